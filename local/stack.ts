@@ -1,0 +1,129 @@
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { DEFAULTS, ENV } from '../shared/config/env';
+import type { RouteGroup } from '../shared/http/routes';
+import { createDevIdp } from './dev-idp';
+import { ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
+import { createGateway, type GroupHandler } from './gateway';
+import { assertPortFree } from './ports';
+import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
+import { startSesLocal } from './ses-local';
+
+export interface LocalStackOptions {
+  apiPort: number;
+  sesPort: number;
+  dynamodbPort: number;
+  /** Where data lives (DynamoDB files, dev IdP key). Ignored when inMemory. */
+  dataDir: string;
+  inMemory: boolean;
+  tableName?: string;
+  /** Extra environment for the handlers (e.g. a smaller body limit in tests). */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  sesUrl: string;
+  dynamodbEndpoint: string;
+  tableName: string;
+  dataDir: string | undefined;
+  issueToken(email: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_TABLE_NAME = 'latchkey-local';
+
+/**
+ * Boots the whole local stack in this process: DynamoDB Local (child process), aws-ses-v2-local, the
+ * dev IdP and the gateway, with the same handlers the Lambdas run. Used by `npm start` and the e2e tests.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  await assertPortFree(options.apiPort, 'PORT', 'API gateway');
+  await assertPortFree(options.sesPort, 'SES_PORT', 'SES emulator');
+  await assertPortFree(options.dynamodbPort, 'DYNAMODB_PORT', 'DynamoDB Local');
+
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => undefined);
+    stops.length = 0;
+  };
+  try {
+    const dataDir = options.inMemory ? undefined : resolve(options.dataDir);
+    const tableName = options.tableName ?? LOCAL_TABLE_NAME;
+    const dynamo = await startDynamoDbLocal({
+      port: options.dynamodbPort,
+      ...(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
+    });
+    stops.push(dynamo.stop);
+    await ensureTable(dynamo.endpoint, tableName);
+
+    const ses = await startSesLocal(options.sesPort);
+    stops.push(ses.stop);
+
+    // The handlers read their configuration from the environment at cold start, exactly as in Lambda.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      [ENV.tableName]: tableName,
+      [ENV.dynamodbEndpoint]: dynamo.endpoint,
+      [ENV.sesEndpoint]: `http://127.0.0.1:${options.sesPort}`,
+      [ENV.emailFrom]: process.env[ENV.emailFrom] ?? 'no-reply@latchkey.local',
+      [ENV.workspaceClaim]: process.env[ENV.workspaceClaim] ?? DEFAULTS.workspaceClaim,
+      [ENV.stage]: 'local',
+      ...options.env,
+    });
+
+    const { httpRuntime } = await import('../shared/http/runtime');
+    const runtime = httpRuntime();
+    await seed(runtime.deps);
+
+    const idp = await createDevIdp({
+      workspaceClaim: process.env[ENV.workspaceClaim] ?? DEFAULTS.workspaceClaim,
+      ...(dataDir ? { keyFile: join(dataDir, 'dev-idp-key.json') } : {}),
+    });
+    const handlers = new Map<RouteGroup, Promise<GroupHandler>>();
+    const loadHandler = (group: RouteGroup) => {
+      let loaded = handlers.get(group);
+      if (!loaded) {
+        loaded = import(`../functions/http/${group}.ts`).then((module) => module.handler as GroupHandler);
+        handlers.set(group, loaded);
+      }
+      return loaded;
+    };
+    const describeUser = (email: string) => {
+      const known = findSeedUser(email);
+      return { name: known?.name ?? email.split('@')[0] ?? email, workspace: SEED_WORKSPACE };
+    };
+    const gateway: Server = createGateway({ idp, loadHandler, describeUser });
+    await new Promise<void>((ready, fail) => {
+      gateway.once('error', fail);
+      gateway.listen(options.apiPort, '127.0.0.1', () => ready());
+    });
+    stops.push(
+      () =>
+        new Promise((done) => {
+          gateway.closeAllConnections();
+          gateway.close(() => done());
+        }),
+    );
+
+    return {
+      apiUrl: `http://localhost:${options.apiPort}`,
+      sesUrl: ses.url,
+      dynamodbEndpoint: dynamo.endpoint,
+      tableName,
+      dataDir,
+      issueToken: async (email) => {
+        const known = describeUser(email);
+        return (await idp.issue({ email, ...known })).token;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

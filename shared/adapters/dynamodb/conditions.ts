@@ -1,0 +1,30 @@
+import { TABLE } from '../../config/table';
+
+/**
+ * Named condition fragments. Every rule-bearing write composes these instead of inlining strings, so
+ * the rule each write enforces is readable at the call site.
+ */
+export interface Condition {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** The item must not exist yet: first writer wins (unique claims, one-time provisioning). */
+export const itemIsNew: Condition = {
+  ConditionExpression: 'attribute_not_exists(#pk)',
+  ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+};
+
+/** The item must already exist (a parent the write depends on). */
+export const itemExists: Condition = {
+  ConditionExpression: 'attribute_exists(#pk)',
+  ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+};
+
+/** True when an SDK error is a transaction cancelled by at least one failed condition. */
+export function cancellationCodes(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code ?? 'None');
+}

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { TABLE } from '../../config/table';
+import {
+  type CallerIdentity,
+  normalizeWorkspaceName,
+  USER_STATUSES,
+  type User,
+  WORKSPACE_ROLES,
+  type Workspace,
+} from '../../domain/users/model';
+import type { ProvisionUserInput, ProvisionUserResult, UserRepository } from '../../ports';
+import { cancellationCodes, itemExists, itemIsNew } from './conditions';
+
+const ENTITY = { user: 'User', identity: 'Identity', workspace: 'Workspace', workspaceName: 'WorkspaceName' };
+
+/** Key builders: the only place these key formats are written. */
+export const userKeys = {
+  user: (userId: string) => ({ [TABLE.partitionKey]: `USER#${userId}`, [TABLE.sortKey]: 'PROFILE' }),
+  /** Hashed so that any issuer/subject strings give a bounded key with no delimiter ambiguity. */
+  identity: (issuer: string, subject: string) => ({
+    [TABLE.partitionKey]: `IDENTITY#${createHash('sha256').update(`${issuer}\n${subject}`).digest('hex')}`,
+    [TABLE.sortKey]: 'IDENTITY',
+  }),
+  workspace: (workspaceId: string) => ({
+    [TABLE.partitionKey]: `WORKSPACE#${workspaceId}`,
+    [TABLE.sortKey]: 'META',
+  }),
+  workspaceName: (name: string) => ({
+    [TABLE.partitionKey]: `WORKSPACE_NAME#${name}`,
+    [TABLE.sortKey]: 'CLAIM',
+  }),
+  /** gsi1: the members of a workspace, by email. */
+  workspaceMember: (workspaceId: string, email: string) => ({
+    [TABLE.gsi1.partitionKey]: `WORKSPACE#${workspaceId}#USERS`,
+    [TABLE.gsi1.sortKey]: `EMAIL#${email.toLowerCase()}`,
+  }),
+};
+
+const userItem = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  workspaceRole: z.enum(WORKSPACE_ROLES),
+  status: z.enum(USER_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const workspaceItem = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+const identityItem = z.object({ userId: z.string() });
+const workspaceNameItem = z.object({ workspaceId: z.string() });
+
+/** A workspace name claimed concurrently, or a workspace that vanished: worth one more try. */
+const MAX_PROVISION_ATTEMPTS = 3;
+
+export function makeUserRepository(doc: DynamoDBDocumentClient, tableName: string): UserRepository {
+  // Identity -> user id never changes once written, so it is safe to remember for the container's life.
+  const identityCache = new Map<string, string>();
+
+  async function get(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
+  async function findUserIdByIdentity(issuer: string, subject: string): Promise<string | undefined> {
+    const key = userKeys.identity(issuer, subject);
+    const cached = identityCache.get(key.pk as string);
+    if (cached) return cached;
+    const item = await get(key);
+    if (!item) return undefined;
+    const { userId } = identityItem.parse(item);
+    identityCache.set(key.pk as string, userId);
+    return userId;
+  }
+
+  async function getUser(userId: string): Promise<User | undefined> {
+    const item = await get(userKeys.user(userId));
+    return item ? userItem.parse(item) : undefined;
+  }
+
+  async function getWorkspace(workspaceId: string): Promise<Workspace | undefined> {
+    const item = await get(userKeys.workspace(workspaceId));
+    return item ? workspaceItem.parse(item) : undefined;
+  }
+
+  async function findWorkspaceByName(name: string): Promise<Workspace | undefined> {
+    const claim = await get(userKeys.workspaceName(name));
+    return claim ? getWorkspace(workspaceNameItem.parse(claim).workspaceId) : undefined;
+  }
+
+  function userPut(user: User, identity: CallerIdentity) {
+    return [
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...userKeys.identity(identity.issuer, identity.subject),
+            [TABLE.entityAttribute]: ENTITY.identity,
+            userId: user.id,
+            issuer: identity.issuer,
+            createdAt: user.createdAt,
+          },
+          ...itemIsNew,
+        },
+      },
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...userKeys.user(user.id),
+            ...userKeys.workspaceMember(user.workspaceId, user.email),
+            [TABLE.entityAttribute]: ENTITY.user,
+            ...user,
+          },
+          ...itemIsNew,
+        },
+      },
+    ];
+  }
+
+  async function existingUser(identity: CallerIdentity): Promise<ProvisionUserResult | undefined> {
+    const userId = await findUserIdByIdentity(identity.issuer, identity.subject);
+    const user = userId ? await getUser(userId) : undefined;
+    const workspace = user ? await getWorkspace(user.workspaceId) : undefined;
+    return user && workspace ? { user, workspace, created: false } : undefined;
+  }
+
+  async function provision(input: ProvisionUserInput): Promise<ProvisionUserResult> {
+    const name = normalizeWorkspaceName(input.identity.workspaceName);
+    const at = input.now.toISOString();
+    for (let attempt = 0; attempt < MAX_PROVISION_ATTEMPTS; attempt++) {
+      const found = await findWorkspaceByName(name);
+      const workspace: Workspace = found ?? { id: input.newWorkspaceId, name, createdAt: at };
+      const user: User = {
+        id: input.userId,
+        workspaceId: workspace.id,
+        email: input.identity.email.toLowerCase(),
+        name: input.identity.name,
+        workspaceRole: found ? input.role : 'owner',
+        status: 'active',
+        createdAt: at,
+        updatedAt: at,
+      };
+      const workspaceItems = found
+        ? [{ ConditionCheck: { TableName: tableName, Key: userKeys.workspace(workspace.id), ...itemExists } }]
+        : [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...userKeys.workspace(workspace.id),
+                  [TABLE.entityAttribute]: ENTITY.workspace,
+                  ...workspace,
+                },
+                ...itemIsNew,
+              },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...userKeys.workspaceName(name),
+                  [TABLE.entityAttribute]: ENTITY.workspaceName,
+                  workspaceId: workspace.id,
+                },
+                ...itemIsNew,
+              },
+            },
+          ];
+      try {
+        await doc.send(
+          new TransactWriteCommand({ TransactItems: [...userPut(user, input.identity), ...workspaceItems] }),
+        );
+        return { user, workspace, created: true };
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        // Item 0 is the identity claim: another call provisioned this identity first, so use its user.
+        if (codes[0] === 'ConditionalCheckFailed') {
+          const existing = await existingUser(input.identity);
+          if (existing) return existing;
+        }
+        // Otherwise the workspace name was claimed (or its workspace vanished) meanwhile: look again.
+      }
+    }
+    throw new Error(`could not provision user in workspace ${name} after ${MAX_PROVISION_ATTEMPTS} attempts`);
+  }
+
+  return { findUserIdByIdentity, getUser, provision };
+}

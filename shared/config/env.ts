@@ -1,0 +1,59 @@
+/**
+ * Environment variable names, shared by the CDK app (which sets them) and the runtime (which reads them).
+ * Getters read at cold start and throw with the missing name, so a misconfigured function fails on its
+ * first invocation instead of half-working.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  /** Only set locally: points the DynamoDB client at DynamoDB Local. */
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  /** Only set locally: points the SES client at aws-ses-v2-local. */
+  sesEndpoint: 'SES_ENDPOINT',
+  emailFrom: 'EMAIL_FROM',
+  /** JWT claim that names the caller's workspace. */
+  workspaceClaim: 'WORKSPACE_CLAIM',
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: 'MAX_BODY_BYTES',
+  stage: 'LATCHKEY_STAGE',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+export const DEFAULTS = {
+  workspaceClaim: 'custom:workspace',
+  maxBodyBytes: 64 * 1024,
+  serviceName: 'latchkey',
+  metricsNamespace: 'Latchkey',
+} as const;
+
+export class MissingConfigError extends Error {
+  constructor(readonly variable: string) {
+    super(`Missing required environment variable ${variable}`);
+    this.name = 'MissingConfigError';
+  }
+}
+
+export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new MissingConfigError(name);
+  return value;
+}
+
+export function optionalEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function positiveIntEnv(
+  name: EnvName,
+  fallback: number,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  const raw = optionalEnv(name, env);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new MissingConfigError(`${name} (must be a positive integer, got "${raw}")`);
+  }
+  return value;
+}

@@ -1,0 +1,29 @@
+/**
+ * Domain failures. Each is its own class; `shared/http/errors.ts` maps classes to HTTP status and a
+ * stable `error` code in one registry. `details` travel to the client, so they never hold secrets.
+ */
+export class DomainError extends Error {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller's token is valid but carries no usable identity (no subject, email or workspace). */
+export class IdentityClaimsError extends DomainError {}
+
+/** The caller was deprovisioned; every request is refused from then on. */
+export class UserDeprovisionedError extends DomainError {
+  constructor() {
+    super('This user has been deprovisioned.');
+  }
+}
+
+/** Someone else's object, or one that does not exist: the same answer for both (BOLA). */
+export class NotFoundError extends DomainError {}
+
+/** The caller lacks the role the action needs. */
+export class ForbiddenError extends DomainError {}

@@ -1,0 +1,37 @@
+export const WORKSPACE_ROLES = ['owner', 'super_admin', 'admin', 'user', 'login_only', 'guest'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+
+export const USER_STATUSES = ['active', 'deprovisioned'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export interface User {
+  id: string;
+  workspaceId: string;
+  email: string;
+  name: string;
+  workspaceRole: WorkspaceRole;
+  status: UserStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Workspace {
+  id: string;
+  /** The name the IdP puts in the workspace claim (e.g. `acme`). */
+  name: string;
+  createdAt: string;
+}
+
+/** Who the IdP says the caller is: the verified JWT, reduced to what Latchkey uses. */
+export interface CallerIdentity {
+  issuer: string;
+  subject: string;
+  email: string;
+  name: string;
+  workspaceName: string;
+}
+
+/** Workspace names are case-insensitive labels; this is their canonical form. */
+export function normalizeWorkspaceName(name: string): string {
+  return name.trim().toLowerCase();
+}

@@ -1,0 +1,95 @@
+import {
+  DomainError,
+  ForbiddenError,
+  IdentityClaimsError,
+  NotFoundError,
+  UserDeprovisionedError,
+} from '../domain/errors';
+
+/** Failures found at the HTTP edge, before any use case runs. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const invalidJson = () => new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
+export const unsupportedMediaType = () =>
+  new HttpError(415, 'unsupported_media_type', 'Send the request body as application/json.');
+export const payloadTooLarge = (limitBytes: number) =>
+  new HttpError(413, 'payload_too_large', `The request body is larger than ${limitBytes} bytes.`, {
+    limitBytes,
+  });
+export const routeNotFound = () => new HttpError(404, 'not_found', 'No such route.');
+export const unauthorized = () => new HttpError(401, 'unauthorized', 'A valid bearer token is required.');
+
+export interface FieldIssue {
+  /** Where the problem is: `body.name`, `query.limit`, `params.id`. */
+  field: string;
+  message: string;
+}
+
+export const validationFailed = (fields: FieldIssue[]) =>
+  new HttpError(400, 'validation_failed', 'The request does not match the schema.', { fields });
+
+type DomainErrorClass = abstract new (...args: never[]) => DomainError;
+
+/** Domain error class -> HTTP status and stable code. The one place this mapping lives. */
+const DOMAIN_ERRORS: ReadonlyArray<readonly [DomainErrorClass, number, string]> = [
+  [UserDeprovisionedError, 403, 'user_deprovisioned'],
+  [IdentityClaimsError, 401, 'unauthorized'],
+  [NotFoundError, 404, 'not_found'],
+  [ForbiddenError, 403, 'forbidden'],
+];
+
+export interface ErrorResponse {
+  status: number;
+  body: { error: string; message: string } & Record<string, unknown>;
+  /** True for failures the server caused: logged at error level with the stack. */
+  unexpected: boolean;
+}
+
+export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof HttpError) {
+    return {
+      status: error.status,
+      body: { ...error.details, error: error.code, message: error.message },
+      unexpected: false,
+    };
+  }
+  if (error instanceof DomainError) {
+    const entry = DOMAIN_ERRORS.find(([errorClass]) => error instanceof errorClass);
+    if (entry) {
+      return {
+        status: entry[1],
+        body: { ...error.details, error: entry[2], message: error.message },
+        unexpected: false,
+      };
+    }
+  }
+  return {
+    status: 500,
+    body: {
+      error: 'internal',
+      message: 'Something went wrong on our side. Quote the request id if you report it.',
+    },
+    unexpected: true,
+  };
+}
+
+/** Every code the API can answer, for the OpenAPI document and the tests that walk every route. */
+export const COMMON_ERROR_CODES = [
+  'invalid_json',
+  'unsupported_media_type',
+  'validation_failed',
+  'payload_too_large',
+  'not_found',
+  'unauthorized',
+  'internal',
+] as const;

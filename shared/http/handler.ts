@@ -1,0 +1,87 @@
+import middy from '@middy/core';
+import type { z } from 'zod';
+import { DEFAULTS } from '../config/env';
+import type { User } from '../domain/users/model';
+import {
+  type AuthOptions,
+  authContext,
+  type HttpEvent,
+  type HttpResult,
+  jsonBodyParser,
+  jsonResponse,
+  type LatchkeyContext,
+  requestValidator,
+  responseFinalizer,
+  routeResolver,
+} from './middleware';
+import { type RouteGroup, type RouteId, type routes, routesOfGroup } from './routes';
+
+type Spec<Id extends RouteId> = (typeof routes)[Id];
+type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Field<S, K extends string> = S extends Record<K, infer T> ? Infer<T> : undefined;
+
+/** What a route implementation receives: validated input and, unless public, the caller. */
+export interface RouteInput<Id extends RouteId> {
+  params: Field<Spec<Id>, 'params'>;
+  query: Field<Spec<Id>, 'query'>;
+  body: Field<Spec<Id>, 'body'>;
+  caller: Spec<Id>['auth'] extends 'public' ? undefined : User;
+  event: HttpEvent;
+}
+
+export type RouteImplementation<Id extends RouteId> = (
+  input: RouteInput<Id>,
+) => Promise<z.input<Spec<Id>['response']>>;
+
+export type GroupRouteId<G extends RouteGroup> = {
+  [Id in RouteId]: Spec<Id>['group'] extends G ? Id : never;
+}[RouteId];
+
+export type GroupImplementations<G extends RouteGroup> = { [Id in GroupRouteId<G>]: RouteImplementation<Id> };
+
+export interface GroupOptions extends Partial<AuthOptions> {
+  maxBodyBytes?: number;
+}
+
+/**
+ * One Lambda handler for a route group: dispatches on `event.routeKey` to the route's implementation
+ * through the same middy stack for every group (finalizer, route, body, validation, auth).
+ */
+export function createGroupHandler<G extends RouteGroup>(
+  group: G,
+  implementations: GroupImplementations<G>,
+  options: GroupOptions = {},
+) {
+  const groupRoutes = routesOfGroup(group);
+  const impls = implementations as Record<string, (input: unknown) => Promise<unknown>>;
+  for (const route of groupRoutes) {
+    if (!impls[route.id]) throw new Error(`route ${route.id} of group ${group} has no implementation`);
+  }
+
+  const core = async (event: HttpEvent, context: LatchkeyContext): Promise<HttpResult> => {
+    const state = context.latchkey;
+    const route = state.route;
+    if (!route) throw new Error('route resolver did not run');
+    const impl = impls[route.id] as (input: unknown) => Promise<unknown>;
+    const body = await impl({
+      params: state.params,
+      query: state.query,
+      body: state.body,
+      caller: state.caller,
+      event,
+    });
+    return jsonResponse(route.status, body);
+  };
+
+  return middy<HttpEvent, HttpResult, Error, LatchkeyContext>(core)
+    .use(responseFinalizer())
+    .use(routeResolver(groupRoutes))
+    .use(jsonBodyParser({ maxBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes }))
+    .use(requestValidator())
+    .use(
+      authContext({
+        workspaceClaim: options.workspaceClaim ?? DEFAULTS.workspaceClaim,
+        ...(options.resolveCaller ? { resolveCaller: options.resolveCaller } : {}),
+      }),
+    );
+}

@@ -1,0 +1,192 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import type { CallerIdentity, User } from '../domain/users/model';
+import { logger, metrics } from '../observability';
+import {
+  type FieldIssue,
+  invalidJson,
+  payloadTooLarge,
+  routeNotFound,
+  toErrorResponse,
+  unauthorized,
+  unsupportedMediaType,
+  validationFailed,
+} from './errors';
+import type { Route, RouteSpec } from './routes';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** What the middlewares learn about a request, for the route implementation. */
+export interface RequestState {
+  route?: Route;
+  params: unknown;
+  query: unknown;
+  body: unknown;
+  caller?: User;
+  startedAt: number;
+}
+
+export type LatchkeyContext = Context & { latchkey: RequestState };
+export type HttpRequest = Request<HttpEvent, HttpResult, Error, LatchkeyContext>;
+type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, LatchkeyContext>;
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+export function jsonResponse(status: number, body: unknown): HttpResult {
+  return { statusCode: status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
+}
+
+/**
+ * Registered first, so its `after` and `onError` run last: maps any error to the error format and
+ * writes the one access-log line per request (route, status, duration, request id; never bodies).
+ */
+export function responseFinalizer(): HttpMiddleware {
+  const log = (request: HttpRequest) => {
+    const state = request.context.latchkey;
+    logger.info('request', {
+      route: request.event.routeKey,
+      status: request.response?.statusCode,
+      durationMs: Math.round((performance.now() - state.startedAt) * 100) / 100,
+      requestId: request.event.requestContext?.requestId,
+      ...(state.caller ? { userId: state.caller.id, workspaceId: state.caller.workspaceId } : {}),
+    });
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return {
+    before: (request) => {
+      logger.resetKeys();
+      request.context.latchkey = { params: {}, query: {}, body: undefined, startedAt: performance.now() };
+    },
+    after: log,
+    onError: (request) => {
+      const mapped = toErrorResponse(request.error);
+      const requestId = request.event.requestContext?.requestId;
+      if (mapped.unexpected) {
+        logger.error('unexpected error', { error: request.error as Error, requestId });
+        metrics.addMetric('UnexpectedErrors', 'Count', 1);
+      }
+      request.response = jsonResponse(
+        mapped.status,
+        mapped.unexpected ? { ...mapped.body, requestId } : mapped.body,
+      );
+      log(request);
+    },
+  };
+}
+
+/** Finds the manifest entry for `event.routeKey` among the group's routes; anything else is 404. */
+export function routeResolver(groupRoutes: readonly Route[]): HttpMiddleware {
+  const byKey = new Map(groupRoutes.map((route) => [`${route.method} ${route.path}`, route]));
+  return {
+    before: (request) => {
+      const route = byKey.get(request.event.routeKey);
+      if (!route) throw routeNotFound();
+      request.context.latchkey.route = route;
+    },
+  };
+}
+
+function isJsonMediaType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** Size limit first (nothing is decoded past it), then media type, then JSON.parse. */
+export function jsonBodyParser(options: { maxBytes: number }): HttpMiddleware {
+  return {
+    before: (request) => {
+      const { event } = request;
+      const route: RouteSpec | undefined = request.context.latchkey.route;
+      if (!route?.body || event.body === undefined || event.body === '') return;
+      const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+      if (raw.byteLength > options.maxBytes) throw payloadTooLarge(options.maxBytes);
+      if (!isJsonMediaType(event.headers?.['content-type'])) throw unsupportedMediaType();
+      try {
+        request.context.latchkey.body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw invalidJson();
+      }
+    },
+  };
+}
+
+function issues(where: string, error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Validates path, query and body against the route's zod schemas (built once, at module load). */
+export function requestValidator(): HttpMiddleware {
+  return {
+    before: (request) => {
+      const state = request.context.latchkey;
+      const route: RouteSpec | undefined = state.route;
+      if (!route) return;
+      const found: FieldIssue[] = [];
+      const check = (where: string, schema: z.ZodType | undefined, input: unknown) => {
+        if (!schema) return input;
+        const result = schema.safeParse(input);
+        if (result.success) return result.data;
+        found.push(...issues(where, result.error));
+        return undefined;
+      };
+      state.params = check('params', route.params, request.event.pathParameters ?? {});
+      state.query = check('query', route.query, request.event.queryStringParameters ?? {});
+      state.body = check('body', route.body, state.body);
+      if (found.length > 0) throw validationFailed(found);
+    },
+  };
+}
+
+type ClaimValue = string | number | boolean | string[] | undefined;
+
+function claimString(value: ClaimValue): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Reads the caller from the JWT claims API Gateway verified. Missing essentials -> 401. */
+export function identityFromClaims(
+  claims: Record<string, ClaimValue> | undefined,
+  workspaceClaim: string,
+): CallerIdentity {
+  const issuer = claimString(claims?.iss);
+  const subject = claimString(claims?.sub);
+  const email = claimString(claims?.email);
+  const workspaceName = claimString(claims?.[workspaceClaim]);
+  if (!issuer || !subject || !email || !workspaceName) throw unauthorized();
+  const name =
+    claimString(claims?.name) ??
+    [claimString(claims?.given_name), claimString(claims?.family_name)].filter(Boolean).join(' ');
+  return { issuer, subject, email, workspaceName, name: name || email };
+}
+
+export interface AuthOptions {
+  workspaceClaim: string;
+  resolveCaller?: (identity: CallerIdentity) => Promise<User>;
+}
+
+/** For every non-public route: the user behind the token, provisioned just in time. */
+export function authContext(options: AuthOptions): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const state = request.context.latchkey;
+      if (!state.route || state.route.auth === 'public') return;
+      const identity = identityFromClaims(
+        request.event.requestContext?.authorizer?.jwt?.claims,
+        options.workspaceClaim,
+      );
+      if (!options.resolveCaller) throw new Error(`route ${state.route.id} needs a caller resolver`);
+      state.caller = await options.resolveCaller(identity);
+      logger.appendKeys({ userId: state.caller.id });
+    },
+  };
+}
