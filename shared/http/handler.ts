@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as zc from 'zod/v4/core';
 import { DEFAULTS } from '../config/env';
 import type { User } from '../domain/users/model';
 import {
@@ -17,7 +17,7 @@ import {
 import { type RouteGroup, type RouteId, type routes, routesOfGroup } from './routes';
 
 type Spec<Id extends RouteId> = (typeof routes)[Id];
-type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Infer<S> = S extends zc.$ZodType ? zc.output<S> : undefined;
 type Field<S, K extends string> = S extends Record<K, infer T> ? Infer<T> : undefined;
 
 /** What a route implementation receives: validated input and, unless public, the caller. */
@@ -31,7 +31,7 @@ export interface RouteInput<Id extends RouteId> {
 
 export type RouteImplementation<Id extends RouteId> = (
   input: RouteInput<Id>,
-) => Promise<z.input<Spec<Id>['response']>>;
+) => Promise<zc.input<Spec<Id>['response']>>;
 
 export type GroupRouteId<G extends RouteGroup> = {
   [Id in RouteId]: Spec<Id>['group'] extends G ? Id : never;

@@ -4,7 +4,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import type * as zc from 'zod/v4/core';
 import type { CallerIdentity, User } from '../domain/users/model';
 import { logger, metrics } from '../observability';
 import {
@@ -117,7 +118,7 @@ export function jsonBodyParser(options: { maxBytes: number }): HttpMiddleware {
   };
 }
 
-function issues(where: string, error: z.ZodError): FieldIssue[] {
+function issues(where: string, error: zc.$ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     field: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,
@@ -132,9 +133,9 @@ export function requestValidator(): HttpMiddleware {
       const route: RouteSpec | undefined = state.route;
       if (!route) return;
       const found: FieldIssue[] = [];
-      const check = (where: string, schema: z.ZodType | undefined, input: unknown) => {
+      const check = (where: string, schema: zc.$ZodType | undefined, input: unknown) => {
         if (!schema) return input;
-        const result = schema.safeParse(input);
+        const result = z.safeParse(schema, input);
         if (result.success) return result.data;
         found.push(...issues(where, result.error));
         return undefined;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as zc from 'zod/v4/core';
 import type { WorkspaceRole } from '../domain/users/model';
 import { healthResponse, meResponse } from './schemas';
 
@@ -29,10 +29,10 @@ export interface RouteSpec {
   roles?: readonly WorkspaceRole[];
   /** Identity-confirmation action required before the route runs. */
   confirm?: string;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  response: z.ZodType;
+  params?: zc.$ZodType;
+  query?: zc.$ZodType;
+  body?: zc.$ZodType;
+  response: zc.$ZodType;
   /** Error codes this route may answer besides the common ones. */
   errors?: readonly string[];
 }

@@ -1,0 +1,166 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  type HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccountRecovery, Mfa, StringAttribute, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ENV } from '../shared/config/env';
+import { DEFAULT_ROUTE_GROUP, listRoutes, ROUTE_GROUPS, type RouteGroup } from '../shared/http/routes';
+import type { LatchkeyConfig } from './config';
+import { LatchkeyFunction } from './constructs/latchkey-function';
+
+export interface ApiStackProps extends StackProps {
+  config: LatchkeyConfig;
+  table: ITable;
+}
+
+/** Groups that never touch the table get no table access at all. */
+const GROUPS_WITHOUT_TABLE: ReadonlySet<RouteGroup> = new Set(['system']);
+
+function entryOf(group: RouteGroup): string {
+  return fileURLToPath(new URL(`../functions/http/${group}.ts`, import.meta.url));
+}
+
+/** The HTTP API, its JWT authorizer, and one function per route group, all from the route manifest. */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+  readonly functions: ReadonlyMap<RouteGroup, LatchkeyFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const jwt = config.jwt ?? this.createUserPool(config);
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, { jwtAudience: jwt.audience });
+
+    const functions = new Map<RouteGroup, LatchkeyFunction>();
+    for (const group of ROUTE_GROUPS) {
+      const fn = new LatchkeyFunction(this, `${pascal(group)}Function`, {
+        entry: entryOf(group),
+        description: `Latchkey HTTP routes: ${group}`,
+        logRetention: config.logRetentionDays,
+        environment: {
+          [ENV.workspaceClaim]: config.workspaceClaim,
+          [ENV.maxBodyBytes]: String(config.maxBodyBytes),
+          [ENV.emailFrom]: config.emailFrom,
+          [ENV.stage]: config.stage,
+        },
+      });
+      if (!GROUPS_WITHOUT_TABLE.has(group)) fn.bindTable(props.table, 'readwrite');
+      functions.set(group, fn);
+    }
+    this.functions = functions;
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `latchkey-${config.stage}`,
+      description: 'Latchkey HTTP API',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: config.logRetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+            latency: '$context.responseLatency',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const integrations = new Map<RouteGroup, HttpLambdaIntegration>();
+    const integrationOf = (group: RouteGroup) => {
+      let integration = integrations.get(group);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${pascal(group)}Integration`,
+          functions.get(group) as LatchkeyFunction,
+        );
+        integrations.set(group, integration);
+      }
+      return integration;
+    };
+    for (const route of listRoutes()) {
+      new HttpRoute(this, `Route${pascal(route.id)}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, route.method as HttpMethod),
+        integration: integrationOf(route.group),
+        authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : authorizer,
+      });
+    }
+    // Everything the manifest does not name: the system function answers 404 `not_found` in our format.
+    new HttpRoute(this, 'RouteDefault', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrationOf(DEFAULT_ROUTE_GROUP),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'JwtIssuer', { value: jwt.issuer });
+  }
+
+  private createUserPool(config: LatchkeyConfig): { issuer: string; audience: string[] } {
+    const pool = new UserPool(this, 'UserPool', {
+      userPoolName: `latchkey-${config.stage}`,
+      signInAliases: { email: true },
+      selfSignUpEnabled: false,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      customAttributes: {
+        [config.workspaceClaim.replace(/^custom:/, '')]: new StringAttribute({ mutable: false }),
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const client = new UserPoolClient(this, 'UserPoolClient', {
+      userPool: pool,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+    });
+    new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+    return {
+      issuer: `https://cognito-idp.${this.region}.amazonaws.com/${pool.userPoolId}`,
+      audience: [client.userPoolClientId],
+    };
+  }
+}
+
+function pascal(value: string): string {
+  return value.replace(/(^|[-_])(\w)/g, (_m, _sep, char: string) => char.toUpperCase());
+}

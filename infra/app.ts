@@ -1,0 +1,33 @@
+import { App, Aspects } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { ApiStack } from './api-stack';
+import { readConfig } from './config';
+import { applySuppressions } from './nag';
+import { StatefulStack } from './stateful-stack';
+
+/** Context every Latchkey app starts from; `-c` flags and cdk.json add to it. */
+export const BASE_CONTEXT = { '@aws-cdk/core:defaultCrossStackReferences': 'strong' };
+
+export function buildApp(app: App = new App({ context: BASE_CONTEXT })) {
+  const config = readConfig(app.node);
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const stateful = new StatefulStack(app, `Latchkey-${config.stage}-Stateful`, {
+    env,
+    description: 'Latchkey: table and keys (retained)',
+  });
+  const api = new ApiStack(app, `Latchkey-${config.stage}-Api`, {
+    env,
+    description: 'Latchkey: HTTP API and functions',
+    config,
+    table: stateful.table,
+  });
+  api.addStackDependency(stateful);
+  applySuppressions(stateful, api);
+  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  Aspects.of(app).add(new ServerlessChecks({ verbose: true }));
+  return { app, stateful, api, config };
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,75 @@
+import type { Node } from 'constructs';
+import { DEFAULTS } from '../shared/config/env';
+
+/**
+ * CDK context keys (`cdk deploy -c key=value` or cdk.json). Every key has a default so that a bare
+ * `cdk synth` works offline; the README's configuration table lists them.
+ */
+export const CONTEXT_KEYS = {
+  stage: 'stage',
+  jwtIssuer: 'jwtIssuer',
+  jwtAudience: 'jwtAudience',
+  workspaceClaim: 'workspaceClaim',
+  emailFrom: 'emailFrom',
+  maxBodyBytes: 'maxBodyBytes',
+  logRetentionDays: 'logRetentionDays',
+  throttleRateLimit: 'throttleRateLimit',
+  throttleBurstLimit: 'throttleBurstLimit',
+} as const;
+
+export interface LatchkeyConfig {
+  stage: string;
+  /** Both set: an external IdP. Both unset: the stack creates a Cognito user pool. */
+  jwt?: { issuer: string; audience: string[] };
+  workspaceClaim: string;
+  emailFrom: string;
+  maxBodyBytes: number;
+  logRetentionDays: number;
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+function numberContext(node: Node, key: string, fallback: number): number {
+  const raw = node.tryGetContext(key);
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`context ${key} must be a positive number, got ${raw}`);
+  return value;
+}
+
+export function readConfig(node: Node): LatchkeyConfig {
+  const issuer = node.tryGetContext(CONTEXT_KEYS.jwtIssuer) as string | undefined;
+  const audience = node.tryGetContext(CONTEXT_KEYS.jwtAudience) as string | undefined;
+  if (Boolean(issuer) !== Boolean(audience)) {
+    throw new Error(
+      'context jwtIssuer and jwtAudience go together: set both, or neither for a Cognito user pool',
+    );
+  }
+  const stage = (node.tryGetContext(CONTEXT_KEYS.stage) as string | undefined) ?? 'dev';
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage))
+    throw new Error(`context stage must be a short lower-case name, got ${stage}`);
+  return {
+    stage,
+    ...(issuer && audience
+      ? {
+          jwt: {
+            issuer,
+            audience: audience
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean),
+          },
+        }
+      : {}),
+    workspaceClaim:
+      (node.tryGetContext(CONTEXT_KEYS.workspaceClaim) as string | undefined) ?? DEFAULTS.workspaceClaim,
+    emailFrom:
+      (node.tryGetContext(CONTEXT_KEYS.emailFrom) as string | undefined) ?? 'no-reply@latchkey.example',
+    maxBodyBytes: numberContext(node, CONTEXT_KEYS.maxBodyBytes, DEFAULTS.maxBodyBytes),
+    logRetentionDays: numberContext(node, CONTEXT_KEYS.logRetentionDays, 30),
+    throttle: {
+      rateLimit: numberContext(node, CONTEXT_KEYS.throttleRateLimit, 50),
+      burstLimit: numberContext(node, CONTEXT_KEYS.throttleBurstLimit, 100),
+    },
+  };
+}
