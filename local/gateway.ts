@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { toErrorResponse, unauthorized, validationFailed } from '../shared/http/errors';
 import type { HttpEvent } from '../shared/http/middleware';
 import {
