@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULTS, ENV } from '../shared/config/env';
 import type { RouteGroup } from '../shared/http/routes';
 import { createDevIdp } from './dev-idp';
-import { ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
+import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { createGateway, type GroupHandler } from './gateway';
 import { assertPortFree } from './ports';
 import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
@@ -27,6 +27,8 @@ export interface LocalStack {
   dynamodbEndpoint: string;
   tableName: string;
   dataDir: string | undefined;
+  /** The DynamoDB Local child process (tests stop it to prove an outage is a clean 500). */
+  dynamodb: DynamoDbLocal;
   issueToken(email: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -116,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEndpoint: dynamo.endpoint,
       tableName,
       dataDir,
+      dynamodb: dynamo,
       issueToken: async (email) => {
         const known = describeUser(email);
         return (await idp.issue({ email, ...known })).token;

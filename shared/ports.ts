@@ -31,6 +31,8 @@ export interface UserRepository {
   getUser(userId: string): Promise<User | undefined>;
   /** Creates the user (and the workspace when it is new) atomically; safe under concurrent calls. */
   provision(input: ProvisionUserInput): Promise<ProvisionUserResult>;
+  /** Renames an active user; throws UserDeprovisionedError when the user is no longer active. */
+  updateName(userId: string, name: string, now: Date): Promise<User>;
 }
 
 export interface OutgoingEmail {

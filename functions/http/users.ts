@@ -1,11 +1,15 @@
+import { updateProfile } from '../../shared/domain/users/update-profile';
 import { createGroupHandler } from '../../shared/http/handler';
 import { httpRuntime } from '../../shared/http/runtime';
 import { toUserView } from '../../shared/http/views';
 
-const { options } = httpRuntime();
+const { deps, options } = httpRuntime();
 
 export const handler = createGroupHandler(
   'users',
-  { getMe: async ({ caller }) => ({ user: toUserView(caller) }) },
+  {
+    getMe: async ({ caller }) => ({ user: toUserView(caller) }),
+    updateMe: async ({ caller, body }) => ({ user: toUserView(await updateProfile(caller, body, deps)) }),
+  },
   options,
 );

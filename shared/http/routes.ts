@@ -1,6 +1,6 @@
 import type * as zc from 'zod/v4/core';
 import type { WorkspaceRole } from '../domain/users/model';
-import { healthResponse, meResponse } from './schemas';
+import { healthResponse, meResponse, updateMeBody } from './schemas';
 
 /**
  * The route manifest: the single source of truth for every HTTP route. The CDK app creates one API
@@ -54,6 +54,17 @@ export const routes = {
     auth: 'user',
     summary: "The caller's user, provisioned just in time on the first call.",
     status: 200,
+    response: meResponse,
+    errors: ['user_deprovisioned'],
+  },
+  updateMe: {
+    method: 'PATCH',
+    path: '/v1/me',
+    group: 'users',
+    auth: 'user',
+    summary: "Changes the caller's display name (the IdP's name is only the first value).",
+    status: 200,
+    body: updateMeBody,
     response: meResponse,
     errors: ['user_deprovisioned'],
   },

@@ -32,3 +32,14 @@ export const userSchema = z
 
 export const healthResponse = z.object({ status: z.literal('ok') });
 export const meResponse = z.object({ user: userSchema });
+
+/** Display names: trimmed, 1-100 characters, no control characters. */
+export const displayName = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(100),
+    z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+  );
+export const updateMeBody = z.strictObject({ name: displayName });

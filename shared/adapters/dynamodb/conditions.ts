@@ -22,6 +22,13 @@ export const itemExists: Condition = {
   ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
 };
 
+/** The user item exists and is active: nothing may change a deprovisioned user on their behalf. */
+export const userIsActive: Condition = {
+  ConditionExpression: 'attribute_exists(#pk) AND #status = :active',
+  ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#status': 'status' },
+  ExpressionAttributeValues: { ':active': 'active' },
+};
+
 /** True when an SDK error is a transaction cancelled by at least one failed condition. */
 export function cancellationCodes(error: unknown): string[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
+import { UserDeprovisionedError } from '../../domain/errors';
 import {
   type CallerIdentity,
   normalizeWorkspaceName,
@@ -11,7 +18,7 @@ import {
   type Workspace,
 } from '../../domain/users/model';
 import type { ProvisionUserInput, ProvisionUserResult, UserRepository } from '../../ports';
-import { cancellationCodes, itemExists, itemIsNew } from './conditions';
+import { cancellationCodes, itemExists, itemIsNew, userIsActive } from './conditions';
 
 const ENTITY = { user: 'User', identity: 'Identity', workspace: 'Workspace', workspaceName: 'WorkspaceName' };
 
@@ -188,5 +195,33 @@ export function makeUserRepository(doc: DynamoDBDocumentClient, tableName: strin
     throw new Error(`could not provision user in workspace ${name} after ${MAX_PROVISION_ATTEMPTS} attempts`);
   }
 
-  return { findUserIdByIdentity, getUser, provision };
+  async function updateName(userId: string, name: string, now: Date): Promise<User> {
+    try {
+      const { Attributes } = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: userKeys.user(userId),
+          UpdateExpression: 'SET #name = :name, #updatedAt = :updatedAt',
+          ...userIsActive,
+          ExpressionAttributeNames: {
+            ...userIsActive.ExpressionAttributeNames,
+            '#name': 'name',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: {
+            ...userIsActive.ExpressionAttributeValues,
+            ':name': name,
+            ':updatedAt': now.toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return userItem.parse(Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new UserDeprovisionedError();
+      throw error;
+    }
+  }
+
+  return { findUserIdByIdentity, getUser, provision, updateName };
 }

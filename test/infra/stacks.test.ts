@@ -1,0 +1,165 @@
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BASE_CONTEXT, buildApp } from '../../infra/app';
+import { ENV } from '../../shared/config/env';
+import { TABLE, tableDefinition } from '../../shared/config/table';
+import { listRoutes, ROUTE_GROUPS } from '../../shared/http/routes';
+
+function synth(context: Record<string, string> = {}) {
+  const built = buildApp(new App({ context: { ...BASE_CONTEXT, ...context } }));
+  return {
+    ...built,
+    stateful: Template.fromStack(built.stateful),
+    api: Template.fromStack(built.api),
+    statefulStack: built.stateful,
+    apiStack: built.api,
+  };
+}
+
+describe('CDK app (default context: Cognito user pool)', () => {
+  let app: ReturnType<typeof synth>;
+  beforeAll(() => {
+    app = synth();
+  });
+
+  it('defines the table exactly as the local runtime creates it', () => {
+    const local = tableDefinition('x');
+    const [table] = Object.values(app.stateful.findResources('AWS::DynamoDB::Table'));
+    const props = table?.Properties;
+
+    expect(props.KeySchema).toEqual(local.KeySchema);
+    expect(props.AttributeDefinitions).toEqual(expect.arrayContaining(local.AttributeDefinitions));
+    expect(props.AttributeDefinitions).toHaveLength(local.AttributeDefinitions.length);
+    expect(props.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    expect(props.BillingMode).toBe(local.BillingMode);
+  });
+
+  it('protects the table: TTL on expiresAt, PITR, deletion protection, RETAIN, customer-managed KMS', () => {
+    app.stateful.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: Match.objectLike({
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: Match.anyValue(),
+        }),
+      }),
+    });
+  });
+
+  it('creates rotating, retained KMS keys for the table and for secrets', () => {
+    const keys = app.stateful.findResources('AWS::KMS::Key');
+    expect(Object.keys(keys)).toHaveLength(2);
+    for (const key of Object.values(keys)) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
+    const functions = app.api.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
+        Environment: {
+          Variables: expect.objectContaining({
+            POWERTOOLS_SERVICE_NAME: 'latchkey',
+            [ENV.maxBodyBytes]: '65536',
+          }),
+        },
+      });
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('NODE_OPTIONS');
+    }
+  });
+
+  it('keeps function logs in log groups with a retention', () => {
+    const groups = Object.values(app.api.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThanOrEqual(ROUTE_GROUPS.length + 1);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('grants the table only to groups that use it, and tells them its name', () => {
+    const users = app.apiStack.functions.get('users');
+    const system = app.apiStack.functions.get('system');
+    const variables = (id: string) =>
+      app.api.toJSON().Resources[id].Properties.Environment.Variables as Record<string, unknown>;
+    expect(variables(app.apiStack.getLogicalId(users?.node.defaultChild as never))).toHaveProperty(
+      ENV.tableName,
+    );
+    expect(variables(app.apiStack.getLogicalId(system?.node.defaultChild as never))).not.toHaveProperty(
+      ENV.tableName,
+    );
+  });
+
+  it('creates one route per manifest entry plus $default, with the JWT authorizer on non-public routes', () => {
+    const routes = Object.values(app.api.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+    expect(routes).toHaveLength(listRoutes().length + 1);
+    for (const route of listRoutes()) {
+      const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
+      expect(found, route.id).toBeDefined();
+      expect(found?.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'JWT');
+    }
+    expect(routes.find((r) => r.RouteKey === '$default')?.AuthorizationType ?? 'NONE').toBe('NONE');
+  });
+
+  it('uses a Cognito user pool as issuer when no IdP is configured', () => {
+    app.api.resourceCountIs('AWS::Cognito::UserPool', 1);
+    app.api.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
+    app.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: Match.anyValue(), Audience: [Match.anyValue()] },
+    });
+  });
+
+  it('throttles the default stage and writes JSON access logs with the request id', () => {
+    app.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+    });
+  });
+
+  it('has no unsuppressed cdk-nag findings (AwsSolutions and Serverless packs)', () => {
+    for (const stack of [app.statefulStack, app.apiStack]) {
+      const annotations = Annotations.fromStack(stack);
+      const findings = [
+        ...annotations.findError('*', Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*')),
+        ...annotations.findWarning('*', Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*')),
+      ].map((finding) => `${finding.id}: ${String(finding.entry.data).slice(0, 120)}`);
+      expect(findings, stack.stackName).toEqual([]);
+    }
+  });
+});
+
+describe('CDK app (external IdP context)', () => {
+  it('uses the given issuer and audiences and creates no user pool', () => {
+    const app = synth({
+      jwtIssuer: 'https://idp.example.com/',
+      jwtAudience: 'web-app, mobile-app',
+      stage: 'prod',
+    });
+
+    app.api.resourceCountIs('AWS::Cognito::UserPool', 0);
+    app.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://idp.example.com/', Audience: ['web-app', 'mobile-app'] },
+    });
+    expect(app.apiStack.stackName).toBe('Latchkey-prod-Api');
+  });
+
+  it('refuses an issuer without an audience', () => {
+    expect(() => synth({ jwtIssuer: 'https://idp.example.com/' })).toThrow(/jwtAudience/);
+  });
+});

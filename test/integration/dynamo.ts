@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { LOCAL_AWS } from '../../local/dynamodb-local';
+import { makeDocumentClient } from '../../shared/adapters/dynamodb/client';
+
+/**
+ * The integration tests' table on DynamoDB Local. Refuses anything that is not a loopback endpoint,
+ * so no test can ever write to real AWS.
+ */
+export function localTable() {
+  const endpoint = inject('dynamodbEndpoint');
+  const host = new URL(endpoint).hostname;
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    throw new Error(`integration tests only run against DynamoDB Local, not ${endpoint}`);
+  }
+  process.env.AWS_ACCESS_KEY_ID = LOCAL_AWS.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = LOCAL_AWS.credentials.secretAccessKey;
+  const doc = makeDocumentClient({ region: LOCAL_AWS.region, endpoint });
+  return { doc, tableName: inject('tableName') };
+}
+
+/** Unique per test, so tests never share ids and can run in any order. */
+export const unique = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;

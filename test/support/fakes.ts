@@ -1,0 +1,78 @@
+import type { CallerIdentity, User } from '../../shared/domain/users/model';
+import type { ProvisionUserInput, UserRepository } from '../../shared/ports';
+
+/** An in-memory UserRepository for use-case unit tests (integration tests use DynamoDB Local). */
+export function fakeUserRepository(initial: User[] = []) {
+  const users = new Map(initial.map((user) => [user.id, user]));
+  const identities = new Map<string, string>();
+  const workspaces = new Map<string, string>();
+  const provisionCalls: ProvisionUserInput[] = [];
+  const key = (issuer: string, subject: string) => `${issuer}\n${subject}`;
+  const repository: UserRepository = {
+    findUserIdByIdentity: async (issuer, subject) => identities.get(key(issuer, subject)),
+    getUser: async (userId) => users.get(userId),
+    provision: async (input) => {
+      provisionCalls.push(input);
+      const existingWorkspace = workspaces.get(input.identity.workspaceName);
+      const workspaceId = existingWorkspace ?? input.newWorkspaceId;
+      workspaces.set(input.identity.workspaceName, workspaceId);
+      const at = input.now.toISOString();
+      const user: User = {
+        id: input.userId,
+        workspaceId,
+        email: input.identity.email,
+        name: input.identity.name,
+        workspaceRole: existingWorkspace ? input.role : 'owner',
+        status: 'active',
+        createdAt: at,
+        updatedAt: at,
+      };
+      users.set(user.id, user);
+      identities.set(key(input.identity.issuer, input.identity.subject), user.id);
+      return {
+        user,
+        workspace: { id: workspaceId, name: input.identity.workspaceName, createdAt: at },
+        created: true,
+      };
+    },
+    updateName: async (userId, name, now) => {
+      const user = users.get(userId);
+      if (!user) throw new Error('no such user');
+      const updated = { ...user, name, updatedAt: now.toISOString() };
+      users.set(userId, updated);
+      return updated;
+    },
+  };
+  return {
+    repository,
+    users,
+    identities,
+    provisionCalls,
+    link: (identity: CallerIdentity, userId: string) =>
+      identities.set(key(identity.issuer, identity.subject), userId),
+  };
+}
+
+export function fixedClock(iso = '2026-11-23T12:00:00.000Z') {
+  let now = new Date(iso);
+  return { now: () => now, set: (next: string) => (now = new Date(next)) };
+}
+
+export function sequentialIds() {
+  let n = 0;
+  return (prefix: string) => `${prefix}_${++n}`;
+}
+
+export function aUser(overrides: Partial<User> = {}): User {
+  return {
+    id: 'usr_1',
+    workspaceId: 'ws_1',
+    email: 'alice@acme.example',
+    name: 'Alice',
+    workspaceRole: 'owner',
+    status: 'active',
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
