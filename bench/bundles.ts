@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { BASE_CONTEXT, buildApp } from '../infra/app';
+import { round, summarize } from './stats';
+
+export const BUDGETS = { bundleKB: 450, moduleLoadMedianMs: 150 };
+
+export interface BundleFigures {
+  group: string;
+  sizeKB: number;
+  loadMs: ReturnType<typeof summarize>;
+}
+
+/**
+ * Synthesizes the real CDK app (esbuild bundling included), then measures each function's bundle:
+ * its size, and the time a fresh `node` process takes to import it (the module-load part of a cold
+ * start), median of `samples` processes.
+ */
+export function benchBundles(samples = 15): BundleFigures[] {
+  const outdir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
+  try {
+    const app = new App({ outdir, context: { ...BASE_CONTEXT, 'aws:cdk:enable-asset-metadata': true } });
+    const { api } = buildApp(app);
+    const assembly = app.synth();
+    const template = assembly.getStackByName(api.stackName).template as {
+      Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+    };
+    const figures: BundleFigures[] = [];
+    for (const [group, fn] of api.functions) {
+      const logicalId = api.getLogicalId(fn.node.defaultChild as never);
+      const assetPath = template.Resources[logicalId]?.Metadata?.['aws:asset:path'];
+      if (!assetPath) throw new Error(`no asset for ${group}`);
+      const file = join(outdir, assetPath, 'index.mjs');
+      const loads: number[] = [];
+      for (let i = 0; i < samples; i++) {
+        const run = spawnSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`,
+          ],
+          {
+            env: {
+              PATH: process.env.PATH,
+              TABLE_NAME: 'bench',
+              AWS_REGION: 'us-east-1',
+              AWS_ACCESS_KEY_ID: 'bench',
+              AWS_SECRET_ACCESS_KEY: 'bench',
+              POWERTOOLS_TRACE_ENABLED: 'false',
+              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            },
+            encoding: 'utf8',
+          },
+        );
+        if (run.status !== 0) throw new Error(`loading ${group} bundle failed: ${run.stderr}`);
+        loads.push(Number(run.stdout));
+      }
+      figures.push({ group, sizeKB: round(statSync(file).size / 1024, 1), loadMs: summarize(loads) });
+    }
+    return figures;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { BUDGETS, benchBundles } from './bundles';
+import { benchHttpLatency } from './http-latency';
+import { round } from './stats';
+
+/**
+ * `npm run bench`: prints a table and writes bench/results/latest.json. Figures are distributions and
+ * ratios from this one run: the machines are shared and noisy, so absolute numbers only compare
+ * within a run. Sections: bundles (size, cold module load), HTTP latency, then feature benchmarks.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const results: Record<string, unknown> = {
+  at: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  budgets: BUDGETS,
+};
+
+console.log('\n== Bundles (synthesized CDK assets; module load = fresh node process, 15 samples) ==');
+const bundles = benchBundles(15);
+console.table(
+  bundles.map((b) => ({
+    function: b.group,
+    'size KB': b.sizeKB,
+    'load p50 ms': round(b.loadMs.p50),
+    'load p90 ms': round(b.loadMs.p90),
+    'within budget': b.sizeKB <= BUDGETS.bundleKB && b.loadMs.p50 < BUDGETS.moduleLoadMedianMs ? 'yes' : 'NO',
+  })),
+);
+results.bundles = bundles;
+
+console.log('\n== Warm HTTP latency through the local gateway (2,000 requests each, interleaved) ==');
+const latency = await benchHttpLatency(2000);
+const [health, me] = latency;
+console.table(
+  latency.map((l) => ({
+    route: l.route,
+    'p50 ms': round(l.ms.p50),
+    'p99 ms': round(l.ms.p99),
+    'max ms': round(l.ms.max),
+  })),
+);
+if (health && me) {
+  const ratio = { p50: round(me.ms.p50 / health.ms.p50), p99: round(me.ms.p99 / health.ms.p99) };
+  console.log(`GET /v1/me vs GET /v1/health (database share): p50 x${ratio.p50}, p99 x${ratio.p99}`);
+  results.httpLatency = { routes: latency, meOverHealth: ratio };
+}
+
+// Feature benchmarks live next to their code and export a function returning their figures.
+const features: Array<[string, string, string]> = [['otp', './otp.ts', 'benchOtp']];
+for (const [name, file, exported] of features) {
+  if (!existsSync(new URL(file, import.meta.url))) continue;
+  const module = (await import(file)) as Record<string, () => Promise<Record<string, unknown>>>;
+  const run = module[exported];
+  if (!run) continue;
+  console.log(`\n== ${name} ==`);
+  const figures = await run();
+  console.table(figures);
+  results[name] = figures;
+}
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nwrote bench/results/latest.json');
