@@ -47,6 +47,8 @@ export function benchBundles(samples = 15): BundleFigures[] {
             env: {
               PATH: process.env.PATH,
               TABLE_NAME: 'bench',
+              HMAC_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/bench',
+              EMAIL_FROM: 'bench@latchkey.example',
               AWS_REGION: 'us-east-1',
               AWS_ACCESS_KEY_ID: 'bench',
               AWS_SECRET_ACCESS_KEY: 'bench',

@@ -14,6 +14,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccountRecovery, Mfa, StringAttribute, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
@@ -24,10 +25,15 @@ import { LatchkeyFunction } from './constructs/latchkey-function';
 export interface ApiStackProps extends StackProps {
   config: LatchkeyConfig;
   table: ITable;
+  hmacKey: IKey;
 }
 
-/** Groups that never touch the table get no table access at all. */
-const GROUPS_WITHOUT_TABLE: ReadonlySet<RouteGroup> = new Set(['system']);
+/** What each group's function may touch; anything not listed it gets no permission for. */
+const GROUP_NEEDS: Record<RouteGroup, { table?: true; hmac?: true; mail?: true }> = {
+  system: {},
+  users: { table: true, hmac: true },
+  devices: { table: true, hmac: true, mail: true },
+};
 
 function entryOf(group: RouteGroup): string {
   return fileURLToPath(new URL(`../functions/http/${group}.ts`, import.meta.url));
@@ -58,7 +64,10 @@ export class ApiStack extends Stack {
           [ENV.stage]: config.stage,
         },
       });
-      if (!GROUPS_WITHOUT_TABLE.has(group)) fn.bindTable(props.table, 'readwrite');
+      const needs = GROUP_NEEDS[group];
+      if (needs.table) fn.bindTable(props.table, 'readwrite');
+      if (needs.hmac) fn.bindHmacKey(props.hmacKey);
+      if (needs.mail) fn.bindMailer(config.emailFrom);
       functions.set(group, fn);
     }
     this.functions = functions;

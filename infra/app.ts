@@ -20,6 +20,7 @@ export function buildApp(app: App = new App({ context: BASE_CONTEXT })) {
     description: 'Latchkey: HTTP API and functions',
     config,
     table: stateful.table,
+    hmacKey: stateful.hmacKey,
   });
   api.addStackDependency(stateful);
   applySuppressions(stateful, api);

@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/config/table';
 
@@ -10,6 +10,8 @@ export class StatefulStack extends Stack {
   readonly tableKey: Key;
   /** Envelope encryption of account passwords and TOTP seeds. */
   readonly secretsKey: Key;
+  /** HMAC_256 key from which the server HMAC key (codes, credentials) is derived; never leaves KMS. */
+  readonly hmacKey: Key;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -21,6 +23,12 @@ export class StatefulStack extends Stack {
     this.secretsKey = new Key(this, 'SecretsKey', {
       description: 'Latchkey envelope encryption of shared-account secrets',
       enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.hmacKey = new Key(this, 'HmacKey', {
+      description: 'Latchkey server HMAC key derivation (codes and device credentials)',
+      keySpec: KeySpec.HMAC_256,
+      keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table = new Table(this, 'Table', {

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULTS, ENV } from '../shared/config/env';
 import type { RouteGroup } from '../shared/http/routes';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
-import { createGateway, type GroupHandler } from './gateway';
+import { createGateway, type GatewayOptions, type GroupHandler } from './gateway';
 import { assertPortFree } from './ports';
 import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
 import { startSesLocal } from './ses-local';
@@ -34,6 +36,17 @@ export interface LocalStack {
 }
 
 export const LOCAL_TABLE_NAME = 'latchkey-local';
+
+/** The local stand-in for the KMS-derived server HMAC key: kept with the data, so hashes survive restarts. */
+function localHmacKey(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('hex');
+  const file = join(dataDir, 'hmac.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('hex');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
 
 /**
  * Boots the whole local stack in this process: DynamoDB Local (child process), aws-ses-v2-local, the
@@ -75,10 +88,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.emailFrom]: process.env[ENV.emailFrom] ?? 'no-reply@latchkey.local',
       [ENV.workspaceClaim]: process.env[ENV.workspaceClaim] ?? DEFAULTS.workspaceClaim,
       [ENV.stage]: 'local',
+      [ENV.localHmacKey]: localHmacKey(dataDir),
       ...options.env,
     });
 
-    const { httpRuntime } = await import('../shared/http/runtime');
+    const { httpRuntime, recordedNotifications } = await import('../shared/http/runtime');
     const runtime = httpRuntime();
     await seed(runtime.deps);
 
@@ -99,7 +113,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const known = findSeedUser(email);
       return { name: known?.name ?? email.split('@')[0] ?? email, workspace: SEED_WORKSPACE };
     };
-    const gateway: Server = createGateway({ idp, loadHandler, describeUser });
+    const localRoutes: GatewayOptions['localRoutes'] = async (req, res, path) => {
+      if (req.method === 'GET' && path === '/_local/outbox/notifications') {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ items: [...recordedNotifications().recorded].reverse() }));
+        return true;
+      }
+      return false;
+    };
+    const gateway: Server = createGateway({ idp, loadHandler, describeUser, localRoutes });
     await new Promise<void>((ready, fail) => {
       gateway.once('error', fail);
       gateway.listen(options.apiPort, '127.0.0.1', () => ready());

@@ -1,3 +1,4 @@
+import type { Device, DeviceCode } from './domain/devices/model';
 import type { CallerIdentity, User, Workspace, WorkspaceRole } from './domain/users/model';
 
 /** The ports use cases depend on. Production passes adapters, tests pass fakes. */
@@ -44,4 +45,70 @@ export interface OutgoingEmail {
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/** HMAC-SHA-256 under the server key (KMS-derived in AWS, a local key in the local runtime); hex out. */
+export interface Hmac {
+  digest(message: string): Promise<string>;
+}
+
+/** Outcome of a conditional write: applied, or refused because the item no longer matched. */
+export type WriteOutcome = 'applied' | 'conflict';
+
+export type ResendOutcome = 'applied' | 'conflict' | 'hourly_cap';
+
+export interface DeviceRepository {
+  listDevices(userId: string): Promise<Device[]>;
+  getDevice(userId: string, deviceId: string): Promise<Device | undefined>;
+  /** Claims a slot (at most `maxDevices` held) and the name, and writes the device, atomically. */
+  create(device: Device, maxDevices: number): Promise<'applied' | 'limit_reached' | 'name_taken'>;
+  /** Trusts a device whose code hash, attempt count and expiry still match what was read. */
+  trustWithCode(device: Device, maxAttempts: number, now: Date): Promise<WriteOutcome>;
+  /** Counts one wrong code, unless the code changed or is already dead. Returns attempts after. */
+  recordWrongCode(device: Device, maxAttempts: number, now: Date): Promise<number | 'conflict'>;
+  /** Replaces the code if the cooldown has passed and the user's hourly cap allows. */
+  replaceCode(
+    device: Device,
+    code: DeviceCode,
+    limits: { cooldownSeconds: number; hourlyCap: number },
+    now: Date,
+  ): Promise<ResendOutcome>;
+  approve(device: Device, now: Date): Promise<WriteOutcome>;
+  /** Moves a device out of the slot-holding statuses (denied, disabled, expired), freeing slot and name. */
+  retire(device: Device, status: 'denied' | 'disabled' | 'expired', now: Date): Promise<WriteOutcome>;
+  rename(device: Device, name: string, now: Date): Promise<WriteOutcome | 'name_taken'>;
+  touch(device: Device, now: Date): Promise<void>;
+  /** Deprovisions the user and disables every device that holds a slot, in one transaction. */
+  deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome>;
+  consecutiveCodeFailures(userId: string): Promise<number>;
+  recordCodeFailure(userId: string): Promise<void>;
+  resetCodeFailures(userId: string): Promise<void>;
+}
+
+export const NOTIFICATION_TYPES = [
+  'identity_verification_request',
+  'trusted_device_request',
+  'account_shared',
+  'otp_code_received',
+] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** Push notifications to users' trusted mobile devices; payloads carry ids, never secrets. */
+export interface Notifier {
+  notify(type: NotificationType, recipientUserIds: string[], payload: Record<string, string>): Promise<void>;
+}
+
+export interface SecurityEvent {
+  event: string;
+  outcome: 'success' | 'failure';
+  reason?: string;
+  userId: string;
+  deviceId?: string;
+  actorUserId?: string;
+  actorDeviceId?: string;
+}
+
+/** Structured security events (ASVS 16.3): outcome and reason, never a code, token or credential. */
+export interface SecurityLog {
+  record(event: SecurityEvent): void;
 }

@@ -1,3 +1,4 @@
+import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import { updateProfile } from '../../shared/domain/users/update-profile';
 import { createGroupHandler } from '../../shared/http/handler';
 import { httpRuntime } from '../../shared/http/runtime';
@@ -10,6 +11,9 @@ export const handler = createGroupHandler(
   {
     getMe: async ({ caller }) => ({ user: toUserView(caller) }),
     updateMe: async ({ caller, body }) => ({ user: toUserView(await updateProfile(caller, body, deps)) }),
+    deprovisionUser: async ({ caller, params }) => ({
+      user: toUserView(await deprovisionUser(caller, params.userId, deps)),
+    }),
   },
   options,
 );

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -66,6 +68,28 @@ export class LatchkeyFunction extends NodejsFunction {
     if (access === 'read') table.grantReadData(this);
     else table.grantReadWriteData(this);
     this.addEnvironment(ENV.tableName, table.tableName);
+    return this;
+  }
+
+  /** Lets the function derive the server HMAC key (GenerateMac only) and tells it which key. */
+  bindHmacKey(key: IKey): this {
+    key.grant(this, 'kms:GenerateMac');
+    this.addEnvironment(ENV.hmacKeyId, key.keyArn);
+    return this;
+  }
+
+  /** Lets the function send email from `from`, and from nothing else (its address and domain identities). */
+  bindMailer(from: string): this {
+    const domain = from.split('@')[1] ?? from;
+    const identity = (name: string) =>
+      Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [identity(from), identity(domain)],
+      }),
+    );
+    this.addEnvironment(ENV.emailFrom, from);
     return this;
   }
 }

@@ -15,6 +15,10 @@ export const ENV = {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: 'MAX_BODY_BYTES',
   stage: 'LATCHKEY_STAGE',
+  /** KMS HMAC_256 key from which the server HMAC key is derived (AWS). */
+  hmacKeyId: 'HMAC_KEY_ID',
+  /** Local runtime only: the server HMAC key itself, hex (at least 32 bytes). */
+  localHmacKey: 'LOCAL_HMAC_KEY',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

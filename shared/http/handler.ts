@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type * as zc from 'zod/v4/core';
 import { DEFAULTS } from '../config/env';
+import type { Device } from '../domain/devices/model';
 import type { User } from '../domain/users/model';
 import {
   type AuthOptions,
@@ -26,6 +27,7 @@ export interface RouteInput<Id extends RouteId> {
   query: Field<Spec<Id>, 'query'>;
   body: Field<Spec<Id>, 'body'>;
   caller: Spec<Id>['auth'] extends 'public' ? undefined : User;
+  device: Spec<Id>['auth'] extends 'device' | 'trusted' ? Device : undefined;
   event: HttpEvent;
 }
 
@@ -68,6 +70,7 @@ export function createGroupHandler<G extends RouteGroup>(
       query: state.query,
       body: state.body,
       caller: state.caller,
+      device: state.device,
       event,
     });
     return jsonResponse(route.status, body);
@@ -82,6 +85,8 @@ export function createGroupHandler<G extends RouteGroup>(
       authContext({
         workspaceClaim: options.workspaceClaim ?? DEFAULTS.workspaceClaim,
         ...(options.resolveCaller ? { resolveCaller: options.resolveCaller } : {}),
+        ...(options.authenticateDevice ? { authenticateDevice: options.authenticateDevice } : {}),
+        ...(options.now ? { now: options.now } : {}),
       }),
     );
 }

@@ -6,6 +6,9 @@ import type {
 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type * as zc from 'zod/v4/core';
+import { ClientTypeNotAllowedError, DeviceNotTrustedError } from '../domain/devices/errors';
+import { type Device, effectiveStatus } from '../domain/devices/model';
+import { ForbiddenError } from '../domain/errors';
 import type { CallerIdentity, User } from '../domain/users/model';
 import { logger, metrics } from '../observability';
 import {
@@ -30,6 +33,8 @@ export interface RequestState {
   query: unknown;
   body: unknown;
   caller?: User;
+  /** The calling device, on `device` and `trusted` routes. */
+  device?: Device;
   startedAt: number;
 }
 
@@ -40,7 +45,15 @@ type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, LatchkeyContex
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
 export function jsonResponse(status: number, body: unknown): HttpResult {
-  return { statusCode: status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
+  const retryAfter = (body as { retryAfter?: unknown } | undefined)?.retryAfter;
+  return {
+    statusCode: status,
+    headers: {
+      ...JSON_HEADERS,
+      ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
+    },
+    body: JSON.stringify(body),
+  };
 }
 
 /**
@@ -170,9 +183,14 @@ export function identityFromClaims(
   return { issuer, subject, email, workspaceName, name: name || email };
 }
 
+/** The header a device credential travels in (lower-case, as API Gateway hands headers over). */
+export const DEVICE_HEADER = 'x-latchkey-device';
+
 export interface AuthOptions {
   workspaceClaim: string;
   resolveCaller?: (identity: CallerIdentity) => Promise<User>;
+  authenticateDevice?: (caller: User, credential: string | undefined) => Promise<Device>;
+  now?: () => Date;
 }
 
 /** For every non-public route: the user behind the token, provisioned just in time. */
@@ -186,8 +204,26 @@ export function authContext(options: AuthOptions): HttpMiddleware {
         options.workspaceClaim,
       );
       if (!options.resolveCaller) throw new Error(`route ${state.route.id} needs a caller resolver`);
-      state.caller = await options.resolveCaller(identity);
-      logger.appendKeys({ userId: state.caller.id });
+      const caller = await options.resolveCaller(identity);
+      state.caller = caller;
+      logger.appendKeys({ userId: caller.id });
+      const route: RouteSpec = state.route;
+      if (route.auth === 'device' || route.auth === 'trusted') {
+        if (!options.authenticateDevice)
+          throw new Error(`route ${state.route.id} needs a device authenticator`);
+        const device = await options.authenticateDevice(caller, request.event.headers?.[DEVICE_HEADER]);
+        const status = effectiveStatus(device, options.now?.() ?? new Date());
+        if (route.auth === 'trusted' && status !== 'trusted') throw new DeviceNotTrustedError(status);
+        state.device = device;
+        logger.appendKeys({ deviceId: device.id });
+      }
+      // Function-level checks come from the manifest, so no route can forget them.
+      if (route.clientTypes && !(state.device && route.clientTypes.includes(state.device.clientType))) {
+        throw new ClientTypeNotAllowedError(route.clientTypes);
+      }
+      if (route.roles && !route.roles.includes(caller.workspaceRole)) {
+        throw new ForbiddenError('Your workspace role does not allow this.');
+      }
     },
   };
 }

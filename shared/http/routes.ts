@@ -1,6 +1,20 @@
 import type * as zc from 'zod/v4/core';
+import type { ClientType } from '../domain/devices/model';
 import type { WorkspaceRole } from '../domain/users/model';
-import { healthResponse, meResponse, updateMeBody } from './schemas';
+import {
+  deviceListResponse,
+  deviceResponse,
+  healthResponse,
+  idParams,
+  meResponse,
+  registerDeviceBody,
+  registerDeviceResponse,
+  renameDeviceBody,
+  updateMeBody,
+  userIdParams,
+  verificationResponse,
+  verifyDeviceBody,
+} from './schemas';
 
 /**
  * The route manifest: the single source of truth for every HTTP route. The CDK app creates one API
@@ -9,11 +23,13 @@ import { healthResponse, meResponse, updateMeBody } from './schemas';
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-/** `public`: no token. `user`: a valid IdP token. `trusted`: plus a trusted device. `scim`: SCIM bearer. */
-export type AuthLevel = 'public' | 'user' | 'trusted' | 'scim';
-export type ClientType = 'web' | 'extension' | 'mobile';
+/**
+ * `public`: no token. `user`: a valid IdP token. `device`: plus the credential of one of the caller's
+ * registered devices, whatever its status. `trusted`: plus a trusted device. `scim`: SCIM bearer.
+ */
+export type AuthLevel = 'public' | 'user' | 'device' | 'trusted' | 'scim';
 
-export const ROUTE_GROUPS = ['system', 'users'] as const;
+export const ROUTE_GROUPS = ['system', 'users', 'devices'] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 export interface RouteSpec {
@@ -67,6 +83,119 @@ export const routes = {
     body: updateMeBody,
     response: meResponse,
     errors: ['user_deprovisioned'],
+  },
+  deprovisionUser: {
+    method: 'POST',
+    path: '/v1/users/{userId}/deprovision',
+    group: 'users',
+    auth: 'trusted',
+    clientTypes: ['web'],
+    roles: ['owner', 'super_admin', 'admin'],
+    summary: 'Deprovisions a user of your workspace and disables all their devices at once.',
+    status: 200,
+    params: userIdParams,
+    response: meResponse,
+    errors: ['forbidden'],
+  },
+  registerDevice: {
+    method: 'POST',
+    path: '/v1/devices',
+    group: 'devices',
+    auth: 'user',
+    summary: 'Registers the calling client as a device; the credential comes back once.',
+    status: 201,
+    body: registerDeviceBody,
+    response: registerDeviceResponse,
+    errors: ['device_limit_reached', 'device_name_taken'],
+  },
+  getCurrentDevice: {
+    method: 'GET',
+    path: '/v1/devices/current',
+    group: 'devices',
+    auth: 'device',
+    summary: 'The calling device and its status (a pending device polls this).',
+    status: 200,
+    response: deviceResponse,
+  },
+  listDevices: {
+    method: 'GET',
+    path: '/v1/devices',
+    group: 'devices',
+    auth: 'trusted',
+    summary: "The caller's devices, pending approvals first.",
+    status: 200,
+    response: deviceListResponse,
+  },
+  verifyDevice: {
+    method: 'POST',
+    path: '/v1/devices/{id}/verify',
+    group: 'devices',
+    auth: 'device',
+    summary: 'The pending device proves the emailed 6-digit code.',
+    status: 200,
+    params: idParams,
+    body: verifyDeviceBody,
+    response: deviceResponse,
+    errors: ['invalid_code', 'too_many_attempts', 'code_expired', 'not_pending'],
+  },
+  resendDeviceCode: {
+    method: 'POST',
+    path: '/v1/devices/{id}/resend-code',
+    group: 'devices',
+    auth: 'device',
+    summary: 'Emails a fresh code (the old one dies): 60 s apart, 5 per hour.',
+    status: 202,
+    params: idParams,
+    response: verificationResponse,
+    errors: ['resend_too_soon', 'resend_limit_reached', 'not_pending'],
+  },
+  approveDevice: {
+    method: 'POST',
+    path: '/v1/devices/{id}/approve',
+    group: 'devices',
+    auth: 'trusted',
+    clientTypes: ['web', 'mobile'],
+    summary: "Approves one of the caller's devices waiting for approval.",
+    status: 200,
+    params: idParams,
+    response: deviceResponse,
+    errors: ['not_pending', 'approval_expired'],
+  },
+  denyDevice: {
+    method: 'POST',
+    path: '/v1/devices/{id}/deny',
+    group: 'devices',
+    auth: 'trusted',
+    clientTypes: ['web', 'mobile'],
+    summary: "Denies one of the caller's devices waiting for approval.",
+    status: 200,
+    params: idParams,
+    response: deviceResponse,
+    errors: ['not_pending', 'approval_expired'],
+  },
+  disableDevice: {
+    method: 'POST',
+    path: '/v1/devices/{id}/disable',
+    group: 'devices',
+    auth: 'trusted',
+    clientTypes: ['web'],
+    summary: 'Disables a device: its next request is refused.',
+    status: 200,
+    params: idParams,
+    response: deviceResponse,
+  },
+  renameDevice: {
+    method: 'PATCH',
+    path: '/v1/devices/{id}',
+    group: 'devices',
+    auth: 'trusted',
+    clientTypes: ['web'],
+    summary: 'Renames a device (names are unique per user, case-insensitively).',
+    status: 200,
+    params: idParams,
+    body: renameDeviceBody,
+    response: deviceResponse,
+    errors: ['device_name_taken', 'device_inactive'],
   },
 } as const satisfies Record<string, RouteSpec>;
 

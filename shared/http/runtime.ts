@@ -1,9 +1,35 @@
+import { makeHmac } from '../adapters/crypto/hmac';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
+import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
-import { DEFAULTS, ENV, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
+import { kmsDerivedKey } from '../adapters/kms/hmac-key';
+import { makeRecordingNotifier } from '../adapters/notifications/recording-notifier';
+import { securityLog } from '../adapters/security-log';
+import { sharedMailer } from '../adapters/ses/mailer';
+import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
+import { defaultDeviceEmails } from '../domain/devices/emails';
+import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases';
 import { resolveCaller } from '../domain/users/resolve-caller';
+import type { Hmac } from '../ports';
 import type { GroupOptions } from './handler';
+
+/** The server HMAC key: derived from KMS in AWS, given directly (hex) by the local runtime. */
+function serverHmac(): Hmac {
+  const keyId = optionalEnv(ENV.hmacKeyId);
+  if (keyId) return makeHmac(kmsDerivedKey(keyId, { region: process.env.AWS_REGION ?? 'us-east-1' }));
+  const local = optionalEnv(ENV.localHmacKey);
+  if (local && /^[0-9a-f]{64,}$/i.test(local)) return makeHmac(async () => Buffer.from(local, 'hex'));
+  throw new MissingConfigError(`${ENV.hmacKeyId} (or ${ENV.localHmacKey} locally)`);
+}
+
+let notifications: ReturnType<typeof makeRecordingNotifier> | undefined;
+
+/** Until push delivery exists, notifications are recorded; the local runtime lists them. */
+export function recordedNotifications() {
+  notifications ??= makeRecordingNotifier();
+  return notifications;
+}
 
 /**
  * Everything an HTTP group needs, built once per container from the environment (cold start) and
@@ -13,11 +39,24 @@ export function httpRuntime() {
   const tableName = requireEnv(ENV.tableName);
   const doc = sharedDocumentClient();
   const users = makeUserRepository(doc, tableName);
-  const deps = { users, clock: systemClock, newId };
+  const devices = makeDeviceRepository(doc, tableName);
+  const deps = {
+    users,
+    devices,
+    clock: systemClock,
+    newId,
+    mailer: sharedMailer(),
+    notifier: recordedNotifications().notifier,
+    hmac: serverHmac(),
+    security: securityLog,
+    emails: defaultDeviceEmails,
+  } satisfies DeviceDeps & Record<string, unknown>;
   const options: GroupOptions = {
     maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
     workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,
     resolveCaller: (identity) => resolveCaller(identity, deps),
+    authenticateDevice: (caller, credential) => authenticateDevice(caller, credential, deps),
+    now: () => deps.clock.now(),
   };
   return { doc, tableName, deps, options };
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { CLIENT_TYPES, DEVICE_STATUSES } from '../domain/devices/model';
 import { USER_STATUSES, WORKSPACE_ROLES } from '../domain/users/model';
 
 /**
@@ -43,3 +44,63 @@ export const displayName = z
     z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
   );
 export const updateMeBody = z.strictObject({ name: displayName });
+
+/** Client-reported labels (OS, browser, hardware): short, printable. */
+const label = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(50),
+    z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+  );
+const id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id'));
+
+export const idParams = z.strictObject({ id });
+export const userIdParams = z.strictObject({ userId: id });
+
+export const deviceSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    clientType: z.enum(CLIENT_TYPES),
+    os: z.string(),
+    browser: z.optional(z.string()),
+    model: z.optional(z.string()),
+    status: z.enum(DEVICE_STATUSES),
+    verificationMethod: z.enum(['email_code', 'approval']),
+    createdAt: z.string(),
+    lastSeenAt: z.string(),
+    trustedAt: z.optional(z.string()),
+    pendingUntil: z.optional(z.string().check(z.describe('When a pending device stops waiting.'))),
+    current: z.optional(z.boolean().check(z.describe('True on the device that made this request.'))),
+  })
+  .register(z.globalRegistry, { id: 'Device' });
+
+export const registerDeviceBody = z.strictObject({
+  clientType: z.enum(CLIENT_TYPES),
+  os: label,
+  browser: z.optional(label),
+  model: z.optional(label.check(z.describe('The hardware name the client reports, e.g. "MacBook".'))),
+  name: z.optional(displayName),
+  noTrustedDeviceAtHand: z.optional(z.boolean()),
+});
+export const verificationSchema = z.object({
+  method: z.enum(['email_code', 'approval']),
+  expiresAt: z.string(),
+});
+export const registerDeviceResponse = z.object({
+  device: deviceSchema,
+  credential: z.string().check(z.describe('Returned once. Send it as the X-Latchkey-Device header.')),
+  verification: verificationSchema,
+});
+export const verifyDeviceBody = z.strictObject({
+  code: z.string().check(z.regex(/^\d{6}$/, 'must be 6 digits')),
+});
+export const renameDeviceBody = z.strictObject({ name: displayName });
+export const deviceResponse = z.object({ device: deviceSchema });
+export const verificationResponse = z.object({ verification: verificationSchema });
+export const deviceListResponse = z.object({
+  items: z.array(deviceSchema),
+  nextCursor: z.nullable(z.string()),
+});

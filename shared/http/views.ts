@@ -1,6 +1,7 @@
 import type * as zc from 'zod/v4/core';
+import type { Device } from '../domain/devices/model';
 import type { User } from '../domain/users/model';
-import type { userSchema } from './schemas';
+import type { deviceSchema, userSchema } from './schemas';
 
 /** Domain objects -> API representations. Only what the client may see, nothing stored-only. */
 export function toUserView(user: User): zc.input<typeof userSchema> {
@@ -11,5 +12,24 @@ export function toUserView(user: User): zc.input<typeof userSchema> {
     workspaceId: user.workspaceId,
     workspaceRole: user.workspaceRole,
     status: user.status,
+  };
+}
+
+/** Never the credential hash or the code: those stay in the table. */
+export function toDeviceView(device: Device, currentDeviceId?: string): zc.input<typeof deviceSchema> {
+  return {
+    id: device.id,
+    name: device.name,
+    clientType: device.clientType,
+    os: device.os,
+    ...(device.browser ? { browser: device.browser } : {}),
+    ...(device.model ? { model: device.model } : {}),
+    status: device.status,
+    verificationMethod: device.verificationMethod,
+    createdAt: device.createdAt,
+    lastSeenAt: device.lastSeenAt,
+    ...(device.trustedAt ? { trustedAt: device.trustedAt } : {}),
+    ...(device.pendingUntil ? { pendingUntil: device.pendingUntil } : {}),
+    ...(currentDeviceId ? { current: device.id === currentDeviceId } : {}),
   };
 }

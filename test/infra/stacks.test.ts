@@ -52,13 +52,35 @@ describe('CDK app (default context: Cognito user pool)', () => {
     });
   });
 
-  it('creates rotating, retained KMS keys for the table and for secrets', () => {
-    const keys = app.stateful.findResources('AWS::KMS::Key');
-    expect(Object.keys(keys)).toHaveLength(2);
-    for (const key of Object.values(keys)) {
+  it('creates retained KMS keys: rotating ones for the table and secrets, an HMAC one for codes', () => {
+    const keys = Object.values(app.stateful.findResources('AWS::KMS::Key'));
+    expect(keys).toHaveLength(3);
+    for (const key of keys) expect(key.DeletionPolicy).toBe('Retain');
+    const hmac = keys.filter((key) => key.Properties.KeySpec === 'HMAC_256');
+    expect(hmac).toHaveLength(1);
+    expect(hmac[0]?.Properties.KeyUsage).toBe('GENERATE_VERIFY_MAC');
+    for (const key of keys.filter((k) => k.Properties.KeySpec !== 'HMAC_256')) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
-      expect(key.DeletionPolicy).toBe('Retain');
     }
+  });
+
+  it('lets only the groups that need them derive the HMAC key and send email, from one identity', () => {
+    const env = (group: string) => {
+      const fn = app.apiStack.functions.get(group as never);
+      return app.api.toJSON().Resources[app.apiStack.getLogicalId(fn?.node.defaultChild as never)].Properties
+        .Environment.Variables as Record<string, unknown>;
+    };
+    expect(env('devices')).toHaveProperty(ENV.hmacKeyId);
+    expect(env('users')).toHaveProperty(ENV.hmacKeyId);
+    expect(env('system')).not.toHaveProperty(ENV.hmacKeyId);
+    const statements = Object.values(app.api.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>,
+    );
+    const ses = statements.filter((statement) => statement.Action === 'ses:SendEmail');
+    expect(ses).toHaveLength(1);
+    expect(JSON.stringify(ses[0]?.Resource)).toContain('identity/no-reply@latchkey.example');
+    expect(JSON.stringify(ses[0]?.Resource)).not.toContain('*');
+    expect(statements.filter((statement) => statement.Action === 'kms:GenerateMac')).toHaveLength(2);
   });
 
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {

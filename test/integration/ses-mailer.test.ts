@@ -1,4 +1,3 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { freePort } from '../../local/ports';
@@ -16,8 +15,11 @@ describe('SES mailer against aws-ses-v2-local', () => {
   afterAll(() => ses.stop());
 
   it('delivers an email the emulator shows with its subject, recipient and body', async () => {
-    const mailer = makeSesMailer(new SESv2Client({ ...LOCAL_AWS, endpoint }), {
+    const mailer = makeSesMailer({
       from: 'no-reply@latchkey.local',
+      region: LOCAL_AWS.region,
+      endpoint,
+      credentials: async () => LOCAL_AWS.credentials,
     });
 
     const { messageId } = await mailer.send({

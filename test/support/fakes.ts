@@ -1,3 +1,4 @@
+import type { Device } from '../../shared/domain/devices/model';
 import type { CallerIdentity, User } from '../../shared/domain/users/model';
 import type { ProvisionUserInput, UserRepository } from '../../shared/ports';
 
@@ -73,6 +74,26 @@ export function aUser(overrides: Partial<User> = {}): User {
     status: 'active',
     createdAt: '2026-11-01T00:00:00.000Z',
     updatedAt: '2026-11-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function aDevice(overrides: Partial<Device> = {}): Device {
+  return {
+    id: 'dev_1',
+    userId: 'usr_1',
+    workspaceId: 'ws_1',
+    clientType: 'web',
+    os: 'macOS',
+    browser: 'Chrome',
+    name: 'alice - macOS/Chrome',
+    status: 'trusted',
+    verificationMethod: 'email_code',
+    credentialHash: 'ab'.repeat(32),
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-01T00:00:00.000Z',
+    lastSeenAt: '2026-11-01T00:00:00.000Z',
+    trustedAt: '2026-11-01T00:00:00.000Z',
     ...overrides,
   };
 }

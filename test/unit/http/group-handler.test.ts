@@ -1,15 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DeviceCredentialInvalidError,
+  DeviceCredentialRequiredError,
+} from '../../../shared/domain/devices/errors';
+import type { Device } from '../../../shared/domain/devices/model';
 import { UserDeprovisionedError } from '../../../shared/domain/errors';
 import type { CallerIdentity } from '../../../shared/domain/users/model';
 import { createGroupHandler } from '../../../shared/http/handler';
-import { aUser } from '../../support/fakes';
+import { aDevice, aUser } from '../../support/fakes';
 import { captureLogs, httpEvent, lambdaContext } from '../../support/http-event';
 
 const ME = 'GET /v1/me';
 const PATCH_ME = 'PATCH /v1/me';
 
 function usersHandler(
-  overrides: { resolveCaller?: (identity: CallerIdentity) => Promise<ReturnType<typeof aUser>> } = {},
+  overrides: {
+    resolveCaller?: (identity: CallerIdentity) => Promise<ReturnType<typeof aUser>>;
+    device?: Device | Error;
+  } = {},
 ) {
   const resolved: CallerIdentity[] = [];
   const handler = createGroupHandler(
@@ -20,6 +28,7 @@ function usersHandler(
         if (body.name === 'explode') throw new Error('database password is hunter2');
         return { user: { ...caller, name: body.name } };
       },
+      deprovisionUser: async ({ caller, params }) => ({ user: { ...caller, id: params.userId } }),
     },
     {
       maxBodyBytes: 100,
@@ -30,6 +39,13 @@ function usersHandler(
           resolved.push(identity);
           return aUser({ email: identity.email });
         }),
+      authenticateDevice: async (_caller, credential) => {
+        if (!credential) throw new DeviceCredentialRequiredError();
+        const device = overrides.device ?? aDevice();
+        if (device instanceof Error) throw device;
+        return device;
+      },
+      now: () => new Date('2026-11-23T12:00:00.000Z'),
     },
   );
   return { handler, resolved };
@@ -201,6 +217,74 @@ describe('createGroupHandler', () => {
     });
     expect(typeof lines[0]?.durationMs).toBe('number');
     expect(logs.lines.join('')).not.toContain('Secret Name 42');
+  });
+
+  describe('function-level checks from the manifest (deprovisionUser: trusted, web, admin roles)', () => {
+    const DEPROVISION = 'POST /v1/users/{userId}/deprovision';
+    const request = (headers: Record<string, string> = { 'x-latchkey-device': 'dev_1.secret' }) => ({
+      routeKey: DEPROVISION,
+      pathParameters: { userId: 'usr_2' },
+      headers,
+    });
+
+    it('runs the route for a trusted web device of an owner', async () => {
+      const { handler } = usersHandler();
+
+      expect(await invoke(handler, request())).toMatchObject({
+        status: 200,
+        body: { user: { id: 'usr_2' } },
+      });
+    });
+
+    it('answers 401 device_credential_required without the device header', async () => {
+      const { handler } = usersHandler();
+
+      const response = await invoke(handler, request({}));
+
+      expect(response).toMatchObject({ status: 401, body: { error: 'device_credential_required' } });
+    });
+
+    it('answers 401 unauthorized for an unknown credential', async () => {
+      const { handler } = usersHandler({ device: new DeviceCredentialInvalidError() });
+
+      expect(await invoke(handler, request())).toMatchObject({
+        status: 401,
+        body: { error: 'unauthorized' },
+      });
+    });
+
+    it.each([
+      ['pending', aDevice({ status: 'pending_approval', pendingUntil: '2026-11-23T12:10:00.000Z' })],
+      ['disabled', aDevice({ status: 'disabled' })],
+      [
+        'expired while pending',
+        aDevice({ status: 'pending_approval', pendingUntil: '2026-11-23T11:59:59.000Z' }),
+      ],
+    ])('answers 403 device_not_trusted for a %s device', async (_case, device) => {
+      const { handler } = usersHandler({ device });
+
+      expect(await invoke(handler, request())).toMatchObject({
+        status: 403,
+        body: { error: 'device_not_trusted' },
+      });
+    });
+
+    it('answers 403 client_type_not_allowed for a trusted mobile device on a web-only route', async () => {
+      const { handler } = usersHandler({ device: aDevice({ clientType: 'mobile' }) });
+
+      const response = await invoke(handler, request());
+
+      expect(response).toMatchObject({
+        status: 403,
+        body: { error: 'client_type_not_allowed', allowedClientTypes: ['web'] },
+      });
+    });
+
+    it('answers 403 forbidden for a role the route does not list', async () => {
+      const { handler } = usersHandler({ resolveCaller: async () => aUser({ workspaceRole: 'user' }) });
+
+      expect(await invoke(handler, request())).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    });
   });
 
   it('refuses to build a group whose routes lack an implementation', () => {

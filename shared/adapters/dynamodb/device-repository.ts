@@ -1,0 +1,499 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { TABLE } from '../../config/table';
+import {
+  CLIENT_TYPES,
+  DEVICE_RULES,
+  DEVICE_STATUSES,
+  type Device,
+  type DeviceCode,
+  holdsSlot,
+  nameKey,
+} from '../../domain/devices/model';
+import type { User } from '../../domain/users/model';
+import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../ports';
+import { cancellationCodes, itemIsNew } from './conditions';
+import { userKeys } from './user-repository';
+
+const PK = TABLE.partitionKey;
+const SK = TABLE.sortKey;
+
+/** Key builders for the devices context; everything lives in the owning user's partition. */
+export const deviceKeys = {
+  device: (userId: string, deviceId: string) => ({ [PK]: `USER#${userId}`, [SK]: `DEVICE#${deviceId}` }),
+  devicePrefix: 'DEVICE#',
+  /** Unique, case-insensitive device name per user. */
+  name: (userId: string, name: string) => ({ [PK]: `USER#${userId}`, [SK]: `DEVICE_NAME#${nameKey(name)}` }),
+  /** How many slots the user's devices hold, and their consecutive wrong codes. */
+  slots: (userId: string) => ({ [PK]: `USER#${userId}`, [SK]: 'DEVICE_SLOTS' }),
+  /** Code resends in one clock hour (fixed window), for the per-user hourly cap. */
+  sends: (userId: string, hour: number) => ({ [PK]: `USER#${userId}`, [SK]: `CODE_SENDS#${hour}` }),
+};
+
+const codeSchema = z.object({
+  hash: z.string(),
+  expiresAt: z.string(),
+  attempts: z.number(),
+  sentAt: z.string(),
+});
+const deviceItem = z.object({
+  id: z.string(),
+  userId: z.string(),
+  workspaceId: z.string(),
+  clientType: z.enum(CLIENT_TYPES),
+  os: z.string(),
+  browser: z.optional(z.string()),
+  model: z.optional(z.string()),
+  name: z.string(),
+  status: z.enum(DEVICE_STATUSES),
+  verificationMethod: z.enum(['email_code', 'approval']),
+  credentialHash: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastSeenAt: z.string(),
+  trustedAt: z.optional(z.string()),
+  pendingUntil: z.optional(z.string()),
+  code: z.optional(codeSchema),
+});
+
+function toDevice(item: Record<string, unknown>): Device {
+  const parsed = deviceItem.parse(item);
+  const device: Device = { ...parsed } as Device;
+  for (const key of ['browser', 'model', 'trustedAt', 'pendingUntil', 'code'] as const) {
+    if (device[key] === undefined) delete device[key];
+  }
+  return device;
+}
+
+const epochSeconds = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
+
+/** TTL for a pending device: a day after its window closes (clean-up only; expiry is checked on read). */
+const pendingTtl = (pendingUntil: string) => epochSeconds(pendingUntil) + 24 * 60 * 60;
+const historyTtl = (now: Date) => epochSeconds(now) + DEVICE_RULES.historyRetentionSeconds;
+
+function conflictOn(error: unknown): string[] {
+  const codes = cancellationCodes(error);
+  if (!codes) throw error;
+  return codes;
+}
+
+const FAILED = 'ConditionalCheckFailed';
+
+export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: string): DeviceRepository {
+  const transact = (items: unknown[]) =>
+    doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+
+  /** The name claim goes with its device: delete only the claim that points at this device. */
+  const releaseName = (device: Device) => ({
+    Delete: {
+      TableName: tableName,
+      Key: deviceKeys.name(device.userId, device.name),
+      ConditionExpression: '#deviceId = :deviceId',
+      ExpressionAttributeNames: { '#deviceId': 'deviceId' },
+      ExpressionAttributeValues: { ':deviceId': device.id },
+    },
+  });
+  const claimName = (device: Device, name: string) => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...deviceKeys.name(device.userId, name),
+        [TABLE.entityAttribute]: 'DeviceName',
+        deviceId: device.id,
+      },
+      ...itemIsNew,
+    },
+  });
+  const releaseSlots = (userId: string, count: number) => ({
+    Update: {
+      TableName: tableName,
+      Key: deviceKeys.slots(userId),
+      UpdateExpression: 'SET #held = #held - :count',
+      ConditionExpression: '#held >= :count',
+      ExpressionAttributeNames: { '#held': 'held' },
+      ExpressionAttributeValues: { ':count': count },
+    },
+  });
+
+  async function getDevice(userId: string, deviceId: string) {
+    const { Item } = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: deviceKeys.device(userId, deviceId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toDevice(Item) : undefined;
+  }
+
+  async function listDevices(userId: string) {
+    const devices: Device[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': deviceKeys.devicePrefix },
+          ConsistentRead: true,
+          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+        }),
+      );
+      devices.push(...(page.Items ?? []).map(toDevice));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return devices;
+  }
+
+  async function create(device: Device, maxDevices: number) {
+    try {
+      await transact([
+        {
+          // A slot is taken only while fewer than the maximum are held: the limit holds under concurrency.
+          Update: {
+            TableName: tableName,
+            Key: deviceKeys.slots(device.userId),
+            UpdateExpression: 'SET #held = if_not_exists(#held, :zero) + :one, #entity = :entity',
+            ConditionExpression: 'attribute_not_exists(#held) OR #held < :max',
+            ExpressionAttributeNames: { '#held': 'held', '#entity': TABLE.entityAttribute },
+            ExpressionAttributeValues: {
+              ':zero': 0,
+              ':one': 1,
+              ':max': maxDevices,
+              ':entity': 'DeviceSlots',
+            },
+          },
+        },
+        claimName(device, device.name),
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...deviceKeys.device(device.userId, device.id),
+              [TABLE.entityAttribute]: 'Device',
+              ...device,
+              ...(device.pendingUntil ? { [TABLE.ttlAttribute]: pendingTtl(device.pendingUntil) } : {}),
+            },
+            ...itemIsNew,
+          },
+        },
+      ]);
+      return 'applied' as const;
+    } catch (error) {
+      const codes = conflictOn(error);
+      if (codes[0] === FAILED) return 'limit_reached' as const;
+      if (codes[1] === FAILED) return 'name_taken' as const;
+      throw error;
+    }
+  }
+
+  async function conditionalUpdate(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) {
+    try {
+      return await doc.send(new UpdateCommand({ TableName: tableName, ...input }));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+      throw error;
+    }
+  }
+
+  /** Still waiting for this very code, with attempts left and time left. */
+  const codeIsLive = {
+    ConditionExpression:
+      '#status = :pending AND #code.#hash = :hash AND #code.#attempts < :max AND #code.#codeExpiresAt > :now',
+    names: {
+      '#status': 'status',
+      '#code': 'code',
+      '#hash': 'hash',
+      '#attempts': 'attempts',
+      '#codeExpiresAt': 'expiresAt',
+    },
+  };
+
+  async function trustWithCode(device: Device, maxAttempts: number, now: Date): Promise<WriteOutcome> {
+    const result = await conditionalUpdate({
+      Key: deviceKeys.device(device.userId, device.id),
+      UpdateExpression:
+        'SET #status = :trusted, #trustedAt = :now, #updatedAt = :now REMOVE #code, #pendingUntil, #ttl',
+      ConditionExpression: codeIsLive.ConditionExpression,
+      ExpressionAttributeNames: {
+        ...codeIsLive.names,
+        '#trustedAt': 'trustedAt',
+        '#updatedAt': 'updatedAt',
+        '#pendingUntil': 'pendingUntil',
+        '#ttl': TABLE.ttlAttribute,
+      },
+      ExpressionAttributeValues: {
+        ':pending': 'pending_verification',
+        ':trusted': 'trusted',
+        ':hash': device.code?.hash ?? '',
+        ':max': maxAttempts,
+        ':now': now.toISOString(),
+      },
+    });
+    return result ? 'applied' : 'conflict';
+  }
+
+  async function recordWrongCode(device: Device, maxAttempts: number, now: Date) {
+    const result = await conditionalUpdate({
+      Key: deviceKeys.device(device.userId, device.id),
+      UpdateExpression: 'SET #code.#attempts = #code.#attempts + :one',
+      ConditionExpression: codeIsLive.ConditionExpression,
+      ExpressionAttributeNames: codeIsLive.names,
+      ExpressionAttributeValues: {
+        ':pending': 'pending_verification',
+        ':hash': device.code?.hash ?? '',
+        ':max': maxAttempts,
+        ':now': now.toISOString(),
+        ':one': 1,
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+    return result?.Attributes
+      ? (toDevice(result.Attributes).code?.attempts ?? maxAttempts)
+      : ('conflict' as const);
+  }
+
+  async function replaceCode(
+    device: Device,
+    code: DeviceCode,
+    limits: { cooldownSeconds: number; hourlyCap: number },
+    now: Date,
+  ): Promise<ResendOutcome> {
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    const cooldownEdge = new Date(now.getTime() - limits.cooldownSeconds * 1000).toISOString();
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: deviceKeys.device(device.userId, device.id),
+            UpdateExpression: 'SET #code = :code, #updatedAt = :now',
+            // The old code dies with this write; the cooldown is part of the same condition.
+            ConditionExpression: '#status = :pending AND #pendingUntil > :now AND #code.#sentAt <= :edge',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#pendingUntil': 'pendingUntil',
+              '#code': 'code',
+              '#sentAt': 'sentAt',
+              '#updatedAt': 'updatedAt',
+            },
+            ExpressionAttributeValues: {
+              ':pending': 'pending_verification',
+              ':now': now.toISOString(),
+              ':edge': cooldownEdge,
+              ':code': code,
+            },
+          },
+        },
+        {
+          Update: {
+            TableName: tableName,
+            Key: deviceKeys.sends(device.userId, hour),
+            UpdateExpression:
+              'SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl, #entity = :entity',
+            ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
+            ExpressionAttributeNames: {
+              '#count': 'count',
+              '#ttl': TABLE.ttlAttribute,
+              '#entity': TABLE.entityAttribute,
+            },
+            ExpressionAttributeValues: {
+              ':zero': 0,
+              ':one': 1,
+              ':cap': limits.hourlyCap,
+              ':ttl': (hour + 2) * 3600,
+              ':entity': 'CodeSends',
+            },
+          },
+        },
+      ]);
+      return 'applied';
+    } catch (error) {
+      const codes = conflictOn(error);
+      if (codes[0] === FAILED) return 'conflict';
+      if (codes[1] === FAILED) return 'hourly_cap';
+      throw error;
+    }
+  }
+
+  async function approve(device: Device, now: Date): Promise<WriteOutcome> {
+    const result = await conditionalUpdate({
+      Key: deviceKeys.device(device.userId, device.id),
+      UpdateExpression:
+        'SET #status = :trusted, #trustedAt = :now, #updatedAt = :now REMOVE #pendingUntil, #ttl',
+      ConditionExpression: '#status = :pending AND #pendingUntil > :now',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#trustedAt': 'trustedAt',
+        '#updatedAt': 'updatedAt',
+        '#pendingUntil': 'pendingUntil',
+        '#ttl': TABLE.ttlAttribute,
+      },
+      ExpressionAttributeValues: {
+        ':pending': 'pending_approval',
+        ':trusted': 'trusted',
+        ':now': now.toISOString(),
+      },
+    });
+    return result ? 'applied' : 'conflict';
+  }
+
+  /** Leaving the slot-holding statuses: the status change, the slot and the name go together. */
+  function retireItem(device: Device, status: 'denied' | 'disabled' | 'expired', now: Date) {
+    const window =
+      status === 'denied'
+        ? ' AND #pendingUntil > :now'
+        : status === 'expired'
+          ? ' AND #pendingUntil <= :now'
+          : '';
+    return {
+      Update: {
+        TableName: tableName,
+        Key: deviceKeys.device(device.userId, device.id),
+        UpdateExpression: 'SET #status = :status, #updatedAt = :now, #ttl = :ttl REMOVE #code',
+        ConditionExpression: `#status = :current${window}`,
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#updatedAt': 'updatedAt',
+          '#ttl': TABLE.ttlAttribute,
+          '#code': 'code',
+          ...(window ? { '#pendingUntil': 'pendingUntil' } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':current': device.status,
+          ':now': now.toISOString(),
+          ':ttl': historyTtl(now),
+        },
+      },
+    };
+  }
+
+  async function retire(
+    device: Device,
+    status: 'denied' | 'disabled' | 'expired',
+    now: Date,
+  ): Promise<WriteOutcome> {
+    const items: unknown[] = [retireItem(device, status, now)];
+    if (holdsSlot(device.status)) items.push(releaseSlots(device.userId, 1), releaseName(device));
+    try {
+      await transact(items);
+      return 'applied';
+    } catch (error) {
+      conflictOn(error);
+      return 'conflict';
+    }
+  }
+
+  async function rename(device: Device, name: string, now: Date) {
+    const update = {
+      Update: {
+        TableName: tableName,
+        Key: deviceKeys.device(device.userId, device.id),
+        UpdateExpression: 'SET #name = :name, #updatedAt = :now',
+        ConditionExpression: '#status = :current AND #name = :old',
+        ExpressionAttributeNames: { '#status': 'status', '#name': 'name', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: {
+          ':name': name,
+          ':old': device.name,
+          ':current': device.status,
+          ':now': now.toISOString(),
+        },
+      },
+    };
+    // Only the case or spacing changes: the claim stays the same item.
+    const sameClaim = nameKey(name) === nameKey(device.name);
+    try {
+      await transact(sameClaim ? [update] : [update, releaseName(device), claimName(device, name)]);
+      return 'applied' as const;
+    } catch (error) {
+      const codes = conflictOn(error);
+      if (codes[2] === FAILED) return 'name_taken' as const;
+      return 'conflict' as const;
+    }
+  }
+
+  async function touch(device: Device, now: Date) {
+    await conditionalUpdate({
+      Key: deviceKeys.device(device.userId, device.id),
+      UpdateExpression: 'SET #lastSeenAt = :now',
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#pk': PK },
+      ExpressionAttributeValues: { ':now': now.toISOString() },
+    });
+  }
+
+  async function deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome> {
+    const items: unknown[] = [
+      {
+        Update: {
+          TableName: tableName,
+          Key: userKeys.user(user.id),
+          UpdateExpression: 'SET #status = :deprovisioned, #updatedAt = :now',
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: {
+            ':deprovisioned': 'deprovisioned',
+            ':active': 'active',
+            ':now': now.toISOString(),
+          },
+        },
+      },
+      ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
+      ...(devices.length ? [releaseSlots(user.id, devices.length)] : []),
+    ];
+    try {
+      await transact(items);
+      return 'applied';
+    } catch (error) {
+      conflictOn(error);
+      return 'conflict';
+    }
+  }
+
+  async function consecutiveCodeFailures(userId: string) {
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: deviceKeys.slots(userId), ConsistentRead: true }),
+    );
+    return typeof Item?.codeFailures === 'number' ? Item.codeFailures : 0;
+  }
+
+  const setFailures = (userId: string, expression: string, values: Record<string, number>) =>
+    doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: deviceKeys.slots(userId),
+        UpdateExpression: expression,
+        ExpressionAttributeNames: { '#failures': 'codeFailures' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+
+  return {
+    listDevices,
+    getDevice,
+    create,
+    trustWithCode,
+    recordWrongCode,
+    replaceCode,
+    approve,
+    retire,
+    rename,
+    touch,
+    deprovisionUser,
+    consecutiveCodeFailures,
+    recordCodeFailure: async (userId) => {
+      await setFailures(userId, 'ADD #failures :one', { ':one': 1 });
+    },
+    resetCodeFailures: async (userId) => {
+      await setFailures(userId, 'SET #failures = :zero', { ':zero': 0 });
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import { logger } from '../observability';
+import type { SecurityLog } from '../ports';
+
+/** Security events as structured log lines, filterable in CloudWatch by `securityEvent`. */
+export const securityLog: SecurityLog = {
+  record(event) {
+    logger.info('security event', { securityEvent: event.event, ...event });
+  },
+};

@@ -1,0 +1,40 @@
+import type { OutgoingEmail } from '../../ports';
+import type { Device } from './model';
+
+/** Email texts, replaceable as one object in the use cases' deps. No code or credential beyond the one intended. */
+export interface DeviceEmails {
+  verificationCode(input: {
+    to: string;
+    code: string;
+    device: Device;
+    expiresInMinutes: number;
+  }): OutgoingEmail;
+  deviceTrusted(input: { to: string; device: Device; at: Date }): OutgoingEmail;
+}
+
+function describe(device: Device): string {
+  return [device.name, `${device.os}${device.browser ? ` / ${device.browser}` : ''}`, device.clientType].join(
+    ', ',
+  );
+}
+
+export const defaultDeviceEmails: DeviceEmails = {
+  verificationCode: ({ to, code, device, expiresInMinutes }) => ({
+    to,
+    subject: 'Your Latchkey verification code',
+    text:
+      `Your verification code is ${code}\n\n` +
+      `Enter it on the device that asked for it: ${describe(device)}.\n` +
+      `It expires in ${expiresInMinutes} minutes and works once.\n\n` +
+      'If you did not try to sign in on a new device, ignore this email and tell your workspace admin.',
+  }),
+  deviceTrusted: ({ to, device, at }) => ({
+    to,
+    subject: 'New device trusted on your Latchkey account',
+    text:
+      'A new device can now use your Latchkey account:\n\n' +
+      `  Name: ${device.name}\n  Operating system: ${device.os}\n` +
+      `  Browser: ${device.browser ?? '-'}\n  Client: ${device.clientType}\n  Time: ${at.toISOString()}\n\n` +
+      'If this was not you, disable the device in the Latchkey web app now and tell your workspace admin.',
+  }),
+};

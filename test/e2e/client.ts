@@ -1,0 +1,54 @@
+import { expect } from 'vitest';
+import { listSentEmails } from '../../local/ses-local';
+import type { LocalStack } from '../../local/stack';
+
+export interface CallOptions {
+  token?: string;
+  device?: string;
+  body?: unknown;
+  rawBody?: string;
+  type?: string;
+}
+
+/** A tiny HTTP client for the e2e suites: real requests against the local stack. */
+export function client(stack: LocalStack) {
+  const secrets = new Set<string>();
+
+  async function call(method: string, path: string, options: CallOptions = {}) {
+    const body = options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.device ? { 'x-latchkey-device': options.device } : {}),
+        ...(body !== undefined ? { 'content-type': options.type ?? 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body } : {}),
+    });
+    const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
+    const json: any = text ? JSON.parse(text) : undefined;
+    return { status: response.status, body: json, headers: response.headers };
+  }
+
+  async function token(email: string): Promise<string> {
+    const response = await call('POST', '/_local/token', { body: { email } });
+    expect(response.status).toBe(200);
+    secrets.add(response.body.token);
+    return response.body.token as string;
+  }
+
+  /** The newest code emailed to `to` since `since` (epoch seconds), read back from the SES emulator. */
+  async function emailedCode(to: string, since = 0): Promise<string> {
+    const emails = (await listSentEmails(stack.sesUrl)).filter(
+      (email) => email.destination.to.includes(to) && email.at >= since && /code/i.test(email.subject),
+    );
+    const text = emails.at(-1)?.body.text ?? '';
+    const code = /code is (\d{6})/.exec(text)?.[1];
+    expect(code, `no code emailed to ${to}`).toBeDefined();
+    secrets.add(code as string);
+    return code as string;
+  }
+
+  return { call, token, emailedCode, secrets };
+}
