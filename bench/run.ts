@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { BUDGETS, benchBundles } from './bundles';
-import { benchHttpLatency } from './http-latency';
+import { benchDeviceFlow, benchHttpLatency, type LatencyFigures } from './http-latency';
+import { withLocalStack } from './local-stack';
 import { round } from './stats';
 
 /**
@@ -31,22 +32,35 @@ console.table(
 );
 results.bundles = bundles;
 
-console.log('\n== Warm HTTP latency through the local gateway (2,000 requests each, interleaved) ==');
-const latency = await benchHttpLatency(2000);
-const [health, me] = latency;
-console.table(
-  latency.map((l) => ({
-    route: l.route,
-    'p50 ms': round(l.ms.p50),
-    'p99 ms': round(l.ms.p99),
-    'max ms': round(l.ms.max),
-  })),
-);
-if (health && me) {
-  const ratio = { p50: round(me.ms.p50 / health.ms.p50), p99: round(me.ms.p99 / health.ms.p99) };
-  console.log(`GET /v1/me vs GET /v1/health (database share): p50 x${ratio.p50}, p99 x${ratio.p99}`);
-  results.httpLatency = { routes: latency, meOverHealth: ratio };
-}
+const latencyTable = (rows: LatencyFigures[], health: LatencyFigures | undefined) =>
+  console.table(
+    rows.map((l) => ({
+      route: l.route,
+      n: l.ms.n,
+      'p50 ms': round(l.ms.p50),
+      'p99 ms': round(l.ms.p99),
+      'max ms': round(l.ms.max),
+      'p50 / health': health ? round(l.ms.p50 / health.ms.p50) : '',
+      'DynamoDB requests': l.dynamoRequestsPerCall ?? '',
+    })),
+  );
+
+await withLocalStack(async (stack) => {
+  console.log('\n== Warm HTTP latency through the local gateway (2,000 requests each, interleaved) ==');
+  const latency = await benchHttpLatency(stack, 2000);
+  const [health, me] = latency;
+  latencyTable(latency, health);
+  if (health && me) {
+    const ratio = { p50: round(me.ms.p50 / health.ms.p50), p99: round(me.ms.p99 / health.ms.p99) };
+    console.log(`GET /v1/me vs GET /v1/health (database share): p50 x${ratio.p50}, p99 x${ratio.p99}`);
+    results.httpLatency = { routes: latency, meOverHealth: ratio };
+  }
+
+  console.log('\n== Device onboarding by code (register + verify, 200 new users, first 10 dropped) ==');
+  const devices = await benchDeviceFlow(stack, 200);
+  latencyTable(devices, health);
+  results.deviceFlow = devices;
+});
 
 // Feature benchmarks live next to their code and export a function returning their figures.
 const features: Array<[string, string, string]> = [['otp', './otp.ts', 'benchOtp']];

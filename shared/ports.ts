@@ -80,8 +80,10 @@ export interface DeviceRepository {
   touch(device: Device, now: Date): Promise<void>;
   /** Deprovisions the user and disables every device that holds a slot, in one transaction. */
   deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome>;
-  consecutiveCodeFailures(userId: string): Promise<number>;
-  recordCodeFailure(userId: string): Promise<void>;
+  /** Consecutive wrong codes of the user, counting only if the last one came after `since`. */
+  consecutiveCodeFailures(userId: string, since: Date): Promise<number>;
+  /** Counts one more wrong code; a run whose last failure is before `since` starts again at 1. */
+  recordCodeFailure(userId: string, now: Date, since: Date): Promise<void>;
   resetCodeFailures(userId: string): Promise<void>;
 }
 

@@ -296,4 +296,44 @@ describe('per-user failure budget', () => {
       TooManyAttemptsError,
     );
   });
+
+  it('lifts the lockout once the window after the last failure has passed', async () => {
+    const { deps, emails, codeIn, clock } = setup('2026-11-23T10:00:00.000Z');
+    const budgeted = { ...deps, rules: { userFailureBudget: 2, userLockoutSeconds: 600 } };
+    const user = await newUser(deps);
+    const registration = await registerDevice(user, web, budgeted);
+    const device = await authenticateDevice(user, registration.credential, deps);
+    const wrong = codeIn(emails[0]) === '111111' ? '222222' : '111111';
+    for (let i = 0; i < 2; i++)
+      await expect(verifyDevice(user, device, device.id, wrong, budgeted)).rejects.toThrow();
+
+    clock.set('2026-11-23T10:09:59.000Z');
+    await resendDeviceCode(user, device, device.id, budgeted);
+    const locked = await authenticateDevice(user, registration.credential, deps);
+    await expect(verifyDevice(user, locked, locked.id, codeIn(emails[1]), budgeted)).rejects.toBeInstanceOf(
+      TooManyAttemptsError,
+    );
+    clock.set('2026-11-23T10:10:01.000Z');
+    await expect(verifyDevice(user, locked, locked.id, codeIn(emails[1]), budgeted)).resolves.toMatchObject({
+      status: 'trusted',
+    });
+  });
+});
+
+describe('per-user failure count', () => {
+  it('resets after a right code, so only consecutive failures count', async () => {
+    const { deps, emails, codeIn } = setup();
+    const user = await newUser(deps);
+    const registration = await registerDevice(user, web, deps);
+    const device = await authenticateDevice(user, registration.credential, deps);
+    const code = codeIn(emails[0]);
+
+    await expect(
+      verifyDevice(user, device, device.id, code === '111111' ? '222222' : '111111', deps),
+    ).rejects.toThrow();
+    expect(await deps.devices.consecutiveCodeFailures(user.id, new Date(0))).toBe(1);
+    await verifyDevice(user, device, device.id, code, deps);
+
+    expect(await deps.devices.consecutiveCodeFailures(user.id, new Date(0))).toBe(0);
+  });
 });

@@ -458,20 +458,25 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     }
   }
 
-  async function consecutiveCodeFailures(userId: string) {
+  async function consecutiveCodeFailures(userId: string, since: Date) {
     const { Item } = await doc.send(
       new GetCommand({ TableName: tableName, Key: deviceKeys.slots(userId), ConsistentRead: true }),
     );
-    return typeof Item?.codeFailures === 'number' ? Item.codeFailures : 0;
+    const recent =
+      typeof Item?.lastCodeFailureAt === 'string' && Item.lastCodeFailureAt > since.toISOString();
+    return recent && typeof Item?.codeFailures === 'number' ? Item.codeFailures : 0;
   }
 
-  const setFailures = (userId: string, expression: string, values: Record<string, number>) =>
+  const setFailures = (userId: string, expression: string, values: Record<string, number | string>) =>
     doc.send(
       new UpdateCommand({
         TableName: tableName,
         Key: deviceKeys.slots(userId),
         UpdateExpression: expression,
-        ExpressionAttributeNames: { '#failures': 'codeFailures' },
+        ExpressionAttributeNames: {
+          '#failures': 'codeFailures',
+          ...(expression.includes('#last') ? { '#last': 'lastCodeFailureAt' } : {}),
+        },
         ExpressionAttributeValues: values,
       }),
     );
@@ -489,8 +494,23 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     touch,
     deprovisionUser,
     consecutiveCodeFailures,
-    recordCodeFailure: async (userId) => {
-      await setFailures(userId, 'ADD #failures :one', { ':one': 1 });
+    recordCodeFailure: async (userId, now, since) => {
+      const names = { '#failures': 'codeFailures', '#last': 'lastCodeFailureAt' };
+      // Continue a recent run of failures; otherwise (none yet, or the last is older than the
+      // lockout window) the run starts again at one.
+      const continued = await conditionalUpdate({
+        Key: deviceKeys.slots(userId),
+        UpdateExpression: 'SET #failures = #failures + :one, #last = :now',
+        ConditionExpression: 'attribute_exists(#failures) AND #last > :since',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':since': since.toISOString() },
+      });
+      if (!continued) {
+        await setFailures(userId, 'SET #failures = :one, #last = :now', {
+          ':one': 1,
+          ':now': now.toISOString(),
+        });
+      }
     },
     resetCodeFailures: async (userId) => {
       await setFailures(userId, 'SET #failures = :zero', { ':zero': 0 });

@@ -24,6 +24,8 @@ export const DEVICE_RULES = {
   resendsPerUserPerHour: 5,
   /** Consecutive wrong codes across all of a user's devices before every code is refused. */
   userFailureBudget: 100,
+  /** How long the user lockout lasts after the last wrong code. */
+  userLockoutSeconds: 24 * 60 * 60,
   approvalLifetimeSeconds: 15 * 60,
   /** A device still waiting for its code after this long is expired and frees its slot. */
   pendingVerificationLifetimeSeconds: 24 * 60 * 60,

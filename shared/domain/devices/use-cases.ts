@@ -243,7 +243,9 @@ export async function verifyDevice(
     fail('not_pending');
     throw new NotPendingError();
   }
-  if ((await deps.devices.consecutiveCodeFailures(caller.id)) >= limits.userFailureBudget) {
+  const lockoutStart = addSeconds(now, -limits.userLockoutSeconds);
+  const failures = await deps.devices.consecutiveCodeFailures(caller.id, lockoutStart);
+  if (failures >= limits.userFailureBudget) {
     fail('user_locked_out');
     throw new TooManyAttemptsError();
   }
@@ -254,7 +256,7 @@ export async function verifyDevice(
   }
   if (!digestsEqual(submitted, device.code.hash)) {
     const attempts = await deps.devices.recordWrongCode(device, limits.maxCodeAttempts, now);
-    await deps.devices.recordCodeFailure(caller.id);
+    await deps.devices.recordCodeFailure(caller.id, now, lockoutStart);
     if (attempts === 'conflict') {
       fail('conflict');
       refuseCode(await deps.devices.getDevice(caller.id, device.id), limits.maxCodeAttempts, now);
@@ -269,7 +271,7 @@ export async function verifyDevice(
     fail('conflict');
     refuseCode(await deps.devices.getDevice(caller.id, device.id), limits.maxCodeAttempts, now);
   }
-  await deps.devices.resetCodeFailures(caller.id);
+  if (failures > 0) await deps.devices.resetCodeFailures(caller.id);
   audit(deps, { event: 'device.code_verified', outcome: 'success', userId: caller.id, deviceId });
   return onceTrusted(deps, caller, device, now);
 }

@@ -1,0 +1,41 @@
+import { freePort } from '../local/ports';
+import { type LocalStack, startLocalStack } from '../local/stack';
+
+/** One in-memory local stack for the HTTP benchmarks, quiet logs, always stopped. */
+export async function withLocalStack<T>(run: (stack: LocalStack) => Promise<T>): Promise<T> {
+  const previous = process.env.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+  let stack: LocalStack | undefined;
+  try {
+    stack = await startLocalStack({
+      apiPort: await freePort(),
+      sesPort: await freePort(),
+      dynamodbPort: await freePort(),
+      dataDir: '.unused',
+      inMemory: true,
+    });
+    return await run(stack);
+  } finally {
+    await stack?.stop();
+    if (previous === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+    else process.env.POWERTOOLS_LOG_LEVEL = previous;
+  }
+}
+
+let counter: { requests: number } | undefined;
+
+/** Counts the DynamoDB requests the handlers make (the stack runs them in this process). */
+export async function countDynamoRequests() {
+  if (counter) return counter;
+  const { sharedDocumentClient } = await import('../shared/adapters/dynamodb/client');
+  const created = { requests: 0 };
+  counter = created;
+  sharedDocumentClient().middlewareStack.add(
+    (next) => async (args) => {
+      created.requests++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchRequestCounter' },
+  );
+  return created;
+}
