@@ -5,6 +5,10 @@ import { type LocalStack, startLocalStack } from '../local/stack';
 export async function withLocalStack<T>(run: (stack: LocalStack) => Promise<T>): Promise<T> {
   const previous = process.env.POWERTOOLS_LOG_LEVEL;
   process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+  // The logger may exist already (imported by a benchmark module): quiet it too.
+  const { logger } = await import('../shared/observability');
+  const previousLevel = logger.getLevelName();
+  logger.setLogLevel('WARN');
   let stack: LocalStack | undefined;
   try {
     stack = await startLocalStack({
@@ -13,10 +17,12 @@ export async function withLocalStack<T>(run: (stack: LocalStack) => Promise<T>):
       dynamodbPort: await freePort(),
       dataDir: '.unused',
       inMemory: true,
+      quiet: true,
     });
     return await run(stack);
   } finally {
     await stack?.stop();
+    logger.setLogLevel(previousLevel);
     if (previous === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
     else process.env.POWERTOOLS_LOG_LEVEL = previous;
   }

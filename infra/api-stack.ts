@@ -21,6 +21,8 @@ import { ENV } from '../shared/config/env';
 import { DEFAULT_ROUTE_GROUP, listRoutes, ROUTE_GROUPS, type RouteGroup } from '../shared/http/routes';
 import type { LatchkeyConfig } from './config';
 import { LatchkeyFunction } from './constructs/latchkey-function';
+import { PushDelivery } from './constructs/push-delivery';
+import { PushPlatforms } from './constructs/push-platforms';
 
 export interface ApiStackProps extends StackProps {
   config: LatchkeyConfig;
@@ -29,10 +31,15 @@ export interface ApiStackProps extends StackProps {
 }
 
 /** What each group's function may touch; anything not listed it gets no permission for. */
-const GROUP_NEEDS: Record<RouteGroup, { table?: true; hmac?: true; mail?: true }> = {
+const GROUP_NEEDS: Record<
+  RouteGroup,
+  { table?: true; hmac?: true; mail?: true; push?: 'enqueue' | 'register' }
+> = {
   system: {},
-  users: { table: true, hmac: true },
-  devices: { table: true, hmac: true, mail: true },
+  users: { table: true, hmac: true, push: 'enqueue' },
+  devices: { table: true, hmac: true, mail: true, push: 'enqueue' },
+  notifications: { table: true, hmac: true, mail: true, push: 'enqueue' },
+  push: { table: true, hmac: true, mail: true, push: 'register' },
 };
 
 function entryOf(group: RouteGroup): string {
@@ -43,6 +50,8 @@ function entryOf(group: RouteGroup): string {
 export class ApiStack extends Stack {
   readonly api: HttpApi;
   readonly functions: ReadonlyMap<RouteGroup, LatchkeyFunction>;
+  readonly push: PushDelivery;
+  readonly pushPlatforms: PushPlatforms;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -50,6 +59,17 @@ export class ApiStack extends Stack {
 
     const jwt = config.jwt ?? this.createUserPool(config);
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, { jwtAudience: jwt.audience });
+
+    const platforms = new PushPlatforms(this, 'PushPlatforms', {
+      ...config.push,
+      logRetention: config.logRetentionDays,
+    });
+    this.push = new PushDelivery(this, 'Push', {
+      table: props.table,
+      applicationArns: platforms.applicationArns,
+      logRetention: config.logRetentionDays,
+    });
+    this.pushPlatforms = platforms;
 
     const functions = new Map<RouteGroup, LatchkeyFunction>();
     for (const group of ROUTE_GROUPS) {
@@ -68,6 +88,8 @@ export class ApiStack extends Stack {
       if (needs.table) fn.bindTable(props.table, 'readwrite');
       if (needs.hmac) fn.bindHmacKey(props.hmacKey);
       if (needs.mail) fn.bindMailer(config.emailFrom);
+      if (needs.push) this.push.bindProducer(fn);
+      if (needs.push === 'register') this.push.bindRegistration(fn, platforms.applicationArns);
       functions.set(group, fn);
     }
     this.functions = functions;

@@ -15,6 +15,9 @@ export const CONTEXT_KEYS = {
   logRetentionDays: 'logRetentionDays',
   throttleRateLimit: 'throttleRateLimit',
   throttleBurstLimit: 'throttleBurstLimit',
+  apnsSecretArn: 'apnsSecretArn',
+  apnsSandboxSecretArn: 'apnsSandboxSecretArn',
+  fcmSecretArn: 'fcmSecretArn',
 } as const;
 
 export interface LatchkeyConfig {
@@ -26,6 +29,8 @@ export interface LatchkeyConfig {
   maxBodyBytes: number;
   logRetentionDays: number;
   throttle: { rateLimit: number; burstLimit: number };
+  /** Secrets Manager ARNs of push credentials; each one given creates its SNS platform application. */
+  push: { apnsSecretArn?: string; apnsSandboxSecretArn?: string; fcmSecretArn?: string };
 }
 
 function numberContext(node: Node, key: string, fallback: number): number {
@@ -71,5 +76,10 @@ export function readConfig(node: Node): LatchkeyConfig {
       rateLimit: numberContext(node, CONTEXT_KEYS.throttleRateLimit, 50),
       burstLimit: numberContext(node, CONTEXT_KEYS.throttleBurstLimit, 100),
     },
+    push: Object.fromEntries(
+      (['apnsSecretArn', 'apnsSandboxSecretArn', 'fcmSecretArn'] as const)
+        .map((key) => [key, node.tryGetContext(CONTEXT_KEYS[key]) as string | undefined])
+        .filter(([, value]) => Boolean(value)),
+    ),
   };
 }

@@ -1,27 +1,29 @@
 import { NagSuppressions } from 'cdk-nag';
 import type { ApiStack } from './api-stack';
+import { LatchkeyFunction } from './constructs/latchkey-function';
 import type { StatefulStack } from './stateful-stack';
+
+const RUNTIME_REASON =
+  'Pinned to nodejs22.x on purpose: the toolchain (middy 6, Powertools) is verified on Node 22.';
 
 /**
  * Every cdk-nag finding we accept, each with the reason. The infra tests fail on any finding not
  * listed here, so a new one has to be fixed or argued for in this file.
  */
 export function applySuppressions(_stateful: StatefulStack, api: ApiStack): void {
-  for (const fn of api.functions.values()) {
+  const functions = api.node
+    .findAll()
+    .filter((node): node is LatchkeyFunction => node instanceof LatchkeyFunction);
+  for (const fn of functions) {
     NagSuppressions.addResourceSuppressions(fn, [
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Pinned to nodejs22.x on purpose: the toolchain (middy 6, Powertools) is verified on Node 22.',
-      },
-      {
-        id: 'Serverless-LambdaLatestVersion',
-        reason:
-          'Pinned to nodejs22.x on purpose: the toolchain (middy 6, Powertools) is verified on Node 22.',
-      },
+      { id: 'AwsSolutions-L1', reason: RUNTIME_REASON },
+      { id: 'Serverless-LambdaLatestVersion', reason: RUNTIME_REASON },
       {
         id: 'Serverless-LambdaDLQ',
-        reason: 'Invoked synchronously by API Gateway; a DLQ only applies to asynchronous invocations.',
+        reason:
+          'No asynchronous invocations: HTTP functions are invoked synchronously by API Gateway, the push ' +
+          'fan-out by an SQS event source (failures go to the queue’s dead-letter queue), the custom ' +
+          'resource handler by the Provider framework.',
       },
     ]);
     NagSuppressions.addResourceSuppressions(
@@ -38,7 +40,9 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack): void
           id: 'AwsSolutions-IAM5',
           reason:
             'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; the table grant ' +
-            'covers its own indexes (index/*) and KMS data-key actions on the table key only.',
+            'covers its own indexes (index/*) and KMS data-key actions on the table key only; SNS mobile ' +
+            'endpoints (endpoint/*) and platform applications (app/*) are created at run time per device and ' +
+            'per deployment, so their ARNs cannot be listed in advance.',
           appliesTo: [
             'Resource::*',
             'Action::kms:ReEncrypt*',
@@ -48,14 +52,17 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack): void
               regex:
                 '/^Resource::(<Table[A-Za-z0-9]+\\.Arn>|Latchkey-[a-z0-9-]+-Stateful:ExportsOutputFnGetAttTable[A-Za-z0-9]+)\\/index\\/\\*$/g',
             },
+            {
+              regex:
+                '/^Resource::arn:<AWS::Partition>:sns:(<AWS::Region>|[a-z0-9-]+):<AWS::AccountId>:(endpoint|app)\\/\\*$/g',
+            },
           ],
         },
       ],
       true,
     );
   }
-  const publicRoutes = ['RouteHealth', 'RouteDefault'];
-  for (const id of publicRoutes) {
+  for (const id of ['RouteHealth', 'RouteDefault']) {
     const route = api.node.tryFindChild(id);
     if (route) {
       NagSuppressions.addResourceSuppressions(route, [
@@ -65,6 +72,59 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack): void
         },
       ]);
     }
+  }
+  NagSuppressions.addResourceSuppressions(api.push.deadLetters, [
+    {
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This is the dead-letter queue; it is watched by an alarm.',
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(
+    api.push.fanout,
+    [
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event sources take no on-failure destination (that is for stream sources); failed messages ' +
+          'go to the queue’s dead-letter queue after 5 receives, with an alarm.',
+      },
+    ],
+    true,
+  );
+  const provider = api.pushPlatforms.provider;
+  if (provider) {
+    NagSuppressions.addResourceSuppressions(
+      provider,
+      [
+        {
+          id: 'AwsSolutions-L1',
+          reason: 'The CDK Provider framework chooses the runtime of its own function.',
+        },
+        {
+          id: 'Serverless-LambdaLatestVersion',
+          reason: 'The CDK Provider framework chooses its own runtime.',
+        },
+        {
+          id: 'Serverless-LambdaDLQ',
+          reason: 'Invoked synchronously by CloudFormation through the framework.',
+        },
+        { id: 'Serverless-LambdaDefaultMemorySize', reason: 'The framework function only relays events.' },
+        { id: 'Serverless-LambdaTracing', reason: 'The framework function only relays events.' },
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'The framework function only writes its own logs (AWSLambdaBasicExecutionRole).',
+          appliesTo: [
+            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+          ],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'The framework may invoke every version of the handler function it wraps.',
+          appliesTo: [{ regex: '/^Resource::<.*Handler[A-Za-z0-9]+\\.Arn>:\\*$/g' }],
+        },
+      ],
+      true,
+    );
   }
   const pool = api.node.tryFindChild('UserPool');
   if (pool) {

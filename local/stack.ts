@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULTS, ENV } from '../shared/config/env';
 import type { RouteGroup } from '../shared/http/routes';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { createGateway, type GatewayOptions, type GroupHandler } from './gateway';
 import { assertPortFree } from './ports';
+import { createLocalQueue, createPushSimulator, type OutboxPush } from './push-simulator';
 import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
 import { startSesLocal } from './ses-local';
 
@@ -21,6 +23,8 @@ export interface LocalStackOptions {
   tableName?: string;
   /** Extra environment for the handlers (e.g. a smaller body limit in tests). */
   env?: Record<string, string>;
+  /** No console line per simulated push. */
+  quiet?: boolean;
 }
 
 export interface LocalStack {
@@ -31,6 +35,8 @@ export interface LocalStack {
   dataDir: string | undefined;
   /** The DynamoDB Local child process (tests stop it to prove an outage is a clean 500). */
   dynamodb: DynamoDbLocal;
+  /** Simulated pushes, and a wait until queued push work has run. */
+  push: { outbox: OutboxPush[]; drain(): Promise<void>; disableEndpoint(arn: string): boolean };
   issueToken(email: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -92,7 +98,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
     });
 
-    const { httpRuntime, recordedNotifications } = await import('../shared/http/runtime');
+    // No local engine for SNS mobile push or SQS: simulators take their place, before any handler loads.
+    const { simulatedAdapters } = await import('../shared/adapters/simulated');
+    const push = createPushSimulator({ print: options.quiet ? undefined : (line) => console.log(line) });
+    let fanout: Promise<(event: SQSEvent) => Promise<SQSBatchResponse>> | undefined;
+    const pushQueue = createLocalQueue(() => {
+      fanout ??= import('../functions/events/push-fanout').then((module) => module.handler);
+      return fanout;
+    });
+    simulatedAdapters.pushGateway = push.gateway;
+    simulatedAdapters.pushQueue = pushQueue.queue;
+
+    const { httpRuntime } = await import('../shared/http/runtime');
     const runtime = httpRuntime();
     await seed(runtime.deps);
 
@@ -114,10 +131,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return { name: known?.name ?? email.split('@')[0] ?? email, workspace: SEED_WORKSPACE };
     };
     const localRoutes: GatewayOptions['localRoutes'] = async (req, res, path) => {
-      if (req.method === 'GET' && path === '/_local/outbox/notifications') {
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ items: [...recordedNotifications().recorded].reverse() }));
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(body));
         return true;
+      };
+      if (req.method === 'GET' && path === '/_local/outbox/push') {
+        await pushQueue.drain();
+        return json(200, { items: push.outbox });
+      }
+      if (req.method === 'POST' && path === '/_local/push/disable-endpoint') {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const arn = (JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { endpointArn?: string })
+          .endpointArn;
+        return arn && push.disable(arn)
+          ? json(200, { endpointArn: arn, enabled: false })
+          : json(404, { error: 'not_found', message: 'No such endpoint.' });
       }
       return false;
     };
@@ -141,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       dataDir,
       dynamodb: dynamo,
+      push: { outbox: push.outbox, drain: pushQueue.drain, disableEndpoint: push.disable },
       issueToken: async (email) => {
         const known = describeUser(email);
         return (await idp.issue({ email, ...known })).token;

@@ -1,4 +1,6 @@
-import type { Device, DeviceCode } from './domain/devices/model';
+import type { Device, DeviceCode, PushPlatform, PushRegistration } from './domain/devices/model';
+import type { NotificationType } from './domain/notifications/catalogue';
+import type { StoredPreferences, StoredWorkspaceSettings } from './domain/notifications/policy';
 import type { CallerIdentity, User, Workspace, WorkspaceRole } from './domain/users/model';
 
 /** The ports use cases depend on. Production passes adapters, tests pass fakes. */
@@ -85,15 +87,11 @@ export interface DeviceRepository {
   /** Counts one more wrong code; a run whose last failure is before `since` starts again at 1. */
   recordCodeFailure(userId: string, now: Date, since: Date): Promise<void>;
   resetCodeFailures(userId: string): Promise<void>;
+  /** Stores the push registration of a device that is still trusted. */
+  setPush(device: Device, push: PushRegistration, now: Date): Promise<WriteOutcome>;
+  /** SNS disabled or lost the endpoint: stop targeting it until the app registers again. */
+  markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string): Promise<void>;
 }
-
-export const NOTIFICATION_TYPES = [
-  'identity_verification_request',
-  'trusted_device_request',
-  'account_shared',
-  'otp_code_received',
-] as const;
-export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** Push notifications to users' trusted mobile devices; payloads carry ids, never secrets. */
 export interface Notifier {
@@ -113,4 +111,91 @@ export interface SecurityEvent {
 /** Structured security events (ASVS 16.3): outcome and reason, never a code, token or credential. */
 export interface SecurityLog {
   record(event: SecurityEvent): void;
+}
+
+export interface NotificationSettingsRepository {
+  getWorkspaceSettings(workspaceId: string): Promise<StoredWorkspaceSettings>;
+  updateWorkspaceSettings(
+    workspaceId: string,
+    changes: StoredWorkspaceSettings,
+    now: Date,
+  ): Promise<StoredWorkspaceSettings>;
+  getPreferences(userId: string): Promise<StoredPreferences>;
+  updatePreferences(userId: string, changes: StoredPreferences, now: Date): Promise<StoredPreferences>;
+}
+
+export interface NotificationRecord {
+  id: string;
+  userId: string;
+  type: NotificationType;
+  title: string;
+  body: string;
+  data: Record<string, string>;
+  createdAt: string;
+}
+
+export interface NotificationInbox {
+  record(notification: NotificationRecord, retentionSeconds: number): Promise<void>;
+  /** Newest first, only those created after `since`; the cursor is opaque to clients. */
+  list(
+    userId: string,
+    options: { limit: number; cursor?: string | undefined; since: Date },
+  ): Promise<{ items: NotificationRecord[]; nextCursor: string | null }>;
+}
+
+export interface PushTarget {
+  deviceId: string;
+  endpointArn: string;
+  platform: PushPlatform;
+}
+
+/** Work for the push fan-out function, one SQS message each. */
+export type PushJob =
+  | {
+      kind: 'deliver';
+      notificationId: string;
+      userId: string;
+      type: NotificationType;
+      title: string;
+      body: string;
+      data: Record<string, string>;
+      targets: PushTarget[];
+    }
+  | { kind: 'delete_endpoints'; userId: string; endpointArns: string[] };
+
+export interface PushQueue {
+  enqueue(jobs: PushJob[]): Promise<void>;
+}
+
+export interface PushMessage {
+  type: NotificationType;
+  title: string;
+  body: string;
+  category: string;
+  data: Record<string, string>;
+}
+
+export type PublishOutcome = 'sent' | 'endpoint_disabled' | 'endpoint_missing';
+
+/** SNS mobile push behind domain verbs. Transient failures throw; permanent ones are outcomes. */
+export interface PushGateway {
+  /** False when no platform application exists for it: pushes to it are recorded as undeliverable. */
+  platformConfigured(platform: PushPlatform): boolean;
+  createEndpoint(platform: PushPlatform, token: string, deviceId: string): Promise<string>;
+  /** Points an endpoint at a new token and re-enables it. */
+  updateEndpoint(endpointArn: string, token: string): Promise<'updated' | 'endpoint_missing'>;
+  deleteEndpoint(endpointArn: string): Promise<void>;
+  publish(endpointArn: string, message: PushMessage): Promise<PublishOutcome>;
+}
+
+/** At-most-once push per (notification, device), surviving SQS redelivery. */
+export interface PushDeliveryLog {
+  /** True when this caller may send now (never sent, and no live claim by another worker). */
+  claim(notificationId: string, deviceId: string, now: Date, leaseSeconds: number): Promise<boolean>;
+  complete(
+    notificationId: string,
+    deviceId: string,
+    outcome: PublishOutcome | 'undeliverable',
+  ): Promise<void>;
+  release(notificationId: string, deviceId: string): Promise<void>;
 }

@@ -19,6 +19,12 @@ export const ENV = {
   hmacKeyId: 'HMAC_KEY_ID',
   /** Local runtime only: the server HMAC key itself, hex (at least 32 bytes). */
   localHmacKey: 'LOCAL_HMAC_KEY',
+  /** SQS queue the push fan-out function consumes. */
+  pushQueueUrl: 'PUSH_QUEUE_URL',
+  /** SNS platform application ARNs; unset -> pushes to that platform are recorded as undeliverable. */
+  apnsPlatformArn: 'PUSH_PLATFORM_APNS_ARN',
+  apnsSandboxPlatformArn: 'PUSH_PLATFORM_APNS_SANDBOX_ARN',
+  fcmPlatformArn: 'PUSH_PLATFORM_FCM_ARN',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

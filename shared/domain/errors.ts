@@ -27,3 +27,10 @@ export class NotFoundError extends DomainError {}
 
 /** The caller lacks the role the action needs. */
 export class ForbiddenError extends DomainError {}
+
+/** A pagination cursor that this API did not hand out (or for another list). */
+export class InvalidCursorError extends DomainError {
+  constructor() {
+    super('The cursor is not valid for this list.');
+  }
+}

@@ -18,9 +18,11 @@ import {
   DomainError,
   ForbiddenError,
   IdentityClaimsError,
+  InvalidCursorError,
   NotFoundError,
   UserDeprovisionedError,
 } from '../domain/errors';
+import { PreferenceLockedError, TypeDisabledError } from '../domain/notifications/errors';
 
 /** Failures found at the HTTP edge, before any use case runs. */
 export class HttpError extends Error {
@@ -76,6 +78,9 @@ const DOMAIN_ERRORS: ReadonlyArray<readonly [DomainErrorClass, number, string]> 
   [TooManyAttemptsError, 429, 'too_many_attempts'],
   [ResendTooSoonError, 429, 'resend_too_soon'],
   [ResendLimitReachedError, 429, 'resend_limit_reached'],
+  [PreferenceLockedError, 409, 'preference_locked'],
+  [TypeDisabledError, 409, 'type_disabled'],
+  [InvalidCursorError, 400, 'invalid_cursor'],
 ];
 
 export interface ErrorResponse {

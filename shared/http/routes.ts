@@ -6,7 +6,13 @@ import {
   deviceResponse,
   healthResponse,
   idParams,
+  listQuery,
   meResponse,
+  notificationListResponse,
+  preferencesBody,
+  preferencesResponse,
+  pushRegistrationBody,
+  pushRegistrationResponse,
   registerDeviceBody,
   registerDeviceResponse,
   renameDeviceBody,
@@ -14,6 +20,8 @@ import {
   userIdParams,
   verificationResponse,
   verifyDeviceBody,
+  workspaceSettingsBody,
+  workspaceSettingsResponse,
 } from './schemas';
 
 /**
@@ -29,7 +37,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type AuthLevel = 'public' | 'user' | 'device' | 'trusted' | 'scim';
 
-export const ROUTE_GROUPS = ['system', 'users', 'devices'] as const;
+export const ROUTE_GROUPS = ['system', 'users', 'devices', 'notifications', 'push'] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 export interface RouteSpec {
@@ -196,6 +204,72 @@ export const routes = {
     body: renameDeviceBody,
     response: deviceResponse,
     errors: ['device_name_taken', 'device_inactive'],
+  },
+  getWorkspaceNotificationSettings: {
+    method: 'GET',
+    path: '/v1/workspace/notification-settings',
+    group: 'notifications',
+    auth: 'trusted',
+    summary: "The workspace's notification types: enabled and enforced.",
+    status: 200,
+    response: workspaceSettingsResponse,
+  },
+  updateWorkspaceNotificationSettings: {
+    method: 'PUT',
+    path: '/v1/workspace/notification-settings',
+    group: 'notifications',
+    auth: 'trusted',
+    clientTypes: ['web'],
+    roles: ['owner', 'super_admin', 'admin'],
+    summary: 'Enables, disables or enforces some notification types; others keep their values.',
+    status: 200,
+    body: workspaceSettingsBody,
+    response: workspaceSettingsResponse,
+    errors: ['forbidden'],
+  },
+  getMyNotificationPreferences: {
+    method: 'GET',
+    path: '/v1/me/notification-preferences',
+    group: 'notifications',
+    auth: 'trusted',
+    summary: "The caller's preferences per type, with what the workspace allows.",
+    status: 200,
+    response: preferencesResponse,
+  },
+  updateMyNotificationPreferences: {
+    method: 'PUT',
+    path: '/v1/me/notification-preferences',
+    group: 'notifications',
+    auth: 'trusted',
+    clientTypes: ['mobile'],
+    summary: 'Turns types on or off for the caller (managed in the mobile app).',
+    status: 200,
+    body: preferencesBody,
+    response: preferencesResponse,
+    errors: ['preference_locked', 'type_disabled'],
+  },
+  listMyNotifications: {
+    method: 'GET',
+    path: '/v1/me/notifications',
+    group: 'notifications',
+    auth: 'trusted',
+    summary: "The caller's notifications of the last 30 days, newest first, with outcomes.",
+    status: 200,
+    query: listQuery,
+    response: notificationListResponse,
+    errors: ['invalid_cursor'],
+  },
+  registerPush: {
+    method: 'PUT',
+    path: '/v1/devices/{id}/push-registration',
+    group: 'push',
+    auth: 'trusted',
+    clientTypes: ['mobile'],
+    summary: "Registers the calling mobile device's push token (APNs or FCM).",
+    status: 200,
+    params: idParams,
+    body: pushRegistrationBody,
+    response: pushRegistrationResponse,
   },
 } as const satisfies Record<string, RouteSpec>;
 

@@ -1,16 +1,19 @@
 import { makeHmac } from '../adapters/crypto/hmac';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
+import { makeNotificationRepository } from '../adapters/dynamodb/notification-repository';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
-import { makeRecordingNotifier } from '../adapters/notifications/recording-notifier';
 import { securityLog } from '../adapters/security-log';
 import { sharedMailer } from '../adapters/ses/mailer';
+import { sharedPushQueue } from '../adapters/sqs/shared-queue';
 import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
 import { defaultDeviceEmails } from '../domain/devices/emails';
 import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases';
+import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
 import { resolveCaller } from '../domain/users/resolve-caller';
+import { logger } from '../observability';
 import type { Hmac } from '../ports';
 import type { GroupOptions } from './handler';
 
@@ -23,14 +26,6 @@ function serverHmac(): Hmac {
   throw new MissingConfigError(`${ENV.hmacKeyId} (or ${ENV.localHmacKey} locally)`);
 }
 
-let notifications: ReturnType<typeof makeRecordingNotifier> | undefined;
-
-/** Until push delivery exists, notifications are recorded; the local runtime lists them. */
-export function recordedNotifications() {
-  notifications ??= makeRecordingNotifier();
-  return notifications;
-}
-
 /**
  * Everything an HTTP group needs, built once per container from the environment (cold start) and
  * shared by every invocation. Throws naming the missing variable when the config is incomplete.
@@ -40,17 +35,28 @@ export function httpRuntime() {
   const doc = sharedDocumentClient();
   const users = makeUserRepository(doc, tableName);
   const devices = makeDeviceRepository(doc, tableName);
-  const deps = {
+  const { settings, inbox } = makeNotificationRepository(doc, tableName);
+  const queue = sharedPushQueue();
+  const base = {
     users,
     devices,
+    settings,
+    inbox,
+    queue,
     clock: systemClock,
     newId,
+    log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
+  };
+  const deps = {
+    ...base,
     mailer: sharedMailer(),
-    notifier: recordedNotifications().notifier,
+    notifier: {
+      notify: async (type, recipients, payload) => void (await notify(type, recipients, payload, base)),
+    },
     hmac: serverHmac(),
     security: securityLog,
     emails: defaultDeviceEmails,
-  } satisfies DeviceDeps & Record<string, unknown>;
+  } satisfies DeviceDeps & NotifyDeps;
   const options: GroupOptions = {
     maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
     workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { CLIENT_TYPES, DEVICE_STATUSES } from '../domain/devices/model';
+import { CLIENT_TYPES, DEVICE_STATUSES, PUSH_PLATFORMS } from '../domain/devices/model';
+import { NOTIFICATION_TYPES, type NotificationType } from '../domain/notifications/catalogue';
 import { USER_STATUSES, WORKSPACE_ROLES } from '../domain/users/model';
 
 /**
@@ -72,6 +73,14 @@ export const deviceSchema = z
     createdAt: z.string(),
     lastSeenAt: z.string(),
     trustedAt: z.optional(z.string()),
+    push: z.optional(
+      z.object({
+        platform: z.enum(PUSH_PLATFORMS),
+        active: z
+          .boolean()
+          .check(z.describe('False once SNS disabled the endpoint: register the token again.')),
+      }),
+    ),
     pendingUntil: z.optional(z.string().check(z.describe('When a pending device stops waiting.'))),
     current: z.optional(z.boolean().check(z.describe('True on the device that made this request.'))),
   })
@@ -102,5 +111,62 @@ export const deviceResponse = z.object({ device: deviceSchema });
 export const verificationResponse = z.object({ verification: verificationSchema });
 export const deviceListResponse = z.object({
   items: z.array(deviceSchema),
+  nextCursor: z.nullable(z.string()),
+});
+
+/** A map with one optional entry per notification type, each of the given shape. */
+function perType<T extends z.ZodMiniType>(value: T) {
+  return z.strictObject(
+    Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, z.optional(value)])) as Record<
+      NotificationType,
+      z.ZodMiniOptional<T>
+    >,
+  );
+}
+
+const workspaceTypeSetting = z.strictObject({ enabled: z.boolean(), enforced: z.boolean() });
+const preferenceSetting = z.strictObject({ enabled: z.boolean() });
+const effectivePreference = z.object({
+  enabled: z.boolean().check(z.describe('Whether this user gets the type now.')),
+  available: z.boolean().check(z.describe('The workspace has the type on.')),
+  locked: z.boolean().check(z.describe('The workspace enforces it; the user cannot turn it off.')),
+});
+
+export const workspaceSettingsBody = perType(workspaceTypeSetting);
+export const workspaceSettingsResponse = z.object({ settings: perType(workspaceTypeSetting) });
+export const preferencesBody = perType(preferenceSetting);
+export const preferencesResponse = z.object({ preferences: perType(effectivePreference) });
+
+export const pushRegistrationBody = z.strictObject({
+  platform: z.enum(PUSH_PLATFORMS),
+  token: z
+    .string()
+    .check(z.minLength(8), z.maxLength(4096), z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII')),
+});
+export const pushRegistrationResponse = z.object({
+  pushRegistration: z.object({
+    platform: z.enum(PUSH_PLATFORMS),
+    active: z.boolean().check(z.describe('False when the platform has no SNS application configured.')),
+    updatedAt: z.string(),
+  }),
+});
+
+export const notificationSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(NOTIFICATION_TYPES as [NotificationType, ...NotificationType[]]),
+    title: z.string(),
+    body: z.string(),
+    data: z.record(z.string(), z.string()),
+    createdAt: z.string(),
+    outcome: z.optional(z.enum(['pending', 'approved', 'denied', 'expired', 'disabled'])),
+  })
+  .register(z.globalRegistry, { id: 'Notification' });
+export const listQuery = z.strictObject({
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
+  cursor: z.optional(z.string().check(z.maxLength(1024))),
+});
+export const notificationListResponse = z.object({
+  items: z.array(notificationSchema),
   nextCursor: z.nullable(z.string()),
 });

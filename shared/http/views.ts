@@ -29,6 +29,7 @@ export function toDeviceView(device: Device, currentDeviceId?: string): zc.input
     createdAt: device.createdAt,
     lastSeenAt: device.lastSeenAt,
     ...(device.trustedAt ? { trustedAt: device.trustedAt } : {}),
+    ...(device.push ? { push: { platform: device.push.platform, active: device.push.active } } : {}),
     ...(device.pendingUntil ? { pendingUntil: device.pendingUntil } : {}),
     ...(currentDeviceId ? { current: device.id === currentDeviceId } : {}),
   };

@@ -31,8 +31,10 @@ export function client(stack: LocalStack) {
     return { status: response.status, body: json, headers: response.headers };
   }
 
-  async function token(email: string): Promise<string> {
-    const response = await call('POST', '/_local/token', { body: { email } });
+  async function token(email: string, workspace?: string): Promise<string> {
+    const response = await call('POST', '/_local/token', {
+      body: { email, ...(workspace ? { workspace } : {}) },
+    });
     expect(response.status).toBe(200);
     secrets.add(response.body.token);
     return response.body.token as string;

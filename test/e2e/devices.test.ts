@@ -105,7 +105,10 @@ describe('trusted devices over HTTP', () => {
     const web = await trustedWeb();
 
     const mobile = await register(web.token, { clientType: 'mobile', os: 'iOS' });
-    const outbox = await api.call('GET', '/_local/outbox/notifications');
+    const notifications = await api.call('GET', '/v1/me/notifications', {
+      token: web.token,
+      device: web.credential,
+    });
     const listed = await api.call('GET', '/v1/devices', { token: web.token, device: web.credential });
     const approved = await api.call('POST', `/v1/devices/${mobile.body.device.id}/approve`, {
       token: web.token,
@@ -121,12 +124,11 @@ describe('trusted devices over HTTP', () => {
     });
 
     expect(mobile.body.verification.method).toBe('approval');
-    expect(outbox.body.items).toContainEqual(
-      expect.objectContaining({
-        type: 'trusted_device_request',
-        payload: { deviceId: mobile.body.device.id },
-      }),
-    );
+    expect(notifications.body.items[0]).toMatchObject({
+      type: 'trusted_device_request',
+      data: { deviceId: mobile.body.device.id },
+      outcome: 'pending',
+    });
     expect(listed.body.items[0]).toMatchObject({ id: mobile.body.device.id, status: 'pending_approval' });
     expect(approved).toMatchObject({ status: 200, body: { device: { status: 'trusted' } } });
     expect(current.body.device.status).toBe('trusted');

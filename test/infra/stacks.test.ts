@@ -77,27 +77,23 @@ describe('CDK app (default context: Cognito user pool)', () => {
       (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>,
     );
     const ses = statements.filter((statement) => statement.Action === 'ses:SendEmail');
-    expect(ses).toHaveLength(1);
+    expect(ses).toHaveLength(3);
     expect(JSON.stringify(ses[0]?.Resource)).toContain('identity/no-reply@latchkey.example');
     expect(JSON.stringify(ses[0]?.Resource)).not.toContain('*');
-    expect(statements.filter((statement) => statement.Action === 'kms:GenerateMac')).toHaveLength(2);
+    expect(statements.filter((statement) => statement.Action === 'kms:GenerateMac')).toHaveLength(4);
   });
 
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
     const functions = app.api.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length);
+    // One per route group, plus the push fan-out.
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 1);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
-        Environment: {
-          Variables: expect.objectContaining({
-            POWERTOOLS_SERVICE_NAME: 'latchkey',
-            [ENV.maxBodyBytes]: '65536',
-          }),
-        },
+        Environment: { Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'latchkey' }) },
       });
       expect(fn.Properties.Environment.Variables).not.toHaveProperty('NODE_OPTIONS');
     }
@@ -105,7 +101,7 @@ describe('CDK app (default context: Cognito user pool)', () => {
 
   it('keeps function logs in log groups with a retention', () => {
     const groups = Object.values(app.api.findResources('AWS::Logs::LogGroup'));
-    expect(groups.length).toBeGreaterThanOrEqual(ROUTE_GROUPS.length + 1);
+    expect(groups.length).toBeGreaterThanOrEqual(ROUTE_GROUPS.length + 2);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
@@ -162,6 +158,71 @@ describe('CDK app (default context: Cognito user pool)', () => {
         ...annotations.findWarning('*', Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*')),
       ].map((finding) => `${finding.id}: ${String(finding.entry.data).slice(0, 120)}`);
       expect(findings, stack.stackName).toEqual([]);
+    }
+  });
+});
+
+describe('CDK app: push delivery', () => {
+  let app: ReturnType<typeof synth>;
+  beforeAll(() => {
+    app = synth();
+  });
+
+  it('feeds the fan-out function from an encrypted queue with a dead-letter queue and an alarm', () => {
+    app.api.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('lets every notifying group enqueue, and only the fan-out publish', () => {
+    const statements = Object.values(app.api.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown }>,
+    );
+    const allows = (action: string) =>
+      statements.filter((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]).includes(action)).length;
+    expect(allows('sns:Publish')).toBe(1);
+    expect(allows('sns:SendMessage') + allows('sqs:SendMessage')).toBe(4);
+  });
+
+  it('creates no platform application without push secrets', () => {
+    app.api.resourceCountIs('Custom::SnsPlatformApplication', 0);
+  });
+
+  it('creates one platform application per push secret, telling the functions their ARNs', () => {
+    const withPush = synth({
+      apnsSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:apns-AbCdEf',
+      fcmSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:fcm-AbCdEf',
+    });
+
+    withPush.api.resourceCountIs('Custom::SnsPlatformApplication', 2);
+    withPush.api.hasResourceProperties('Custom::SnsPlatformApplication', {
+      Platform: 'GCM',
+      SecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:fcm-AbCdEf',
+    });
+    const fanout = withPush.apiStack.push.fanout;
+    const variables =
+      withPush.api.toJSON().Resources[withPush.apiStack.getLogicalId(fanout.node.defaultChild as never)]
+        .Properties.Environment.Variables;
+    expect(Object.keys(variables)).toEqual(
+      expect.arrayContaining(['PUSH_PLATFORM_APNS_ARN', 'PUSH_PLATFORM_FCM_ARN']),
+    );
+    expect(JSON.stringify(withPush.api.toJSON())).not.toMatch(/signingKey|serviceAccountJson/);
+    for (const stack of [withPush.statefulStack, withPush.apiStack]) {
+      const findings = Annotations.fromStack(stack).findError(
+        '*',
+        Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*'),
+      );
+      expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 100)}`)).toEqual([]);
     }
   });
 });

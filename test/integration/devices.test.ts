@@ -17,6 +17,7 @@ import {
   approveDevice,
   authenticateDevice,
   type DeviceDeps,
+  disableDevice,
   registerDevice,
   renameDevice,
   resendDeviceCode,
@@ -25,7 +26,7 @@ import {
 import { UserDeprovisionedError } from '../../shared/domain/errors';
 import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
-import type { OutgoingEmail, SecurityEvent } from '../../shared/ports';
+import type { OutgoingEmail, PushJob, SecurityEvent } from '../../shared/ports';
 import { fixedClock } from '../support/fakes';
 import { localTable, unique } from './dynamo';
 
@@ -35,6 +36,7 @@ function setup(start = '2026-11-23T10:00:00.000Z') {
   const clock = fixedClock(start);
   const emails: OutgoingEmail[] = [];
   const events: SecurityEvent[] = [];
+  const queued: PushJob[] = [];
   const notifications: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
   const users = makeUserRepository(doc, tableName);
   const deps: DeviceDeps & { users: typeof users } = {
@@ -51,6 +53,11 @@ function setup(start = '2026-11-23T10:00:00.000Z') {
         notifications.push({ type, recipients, payload });
       },
     },
+    queue: {
+      enqueue: async (jobs) => {
+        queued.push(...jobs);
+      },
+    },
     hmac: makeHmac(async () => Buffer.alloc(32, 1)),
     clock,
     newId,
@@ -58,7 +65,7 @@ function setup(start = '2026-11-23T10:00:00.000Z') {
     emails: defaultDeviceEmails,
   };
   const codeIn = (email: OutgoingEmail | undefined) => /code is (\d{6})/.exec(email?.text ?? '')?.[1] ?? '';
-  return { deps, clock, emails, events, notifications, codeIn };
+  return { deps, clock, emails, events, notifications, queued, codeIn };
 }
 
 function identityIn(workspace: string) {
@@ -335,5 +342,41 @@ describe('per-user failure count', () => {
     await verifyDevice(user, device, device.id, code, deps);
 
     expect(await deps.devices.consecutiveCodeFailures(user.id, new Date(0))).toBe(0);
+  });
+});
+
+describe('push endpoint clean-up', () => {
+  it('queues the deletion of a disabled device’s endpoint, and of all endpoints on deprovision', async () => {
+    const { deps, emails, codeIn, queued } = setup();
+    const workspace = unique('ws');
+    const admin = await newUser(deps, workspace);
+    const user = await newUser(deps, workspace);
+    const registration = await registerDevice(user, { clientType: 'mobile', os: 'iOS' }, deps);
+    const phone = await authenticateDevice(user, registration.credential, deps);
+    const trusted = await verifyDevice(user, phone, phone.id, codeIn(emails[0]), deps);
+    const push = {
+      platform: 'APNS' as const,
+      tokenHash: 'h',
+      endpointArn: 'arn:one',
+      active: true,
+      updatedAt: 'x',
+    };
+    await deps.devices.setPush(trusted, push, new Date());
+    const second = await registerDevice(
+      user,
+      { clientType: 'mobile', os: 'Android', noTrustedDeviceAtHand: true },
+      deps,
+    );
+    const secondPhone = await authenticateDevice(user, second.credential, deps);
+    const secondTrusted = await verifyDevice(user, secondPhone, secondPhone.id, codeIn(emails[2]), deps);
+    await deps.devices.setPush(secondTrusted, { ...push, endpointArn: 'arn:two' }, new Date());
+
+    await disableDevice(user, trusted, trusted.id, deps);
+    await deprovisionUser(admin, user.id, deps);
+
+    expect(queued).toEqual([
+      { kind: 'delete_endpoints', userId: user.id, endpointArns: ['arn:one'] },
+      { kind: 'delete_endpoints', userId: user.id, endpointArns: ['arn:two'] },
+    ]);
   });
 });

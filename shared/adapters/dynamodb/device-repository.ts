@@ -15,6 +15,8 @@ import {
   type DeviceCode,
   holdsSlot,
   nameKey,
+  PUSH_PLATFORMS,
+  type PushRegistration,
 } from '../../domain/devices/model';
 import type { User } from '../../domain/users/model';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../ports';
@@ -60,12 +62,21 @@ const deviceItem = z.object({
   trustedAt: z.optional(z.string()),
   pendingUntil: z.optional(z.string()),
   code: z.optional(codeSchema),
+  push: z.optional(
+    z.object({
+      platform: z.enum(PUSH_PLATFORMS),
+      tokenHash: z.string(),
+      endpointArn: z.optional(z.string()),
+      active: z.boolean(),
+      updatedAt: z.string(),
+    }),
+  ),
 });
 
 function toDevice(item: Record<string, unknown>): Device {
   const parsed = deviceItem.parse(item);
   const device: Device = { ...parsed } as Device;
-  for (const key of ['browser', 'model', 'trustedAt', 'pendingUntil', 'code'] as const) {
+  for (const key of ['browser', 'model', 'trustedAt', 'pendingUntil', 'code', 'push'] as const) {
     if (device[key] === undefined) delete device[key];
   }
   return device;
@@ -481,7 +492,40 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       }),
     );
 
+  async function setPush(device: Device, push: PushRegistration, now: Date): Promise<WriteOutcome> {
+    const result = await conditionalUpdate({
+      Key: deviceKeys.device(device.userId, device.id),
+      UpdateExpression: 'SET #push = :push, #updatedAt = :now',
+      ConditionExpression: '#status = :trusted',
+      ExpressionAttributeNames: { '#push': 'push', '#updatedAt': 'updatedAt', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':push': push,
+        ':now': now.toISOString(),
+        ':trusted': 'trusted',
+      },
+    });
+    return result ? 'applied' : 'conflict';
+  }
+
+  async function markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string) {
+    // Only the registration that failed: a newer one (another endpoint) stays active.
+    await conditionalUpdate({
+      Key: deviceKeys.device(userId, deviceId),
+      UpdateExpression: 'SET #push.#active = :false, #push.#reason = :reason',
+      ConditionExpression: '#push.#endpointArn = :arn',
+      ExpressionAttributeNames: {
+        '#push': 'push',
+        '#active': 'active',
+        '#reason': 'inactiveReason',
+        '#endpointArn': 'endpointArn',
+      },
+      ExpressionAttributeValues: { ':false': false, ':arn': endpointArn, ':reason': reason },
+    });
+  }
+
   return {
+    setPush,
+    markPushInactive,
     listDevices,
     getDevice,
     create,

@@ -38,6 +38,19 @@ export const DEVICE_RULES = {
 
 export type DeviceRules = { [K in keyof typeof DEVICE_RULES]: number };
 
+export const PUSH_PLATFORMS = ['APNS', 'APNS_SANDBOX', 'FCM'] as const;
+export type PushPlatform = (typeof PUSH_PLATFORMS)[number];
+
+/** A mobile device's push registration. The token itself stays with SNS; only its hash is kept. */
+export interface PushRegistration {
+  platform: PushPlatform;
+  tokenHash: string;
+  /** Absent when the platform has no SNS application configured (pushes are undeliverable). */
+  endpointArn?: string;
+  active: boolean;
+  updatedAt: string;
+}
+
 export interface DeviceCode {
   hash: string;
   expiresAt: string;
@@ -65,6 +78,7 @@ export interface Device {
   /** When a pending device stops waiting (approval window, or the pending-verification lifetime). */
   pendingUntil?: string;
   code?: DeviceCode;
+  push?: PushRegistration;
 }
 
 /** Statuses that hold one of the user's 20 slots and a name. */

@@ -5,6 +5,7 @@ import type {
   IdGenerator,
   Mailer,
   Notifier,
+  PushQueue,
   SecurityEvent,
   SecurityLog,
 } from '../../ports';
@@ -54,6 +55,8 @@ export interface DeviceDeps {
   devices: DeviceRepository;
   mailer: Mailer;
   notifier: Notifier;
+  /** Where endpoint clean-up goes when a device with push stops being trusted. */
+  queue: PushQueue;
   hmac: Hmac;
   clock: Clock;
   newId: IdGenerator;
@@ -430,6 +433,11 @@ export async function disableDevice(caller: User, actor: Device, deviceId: strin
     const device = await ownDevice(deps, caller, deviceId);
     if (!holdsSlot(device.status)) return { ...device, status: effectiveStatus(device, now) };
     if ((await deps.devices.retire(device, 'disabled', now)) === 'applied') {
+      if (device.push?.endpointArn) {
+        await deps.queue.enqueue([
+          { kind: 'delete_endpoints', userId: caller.id, endpointArns: [device.push.endpointArn] },
+        ]);
+      }
       audit(deps, {
         event: 'device.disabled',
         outcome: 'success',

@@ -1,4 +1,4 @@
-import type { Clock, DeviceRepository, SecurityLog, UserRepository } from '../../ports';
+import type { Clock, DeviceRepository, PushQueue, SecurityLog, UserRepository } from '../../ports';
 import { holdsSlot } from '../devices/model';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { User, WorkspaceRole } from './model';
@@ -8,6 +8,7 @@ export interface DeprovisionDeps {
   devices: Pick<DeviceRepository, 'listDevices' | 'deprovisionUser'>;
   clock: Clock;
   security: SecurityLog;
+  queue: PushQueue;
 }
 
 const RANK: Record<WorkspaceRole, number> = {
@@ -49,6 +50,11 @@ export async function deprovisionUser(
     const now = deps.clock.now();
     const devices = (await deps.devices.listDevices(current.id)).filter((device) => holdsSlot(device.status));
     if ((await deps.devices.deprovisionUser(current, devices, now)) === 'applied') {
+      const endpointArns = devices.flatMap((device) =>
+        device.push?.endpointArn ? [device.push.endpointArn] : [],
+      );
+      if (endpointArns.length)
+        await deps.queue.enqueue([{ kind: 'delete_endpoints', userId: current.id, endpointArns }]);
       deps.security.record({ ...event, outcome: 'success', reason: `${devices.length} devices disabled` });
       return { ...current, status: 'deprovisioned', updatedAt: now.toISOString() };
     }

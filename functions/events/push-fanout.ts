@@ -1,0 +1,47 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { sharedDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notification-repository';
+import { systemClock } from '../../shared/adapters/ids';
+import { sharedPushGateway } from '../../shared/adapters/sns/shared-gateway';
+import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
+import { ENV, requireEnv } from '../../shared/config/env';
+import { deliverPushJobs } from '../../shared/domain/notifications/deliver';
+import { logger, metrics } from '../../shared/observability';
+import type { PushJob } from '../../shared/ports';
+
+const doc = sharedDocumentClient();
+const tableName = requireEnv(ENV.tableName);
+const deps = {
+  gateway: sharedPushGateway(),
+  deliveries: makeNotificationRepository(doc, tableName).deliveries,
+  devices: makeDeviceRepository(doc, tableName),
+  clock: systemClock,
+  concurrency: 16,
+  log: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
+};
+
+/** SQS -> SNS mobile push. Reports only the messages to retry (partial batch response). */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const jobs: PushJob[] = [];
+  const messageIds: string[] = [];
+  for (const record of event.Records) {
+    const job = parsePushJob(record.body);
+    if (job) {
+      jobs.push(job);
+      messageIds.push(record.messageId);
+    } else {
+      logger.error('dropping a message that is not a push job', { messageId: record.messageId });
+      metrics.addMetric('PushJobsInvalid', 'Count', 1);
+    }
+  }
+  const report = await deliverPushJobs(jobs, deps);
+  metrics.addMetric('PushSent', 'Count', report.sent);
+  metrics.addMetric('PushEndpointDisabled', 'Count', report.disabled);
+  metrics.addMetric('PushJobsRetried', 'Count', report.failedJobs.length);
+  metrics.publishStoredMetrics();
+  logger.info('push batch', { jobs: jobs.length, ...report, failedJobs: report.failedJobs.length });
+  return {
+    batchItemFailures: report.failedJobs.map((index) => ({ itemIdentifier: messageIds[index] as string })),
+  };
+};

@@ -1,0 +1,32 @@
+import {
+  getMyPreferences,
+  getWorkspaceNotificationSettings,
+  listMyNotifications,
+  updateMyPreferences,
+  updateWorkspaceNotificationSettings,
+} from '../../shared/domain/notifications/use-cases';
+import { createGroupHandler } from '../../shared/http/handler';
+import { httpRuntime } from '../../shared/http/runtime';
+
+const { deps, options } = httpRuntime();
+
+export const handler = createGroupHandler(
+  'notifications',
+  {
+    getWorkspaceNotificationSettings: async ({ caller }) => ({
+      settings: await getWorkspaceNotificationSettings(caller, deps),
+    }),
+    updateWorkspaceNotificationSettings: async ({ caller, body }) => ({
+      settings: await updateWorkspaceNotificationSettings(caller, body, deps),
+    }),
+    getMyNotificationPreferences: async ({ caller }) => ({
+      preferences: await getMyPreferences(caller, deps),
+    }),
+    updateMyNotificationPreferences: async ({ caller, body }) => ({
+      preferences: await updateMyPreferences(caller, body, deps),
+    }),
+    listMyNotifications: async ({ caller, query }) =>
+      listMyNotifications(caller, { limit: query.limit ?? 20, cursor: query.cursor }, deps),
+  },
+  options,
+);

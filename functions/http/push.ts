@@ -1,0 +1,25 @@
+import { sharedPushGateway } from '../../shared/adapters/sns/shared-gateway';
+import { registerPush } from '../../shared/domain/notifications/use-cases';
+import { createGroupHandler } from '../../shared/http/handler';
+import { httpRuntime } from '../../shared/http/runtime';
+
+/** Push registration on its own: the only HTTP route that needs the SNS client (bundle budget). */
+const { deps, options } = httpRuntime();
+const pushDeps = { ...deps, gateway: sharedPushGateway() };
+
+export const handler = createGroupHandler(
+  'push',
+  {
+    registerPush: async ({ caller, device, params, body }) => {
+      const registration = await registerPush(caller, device, params.id, body, pushDeps);
+      return {
+        pushRegistration: {
+          platform: registration.platform,
+          active: registration.active,
+          updatedAt: registration.updatedAt,
+        },
+      };
+    },
+  },
+  options,
+);

@@ -1,0 +1,212 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../../config/table';
+import { InvalidCursorError } from '../../domain/errors';
+import { NOTIFICATION_TYPES, type NotificationType } from '../../domain/notifications/catalogue';
+import type { StoredPreferences, StoredWorkspaceSettings } from '../../domain/notifications/policy';
+import type {
+  NotificationInbox,
+  NotificationRecord,
+  NotificationSettingsRepository,
+  PushDeliveryLog,
+} from '../../ports';
+
+const PK = TABLE.partitionKey;
+const SK = TABLE.sortKey;
+
+export const notificationKeys = {
+  workspaceSettings: (workspaceId: string) => ({
+    [PK]: `WORKSPACE#${workspaceId}`,
+    [SK]: 'NOTIFICATION_SETTINGS',
+  }),
+  preferences: (userId: string) => ({ [PK]: `USER#${userId}`, [SK]: 'NOTIFICATION_PREFERENCES' }),
+  /** Newest first by sort key: creation time, then id. */
+  notification: (userId: string, createdAt: string, id: string) => ({
+    [PK]: `USER#${userId}`,
+    [SK]: `NOTIFICATION#${createdAt}#${id}`,
+  }),
+  notificationPrefix: 'NOTIFICATION#',
+  delivery: (notificationId: string, deviceId: string) => ({
+    [PK]: `PUSH#${notificationId}`,
+    [SK]: `DEVICE#${deviceId}`,
+  }),
+};
+
+/** One attribute per type (`type_<name>`), so changing some types never overwrites the others. */
+const attribute = (type: NotificationType) => `type_${type}`;
+
+function readTypes<T>(item: Record<string, unknown> | undefined): Partial<Record<NotificationType, T>> {
+  const result: Partial<Record<NotificationType, T>> = {};
+  for (const type of NOTIFICATION_TYPES) {
+    const value = item?.[attribute(type)];
+    if (value && typeof value === 'object') result[type] = value as T;
+  }
+  return result;
+}
+
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** The cursor carries only the sort key; the partition always comes from the caller. */
+function encodeCursor(key: Record<string, unknown> | undefined): string | null {
+  return key ? Buffer.from(JSON.stringify({ sk: key[SK] })).toString('base64url') : null;
+}
+
+function decodeCursor(cursor: string | undefined): string | undefined {
+  if (!cursor) return undefined;
+  try {
+    const { sk } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { sk?: unknown };
+    return typeof sk === 'string' && sk.startsWith(notificationKeys.notificationPrefix) ? sk : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function makeNotificationRepository(doc: DynamoDBDocumentClient, tableName: string) {
+  const get = async (key: Record<string, string>) =>
+    (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+
+  async function updateTypes<T>(
+    key: Record<string, string>,
+    entity: string,
+    changes: Partial<Record<NotificationType, T>>,
+    now: Date,
+  ) {
+    const types = NOTIFICATION_TYPES.filter((type) => changes[type] !== undefined);
+    const names: Record<string, string> = { '#entity': TABLE.entityAttribute, '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':entity': entity, ':now': now.toISOString() };
+    const sets = ['#entity = :entity', '#updatedAt = :now'];
+    types.forEach((type, index) => {
+      names[`#t${index}`] = attribute(type);
+      values[`:t${index}`] = changes[type];
+      sets.push(`#t${index} = :t${index}`);
+    });
+    const { Attributes } = await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return readTypes<T>(Attributes);
+  }
+
+  const settings: NotificationSettingsRepository = {
+    getWorkspaceSettings: async (workspaceId) =>
+      readTypes(await get(notificationKeys.workspaceSettings(workspaceId))) as StoredWorkspaceSettings,
+    updateWorkspaceSettings: (workspaceId, changes, now) =>
+      updateTypes(notificationKeys.workspaceSettings(workspaceId), 'NotificationSettings', changes, now),
+    getPreferences: async (userId) =>
+      readTypes(await get(notificationKeys.preferences(userId))) as StoredPreferences,
+    updatePreferences: (userId, changes, now) =>
+      updateTypes(notificationKeys.preferences(userId), 'NotificationPreferences', changes, now),
+  };
+
+  const inbox: NotificationInbox = {
+    async record(notification: NotificationRecord, retentionSeconds: number) {
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...notificationKeys.notification(notification.userId, notification.createdAt, notification.id),
+            [TABLE.entityAttribute]: 'Notification',
+            ...notification,
+            [TABLE.ttlAttribute]: epochSeconds(new Date(notification.createdAt)) + retentionSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      );
+    },
+    async list(userId, { limit, cursor, since }) {
+      const after = decodeCursor(cursor);
+      if (cursor && !after) throw new InvalidCursorError();
+      // Retention is enforced here (TTL may lag by days): only items newer than `since`.
+      const lowest = `${notificationKeys.notificationPrefix}${since.toISOString()}`;
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: {
+            ':pk': `USER#${userId}`,
+            ':low': lowest,
+            ':high': `${notificationKeys.notificationPrefix}\uffff`,
+          },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(after ? { ExclusiveStartKey: { [PK]: `USER#${userId}`, [SK]: after } } : {}),
+        }),
+      );
+      const items = (page.Items ?? []).map((item) => ({
+        id: String(item.id),
+        userId: String(item.userId),
+        type: item.type as NotificationType,
+        title: String(item.title),
+        body: String(item.body),
+        data: (item.data ?? {}) as Record<string, string>,
+        createdAt: String(item.createdAt),
+      }));
+      return { items, nextCursor: encodeCursor(page.LastEvaluatedKey) };
+    },
+  };
+
+  const deliveries: PushDeliveryLog = {
+    async claim(notificationId, deviceId, now, leaseSeconds) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...notificationKeys.delivery(notificationId, deviceId),
+              [TABLE.entityAttribute]: 'PushDelivery',
+              status: 'sending',
+              leaseUntil: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
+              [TABLE.ttlAttribute]: epochSeconds(now) + 24 * 60 * 60,
+            },
+            // Never claimed, or claimed by a worker whose lease ran out without completing.
+            ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :sending AND #leaseUntil < :now)',
+            ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#leaseUntil': 'leaseUntil' },
+            ExpressionAttributeValues: { ':sending': 'sending', ':now': now.toISOString() },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
+    async complete(notificationId, deviceId, outcome) {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: notificationKeys.delivery(notificationId, deviceId),
+          UpdateExpression: 'SET #status = :outcome REMOVE #leaseUntil',
+          ExpressionAttributeNames: { '#status': 'status', '#leaseUntil': 'leaseUntil' },
+          ExpressionAttributeValues: { ':outcome': outcome },
+        }),
+      );
+    },
+    async release(notificationId, deviceId) {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: notificationKeys.delivery(notificationId, deviceId),
+          UpdateExpression: 'SET #leaseUntil = :past',
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status', '#leaseUntil': 'leaseUntil' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':past': new Date(0).toISOString() },
+        }),
+      );
+    },
+  };
+
+  return { settings, inbox, deliveries };
+}

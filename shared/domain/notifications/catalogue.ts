@@ -1,0 +1,43 @@
+/**
+ * The notification catalogue: every type Latchkey sends, in one place. Adding a type is one entry.
+ * Texts are generic on purpose: payloads carry ids, never a code, password or token; the app fetches
+ * details over the API.
+ */
+export const NOTIFICATION_CATALOGUE = {
+  identity_verification_request: {
+    title: 'Latchkey',
+    body: "Confirm it's you",
+    category: 'IDENTITY_CONFIRMATION',
+    ids: ['challengeId'],
+  },
+  trusted_device_request: {
+    title: 'New device',
+    body: 'A new device wants to use your Latchkey account',
+    category: 'TRUSTED_DEVICE_REQUEST',
+    ids: ['deviceId'],
+  },
+  account_shared: {
+    title: 'Account shared with you',
+    body: 'You can now use a shared account in Latchkey',
+    category: 'ACCOUNT_SHARED',
+    ids: ['accountId'],
+  },
+  otp_code_received: {
+    title: 'Verification code received',
+    body: 'A new code arrived in a shared inbox',
+    category: 'OTP_CODE_RECEIVED',
+    ids: ['accountId', 'messageId'],
+  },
+} as const satisfies Record<
+  string,
+  { title: string; body: string; category: string; ids: readonly string[] }
+>;
+
+export type NotificationType = keyof typeof NOTIFICATION_CATALOGUE;
+export const NOTIFICATION_TYPES = Object.keys(NOTIFICATION_CATALOGUE) as NotificationType[];
+
+/** Keeps only the ids the type declares: nothing else can ride along in a push. */
+export function payloadIds(type: NotificationType, payload: Record<string, string>): Record<string, string> {
+  const allowed: readonly string[] = NOTIFICATION_CATALOGUE[type].ids;
+  return Object.fromEntries(Object.entries(payload).filter(([key]) => allowed.includes(key)));
+}

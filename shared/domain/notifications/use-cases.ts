@@ -1,0 +1,273 @@
+import type {
+  Clock,
+  DeviceRepository,
+  Hmac,
+  IdGenerator,
+  NotificationInbox,
+  NotificationRecord,
+  NotificationSettingsRepository,
+  PushGateway,
+  PushJob,
+  PushQueue,
+  PushTarget,
+  SecurityLog,
+  UserRepository,
+} from '../../ports';
+import { forEachLimited } from '../concurrency';
+import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
+import { NotFoundError } from '../errors';
+import type { User } from '../users/model';
+import { NOTIFICATION_CATALOGUE, NOTIFICATION_TYPES, type NotificationType, payloadIds } from './catalogue';
+import { PreferenceLockedError, TypeDisabledError } from './errors';
+import {
+  effectivePreferences,
+  type StoredPreferences,
+  type StoredWorkspaceSettings,
+  shouldDeliver,
+  type WorkspaceNotificationSettings,
+  workspaceSettings,
+} from './policy';
+
+export const NOTIFICATION_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+/** SQS SendMessageBatch takes at most 10 messages. */
+const QUEUE_BATCH = 10;
+const RECIPIENT_CONCURRENCY = 16;
+
+export interface NotifyDeps {
+  users: Pick<UserRepository, 'getUser'>;
+  devices: Pick<DeviceRepository, 'listDevices'>;
+  settings: NotificationSettingsRepository;
+  inbox: NotificationInbox;
+  queue: PushQueue;
+  clock: Clock;
+  newId: IdGenerator;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** The devices a push for this user goes to: trusted mobile apps with a live endpoint. */
+export function pushTargets(devices: Device[], now: Date): { targets: PushTarget[]; undeliverable: number } {
+  const mobiles = devices.filter(
+    (d) => d.clientType === 'mobile' && effectiveStatus(d, now) === 'trusted' && d.push,
+  );
+  const targets = mobiles
+    .filter((d) => d.push?.active && d.push.endpointArn)
+    .map((d) => ({
+      deviceId: d.id,
+      endpointArn: d.push?.endpointArn as string,
+      platform: d.push?.platform as PushPlatform,
+    }));
+  return { targets, undeliverable: mobiles.length - targets.length };
+}
+
+/**
+ * Sends one notification type to users: the policy decides per recipient; delivered ones are kept in
+ * the recipient's notification list for 30 days and queued for push to their trusted mobile devices.
+ */
+export async function notify(
+  type: NotificationType,
+  recipientUserIds: string[],
+  payload: Record<string, string>,
+  deps: NotifyDeps,
+): Promise<{ delivered: number; suppressed: number; undeliverable: number }> {
+  const entry = NOTIFICATION_CATALOGUE[type];
+  const data = payloadIds(type, payload);
+  const now = deps.clock.now();
+  const settingsByWorkspace = new Map<string, Promise<WorkspaceNotificationSettings>>();
+  const jobs: PushJob[] = [];
+  let suppressed = 0;
+  let undeliverable = 0;
+  const recipients = [...new Set(recipientUserIds)];
+  const one = async (userId: string) => {
+    const user = await deps.users.getUser(userId);
+    if (user?.status !== 'active') {
+      suppressed++;
+      return;
+    }
+    let settings = settingsByWorkspace.get(user.workspaceId);
+    if (!settings) {
+      settings = deps.settings.getWorkspaceSettings(user.workspaceId).then(workspaceSettings);
+      settingsByWorkspace.set(user.workspaceId, settings);
+    }
+    const [resolved, preferences] = await Promise.all([settings, deps.settings.getPreferences(userId)]);
+    if (!shouldDeliver(resolved[type], preferences[type])) {
+      suppressed++;
+      return;
+    }
+    const record: NotificationRecord = {
+      id: deps.newId('ntf'),
+      userId,
+      type,
+      title: entry.title,
+      body: entry.body,
+      data,
+      createdAt: now.toISOString(),
+    };
+    const [, devices] = await Promise.all([
+      deps.inbox.record(record, NOTIFICATION_RETENTION_SECONDS),
+      deps.devices.listDevices(userId),
+    ]);
+    const found = pushTargets(devices, now);
+    undeliverable += found.undeliverable;
+    if (found.targets.length > 0) {
+      jobs.push({
+        kind: 'deliver',
+        notificationId: record.id,
+        userId,
+        type,
+        title: record.title,
+        body: record.body,
+        data,
+        targets: found.targets,
+      });
+    }
+  };
+  // Recipients are independent: a bounded number at once keeps a large share fast without a burst.
+  await forEachLimited(recipients, RECIPIENT_CONCURRENCY, one);
+  for (let i = 0; i < jobs.length; i += QUEUE_BATCH) await deps.queue.enqueue(jobs.slice(i, i + QUEUE_BATCH));
+  const delivered = recipients.length - suppressed;
+  deps.log?.('notification sent', {
+    notificationType: type,
+    delivered,
+    suppressed,
+    undeliverable,
+    pushJobs: jobs.length,
+  });
+  return { delivered, suppressed, undeliverable };
+}
+
+export async function getWorkspaceNotificationSettings(
+  caller: User,
+  deps: Pick<NotifyDeps, 'settings'>,
+): Promise<WorkspaceNotificationSettings> {
+  return workspaceSettings(await deps.settings.getWorkspaceSettings(caller.workspaceId));
+}
+
+/** Owners and admins change some types; the others keep their values. */
+export async function updateWorkspaceNotificationSettings(
+  caller: User,
+  changes: StoredWorkspaceSettings,
+  deps: Pick<NotifyDeps, 'settings' | 'clock'>,
+): Promise<WorkspaceNotificationSettings> {
+  return workspaceSettings(
+    await deps.settings.updateWorkspaceSettings(caller.workspaceId, changes, deps.clock.now()),
+  );
+}
+
+export async function getMyPreferences(caller: User, deps: Pick<NotifyDeps, 'settings'>) {
+  const [settings, preferences] = await Promise.all([
+    deps.settings.getWorkspaceSettings(caller.workspaceId),
+    deps.settings.getPreferences(caller.id),
+  ]);
+  return effectivePreferences(workspaceSettings(settings), preferences);
+}
+
+/**
+ * A user may change the types the workspace leaves to them: naming a type the workspace enforces
+ * (409 preference_locked) or has turned off (409 type_disabled) refuses the whole request.
+ */
+export async function updateMyPreferences(
+  caller: User,
+  changes: StoredPreferences,
+  deps: Pick<NotifyDeps, 'settings' | 'clock'>,
+) {
+  const settings = workspaceSettings(await deps.settings.getWorkspaceSettings(caller.workspaceId));
+  for (const type of NOTIFICATION_TYPES) {
+    if (!changes[type]) continue;
+    if (!settings[type].enabled) throw new TypeDisabledError(type);
+    if (settings[type].enforced) throw new PreferenceLockedError(type);
+  }
+  const stored = await deps.settings.updatePreferences(caller.id, changes, deps.clock.now());
+  return effectivePreferences(settings, stored);
+}
+
+export interface RegisterPushDeps {
+  devices: Pick<DeviceRepository, 'setPush'>;
+  gateway: PushGateway;
+  hmac: Hmac;
+  clock: Clock;
+  security: SecurityLog;
+}
+
+/**
+ * The calling mobile device registers its push token. Re-registering reuses the device's endpoint
+ * (token changed: the endpoint is updated and re-enabled), so two calls never make two endpoints.
+ */
+export async function registerPush(
+  caller: User,
+  device: Device,
+  deviceId: string,
+  input: { platform: PushPlatform; token: string },
+  deps: RegisterPushDeps,
+): Promise<PushRegistration> {
+  if (device.id !== deviceId) throw new NotFoundError('No such device.');
+  const now = deps.clock.now();
+  const tokenHash = await deps.hmac.digest(`push-token\n${caller.id}\n${device.id}\n${input.token}`);
+  const current = device.push;
+  const base = { platform: input.platform, tokenHash, updatedAt: now.toISOString() };
+  let registration: PushRegistration;
+  if (!deps.gateway.platformConfigured(input.platform)) {
+    registration = { ...base, active: false };
+  } else if (current?.endpointArn && current.platform === input.platform) {
+    const same = current.tokenHash === tokenHash && current.active;
+    const outcome = same ? 'updated' : await deps.gateway.updateEndpoint(current.endpointArn, input.token);
+    registration =
+      outcome === 'updated'
+        ? { ...base, endpointArn: current.endpointArn, active: true }
+        : {
+            ...base,
+            endpointArn: await deps.gateway.createEndpoint(input.platform, input.token, device.id),
+            active: true,
+          };
+  } else {
+    if (current?.endpointArn) await deps.gateway.deleteEndpoint(current.endpointArn);
+    registration = {
+      ...base,
+      endpointArn: await deps.gateway.createEndpoint(input.platform, input.token, device.id),
+      active: true,
+    };
+  }
+  if ((await deps.devices.setPush(device, registration, now)) === 'conflict') {
+    throw new NotFoundError('No such device.');
+  }
+  deps.security.record({
+    event: 'device.push_registered',
+    outcome: 'success',
+    reason: registration.active ? input.platform : 'platform_not_configured',
+    userId: caller.id,
+    deviceId: device.id,
+  });
+  return registration;
+}
+
+/** What happened to the thing a notification asked about, for the types that ask. */
+export type NotificationOutcome = 'pending' | 'approved' | 'denied' | 'expired' | 'disabled';
+
+export async function listMyNotifications(
+  caller: User,
+  options: { limit: number; cursor?: string | undefined },
+  deps: Pick<NotifyDeps, 'inbox' | 'clock' | 'devices'>,
+) {
+  const now = deps.clock.now();
+  const page = await deps.inbox.list(caller.id, {
+    ...options,
+    since: new Date(now.getTime() - NOTIFICATION_RETENTION_SECONDS * 1000),
+  });
+  const needsDevices = page.items.some((item) => item.type === 'trusted_device_request');
+  const devices = needsDevices ? await deps.devices.listDevices(caller.id) : [];
+  const outcomes: Record<string, NotificationOutcome> = {
+    pending_approval: 'pending',
+    trusted: 'approved',
+    denied: 'denied',
+    expired: 'expired',
+    disabled: 'disabled',
+  };
+  return {
+    items: page.items.map((item) => {
+      const device =
+        item.type === 'trusted_device_request' ? devices.find((d) => d.id === item.data.deviceId) : undefined;
+      const outcome = device ? outcomes[effectiveStatus(device, now)] : undefined;
+      return { ...item, ...(outcome ? { outcome } : {}) };
+    }),
+    nextCursor: page.nextCursor,
+  };
+}

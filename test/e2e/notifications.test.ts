@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/ports';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { client } from './client';
+
+describe('push notifications over HTTP', () => {
+  let stack: LocalStack;
+  let api: ReturnType<typeof client>;
+  const workspace = `push-${randomUUID().slice(0, 8)}`;
+  /** The first user of the fresh workspace, hence its owner. */
+  let owner: Awaited<ReturnType<typeof userWithPhone>>;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      apiPort: await freePort(),
+      sesPort: await freePort(),
+      dynamodbPort: await freePort(),
+      dataDir: '.unused',
+      inMemory: true,
+      quiet: true,
+      env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
+    });
+    api = client(stack);
+    owner = await userWithPhone(`owner-${randomUUID().slice(0, 6)}@acme.example`);
+  });
+  afterAll(() => stack?.stop());
+
+  /** A user with a trusted web session (by code) and a trusted mobile app (approved from the web). */
+  async function userWithPhone(email: string) {
+    const token = await api.token(email, workspace);
+    const web = await api.call('POST', '/v1/devices', { token, body: { clientType: 'web', os: 'macOS' } });
+    const code = await api.emailedCode(email);
+    await api.call('POST', `/v1/devices/${web.body.device.id}/verify`, {
+      token,
+      device: web.body.credential,
+      body: { code },
+    });
+    const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
+    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
+      token,
+      device: web.body.credential,
+    });
+    return {
+      token,
+      web: web.body.credential as string,
+      phone: phone.body.credential as string,
+      phoneId: phone.body.device.id as string,
+    };
+  }
+
+  const pushesTo = async (deviceId: string) =>
+    (await api.call('GET', '/_local/outbox/push')).body.items.filter(
+      (push: { deviceId: string }) => push.deviceId === deviceId,
+    );
+
+  async function newDeviceRequest(token: string) {
+    const response = await api.call('POST', '/v1/devices', {
+      token,
+      body: { clientType: 'web', os: 'Linux' },
+    });
+    expect(response.body.verification.method).toBe('approval');
+    return response.body.device.id as string;
+  }
+
+  it('pushes the device-approval request to a registered mobile device', async () => {
+    const bob = await userWithPhone(`bob-${randomUUID().slice(0, 6)}@acme.example`);
+
+    const registered = await api.call('PUT', `/v1/devices/${bob.phoneId}/push-registration`, {
+      token: bob.token,
+      device: bob.phone,
+      body: { platform: 'APNS', token: 'apns-token-0123456789' },
+    });
+    const pending = await newDeviceRequest(bob.token);
+    const pushes = await pushesTo(bob.phoneId);
+
+    expect(registered).toMatchObject({
+      status: 200,
+      body: { pushRegistration: { platform: 'APNS', active: true } },
+    });
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]).toMatchObject({
+      type: 'trusted_device_request',
+      data: { deviceId: pending },
+      platform: 'APNS',
+    });
+    const apns = JSON.parse(JSON.parse(pushes[0].message).APNS);
+    expect(apns).toMatchObject({ aps: { category: 'TRUSTED_DEVICE_REQUEST' }, deviceId: pending });
+    expect(pushes[0].message).not.toContain('apns-token');
+  });
+
+  it('lets a user turn off a type that is not enforced; then nothing arrives or is listed', async () => {
+    const user = await userWithPhone(`amy-${randomUUID().slice(0, 6)}@acme.example`);
+    await api.call('PUT', `/v1/devices/${user.phoneId}/push-registration`, {
+      token: user.token,
+      device: user.phone,
+      body: { platform: 'FCM', token: 'fcm-token-0123456789' },
+    });
+
+    const off = await api.call('PUT', '/v1/me/notification-preferences', {
+      token: user.token,
+      device: user.phone,
+      body: { trusted_device_request: { enabled: false } },
+    });
+    await newDeviceRequest(user.token);
+    const listed = await api.call('GET', '/v1/me/notifications', { token: user.token, device: user.web });
+
+    expect(off.body.preferences.trusted_device_request).toEqual({
+      enabled: false,
+      available: true,
+      locked: false,
+    });
+    expect(await pushesTo(user.phoneId)).toHaveLength(0);
+    expect(listed.body.items.filter((i: { outcome?: string }) => i.outcome === 'pending')).toHaveLength(0);
+  });
+
+  it('lets an admin enforce a type: the preference cannot turn it off and pushes arrive anyway', async () => {
+    const user = await userWithPhone(`ed-${randomUUID().slice(0, 6)}@acme.example`);
+    await api.call('PUT', `/v1/devices/${user.phoneId}/push-registration`, {
+      token: user.token,
+      device: user.phone,
+      body: { platform: 'APNS_SANDBOX', token: 'sandbox-token-0123456789' },
+    });
+    await api.call('PUT', '/v1/me/notification-preferences', {
+      token: user.token,
+      device: user.phone,
+      body: { trusted_device_request: { enabled: false } },
+    });
+
+    const enforced = await api.call('PUT', '/v1/workspace/notification-settings', {
+      token: owner.token,
+      device: owner.web,
+      body: {
+        trusted_device_request: { enabled: true, enforced: true },
+        otp_code_received: { enabled: false, enforced: false },
+      },
+    });
+    const locked = await api.call('PUT', '/v1/me/notification-preferences', {
+      token: user.token,
+      device: user.phone,
+      body: { trusted_device_request: { enabled: false } },
+    });
+    const disabled = await api.call('PUT', '/v1/me/notification-preferences', {
+      token: user.token,
+      device: user.phone,
+      body: { otp_code_received: { enabled: true } },
+    });
+    const shown = await api.call('GET', '/v1/me/notification-preferences', {
+      token: user.token,
+      device: user.web,
+    });
+    const pending = await newDeviceRequest(user.token);
+
+    expect(enforced.body.settings.trusted_device_request).toEqual({ enabled: true, enforced: true });
+    expect(enforced.body.settings.account_shared).toEqual({ enabled: true, enforced: false });
+    expect(locked).toMatchObject({ status: 409, body: { error: 'preference_locked' } });
+    expect(disabled).toMatchObject({ status: 409, body: { error: 'type_disabled' } });
+    expect(shown.body.preferences.trusted_device_request).toEqual({
+      enabled: true,
+      available: true,
+      locked: true,
+    });
+    expect(
+      (await pushesTo(user.phoneId)).map((p: { data: { deviceId: string } }) => p.data.deviceId),
+    ).toEqual([pending]);
+  });
+
+  it('refuses settings changes to non-admins and preference changes outside the mobile app', async () => {
+    const user = await userWithPhone(`u2-${randomUUID().slice(0, 6)}@acme.example`);
+
+    const notAdmin = await api.call('PUT', '/v1/workspace/notification-settings', {
+      token: user.token,
+      device: user.web,
+      body: { account_shared: { enabled: false, enforced: false } },
+    });
+    const fromWeb = await api.call('PUT', '/v1/me/notification-preferences', {
+      token: user.token,
+      device: user.web,
+      body: { account_shared: { enabled: false } },
+    });
+    const unknownType = await api.call('PUT', '/v1/workspace/notification-settings', {
+      token: owner.token,
+      device: owner.web,
+      body: { fax_received: { enabled: true, enforced: false } },
+    });
+    const readable = await api.call('GET', '/v1/workspace/notification-settings', {
+      token: user.token,
+      device: user.web,
+    });
+
+    expect(notAdmin).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(fromWeb).toMatchObject({ status: 403, body: { error: 'client_type_not_allowed' } });
+    expect(unknownType).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(readable.status).toBe(200);
+  });
+
+  it('lists notifications with the outcome of the request they carried', async () => {
+    const user = await userWithPhone(`lia-${randomUUID().slice(0, 6)}@acme.example`);
+    const pending = await newDeviceRequest(user.token);
+    await api.call('POST', `/v1/devices/${pending}/deny`, { token: user.token, device: user.phone });
+
+    const listed = await api.call('GET', '/v1/me/notifications?limit=1', {
+      token: user.token,
+      device: user.phone,
+    });
+    const next = await api.call('GET', `/v1/me/notifications?limit=1&cursor=${listed.body.nextCursor}`, {
+      token: user.token,
+      device: user.phone,
+    });
+    const bad = await api.call('GET', '/v1/me/notifications?cursor=nope', {
+      token: user.token,
+      device: user.phone,
+    });
+
+    expect(listed.body.items[0]).toMatchObject({
+      type: 'trusted_device_request',
+      data: { deviceId: pending },
+      outcome: 'denied',
+    });
+    expect(next.body.items[0]).toMatchObject({ type: 'trusted_device_request', outcome: 'approved' });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+  });
+
+  it('marks the registration inactive when SNS disables the endpoint, and re-registering revives it', async () => {
+    const user = await userWithPhone(`kim-${randomUUID().slice(0, 6)}@acme.example`);
+    await api.call('PUT', `/v1/devices/${user.phoneId}/push-registration`, {
+      token: user.token,
+      device: user.phone,
+      body: { platform: 'APNS', token: 'apns-token-kim-0001' },
+    });
+    await newDeviceRequest(user.token);
+    const [first] = await pushesTo(user.phoneId);
+    expect(stack.push.disableEndpoint(first.endpointArn)).toBe(true);
+
+    await newDeviceRequest(user.token);
+    await stack.push.drain();
+    const inactive = await api.call('GET', '/v1/devices/current', { token: user.token, device: user.phone });
+    await api.call('PUT', `/v1/devices/${user.phoneId}/push-registration`, {
+      token: user.token,
+      device: user.phone,
+      body: { platform: 'APNS', token: 'apns-token-kim-0002' },
+    });
+    await newDeviceRequest(user.token);
+    const revived = await api.call('GET', '/v1/devices/current', { token: user.token, device: user.phone });
+
+    expect(inactive.body.device.push).toEqual({ platform: 'APNS', active: false });
+    expect(revived.body.device.push).toEqual({ platform: 'APNS', active: true });
+    expect(await pushesTo(user.phoneId)).toHaveLength(2);
+  });
+
+  it('refuses push registration for another device or from a web session', async () => {
+    const user = await userWithPhone(`zo-${randomUUID().slice(0, 6)}@acme.example`);
+    const body = { platform: 'APNS', token: 'apns-token-zo-0001' };
+
+    const otherDevice = await api.call('PUT', '/v1/devices/dev_someone/push-registration', {
+      token: user.token,
+      device: user.phone,
+      body,
+    });
+    const fromWeb = await api.call('PUT', `/v1/devices/${user.phoneId}/push-registration`, {
+      token: user.token,
+      device: user.web,
+      body,
+    });
+
+    expect(otherDevice).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(fromWeb).toMatchObject({ status: 403, body: { error: 'client_type_not_allowed' } });
+  });
+});

@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import { makeHmac } from '../../shared/adapters/crypto/hmac';
+import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notification-repository';
+import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
+import { newId } from '../../shared/adapters/ids';
+import type { Device } from '../../shared/domain/devices/model';
+import { InvalidCursorError } from '../../shared/domain/errors';
+import { deliverPushJobs } from '../../shared/domain/notifications/deliver';
+import {
+  listMyNotifications,
+  notify,
+  registerPush,
+  updateWorkspaceNotificationSettings,
+} from '../../shared/domain/notifications/use-cases';
+import { resolveCaller } from '../../shared/domain/users/resolve-caller';
+import type { PushGateway, PushJob } from '../../shared/ports';
+import { fixedClock } from '../support/fakes';
+import { localTable, unique } from './dynamo';
+
+const { doc, tableName } = localTable();
+const users = makeUserRepository(doc, tableName);
+const devices = makeDeviceRepository(doc, tableName);
+const { settings, inbox, deliveries } = makeNotificationRepository(doc, tableName);
+
+function setup() {
+  const queued: PushJob[] = [];
+  const clock = fixedClock('2026-11-23T12:00:00.000Z');
+  const deps = {
+    users,
+    devices,
+    settings,
+    inbox,
+    clock,
+    newId,
+    queue: {
+      enqueue: async (jobs: PushJob[]) => {
+        queued.push(...jobs);
+      },
+    },
+  };
+  return { deps, queued, clock };
+}
+
+async function member(workspace: string) {
+  return resolveCaller(
+    {
+      issuer: 'https://idp.test',
+      subject: unique('sub'),
+      email: `${unique('u')}@acme.example`,
+      name: 'M',
+      workspaceName: workspace,
+    },
+    { users, clock: fixedClock(), newId },
+  );
+}
+
+/** A trusted mobile device written straight to the table (the devices flow is tested elsewhere). */
+async function trustedMobile(userId: string, workspaceId: string, push?: Device['push']): Promise<Device> {
+  const at = '2026-11-23T11:00:00.000Z';
+  const device: Device = {
+    id: newId('dev'),
+    userId,
+    workspaceId,
+    clientType: 'mobile',
+    os: 'iOS',
+    name: unique('phone'),
+    status: 'pending_approval',
+    verificationMethod: 'approval',
+    credentialHash: 'ab'.repeat(32),
+    createdAt: at,
+    updatedAt: at,
+    lastSeenAt: at,
+    pendingUntil: '2026-11-23T11:15:00.000Z',
+  };
+  await devices.create(device, 20);
+  await devices.approve(device, new Date('2026-11-23T11:01:00.000Z'));
+  const trusted = { ...device, status: 'trusted' as const };
+  delete trusted.pendingUntil;
+  if (push) await devices.setPush(trusted, push, new Date(at));
+  return { ...trusted, ...(push ? { push } : {}) };
+}
+
+const activePush = (arn: string) => ({
+  platform: 'APNS' as const,
+  tokenHash: 'h',
+  endpointArn: arn,
+  active: true,
+  updatedAt: '2026-11-23T11:00:00.000Z',
+});
+
+describe('notifications on DynamoDB Local', () => {
+  it('delivers by policy: enforced beats a preference, an off preference suppresses, off types go nowhere', async () => {
+    const { deps, queued } = setup();
+    const workspace = unique('ws');
+    const admin = await member(workspace);
+    const user = await member(workspace);
+    await trustedMobile(user.id, user.workspaceId, activePush(`arn:${unique('e')}`));
+    await settings.updatePreferences(
+      user.id,
+      { account_shared: { enabled: false }, otp_code_received: { enabled: false } },
+      new Date(),
+    );
+    await updateWorkspaceNotificationSettings(
+      admin,
+      {
+        account_shared: { enabled: true, enforced: true },
+        identity_verification_request: { enabled: false, enforced: false },
+      },
+      deps,
+    );
+
+    const enforced = await notify('account_shared', [user.id], { accountId: 'acc_1' }, deps);
+    const optedOut = await notify(
+      'otp_code_received',
+      [user.id],
+      { accountId: 'acc_1', messageId: 'm' },
+      deps,
+    );
+    const disabled = await notify('identity_verification_request', [user.id], { challengeId: 'c' }, deps);
+
+    expect([enforced.delivered, optedOut.delivered, disabled.delivered]).toEqual([1, 0, 0]);
+    expect(queued.map((job) => job.kind === 'deliver' && job.type)).toEqual(['account_shared']);
+    const listed = await listMyNotifications(user, { limit: 10 }, deps);
+    expect(listed.items.map((item) => item.type)).toEqual(['account_shared']);
+  });
+
+  it('targets only trusted mobile devices with an active endpoint, and keeps payloads to ids', async () => {
+    const { deps, queued } = setup();
+    const user = await member(unique('ws'));
+    const live = await trustedMobile(user.id, user.workspaceId, activePush('arn:live'));
+    await trustedMobile(user.id, user.workspaceId, { ...activePush('arn:dead'), active: false });
+    await trustedMobile(user.id, user.workspaceId);
+
+    const result = await notify(
+      'trusted_device_request',
+      [user.id],
+      { deviceId: 'dev_new', code: '123456' },
+      deps,
+    );
+
+    expect(result.undeliverable).toBe(1);
+    expect(queued).toEqual([
+      expect.objectContaining({
+        kind: 'deliver',
+        data: { deviceId: 'dev_new' },
+        targets: [{ deviceId: live.id, endpointArn: 'arn:live', platform: 'APNS' }],
+      }),
+    ]);
+  });
+
+  it('pages notifications newest first with an opaque cursor bound to the caller', async () => {
+    const { deps, clock } = setup();
+    const user = await member(unique('ws'));
+    const other = await member(unique('ws'));
+    for (let i = 0; i < 5; i++) {
+      clock.set(`2026-11-23T12:0${i}:00.000Z`);
+      await notify('account_shared', [user.id], { accountId: `acc_${i}` }, deps);
+    }
+    await notify('account_shared', [other.id], { accountId: 'theirs' }, deps);
+
+    const first = await listMyNotifications(user, { limit: 2 }, deps);
+    const second = await listMyNotifications(user, { limit: 2, cursor: first.nextCursor ?? '' }, deps);
+    const stolen = await listMyNotifications(other, { limit: 10, cursor: first.nextCursor ?? '' }, deps);
+
+    expect(first.items.map((i) => i.data.accountId)).toEqual(['acc_4', 'acc_3']);
+    expect(second.items.map((i) => i.data.accountId)).toEqual(['acc_2', 'acc_1']);
+    expect(stolen.items.map((i) => i.data.accountId)).not.toContain('acc_2');
+    await expect(listMyNotifications(user, { limit: 2, cursor: 'garbage' }, deps)).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+  });
+
+  it('hides notifications older than 30 days even before TTL removes them', async () => {
+    const { deps, clock } = setup();
+    const user = await member(unique('ws'));
+    clock.set('2026-10-01T00:00:00.000Z');
+    await notify('account_shared', [user.id], { accountId: 'old' }, deps);
+    clock.set('2026-11-23T12:00:00.000Z');
+
+    expect((await listMyNotifications(user, { limit: 10 }, deps)).items).toEqual([]);
+  });
+
+  it('lets one of ten simultaneous workers claim a push', async () => {
+    const notification = unique('ntf');
+    const now = new Date();
+
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, () => deliveries.claim(notification, 'dev_1', now, 60)),
+    );
+
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await deliveries.complete(notification, 'dev_1', 'sent');
+    expect(await deliveries.claim(notification, 'dev_1', new Date(now.getTime() + 3_600_000), 60)).toBe(
+      false,
+    );
+  });
+
+  it('lets a claim be taken over once its lease ran out without completion', async () => {
+    const notification = unique('ntf');
+    const now = new Date('2026-11-23T12:00:00.000Z');
+    expect(await deliveries.claim(notification, 'dev_1', now, 60)).toBe(true);
+
+    expect(await deliveries.claim(notification, 'dev_1', new Date('2026-11-23T12:00:30.000Z'), 60)).toBe(
+      false,
+    );
+    expect(await deliveries.claim(notification, 'dev_1', new Date('2026-11-23T12:01:01.000Z'), 60)).toBe(
+      true,
+    );
+  });
+
+  it('sends no second push when the same job is delivered again, and disables a dead endpoint', async () => {
+    const user = await member(unique('ws'));
+    const phone = await trustedMobile(user.id, user.workspaceId, activePush('arn:phone'));
+    const published: string[] = [];
+    const gateway: PushGateway = {
+      platformConfigured: () => true,
+      createEndpoint: async () => '',
+      updateEndpoint: async () => 'updated',
+      deleteEndpoint: async () => undefined,
+      publish: async (arn) => {
+        published.push(arn);
+        return arn === 'arn:phone' ? 'sent' : 'endpoint_disabled';
+      },
+    };
+    const job: PushJob = {
+      kind: 'deliver',
+      notificationId: unique('ntf'),
+      userId: user.id,
+      type: 'account_shared',
+      title: 't',
+      body: 'b',
+      data: {},
+      targets: [{ deviceId: phone.id, endpointArn: 'arn:phone', platform: 'APNS' }],
+    };
+    const deps = { gateway, deliveries, devices, clock: { now: () => new Date() }, concurrency: 4 };
+
+    await deliverPushJobs([job], deps);
+    await deliverPushJobs([job], deps);
+    expect(published).toEqual(['arn:phone']);
+
+    const dead = await trustedMobile(user.id, user.workspaceId, activePush('arn:dead'));
+    await deliverPushJobs(
+      [
+        {
+          ...job,
+          notificationId: unique('ntf'),
+          targets: [{ deviceId: dead.id, endpointArn: 'arn:dead', platform: 'APNS' }],
+        },
+      ],
+      deps,
+    );
+    expect((await devices.getDevice(user.id, dead.id))?.push).toMatchObject({
+      active: false,
+      endpointArn: 'arn:dead',
+    });
+  });
+
+  it('registers a push token once: a second call with a new token updates the same endpoint', async () => {
+    const user = await member(unique('ws'));
+    const phone = await trustedMobile(user.id, user.workspaceId);
+    const calls: string[] = [];
+    const gateway: PushGateway = {
+      platformConfigured: () => true,
+      createEndpoint: async (_p, token) => {
+        calls.push(`create:${token}`);
+        return 'arn:endpoint';
+      },
+      updateEndpoint: async (arn, token) => {
+        calls.push(`update:${arn}:${token}`);
+        return 'updated';
+      },
+      deleteEndpoint: async () => undefined,
+      publish: async () => 'sent',
+    };
+    const deps = {
+      devices,
+      gateway,
+      hmac: makeHmac(async () => Buffer.alloc(32, 2)),
+      clock: fixedClock(),
+      security: { record: () => undefined },
+    };
+
+    await registerPush(user, phone, phone.id, { platform: 'APNS', token: 'token-one' }, deps);
+    const stored = (await devices.getDevice(user.id, phone.id)) as Device;
+    await registerPush(user, stored, phone.id, { platform: 'APNS', token: 'token-one' }, deps);
+    await registerPush(user, stored, phone.id, { platform: 'APNS', token: 'token-two' }, deps);
+
+    expect(calls).toEqual(['create:token-one', 'update:arn:endpoint:token-two']);
+    const after = await devices.getDevice(user.id, phone.id);
+    expect(after?.push).toMatchObject({ endpointArn: 'arn:endpoint', active: true, platform: 'APNS' });
+    expect(JSON.stringify(after)).not.toContain('token-two');
+  });
+});
