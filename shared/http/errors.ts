@@ -1,20 +1,4 @@
 import {
-  ApprovalExpiredError,
-  ClientTypeNotAllowedError,
-  CodeExpiredError,
-  DeviceCredentialInvalidError,
-  DeviceCredentialRequiredError,
-  DeviceInactiveError,
-  DeviceLimitReachedError,
-  DeviceNameTakenError,
-  DeviceNotTrustedError,
-  InvalidCodeError,
-  NotPendingError,
-  ResendLimitReachedError,
-  ResendTooSoonError,
-  TooManyAttemptsError,
-} from '../domain/devices/errors';
-import {
   DomainError,
   ForbiddenError,
   IdentityClaimsError,
@@ -22,7 +6,9 @@ import {
   NotFoundError,
   UserDeprovisionedError,
 } from '../domain/errors';
-import { PreferenceLockedError, TypeDisabledError } from '../domain/notifications/errors';
+import { DEVICE_ERRORS } from './error-codes/devices';
+import { NOTIFICATION_ERRORS } from './error-codes/notifications';
+import type { ErrorMapping } from './error-codes/types';
 
 /** Failures found at the HTTP edge, before any use case runs. */
 export class HttpError extends Error {
@@ -56,31 +42,18 @@ export interface FieldIssue {
 export const validationFailed = (fields: FieldIssue[]) =>
   new HttpError(400, 'validation_failed', 'The request does not match the schema.', { fields });
 
-type DomainErrorClass = abstract new (...args: never[]) => DomainError;
-
-/** Domain error class -> HTTP status and stable code. The one place this mapping lives. */
-const DOMAIN_ERRORS: ReadonlyArray<readonly [DomainErrorClass, number, string]> = [
+/**
+ * Domain error class -> HTTP status and stable code: the one registry, assembled from one list per
+ * context (`error-codes/<context>.ts`).
+ */
+const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   [UserDeprovisionedError, 403, 'user_deprovisioned'],
   [IdentityClaimsError, 401, 'unauthorized'],
   [NotFoundError, 404, 'not_found'],
   [ForbiddenError, 403, 'forbidden'],
-  [DeviceCredentialRequiredError, 401, 'device_credential_required'],
-  [DeviceCredentialInvalidError, 401, 'unauthorized'],
-  [DeviceNotTrustedError, 403, 'device_not_trusted'],
-  [ClientTypeNotAllowedError, 403, 'client_type_not_allowed'],
-  [DeviceLimitReachedError, 409, 'device_limit_reached'],
-  [DeviceNameTakenError, 409, 'device_name_taken'],
-  [DeviceInactiveError, 409, 'device_inactive'],
-  [NotPendingError, 409, 'not_pending'],
-  [InvalidCodeError, 400, 'invalid_code'],
-  [CodeExpiredError, 410, 'code_expired'],
-  [ApprovalExpiredError, 410, 'approval_expired'],
-  [TooManyAttemptsError, 429, 'too_many_attempts'],
-  [ResendTooSoonError, 429, 'resend_too_soon'],
-  [ResendLimitReachedError, 429, 'resend_limit_reached'],
-  [PreferenceLockedError, 409, 'preference_locked'],
-  [TypeDisabledError, 409, 'type_disabled'],
   [InvalidCursorError, 400, 'invalid_cursor'],
+  ...DEVICE_ERRORS,
+  ...NOTIFICATION_ERRORS,
 ];
 
 export interface ErrorResponse {

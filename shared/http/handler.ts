@@ -86,6 +86,7 @@ export function createGroupHandler<G extends RouteGroup>(
         workspaceClaim: options.workspaceClaim ?? DEFAULTS.workspaceClaim,
         ...(options.resolveCaller ? { resolveCaller: options.resolveCaller } : {}),
         ...(options.authenticateDevice ? { authenticateDevice: options.authenticateDevice } : {}),
+        ...(options.confirm ? { confirm: options.confirm } : {}),
         ...(options.now ? { now: options.now } : {}),
       }),
     );

@@ -186,10 +186,22 @@ export function identityFromClaims(
 /** The header a device credential travels in (lower-case, as API Gateway hands headers over). */
 export const DEVICE_HEADER = 'x-latchkey-device';
 
+/** What an identity-confirmation check sees of a request on a route that declares `confirm`. */
+export interface ConfirmationRequest {
+  caller: User;
+  device: Device | undefined;
+  route: Route;
+  /** Validated path parameters: the resource the action is on. */
+  params: unknown;
+  event: HttpEvent;
+}
+
 export interface AuthOptions {
   workspaceClaim: string;
   resolveCaller?: (identity: CallerIdentity) => Promise<User>;
   authenticateDevice?: (caller: User, credential: string | undefined) => Promise<Device>;
+  /** Throws (e.g. 403 identity_confirmation_required) unless the request carries a valid confirmation. */
+  confirm?: (request: ConfirmationRequest) => Promise<void>;
   now?: () => Date;
 }
 
@@ -223,6 +235,16 @@ export function authContext(options: AuthOptions): HttpMiddleware {
       }
       if (route.roles && !route.roles.includes(caller.workspaceRole)) {
         throw new ForbiddenError('Your workspace role does not allow this.');
+      }
+      if (route.confirm) {
+        if (!options.confirm) throw new Error(`route ${state.route.id} needs an identity-confirmation check`);
+        await options.confirm({
+          caller,
+          device: state.device,
+          route: state.route,
+          params: state.params,
+          event: request.event,
+        });
       }
     },
   };

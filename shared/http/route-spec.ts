@@ -1,0 +1,36 @@
+import type * as zc from 'zod/v4/core';
+import type { ClientType } from '../domain/devices/model';
+import type { WorkspaceRole } from '../domain/users/model';
+
+/** The shape of a route manifest entry (see `routes.ts`). */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/**
+ * `public`: no token. `user`: a valid IdP token. `device`: plus the credential of one of the caller's
+ * registered devices, whatever its status. `trusted`: plus a trusted device. `scim`: SCIM bearer.
+ */
+export type AuthLevel = 'public' | 'user' | 'device' | 'trusted' | 'scim';
+
+export const ROUTE_GROUPS = ['system', 'users', 'devices', 'notifications', 'push'] as const;
+export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** API Gateway path syntax: `/v1/devices/{id}`. */
+  path: string;
+  group: RouteGroup;
+  auth: AuthLevel;
+  summary: string;
+  /** Success status code. */
+  status: number;
+  clientTypes?: readonly ClientType[];
+  roles?: readonly WorkspaceRole[];
+  /** Identity-confirmation action required before the route runs. */
+  confirm?: string;
+  params?: zc.$ZodType;
+  query?: zc.$ZodType;
+  body?: zc.$ZodType;
+  response: zc.$ZodType;
+  /** Error codes this route may answer besides the common ones. */
+  errors?: readonly string[];
+}
