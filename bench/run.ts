@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { BUDGETS, benchBundles } from './bundles';
 import { benchDeviceFlow, benchHttpLatency, type LatencyFigures } from './http-latency';
+import { benchIdentity } from './identity';
 import { withLocalStack } from './local-stack';
 import { benchPushFanout } from './push-fanout';
 import { round } from './stats';
@@ -68,6 +69,12 @@ await withLocalStack(async (stack) => {
   const fanout = await benchPushFanout(stack);
   console.table(fanout);
   results.pushFanout = fanout;
+
+  console.log('\n== Identity confirmation: confirmed retry vs unconfirmed trusted route (1,000 each) ==');
+  const identity = await benchIdentity(stack);
+  console.table(identity.rows);
+  console.log(`added by the check: p50 +${identity.addedMs.p50} ms, p99 +${identity.addedMs.p99} ms`);
+  results.identity = identity;
 });
 
 // Feature benchmarks live next to their code and export a function returning their figures.

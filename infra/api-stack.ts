@@ -16,10 +16,12 @@ import { AccountRecovery, Mfa, StringAttribute, UserPool, UserPoolClient } from 
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
 import { DEFAULT_ROUTE_GROUP, listRoutes, ROUTE_GROUPS, type RouteGroup } from '../shared/http/routes';
 import type { LatchkeyConfig } from './config';
+import { InboundSms } from './constructs/inbound-sms';
 import { LatchkeyFunction } from './constructs/latchkey-function';
 import { PushDelivery } from './constructs/push-delivery';
 import { PushPlatforms } from './constructs/push-platforms';
@@ -28,18 +30,25 @@ export interface ApiStackProps extends StackProps {
   config: LatchkeyConfig;
   table: ITable;
   hmacKey: IKey;
+  secretsKey: IKey;
+  inboundSmsTopic: ITopic;
+  messagingKey: IKey;
 }
 
 /** What each group's function may touch; anything not listed it gets no permission for. */
 const GROUP_NEEDS: Record<
   RouteGroup,
-  { table?: true; hmac?: true; mail?: true; push?: 'enqueue' | 'register' }
+  { table?: true; hmac?: true; mail?: true; push?: 'enqueue' | 'register'; secrets?: true; phone?: true }
 > = {
   system: {},
   users: { table: true, hmac: true, push: 'enqueue' },
   devices: { table: true, hmac: true, mail: true, push: 'enqueue' },
   notifications: { table: true, hmac: true, mail: true, push: 'enqueue' },
   push: { table: true, hmac: true, mail: true, push: 'register' },
+  identity: { table: true, hmac: true, mail: true, push: 'enqueue' },
+  accounts: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
+  phone: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true, phone: true },
+  totp: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
 };
 
 function entryOf(group: RouteGroup): string {
@@ -51,6 +60,7 @@ export class ApiStack extends Stack {
   readonly api: HttpApi;
   readonly functions: ReadonlyMap<RouteGroup, LatchkeyFunction>;
   readonly push: PushDelivery;
+  readonly inbound: InboundSms;
   readonly pushPlatforms: PushPlatforms;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -71,6 +81,14 @@ export class ApiStack extends Stack {
     });
     this.pushPlatforms = platforms;
 
+    this.inbound = new InboundSms(this, 'InboundSms', {
+      table: props.table,
+      topic: props.inboundSmsTopic,
+      logRetention: config.logRetentionDays,
+      inboxRetentionDays: config.inboxRetentionDays,
+    });
+    this.push.bindProducer(this.inbound.handler);
+
     const functions = new Map<RouteGroup, LatchkeyFunction>();
     for (const group of ROUTE_GROUPS) {
       const fn = new LatchkeyFunction(this, `${pascal(group)}Function`, {
@@ -81,6 +99,7 @@ export class ApiStack extends Stack {
           [ENV.workspaceClaim]: config.workspaceClaim,
           [ENV.maxBodyBytes]: String(config.maxBodyBytes),
           [ENV.emailFrom]: config.emailFrom,
+          [ENV.webBaseUrl]: config.webBaseUrl,
           [ENV.stage]: config.stage,
         },
       });
@@ -90,6 +109,10 @@ export class ApiStack extends Stack {
       if (needs.mail) fn.bindMailer(config.emailFrom);
       if (needs.push) this.push.bindProducer(fn);
       if (needs.push === 'register') this.push.bindRegistration(fn, platforms.applicationArns);
+      if (needs.secrets) fn.bindSecretsKey(props.secretsKey);
+      if (needs.phone) this.inbound.bindPhoneNumbers(fn);
+      fn.addEnvironment(ENV.inboundEmailDomain, config.inboundEmailDomain);
+      fn.addEnvironment(ENV.inboxRetentionDays, String(config.inboxRetentionDays));
       functions.set(group, fn);
     }
     this.functions = functions;

@@ -21,6 +21,9 @@ export function buildApp(app: App = new App({ context: BASE_CONTEXT })) {
     config,
     table: stateful.table,
     hmacKey: stateful.hmacKey,
+    secretsKey: stateful.secretsKey,
+    inboundSmsTopic: stateful.inboundSmsTopic,
+    messagingKey: stateful.messagingKey,
   });
   api.addStackDependency(stateful);
   applySuppressions(stateful, api);

@@ -18,6 +18,9 @@ export const CONTEXT_KEYS = {
   apnsSecretArn: 'apnsSecretArn',
   apnsSandboxSecretArn: 'apnsSandboxSecretArn',
   fcmSecretArn: 'fcmSecretArn',
+  webBaseUrl: 'webBaseUrl',
+  inboundEmailDomain: 'inboundEmailDomain',
+  inboxRetentionDays: 'inboxRetentionDays',
 } as const;
 
 export interface LatchkeyConfig {
@@ -26,11 +29,16 @@ export interface LatchkeyConfig {
   jwt?: { issuer: string; audience: string[] };
   workspaceClaim: string;
   emailFrom: string;
+  /** The web app's base URL: identity-confirmation magic links point there. */
+  webBaseUrl: string;
   maxBodyBytes: number;
   logRetentionDays: number;
   throttle: { rateLimit: number; burstLimit: number };
   /** Secrets Manager ARNs of push credentials; each one given creates its SNS platform application. */
   push: { apnsSecretArn?: string; apnsSandboxSecretArn?: string; fcmSecretArn?: string };
+  /** Domain of managed email addresses (verify it for SES receiving). */
+  inboundEmailDomain: string;
+  inboxRetentionDays: number;
 }
 
 function numberContext(node: Node, key: string, fallback: number): number {
@@ -40,6 +48,12 @@ function numberContext(node: Node, key: string, fallback: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new Error(`context ${key} must be a positive number, got ${raw}`);
   return value;
+}
+
+function urlContext(node: Node, key: string, fallback: string): string {
+  const raw = (node.tryGetContext(key) as string | undefined) || fallback;
+  if (!/^https?:\/\/[^/?#]+/i.test(raw)) throw new Error(`context ${key} must be an http(s) URL, got ${raw}`);
+  return raw;
 }
 
 export function readConfig(node: Node): LatchkeyConfig {
@@ -70,12 +84,17 @@ export function readConfig(node: Node): LatchkeyConfig {
       (node.tryGetContext(CONTEXT_KEYS.workspaceClaim) as string | undefined) ?? DEFAULTS.workspaceClaim,
     emailFrom:
       (node.tryGetContext(CONTEXT_KEYS.emailFrom) as string | undefined) ?? 'no-reply@latchkey.example',
+    webBaseUrl: urlContext(node, CONTEXT_KEYS.webBaseUrl, 'http://localhost:5173'),
     maxBodyBytes: numberContext(node, CONTEXT_KEYS.maxBodyBytes, DEFAULTS.maxBodyBytes),
     logRetentionDays: numberContext(node, CONTEXT_KEYS.logRetentionDays, 30),
     throttle: {
       rateLimit: numberContext(node, CONTEXT_KEYS.throttleRateLimit, 50),
       burstLimit: numberContext(node, CONTEXT_KEYS.throttleBurstLimit, 100),
     },
+    inboundEmailDomain:
+      (node.tryGetContext(CONTEXT_KEYS.inboundEmailDomain) as string | undefined) ??
+      'inbound.latchkey.example',
+    inboxRetentionDays: numberContext(node, CONTEXT_KEYS.inboxRetentionDays, 30),
     push: Object.fromEntries(
       (['apnsSecretArn', 'apnsSandboxSecretArn', 'fcmSecretArn'] as const)
         .map((key) => [key, node.tryGetContext(CONTEXT_KEYS[key]) as string | undefined])

@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/config/table';
 
@@ -12,6 +13,9 @@ export class StatefulStack extends Stack {
   readonly secretsKey: Key;
   /** HMAC_256 key from which the server HMAC key (codes, credentials) is derived; never leaves KMS. */
   readonly hmacKey: Key;
+  /** Two-way SMS from End User Messaging for every managed number; encrypted, retained. */
+  readonly inboundSmsTopic: Topic;
+  readonly messagingKey: Key;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -31,6 +35,17 @@ export class StatefulStack extends Stack {
       keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.messagingKey = new Key(this, 'MessagingKey', {
+      description: 'Latchkey inbound SMS topic encryption',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', {
+      displayName: 'Latchkey inbound SMS',
+      masterKey: this.messagingKey,
+      enforceSSL: true,
+    });
+    this.inboundSmsTopic.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.table = new Table(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },

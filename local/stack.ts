@@ -8,6 +8,7 @@ import type { RouteGroup } from '../shared/http/routes';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { createGateway, type GatewayOptions, type GroupHandler } from './gateway';
+import { createPhoneNumberSimulator, inboundSmsRequest, readJson, snsSmsEvent } from './messaging-simulator';
 import { assertPortFree } from './ports';
 import { createLocalQueue, createPushSimulator, type OutboxPush } from './push-simulator';
 import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
@@ -44,9 +45,9 @@ export interface LocalStack {
 export const LOCAL_TABLE_NAME = 'latchkey-local';
 
 /** The local stand-in for the KMS-derived server HMAC key: kept with the data, so hashes survive restarts. */
-function localHmacKey(dataDir: string | undefined): string {
+function localKey(dataDir: string | undefined, name: string): string {
   if (!dataDir) return randomBytes(32).toString('hex');
-  const file = join(dataDir, 'hmac.key');
+  const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const key = randomBytes(32).toString('hex');
   mkdirSync(dirname(file), { recursive: true });
@@ -94,7 +95,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.emailFrom]: process.env[ENV.emailFrom] ?? 'no-reply@latchkey.local',
       [ENV.workspaceClaim]: process.env[ENV.workspaceClaim] ?? DEFAULTS.workspaceClaim,
       [ENV.stage]: 'local',
-      [ENV.localHmacKey]: localHmacKey(dataDir),
+      [ENV.webBaseUrl]: process.env[ENV.webBaseUrl] ?? 'http://localhost:5173',
+      [ENV.localHmacKey]: localKey(dataDir, 'hmac.key'),
+      // Stands in for the KMS secrets key: account passwords and TOTP seeds stay readable across restarts.
+      [ENV.localSecretsKey]: localKey(dataDir, 'secrets.key'),
+      [ENV.inboundEmailDomain]: process.env[ENV.inboundEmailDomain] ?? 'inbound.latchkey.local',
       ...options.env,
     });
 
@@ -108,6 +113,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     simulatedAdapters.pushGateway = push.gateway;
     simulatedAdapters.pushQueue = pushQueue.queue;
+    const phones = createPhoneNumberSimulator();
+    simulatedAdapters.phoneNumbers = phones.phoneNumbers;
 
     const { httpRuntime } = await import('../shared/http/runtime');
     const runtime = httpRuntime();
@@ -139,6 +146,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (req.method === 'GET' && path === '/_local/outbox/push') {
         await pushQueue.drain();
         return json(200, { items: push.outbox });
+      }
+      if (req.method === 'POST' && path === '/_local/inbound/sms') {
+        const input = await readJson(req);
+        const parsed = inboundSmsRequest.safeParse(input);
+        if (!parsed.success) {
+          return json(400, {
+            error: 'validation_failed',
+            message: 'Send {from, to, body}.',
+            fields: parsed.error.issues,
+          });
+        }
+        const event = snsSmsEvent(parsed.data);
+        const { handler } = await import('../functions/events/inbound-sms');
+        await handler(event);
+        return json(202, {
+          accepted: true,
+          inboundMessageId: parsed.data.inboundMessageId ?? event.Records[0]?.Sns.MessageId,
+        });
       }
       if (req.method === 'POST' && path === '/_local/push/disable-endpoint') {
         const chunks: Buffer[] = [];

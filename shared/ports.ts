@@ -1,3 +1,11 @@
+import type {
+  Account,
+  AccountRole,
+  EncryptedSecret,
+  InboxMessage,
+  Membership,
+  TotpConfig,
+} from './domain/accounts/model';
 import type { Device, DeviceCode, PushPlatform, PushRegistration } from './domain/devices/model';
 import type { NotificationType } from './domain/notifications/catalogue';
 import type { StoredPreferences, StoredWorkspaceSettings } from './domain/notifications/policy';
@@ -198,4 +206,72 @@ export interface PushDeliveryLog {
     outcome: PublishOutcome | 'undeliverable',
   ): Promise<void>;
   release(notificationId: string, deviceId: string): Promise<void>;
+}
+
+/** Envelope encryption of account secrets, bound to an encryption context (account and purpose). */
+export interface Keyring {
+  seal(plaintext: string, context: Record<string, string>): Promise<EncryptedSecret>;
+  open(secret: EncryptedSecret, context: Record<string, string>): Promise<string>;
+}
+
+export type AccountChanges = Partial<
+  Pick<Account, 'appName' | 'loginUrl' | 'username' | 'password' | 'capabilities' | 'lastLoginResult'>
+>;
+
+export interface AccountRepository {
+  create(account: Account, owner: Membership): Promise<void>;
+  get(accountId: string): Promise<Account | undefined>;
+  membership(accountId: string, userId: string): Promise<Membership | undefined>;
+  members(accountId: string): Promise<Membership[]>;
+  /** The accounts a user is a member of, by account id, paginated. */
+  accountIdsOf(
+    userId: string,
+    options: { limit: number; cursor?: string | undefined },
+  ): Promise<{ ids: string[]; roles: Record<string, AccountRole>; nextCursor: string | null }>;
+  getMany(accountIds: string[]): Promise<Account[]>;
+  update(accountId: string, changes: AccountChanges, now: Date): Promise<Account | undefined>;
+  /** Adds or changes a member; demoting the last owner is refused. */
+  putMember(
+    accountId: string,
+    membership: Membership,
+    previous: AccountRole | undefined,
+  ): Promise<WriteOutcome | 'last_owner'>;
+  removeMember(accountId: string, userId: string, role: AccountRole): Promise<WriteOutcome | 'last_owner'>;
+  delete(account: Account): Promise<void>;
+  assignPhone(
+    accountId: string,
+    phone: { phoneNumber: string; phoneNumberId: string },
+    now: Date,
+  ): Promise<WriteOutcome>;
+  releasePhone(account: Account, now: Date): Promise<{ phoneNumberId: string } | undefined>;
+  assignEmail(accountId: string, address: string, now: Date): Promise<WriteOutcome>;
+  releaseEmail(account: Account, now: Date): Promise<void>;
+  setTotp(accountId: string, totp: TotpConfig | undefined, now: Date): Promise<WriteOutcome>;
+  markCodeReceived(accountId: string, at: string): Promise<void>;
+  routeByPhone(phoneNumber: string): Promise<string | undefined>;
+  routeByEmail(address: string): Promise<string | undefined>;
+}
+
+export interface InboxRepository {
+  /** Stores once per natural id: false when this message was stored before (a replayed event). */
+  store(message: InboxMessage, retentionDays: number): Promise<{ stored: boolean; notified: boolean }>;
+  markNotified(message: InboxMessage): Promise<void>;
+  list(
+    accountIds: string[],
+    options: { limit: number; cursor?: string | undefined; since: Date },
+  ): Promise<{ items: InboxMessage[]; nextCursor: string | null }>;
+  deleteAll(accountId: string): Promise<void>;
+}
+
+export type PhoneNumberType = 'voip' | 'non_voip';
+
+/** AWS End User Messaging SMS (Pinpoint SMS Voice v2): numbers that receive two-way SMS. */
+export interface PhoneNumbers {
+  request(type: PhoneNumberType, accountId: string): Promise<{ phoneNumber: string; phoneNumberId: string }>;
+  release(phoneNumberId: string): Promise<void>;
+}
+
+/** Raw inbound email objects (S3 in AWS, an in-memory store locally). */
+export interface BlobStore {
+  get(key: string, maxBytes: number): Promise<{ body: Buffer; truncated: boolean } | undefined>;
 }

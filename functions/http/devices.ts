@@ -9,6 +9,7 @@ import {
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
 import { createGroupHandler } from '../../shared/http/handler';
+import { devicesRoutes } from '../../shared/http/routes/devices';
 import { httpRuntime } from '../../shared/http/runtime';
 import { toDeviceView } from '../../shared/http/views';
 
@@ -16,6 +17,7 @@ const { deps, options } = httpRuntime();
 
 export const handler = createGroupHandler(
   'devices',
+  devicesRoutes,
   {
     registerDevice: async ({ caller, body }) => {
       const registration = await registerDevice(caller, body, deps);

@@ -6,12 +6,14 @@ import {
   updateWorkspaceNotificationSettings,
 } from '../../shared/domain/notifications/use-cases';
 import { createGroupHandler } from '../../shared/http/handler';
+import { notificationsRoutes } from '../../shared/http/routes/notifications';
 import { httpRuntime } from '../../shared/http/runtime';
 
 const { deps, options } = httpRuntime();
 
 export const handler = createGroupHandler(
   'notifications',
+  notificationsRoutes,
   {
     getWorkspaceNotificationSettings: async ({ caller }) => ({
       settings: await getWorkspaceNotificationSettings(caller, deps),

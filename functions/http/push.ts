@@ -1,14 +1,16 @@
 import { sharedPushGateway } from '../../shared/adapters/sns/shared-gateway';
 import { registerPush } from '../../shared/domain/notifications/use-cases';
 import { createGroupHandler } from '../../shared/http/handler';
-import { httpRuntime } from '../../shared/http/runtime';
+import { notificationsRoutes } from '../../shared/http/routes/notifications';
+import { httpCore } from '../../shared/http/runtime';
 
 /** Push registration on its own: the only HTTP route that needs the SNS client (bundle budget). */
-const { deps, options } = httpRuntime();
-const pushDeps = { ...deps, gateway: sharedPushGateway() };
+const { core, options } = httpCore();
+const pushDeps = { ...core, gateway: sharedPushGateway() };
 
 export const handler = createGroupHandler(
   'push',
+  notificationsRoutes,
   {
     registerPush: async ({ caller, device, params, body }) => {
       const registration = await registerPush(caller, device, params.id, body, pushDeps);

@@ -1,6 +1,7 @@
 import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import { updateProfile } from '../../shared/domain/users/update-profile';
 import { createGroupHandler } from '../../shared/http/handler';
+import { coreRoutes } from '../../shared/http/routes/core';
 import { httpRuntime } from '../../shared/http/runtime';
 import { toUserView } from '../../shared/http/views';
 
@@ -8,6 +9,7 @@ const { deps, options } = httpRuntime();
 
 export const handler = createGroupHandler(
   'users',
+  coreRoutes,
   {
     getMe: async ({ caller }) => ({ user: toUserView(caller) }),
     updateMe: async ({ caller, body }) => ({ user: toUserView(await updateProfile(caller, body, deps)) }),

@@ -83,6 +83,13 @@ export class LatchkeyFunction extends NodejsFunction {
     return this;
   }
 
+  /** Envelope encryption of account secrets: data keys from, and back through, the secrets key. */
+  bindSecretsKey(key: IKey): this {
+    key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.addEnvironment(ENV.secretsKeyId, key.keyArn);
+    return this;
+  }
+
   /** Lets the function send email from `from`, and from nothing else (its address and domain identities). */
   bindMailer(from: string): this {
     const domain = from.split('@')[1] ?? from;

@@ -19,12 +19,25 @@ export const ENV = {
   hmacKeyId: 'HMAC_KEY_ID',
   /** Local runtime only: the server HMAC key itself, hex (at least 32 bytes). */
   localHmacKey: 'LOCAL_HMAC_KEY',
+  /** KMS key for envelope encryption of account passwords and TOTP seeds (AWS). */
+  secretsKeyId: 'SECRETS_KEY_ID',
+  /** Local runtime only: the master key (hex, 32 bytes) standing in for KMS. */
+  localSecretsKey: 'LOCAL_SECRETS_KEY',
+  /** Domain of the managed email addresses (SES receiving). */
+  inboundEmailDomain: 'INBOUND_EMAIL_DOMAIN',
+  /** SNS topic End User Messaging publishes inbound SMS to, and the role it uses. */
+  inboundSmsTopicArn: 'INBOUND_SMS_TOPIC_ARN',
+  smsTwoWayRoleArn: 'SMS_TWO_WAY_ROLE_ARN',
+  /** Days inbox messages are kept (default 30). */
+  inboxRetentionDays: 'INBOX_RETENTION_DAYS',
   /** SQS queue the push fan-out function consumes. */
   pushQueueUrl: 'PUSH_QUEUE_URL',
   /** SNS platform application ARNs; unset -> pushes to that platform are recorded as undeliverable. */
   apnsPlatformArn: 'PUSH_PLATFORM_APNS_ARN',
   apnsSandboxPlatformArn: 'PUSH_PLATFORM_APNS_SANDBOX_ARN',
   fcmPlatformArn: 'PUSH_PLATFORM_FCM_ARN',
+  /** Base URL of the web app: magic links point there (never built from a request's Host header). */
+  webBaseUrl: 'WEB_BASE_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

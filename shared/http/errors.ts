@@ -6,7 +6,9 @@ import {
   NotFoundError,
   UserDeprovisionedError,
 } from '../domain/errors';
+import { ACCOUNT_ERRORS } from './error-codes/accounts';
 import { DEVICE_ERRORS } from './error-codes/devices';
+import { IDENTITY_ERRORS } from './error-codes/identity';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
 import type { ErrorMapping } from './error-codes/types';
 
@@ -54,6 +56,8 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   [InvalidCursorError, 400, 'invalid_cursor'],
   ...DEVICE_ERRORS,
   ...NOTIFICATION_ERRORS,
+  ...IDENTITY_ERRORS,
+  ...ACCOUNT_ERRORS,
 ];
 
 export interface ErrorResponse {

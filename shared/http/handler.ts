@@ -15,7 +15,7 @@ import {
   responseFinalizer,
   routeResolver,
 } from './middleware';
-import { type RouteGroup, type RouteId, type routes, routesOfGroup } from './routes';
+import type { Route, RouteGroup, RouteId, RouteSpec, routes } from './routes';
 
 type Spec<Id extends RouteId> = (typeof routes)[Id];
 type Infer<S> = S extends zc.$ZodType ? zc.output<S> : undefined;
@@ -51,10 +51,14 @@ export interface GroupOptions extends Partial<AuthOptions> {
  */
 export function createGroupHandler<G extends RouteGroup>(
   group: G,
+  /** The context's route file (`routes/<context>.ts`): only its schemas end up in this bundle. */
+  manifest: Readonly<Record<string, RouteSpec>>,
   implementations: GroupImplementations<G>,
   options: GroupOptions = {},
 ) {
-  const groupRoutes = routesOfGroup(group);
+  const groupRoutes = Object.entries(manifest)
+    .filter(([, route]) => route.group === group)
+    .map(([id, route]) => ({ ...route, id }) as Route);
   const impls = implementations as Record<string, (input: unknown) => Promise<unknown>>;
   for (const route of groupRoutes) {
     if (!impls[route.id]) throw new Error(`route ${route.id} of group ${group} has no implementation`);

@@ -11,7 +11,17 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type AuthLevel = 'public' | 'user' | 'device' | 'trusted' | 'scim';
 
-export const ROUTE_GROUPS = ['system', 'users', 'devices', 'notifications', 'push'] as const;
+export const ROUTE_GROUPS = [
+  'system',
+  'users',
+  'devices',
+  'notifications',
+  'push',
+  'identity',
+  'accounts',
+  'phone',
+  'totp',
+] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 export interface RouteSpec {

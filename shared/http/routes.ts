@@ -1,7 +1,10 @@
 import type { RouteGroup, RouteSpec } from './route-spec';
+import { accountsRoutes } from './routes/accounts';
 import { coreRoutes } from './routes/core';
 import { devicesRoutes } from './routes/devices';
+import { identityRoutes } from './routes/identity';
 import { notificationsRoutes } from './routes/notifications';
+import { phoneRoutes } from './routes/phone';
 
 export * from './route-spec';
 
@@ -15,6 +18,9 @@ export const routes = {
   ...coreRoutes,
   ...devicesRoutes,
   ...notificationsRoutes,
+  ...identityRoutes,
+  ...accountsRoutes,
+  ...phoneRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof routes;

@@ -1,4 +1,5 @@
 import { makeHmac } from '../adapters/crypto/hmac';
+import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
 import { makeNotificationRepository } from '../adapters/dynamodb/notification-repository';
@@ -11,11 +12,14 @@ import { sharedPushQueue } from '../adapters/sqs/shared-queue';
 import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
 import { defaultDeviceEmails } from '../domain/devices/emails';
 import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases';
+import { defaultIdentityEmails } from '../domain/identity/emails';
+import type { IdentityDeps } from '../domain/identity/use-cases';
 import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
 import { resolveCaller } from '../domain/users/resolve-caller';
 import { logger } from '../observability';
 import type { Hmac } from '../ports';
 import type { GroupOptions } from './handler';
+import { confirmationCheck } from './identity-confirmation';
 
 /** The server HMAC key: derived from KMS in AWS, given directly (hex) by the local runtime. */
 function serverHmac(): Hmac {
@@ -27,24 +31,42 @@ function serverHmac(): Hmac {
 }
 
 /**
- * Everything an HTTP group needs, built once per container from the environment (cold start) and
- * shared by every invocation. Throws naming the missing variable when the config is incomplete.
+ * What every authenticated group needs (the caller, the device check) and nothing else, built once
+ * per container from the environment. Groups that only need this stay small (bundle budget).
  */
-export function httpRuntime() {
+export function httpCore() {
   const tableName = requireEnv(ENV.tableName);
   const doc = sharedDocumentClient();
-  const users = makeUserRepository(doc, tableName);
-  const devices = makeDeviceRepository(doc, tableName);
-  const { settings, inbox } = makeNotificationRepository(doc, tableName);
-  const queue = sharedPushQueue();
-  const base = {
-    users,
-    devices,
-    settings,
-    inbox,
-    queue,
+  const core = {
+    users: makeUserRepository(doc, tableName),
+    devices: makeDeviceRepository(doc, tableName),
+    hmac: serverHmac(),
     clock: systemClock,
     newId,
+    security: securityLog,
+  };
+  const options: GroupOptions = {
+    maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
+    workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,
+    resolveCaller: (identity) => resolveCaller(identity, core),
+    authenticateDevice: (caller, credential) => authenticateDevice(caller, credential, core),
+    now: () => core.clock.now(),
+  };
+  return { doc, tableName, core, options };
+}
+
+/**
+ * The core plus notifications, email and identity confirmation: for the groups that send, notify or
+ * guard routes with a confirmation. Throws naming the missing variable when the config is incomplete.
+ */
+export function httpRuntime() {
+  const { doc, tableName, core, options } = httpCore();
+  const { settings, inbox } = makeNotificationRepository(doc, tableName);
+  const base = {
+    ...core,
+    settings,
+    inbox,
+    queue: sharedPushQueue(),
     log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
   };
   const deps = {
@@ -53,16 +75,15 @@ export function httpRuntime() {
     notifier: {
       notify: async (type, recipients, payload) => void (await notify(type, recipients, payload, base)),
     },
-    hmac: serverHmac(),
-    security: securityLog,
     emails: defaultDeviceEmails,
-  } satisfies DeviceDeps & NotifyDeps;
-  const options: GroupOptions = {
-    maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
-    workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,
-    resolveCaller: (identity) => resolveCaller(identity, deps),
-    authenticateDevice: (caller, credential) => authenticateDevice(caller, credential, deps),
-    now: () => deps.clock.now(),
+    challenges: makeChallengeRepository(doc, tableName),
+    identityEmails: defaultIdentityEmails,
+    webBaseUrl: optionalEnv(ENV.webBaseUrl),
+  } satisfies DeviceDeps & NotifyDeps & IdentityDeps;
+  return {
+    doc,
+    tableName,
+    deps,
+    options: { ...options, confirm: confirmationCheck(deps) } satisfies GroupOptions,
   };
-  return { doc, tableName, deps, options };
 }

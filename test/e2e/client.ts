@@ -8,6 +8,8 @@ export interface CallOptions {
   body?: unknown;
   rawBody?: string;
   type?: string;
+  /** An approved identity-confirmation challenge id (`X-Latchkey-Confirmation`). */
+  confirmation?: string;
 }
 
 /** A tiny HTTP client for the e2e suites: real requests against the local stack. */
@@ -21,6 +23,7 @@ export function client(stack: LocalStack) {
       headers: {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...(options.device ? { 'x-latchkey-device': options.device } : {}),
+        ...(options.confirmation ? { 'x-latchkey-confirmation': options.confirmation } : {}),
         ...(body !== undefined ? { 'content-type': options.type ?? 'application/json' } : {}),
       },
       ...(body !== undefined ? { body } : {}),

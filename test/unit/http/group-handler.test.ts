@@ -7,6 +7,7 @@ import type { Device } from '../../../shared/domain/devices/model';
 import { UserDeprovisionedError } from '../../../shared/domain/errors';
 import type { CallerIdentity } from '../../../shared/domain/users/model';
 import { createGroupHandler } from '../../../shared/http/handler';
+import { coreRoutes } from '../../../shared/http/routes/core';
 import { aDevice, aUser } from '../../support/fakes';
 import { captureLogs, httpEvent, lambdaContext } from '../../support/http-event';
 
@@ -22,6 +23,7 @@ function usersHandler(
   const resolved: CallerIdentity[] = [];
   const handler = createGroupHandler(
     'users',
+    coreRoutes,
     {
       getMe: async ({ caller }) => ({ user: { ...caller } }),
       updateMe: async ({ caller, body }) => {
@@ -288,8 +290,8 @@ describe('createGroupHandler', () => {
   });
 
   it('refuses to build a group whose routes lack an implementation', () => {
-    expect(() => createGroupHandler('users', { getMe: async () => ({ user: aUser() }) } as never)).toThrow(
-      /updateMe/,
-    );
+    expect(() =>
+      createGroupHandler('users', coreRoutes, { getMe: async () => ({ user: aUser() }) } as never),
+    ).toThrow(/updateMe/);
   });
 });

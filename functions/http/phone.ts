@@ -1,0 +1,35 @@
+import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
+import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-repository';
+import { sharedPhoneNumbers } from '../../shared/adapters/pinpoint/shared-phone-numbers';
+import { deleteAccount, provisionPhone, releasePhone } from '../../shared/domain/accounts/use-cases';
+import { createGroupHandler } from '../../shared/http/handler';
+import { phoneRoutes } from '../../shared/http/routes/phone';
+import { httpRuntime } from '../../shared/http/runtime';
+
+/** The routes that need End User Messaging (its SDK client stays out of the other bundles). */
+const { doc, tableName, deps: runtime, options } = httpRuntime();
+const deps = {
+  ...runtime,
+  accounts: makeAccountRepository(doc, tableName),
+  inbox: makeInboxRepository(doc, tableName),
+  phoneNumbers: sharedPhoneNumbers(),
+};
+
+export const handler = createGroupHandler(
+  'phone',
+  phoneRoutes,
+  {
+    provisionPhone: async ({ caller, params, body }) => ({
+      phoneNumber: await provisionPhone(caller, params.id, body.type ?? 'voip', deps),
+    }),
+    releasePhone: async ({ caller, params }) => {
+      await releasePhone(caller, params.id, deps);
+      return { deleted: true as const };
+    },
+    deleteAccount: async ({ caller, params }) => {
+      await deleteAccount(caller, params.id, deps);
+      return { deleted: true as const };
+    },
+  },
+  options,
+);

@@ -1,0 +1,462 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../../config/table';
+import type { Account, AccountRole, Membership, TotpConfig } from '../../domain/accounts/model';
+import { InvalidCursorError } from '../../domain/errors';
+import type { AccountChanges, AccountRepository, WriteOutcome } from '../../ports';
+import { cancellationCodes, itemExists, itemIsNew } from './conditions';
+
+const PK = TABLE.partitionKey;
+const SK = TABLE.sortKey;
+
+export const accountKeys = {
+  account: (accountId: string) => ({ [PK]: `ACCOUNT#${accountId}`, [SK]: 'META' }),
+  member: (accountId: string, userId: string) => ({ [PK]: `ACCOUNT#${accountId}`, [SK]: `MEMBER#${userId}` }),
+  memberPrefix: 'MEMBER#',
+  /** gsi1: the accounts of a user. */
+  memberOf: (userId: string, accountId: string) => ({
+    [TABLE.gsi1.partitionKey]: `USER#${userId}#ACCOUNTS`,
+    [TABLE.gsi1.sortKey]: `ACCOUNT#${accountId}`,
+  }),
+  /** Inbound routing: one item per managed number or address, claimed with a condition. */
+  phoneRoute: (phoneNumber: string) => ({ [PK]: `PHONE#${phoneNumber}`, [SK]: 'ROUTE' }),
+  emailRoute: (address: string) => ({ [PK]: `MAILBOX#${address.toLowerCase()}`, [SK]: 'ROUTE' }),
+};
+
+const FAILED = 'ConditionalCheckFailed';
+
+function toAccount(item: Record<string, unknown>): Account {
+  const { [PK]: _pk, [SK]: _sk, [TABLE.entityAttribute]: _entity, phoneNumberId: _id, ...rest } = item;
+  return rest as unknown as Account;
+}
+
+function toMembership(item: Record<string, unknown>): Membership {
+  return {
+    accountId: String(item.accountId),
+    userId: String(item.userId),
+    role: item.role as AccountRole,
+    addedAt: String(item.addedAt),
+  };
+}
+
+export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: string): AccountRepository {
+  const get = async (key: Record<string, string>) =>
+    (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+
+  const memberItem = (membership: Membership) => ({
+    ...accountKeys.member(membership.accountId, membership.userId),
+    ...accountKeys.memberOf(membership.userId, membership.accountId),
+    [TABLE.entityAttribute]: 'AccountMember',
+    ...membership,
+  });
+
+  /** Owners are counted on the account so that "the last owner stays" is one condition. */
+  const ownerDelta = (accountId: string, delta: number) => ({
+    Update: {
+      TableName: tableName,
+      Key: accountKeys.account(accountId),
+      UpdateExpression: 'SET #owners = #owners + :delta',
+      ConditionExpression: delta < 0 ? 'attribute_exists(#pk) AND #owners > :one' : 'attribute_exists(#pk)',
+      ExpressionAttributeNames: { '#owners': 'ownerCount', '#pk': PK },
+      ExpressionAttributeValues: { ':delta': delta, ...(delta < 0 ? { ':one': 1 } : {}) },
+    },
+  });
+
+  async function conditional(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) {
+    try {
+      return await doc.send(new UpdateCommand({ TableName: tableName, ...input }));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    async create(account, owner) {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...accountKeys.account(account.id), [TABLE.entityAttribute]: 'Account', ...account },
+                ...itemIsNew,
+              },
+            },
+            { Put: { TableName: tableName, Item: memberItem(owner), ...itemIsNew } },
+          ],
+        }),
+      );
+    },
+
+    async get(accountId) {
+      const item = await get(accountKeys.account(accountId));
+      return item ? toAccount(item) : undefined;
+    },
+
+    async membership(accountId, userId) {
+      const item = await get(accountKeys.member(accountId, userId));
+      return item ? toMembership(item) : undefined;
+    },
+
+    async members(accountId) {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':prefix': accountKeys.memberPrefix },
+          ConsistentRead: true,
+        }),
+      );
+      return (Items ?? []).map(toMembership);
+    },
+
+    async accountIdsOf(userId, { limit, cursor }) {
+      let start: Record<string, unknown> | undefined;
+      if (cursor) {
+        const accountId = Buffer.from(cursor, 'base64url').toString('utf8');
+        if (!/^acc_[\w-]+$/.test(accountId)) throw new InvalidCursorError();
+        start = { ...accountKeys.member(accountId, userId), ...accountKeys.memberOf(userId, accountId) };
+      }
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: TABLE.gsi1.indexName,
+          KeyConditionExpression: '#gpk = :gpk',
+          ExpressionAttributeNames: { '#gpk': TABLE.gsi1.partitionKey },
+          ExpressionAttributeValues: { ':gpk': `USER#${userId}#ACCOUNTS` },
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const ids = (page.Items ?? []).map((item) => String(item.accountId));
+      const roles = Object.fromEntries(
+        (page.Items ?? []).map((item) => [String(item.accountId), item.role as AccountRole]),
+      );
+      const last = page.LastEvaluatedKey?.accountId ?? (page.LastEvaluatedKey ? ids.at(-1) : undefined);
+      return {
+        ids,
+        roles,
+        nextCursor: page.LastEvaluatedKey && last ? Buffer.from(String(last)).toString('base64url') : null,
+      };
+    },
+
+    async getMany(accountIds) {
+      if (accountIds.length === 0) return [];
+      const found: Account[] = [];
+      for (let i = 0; i < accountIds.length; i += 100) {
+        let keys: Record<string, unknown>[] = accountIds.slice(i, i + 100).map(accountKeys.account);
+        while (keys.length > 0) {
+          const out = await doc.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          found.push(...(out.Responses?.[tableName] ?? []).map(toAccount));
+          keys = (out.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        }
+      }
+      const order = new Map(accountIds.map((id, index) => [id, index]));
+      return found.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    },
+
+    async update(accountId, changes: AccountChanges, now) {
+      const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+      const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+      const values: Record<string, unknown> = { ':now': now.toISOString() };
+      const sets = ['#updatedAt = :now'];
+      entries.forEach(([key, value], index) => {
+        names[`#f${index}`] = key;
+        values[`:f${index}`] = value;
+        sets.push(`#f${index} = :f${index}`);
+      });
+      const result = await conditional({
+        Key: accountKeys.account(accountId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ...itemExists,
+        ExpressionAttributeNames: { ...itemExists.ExpressionAttributeNames, ...names },
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
+      return result?.Attributes ? toAccount(result.Attributes) : undefined;
+    },
+
+    async putMember(accountId, membership, previous): Promise<WriteOutcome | 'last_owner'> {
+      const items: unknown[] = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: memberItem(membership),
+            // Still the role that was read: two owners changing one membership cannot both win.
+            ...(previous
+              ? {
+                  ConditionExpression: '#role = :previous',
+                  ExpressionAttributeNames: { '#role': 'role' },
+                  ExpressionAttributeValues: { ':previous': previous },
+                }
+              : itemIsNew),
+          },
+        },
+      ];
+      if (previous === 'owner' && membership.role !== 'owner') items.push(ownerDelta(accountId, -1));
+      else if (previous !== 'owner' && membership.role === 'owner') items.push(ownerDelta(accountId, 1));
+      else
+        items.push({
+          ConditionCheck: { TableName: tableName, Key: accountKeys.account(accountId), ...itemExists },
+        });
+      try {
+        await doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+        return 'applied';
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        return codes[1] === FAILED && previous === 'owner' ? 'last_owner' : 'conflict';
+      }
+    },
+
+    async removeMember(accountId, userId, role) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: accountKeys.member(accountId, userId),
+                  ConditionExpression: '#role = :role',
+                  ExpressionAttributeNames: { '#role': 'role' },
+                  ExpressionAttributeValues: { ':role': role },
+                },
+              },
+              role === 'owner'
+                ? ownerDelta(accountId, -1)
+                : {
+                    ConditionCheck: {
+                      TableName: tableName,
+                      Key: accountKeys.account(accountId),
+                      ...itemExists,
+                    },
+                  },
+            ] as never,
+          }),
+        );
+        return 'applied';
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        return codes[1] === FAILED && role === 'owner' ? 'last_owner' : 'conflict';
+      }
+    },
+
+    async delete(account) {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': `ACCOUNT#${account.id}` },
+          ProjectionExpression: '#pk, #sk',
+          ConsistentRead: true,
+        }),
+      );
+      const keys = [
+        ...(Items ?? []).map((item) => ({ [PK]: item[PK], [SK]: item[SK] })),
+        ...(account.emailAddress ? [accountKeys.emailRoute(account.emailAddress)] : []),
+      ];
+      for (let i = 0; i < keys.length; i += 25) {
+        let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+        while (requests.length > 0) {
+          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+          requests = (out.UnprocessedItems?.[tableName] as typeof requests | undefined) ?? [];
+        }
+      }
+    },
+
+    async assignPhone(accountId, phone, now) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: accountKeys.account(accountId),
+                  UpdateExpression: 'SET #phone = :phone, #phoneId = :id, #updatedAt = :now',
+                  ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#phone)',
+                  ExpressionAttributeNames: {
+                    '#phone': 'phoneNumber',
+                    '#phoneId': 'phoneNumberId',
+                    '#updatedAt': 'updatedAt',
+                    '#pk': PK,
+                  },
+                  ExpressionAttributeValues: {
+                    ':phone': phone.phoneNumber,
+                    ':id': phone.phoneNumberId,
+                    ':now': now.toISOString(),
+                  },
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...accountKeys.phoneRoute(phone.phoneNumber),
+                    [TABLE.entityAttribute]: 'PhoneRoute',
+                    accountId,
+                  },
+                  ...itemIsNew,
+                },
+              },
+            ],
+          }),
+        );
+        return 'applied';
+      } catch (error) {
+        if (!cancellationCodes(error)) throw error;
+        return 'conflict';
+      }
+    },
+
+    async releasePhone(account, now) {
+      const item = await get(accountKeys.account(account.id));
+      const phoneNumber = item?.phoneNumber as string | undefined;
+      const phoneNumberId = item?.phoneNumberId as string | undefined;
+      if (!phoneNumber || !phoneNumberId) return undefined;
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: accountKeys.account(account.id),
+                  UpdateExpression: 'REMOVE #phone, #phoneId SET #updatedAt = :now',
+                  ConditionExpression: '#phone = :phone',
+                  ExpressionAttributeNames: {
+                    '#phone': 'phoneNumber',
+                    '#phoneId': 'phoneNumberId',
+                    '#updatedAt': 'updatedAt',
+                  },
+                  ExpressionAttributeValues: { ':phone': phoneNumber, ':now': now.toISOString() },
+                },
+              },
+              { Delete: { TableName: tableName, Key: accountKeys.phoneRoute(phoneNumber) } },
+            ],
+          }),
+        );
+        return { phoneNumberId };
+      } catch (error) {
+        if (!cancellationCodes(error)) throw error;
+        return undefined;
+      }
+    },
+
+    async assignEmail(accountId, address, now) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: accountKeys.account(accountId),
+                  UpdateExpression: 'SET #email = :email, #updatedAt = :now',
+                  ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#email)',
+                  ExpressionAttributeNames: {
+                    '#email': 'emailAddress',
+                    '#updatedAt': 'updatedAt',
+                    '#pk': PK,
+                  },
+                  ExpressionAttributeValues: { ':email': address, ':now': now.toISOString() },
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...accountKeys.emailRoute(address),
+                    [TABLE.entityAttribute]: 'MailboxRoute',
+                    accountId,
+                  },
+                  ...itemIsNew,
+                },
+              },
+            ],
+          }),
+        );
+        return 'applied';
+      } catch (error) {
+        if (!cancellationCodes(error)) throw error;
+        return 'conflict';
+      }
+    },
+
+    async releaseEmail(account, now) {
+      if (!account.emailAddress) return;
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: accountKeys.account(account.id),
+                  UpdateExpression: 'REMOVE #email SET #updatedAt = :now',
+                  ConditionExpression: '#email = :email',
+                  ExpressionAttributeNames: { '#email': 'emailAddress', '#updatedAt': 'updatedAt' },
+                  ExpressionAttributeValues: { ':email': account.emailAddress, ':now': now.toISOString() },
+                },
+              },
+              { Delete: { TableName: tableName, Key: accountKeys.emailRoute(account.emailAddress) } },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!cancellationCodes(error)) throw error;
+      }
+    },
+
+    async setTotp(accountId, totp: TotpConfig | undefined, now) {
+      const result = await conditional({
+        Key: accountKeys.account(accountId),
+        UpdateExpression: totp
+          ? 'SET #totp = :totp, #updatedAt = :now'
+          : 'REMOVE #totp SET #updatedAt = :now',
+        ...itemExists,
+        ExpressionAttributeNames: {
+          ...itemExists.ExpressionAttributeNames,
+          '#totp': 'totp',
+          '#updatedAt': 'updatedAt',
+        },
+        ExpressionAttributeValues: { ':now': now.toISOString(), ...(totp ? { ':totp': totp } : {}) },
+      });
+      return result ? 'applied' : 'conflict';
+    },
+
+    async markCodeReceived(accountId, at) {
+      await conditional({
+        Key: accountKeys.account(accountId),
+        UpdateExpression: 'SET #last = :at',
+        ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#last) OR #last < :at)',
+        ExpressionAttributeNames: { '#last': 'lastCodeReceivedAt', '#pk': PK },
+        ExpressionAttributeValues: { ':at': at },
+      });
+    },
+
+    async routeByPhone(phoneNumber) {
+      const item = await get(accountKeys.phoneRoute(phoneNumber));
+      return item ? String(item.accountId) : undefined;
+    },
+
+    async routeByEmail(address) {
+      const item = await get(accountKeys.emailRoute(address));
+      return item ? String(item.accountId) : undefined;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
+import { logger } from '../observability';
+import type { Notifier } from '../ports';
+import { makeDeviceRepository } from './dynamodb/device-repository';
+import { makeNotificationRepository } from './dynamodb/notification-repository';
+import { makeUserRepository } from './dynamodb/user-repository';
+import { newId, systemClock } from './ids';
+import { sharedPushQueue } from './sqs/shared-queue';
+
+/** What sending a notification needs, and nothing else (for functions that only notify). */
+export function makeNotifier(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): { notifier: Notifier; deps: NotifyDeps } {
+  const { settings, inbox } = makeNotificationRepository(doc, tableName);
+  const deps: NotifyDeps = {
+    users: makeUserRepository(doc, tableName),
+    devices: makeDeviceRepository(doc, tableName),
+    settings,
+    inbox,
+    queue: sharedPushQueue(),
+    clock: systemClock,
+    newId,
+    log: (message, fields) => logger.info(message, fields),
+  };
+  return {
+    deps,
+    notifier: {
+      notify: async (type, recipients, payload) => {
+        await notify(type, recipients, payload, deps);
+      },
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { AccountRepository, InboxRepository, Notifier } from '../../ports';
+import { extractCode } from '../inbox/extract-code';
+import { INBOX_DEFAULT_RETENTION_DAYS, INBOX_TEXT_LIMIT, type InboxMessage } from './model';
+
+export interface InboundMessage {
+  channel: 'sms' | 'email';
+  /** The source's own id (`inboundMessageId`, SES `messageId`): replays carry the same one. */
+  naturalId: string;
+  from: string;
+  to: string;
+  subject?: string | undefined;
+  text: string;
+  html?: string | undefined;
+  receivedAt: string;
+  /** e.g. `spam`, `virus` (content dropped), `too_large`, `truncated`. */
+  flags?: string[];
+}
+
+export interface IngestDeps {
+  accounts: Pick<AccountRepository, 'routeByPhone' | 'routeByEmail' | 'members' | 'markCodeReceived'>;
+  inbox: Pick<InboxRepository, 'store' | 'markNotified'>;
+  notifier: Notifier;
+  retentionDays?: number;
+  count?: (metric: string) => void;
+}
+
+export type IngestOutcome = 'stored' | 'duplicate' | 'unknown_recipient';
+
+/** Message ids come from the natural id, so a replayed event maps onto the same item. */
+function messageId(channel: string, naturalId: string): string {
+  return `msg_${createHash('sha256').update(`${channel}\n${naturalId}`).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * One inbound SMS or email for a managed number or address: routed to its account, stored once with
+ * the extraction result, and announced to every member when it carries a code. Unknown recipients are
+ * counted and dropped without error (the number or address was released).
+ */
+export async function ingestInbound(message: InboundMessage, deps: IngestDeps): Promise<IngestOutcome> {
+  const accountId =
+    message.channel === 'sms'
+      ? await deps.accounts.routeByPhone(message.to)
+      : await deps.accounts.routeByEmail(message.to.toLowerCase());
+  if (!accountId) {
+    deps.count?.('InboundUnknownRecipient');
+    return 'unknown_recipient';
+  }
+  const contentDropped = message.flags?.includes('virus') ?? false;
+  const extraction = contentDropped
+    ? { code: null, kind: null, confidence: 0, links: [] }
+    : extractCode({
+        channel: message.channel,
+        text: message.text,
+        ...(message.subject ? { subject: message.subject } : {}),
+        ...(message.html ? { html: message.html } : {}),
+      });
+  const item: InboxMessage = {
+    id: messageId(message.channel, message.naturalId),
+    accountId,
+    channel: message.channel,
+    from: message.from,
+    to: message.to,
+    ...(message.subject ? { subject: message.subject } : {}),
+    receivedAt: message.receivedAt,
+    text: contentDropped ? '' : message.text.slice(0, INBOX_TEXT_LIMIT),
+    code: extraction.code,
+    kind: extraction.kind,
+    confidence: extraction.confidence,
+    links: extraction.links.slice(0, 5).map((link) => ({ url: link.url, host: link.host })),
+    flags: message.flags ?? [],
+  };
+  const { stored, notified } = await deps.inbox.store(
+    item,
+    deps.retentionDays ?? INBOX_DEFAULT_RETENTION_DAYS,
+  );
+  if (!stored && notified) {
+    deps.count?.('InboundDuplicate');
+    return 'duplicate';
+  }
+  if (item.code) {
+    // A replay of a message whose notification did not go out (a crash in between) sends it now.
+    await deps.accounts.markCodeReceived(accountId, item.receivedAt);
+    const members = await deps.accounts.members(accountId);
+    await deps.notifier.notify(
+      'otp_code_received',
+      members.map((m) => m.userId),
+      { accountId, messageId: item.id },
+    );
+  }
+  await deps.inbox.markNotified(item);
+  deps.count?.(stored ? 'InboundStored' : 'InboundDuplicate');
+  return stored ? 'stored' : 'duplicate';
+}

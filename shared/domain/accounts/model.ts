@@ -1,0 +1,89 @@
+import type { WorkspaceRole } from '../users/model';
+
+export const ACCOUNT_ROLES = ['owner', 'collaborator'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
+/** What the third-party app supports, as the owner recorded it. */
+export interface Capabilities {
+  managedPhone: boolean;
+  acceptsVoip: boolean;
+  managedEmail: boolean;
+}
+
+export const DEFAULT_CAPABILITIES: Capabilities = {
+  managedPhone: true,
+  acceptsVoip: true,
+  managedEmail: true,
+};
+
+/** An envelope-encrypted secret: AES-256-GCM under a data key that only KMS (or the local key) can open. */
+export interface EncryptedSecret {
+  v: 1;
+  /** The data key, encrypted under the secrets key (base64). */
+  edk: string;
+  iv: string;
+  tag: string;
+  ct: string;
+}
+
+export const TOTP_ALGORITHMS = ['SHA1', 'SHA256', 'SHA512'] as const;
+export type TotpAlgorithm = (typeof TOTP_ALGORITHMS)[number];
+
+export interface TotpConfig {
+  seed: EncryptedSecret;
+  digits: 6 | 7 | 8;
+  period: number;
+  algorithm: TotpAlgorithm;
+}
+
+export interface Account {
+  id: string;
+  workspaceId: string;
+  appName: string;
+  loginUrl?: string;
+  username: string;
+  password: EncryptedSecret;
+  capabilities: Capabilities;
+  ownerCount: number;
+  phoneNumber?: string;
+  emailAddress?: string;
+  totp?: TotpConfig;
+  lastLoginResult?: { success: boolean; at: string };
+  /** When a verification code last arrived in the shared inbox (evidence the app's MFA uses it). */
+  lastCodeReceivedAt?: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Membership {
+  accountId: string;
+  userId: string;
+  role: AccountRole;
+  addedAt: string;
+}
+
+/** Guests and login-only users can only ever be collaborators; they cannot create accounts either. */
+export function mayOwnAccounts(role: WorkspaceRole): boolean {
+  return role !== 'guest' && role !== 'login_only';
+}
+
+export interface InboxMessage {
+  id: string;
+  accountId: string;
+  channel: 'sms' | 'email';
+  from: string;
+  to: string;
+  subject?: string;
+  receivedAt: string;
+  text: string;
+  code: string | null;
+  kind: string | null;
+  confidence: number;
+  links: { url: string; host: string }[];
+  flags: string[];
+}
+
+export const INBOX_DEFAULT_RETENTION_DAYS = 30;
+/** Stored message text is capped; the extraction engine reads at most 64 KB anyway. */
+export const INBOX_TEXT_LIMIT = 16 * 1024;

@@ -1,0 +1,137 @@
+import * as z from 'zod/mini';
+import { ACCOUNT_ROLES, TOTP_ALGORITHMS } from '../domain/accounts/model';
+import { displayName, idParams } from './schemas';
+
+/** Request and response shapes of the accounts context (accounts, members, inbox, TOTP). */
+
+const shortText = (max: number) =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+    );
+const url = z.string().check(z.maxLength(2048), z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'));
+const id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id'));
+
+const capabilities = z.strictObject({
+  managedPhone: z.optional(z.boolean()),
+  acceptsVoip: z.optional(z.boolean()),
+  managedEmail: z.optional(z.boolean()),
+});
+
+export const accountSchema = z
+  .object({
+    id: z.string(),
+    appName: z.string(),
+    loginUrl: z.optional(z.string()),
+    username: z.string(),
+    capabilities: z.object({
+      managedPhone: z.boolean(),
+      acceptsVoip: z.boolean(),
+      managedEmail: z.boolean(),
+    }),
+    phoneNumber: z.optional(z.string()),
+    emailAddress: z.optional(z.string()),
+    totp: z.optional(z.object({ digits: z.number(), period: z.number(), algorithm: z.string() })),
+    role: z.enum(ACCOUNT_ROLES).check(z.describe("The caller's role on this account.")),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .register(z.globalRegistry, { id: 'Account' });
+
+export const createAccountBody = z.strictObject({
+  appName: shortText(100),
+  loginUrl: z.optional(url),
+  username: shortText(320),
+  password: z.string().check(z.minLength(1), z.maxLength(1024)),
+  capabilities: z.optional(capabilities),
+});
+export const updateAccountBody = z.strictObject({
+  appName: z.optional(shortText(100)),
+  loginUrl: z.optional(url),
+  username: z.optional(shortText(320)),
+  password: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  capabilities: z.optional(capabilities),
+});
+export const accountResponse = z.object({ account: accountSchema });
+export const accountListResponse = z.object({
+  items: z.array(accountSchema),
+  nextCursor: z.nullable(z.string()),
+});
+export const deletedResponse = z.object({ deleted: z.literal(true) });
+
+export const memberParams = z.strictObject({ id, userId: id });
+export const memberSchema = z.object({
+  userId: z.string(),
+  role: z.enum(ACCOUNT_ROLES),
+  addedAt: z.string(),
+});
+export const memberBody = z.strictObject({ role: z.enum(ACCOUNT_ROLES) });
+export const memberResponse = z.object({ member: memberSchema });
+export const memberListResponse = z.object({
+  items: z.array(memberSchema),
+  nextCursor: z.nullable(z.string()),
+});
+
+export const passwordResponse = z.object({ password: z.string() });
+
+export const phoneBody = z.strictObject({ type: z.optional(z.enum(['voip', 'non_voip'])) });
+export const phoneResponse = z.object({ phoneNumber: z.string().check(z.describe('E.164')) });
+export const emailResponse = z.object({ emailAddress: z.string() });
+
+export const totpBody = z.union([
+  z.strictObject({ otpauthUri: z.string().check(z.maxLength(2048)) }),
+  z.strictObject({
+    secret: z.string().check(z.minLength(16), z.maxLength(512)),
+    digits: z.optional(z.union([z.literal(6), z.literal(7), z.literal(8)])),
+    period: z.optional(z.number().check(z.int(), z.minimum(15), z.maximum(300))),
+    algorithm: z.optional(z.enum(TOTP_ALGORITHMS)),
+  }),
+]);
+export const totpSettingsResponse = z.object({
+  totp: z.object({ digits: z.number(), period: z.number(), algorithm: z.string() }),
+});
+export const totpCodeResponse = z.object({ code: z.string(), period: z.number(), expiresAt: z.string() });
+
+export const loginResultBody = z.strictObject({
+  success: z.boolean(),
+  at: z.optional(
+    z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'must be ISO 8601 UTC')),
+  ),
+});
+export const loginResultResponse = z.object({
+  loginResult: z.object({ success: z.boolean(), at: z.string() }),
+});
+
+export const securityLevelResponse = z.object({
+  level: z.number(),
+  milestones: z.array(z.object({ id: z.string(), done: z.boolean(), reason: z.string() })),
+  nextStep: z.nullable(z.object({ milestone: z.string(), action: z.string() })),
+});
+
+export const inboxMessageSchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    channel: z.enum(['sms', 'email']),
+    from: z.string(),
+    to: z.string(),
+    subject: z.optional(z.string()),
+    receivedAt: z.string(),
+    text: z.string(),
+    code: z.nullable(z.string()),
+    kind: z.nullable(z.string()),
+    confidence: z.number(),
+    links: z.array(z.object({ url: z.string(), host: z.string() })),
+    flags: z.array(z.string()),
+  })
+  .register(z.globalRegistry, { id: 'InboxMessage' });
+export const inboxResponse = z.object({
+  items: z.array(inboxMessageSchema),
+  nextCursor: z.nullable(z.string()),
+});
+
+export { displayName, idParams };

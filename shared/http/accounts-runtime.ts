@@ -1,0 +1,19 @@
+import { accountSettings, sharedKeyring } from '../adapters/accounts-runtime';
+import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
+import type { AccountDeps } from '../domain/accounts/use-cases';
+import { httpRuntime } from './runtime';
+
+/** The HTTP runtime plus the accounts context: repositories, the keyring and settings. */
+export function accountsRuntime() {
+  const runtime = httpRuntime();
+  const { doc, tableName, deps } = runtime;
+  const accountDeps: AccountDeps = {
+    ...deps,
+    accounts: makeAccountRepository(doc, tableName),
+    inbox: makeInboxRepository(doc, tableName),
+    keyring: sharedKeyring(),
+    ...accountSettings(),
+  };
+  return { ...runtime, accountDeps };
+}

@@ -1,0 +1,221 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { accountKeys, makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
+import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-repository';
+import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
+import { newId } from '../../shared/adapters/ids';
+import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
+import { LastOwnerError, RoleNotAllowedError } from '../../shared/domain/accounts/errors';
+import { ingestInbound } from '../../shared/domain/accounts/ingest';
+import {
+  type AccountDeps,
+  createAccount,
+  listAccountInbox,
+  listAccounts,
+  listInbox,
+  provisionPhone,
+  putMember,
+  removeMember,
+  requireMember,
+  securityLevel,
+  viewPassword,
+} from '../../shared/domain/accounts/use-cases';
+import { ForbiddenError, NotFoundError } from '../../shared/domain/errors';
+import type { WorkspaceRole } from '../../shared/domain/users/model';
+import { resolveCaller } from '../../shared/domain/users/resolve-caller';
+import { fixedClock } from '../support/fakes';
+import { localTable, unique } from './dynamo';
+
+const { doc, tableName } = localTable();
+const users = makeUserRepository(doc, tableName);
+
+function setup() {
+  const notified: Array<{ type: string; recipients: string[] }> = [];
+  let phones = 0;
+  const deps: AccountDeps & {
+    phoneNumbers: {
+      request: () => Promise<{ phoneNumber: string; phoneNumberId: string }>;
+      release: () => Promise<void>;
+    };
+  } = {
+    accounts: makeAccountRepository(doc, tableName),
+    inbox: makeInboxRepository(doc, tableName),
+    users,
+    keyring: makeKeyring(localDataKeys(Buffer.alloc(32, 5))),
+    notifier: {
+      notify: async (type, recipients) => {
+        notified.push({ type, recipients });
+      },
+    },
+    clock: fixedClock('2026-11-23T12:00:00.000Z'),
+    newId,
+    security: { record: () => undefined },
+    inboundEmailDomain: 'inbound.test',
+    phoneNumbers: {
+      request: async () => ({
+        phoneNumber: `+1555099${String(Date.now() % 10000).padStart(4, '0')}${phones++}`,
+        phoneNumberId: newId('phone'),
+      }),
+      release: async () => undefined,
+    },
+  };
+  return { deps, notified };
+}
+
+async function member(workspace: string, role: WorkspaceRole = 'user') {
+  const identity = {
+    issuer: 'https://idp.test',
+    subject: unique('sub'),
+    email: `${unique('u')}@acme.example`,
+    name: 'M',
+    workspaceName: workspace,
+  };
+  const user = await resolveCaller(identity, { users, clock: fixedClock(), newId });
+  if (role === user.workspaceRole) return user;
+  return (
+    await users.provision({
+      identity: { ...identity, subject: unique('sub') },
+      userId: newId('usr'),
+      newWorkspaceId: newId('ws'),
+      role,
+      now: new Date(),
+    })
+  ).user;
+}
+
+const input = { appName: 'Acme Ads', username: 'ads@acme.example', password: 'correct horse battery staple' };
+
+describe('accounts on DynamoDB Local', () => {
+  it('creates an account owned by its creator, with the password sealed at rest', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+
+    const account = await createAccount(owner, input, deps);
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: accountKeys.account(account.id) }),
+    );
+
+    expect(JSON.stringify(Item)).not.toContain('battery');
+    expect(await viewPassword(owner, account.id, deps)).toBe(input.password);
+    expect((await listAccounts(owner, { limit: 10 }, deps)).items.map((i) => [i.account.id, i.role])).toEqual(
+      [[account.id, 'owner']],
+    );
+  });
+
+  it('answers 404 to strangers and other workspaces, 403 to collaborators on owner actions', async () => {
+    const { deps } = setup();
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const collaborator = await member(workspace);
+    const stranger = await member(workspace);
+    const outsider = await member(unique('ws'));
+    const account = await createAccount(owner, input, deps);
+    await putMember(owner, account.id, collaborator.id, 'collaborator', deps);
+
+    await expect(requireMember(stranger, account.id, deps)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(requireMember(outsider, account.id, deps)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(viewPassword(collaborator, account.id, deps)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(requireMember(collaborator, account.id, deps)).resolves.toMatchObject({
+      membership: { role: 'collaborator' },
+    });
+  });
+
+  it('keeps guests and login-only users to collaborator, and refuses them account creation', async () => {
+    const { deps } = setup();
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const guest = await member(workspace, 'guest');
+    const account = await createAccount(owner, input, deps);
+
+    await expect(putMember(owner, account.id, guest.id, 'owner', deps)).rejects.toBeInstanceOf(
+      RoleNotAllowedError,
+    );
+    await expect(putMember(owner, account.id, guest.id, 'collaborator', deps)).resolves.toMatchObject({
+      role: 'collaborator',
+    });
+    await expect(createAccount(guest, input, deps)).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('keeps the last owner even when two owners remove each other at once', async () => {
+    const { deps } = setup();
+    const workspace = unique('ws');
+    const first = await member(workspace);
+    const second = await member(workspace);
+    const account = await createAccount(first, input, deps);
+    await putMember(first, account.id, second.id, 'owner', deps);
+
+    const results = await Promise.allSettled([
+      removeMember(first, account.id, second.id, deps),
+      removeMember(second, account.id, first.id, deps),
+    ]);
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const owners = (await deps.accounts.members(account.id)).filter((m) => m.role === 'owner');
+    expect(owners).toHaveLength(1);
+    const onlyOwner = owners[0]?.userId === first.id ? first : second;
+    await expect(removeMember(onlyOwner, account.id, onlyOwner.id, deps)).rejects.toBeInstanceOf(
+      LastOwnerError,
+    );
+  });
+
+  it('routes an SMS to its account: stored once over three replays, one notification to every member', async () => {
+    const { deps, notified } = setup();
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const collaborator = await member(workspace);
+    const account = await createAccount(owner, input, deps);
+    await putMember(owner, account.id, collaborator.id, 'collaborator', deps);
+    notified.length = 0;
+    const phone = await provisionPhone(owner, account.id, 'voip', deps);
+    const sms = {
+      channel: 'sms' as const,
+      naturalId: unique('in'),
+      from: '+12025550123',
+      to: phone,
+      text: 'G-572913 is your Google verification code.',
+      receivedAt: '2026-11-23T11:59:00.000Z',
+    };
+
+    for (let i = 0; i < 3; i++)
+      await ingestInbound({ ...sms, receivedAt: `2026-11-23T11:59:0${i}.000Z` }, deps);
+    const inbox = await listAccountInbox(collaborator, account.id, { limit: 10 }, deps);
+
+    expect(inbox.items).toHaveLength(1);
+    expect(inbox.items[0]).toMatchObject({ code: '572913', channel: 'sms', to: phone });
+    expect(notified).toEqual([
+      { type: 'otp_code_received', recipients: expect.arrayContaining([owner.id, collaborator.id]) },
+    ]);
+    expect(
+      (await securityLevel(owner, account.id, deps)).milestones.find((m) => m.id === 'managed_mfa')?.done,
+    ).toBe(true);
+  });
+
+  it('merges the inboxes of every account, newest first, page by page', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+    const a = await createAccount(owner, input, deps);
+    const b = await createAccount(owner, { ...input, appName: 'Other' }, deps);
+    const phoneA = await provisionPhone(owner, a.id, 'voip', deps);
+    const phoneB = await provisionPhone(owner, b.id, 'voip', deps);
+    for (let i = 0; i < 4; i++) {
+      await ingestInbound(
+        {
+          channel: 'sms',
+          naturalId: unique('in'),
+          from: '+1',
+          to: i % 2 ? phoneB : phoneA,
+          text: `Your code is 10000${i}`,
+          receivedAt: `2026-11-23T10:0${i}:00.000Z`,
+        },
+        deps,
+      );
+    }
+
+    const first = await listInbox(owner, { limit: 3 }, deps);
+    const second = await listInbox(owner, { limit: 3, cursor: first.nextCursor ?? '' }, deps);
+
+    expect(first.items.map((m) => m.code)).toEqual(['100003', '100002', '100001']);
+    expect(second.items.map((m) => m.code)).toEqual(['100000']);
+    expect(second.nextCursor).toBeNull();
+  });
+});

@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import {
+  PinpointSMSVoiceV2Client,
+  ReleasePhoneNumberCommand,
+  RequestPhoneNumberCommand,
+  ResourceNotFoundException,
+  UpdatePhoneNumberCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { SNSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makePinpointPhoneNumbers } from '../../../shared/adapters/pinpoint/phone-numbers';
+import { parseInboundSms, toE164 } from '../../../shared/adapters/sns/inbound-sms';
+import { type InboundMessage, ingestInbound } from '../../../shared/domain/accounts/ingest';
+import type { InboxMessage } from '../../../shared/domain/accounts/model';
+
+const fixture = JSON.parse(
+  readFileSync('test/fixtures/aws-events/inbound-sms.sns-event.json', 'utf8'),
+) as SNSEvent;
+
+describe('parseInboundSms', () => {
+  it('reads the recorded End User Messaging event', () => {
+    const { messages, invalid } = parseInboundSms(fixture);
+    const body = JSON.parse(fixture.Records[0]?.Sns.Message ?? '{}');
+
+    expect(invalid).toBe(0);
+    expect(messages[0]).toMatchObject({
+      channel: 'sms',
+      naturalId: body.inboundMessageId,
+      from: toE164(body.originationNumber),
+      to: toE164(body.destinationNumber),
+      text: body.messageBody,
+      receivedAt: new Date(fixture.Records[0]?.Sns.Timestamp ?? 0).toISOString(),
+    });
+  });
+
+  it('adds the missing plus of a destination, and counts records that are not two-way SMS', () => {
+    const record = fixture.Records[0] as SNSEvent['Records'][number];
+    const withoutPlus = {
+      ...record,
+      Sns: {
+        ...record.Sns,
+        Message: JSON.stringify({ ...JSON.parse(record.Sns.Message), destinationNumber: '15550100123' }),
+      },
+    };
+    const broken = { ...record, Sns: { ...record.Sns, Message: 'not json' } };
+    const foreign = { ...record, Sns: { ...record.Sns, Message: '{"hello":"world"}' } };
+
+    const { messages, invalid } = parseInboundSms({ Records: [withoutPlus, broken, foreign] });
+
+    expect(messages.map((m) => m.to)).toEqual(['+15550100123']);
+    expect(invalid).toBe(2);
+  });
+});
+
+describe('makePinpointPhoneNumbers', () => {
+  const sms = mockClient(PinpointSMSVoiceV2Client);
+  beforeEach(() => sms.reset());
+  const numbers = () =>
+    makePinpointPhoneNumbers(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }), {
+      inboundTopicArn: 'arn:aws:sns:us-east-1:1:inbound',
+      twoWayRoleArn: 'arn:aws:iam::1:role/two-way',
+    });
+
+  it('requests a US SMS number and points its two-way channel at the inbound topic', async () => {
+    sms.on(RequestPhoneNumberCommand).resolves({ PhoneNumber: '+18885550100', PhoneNumberId: 'phone-1' });
+    sms.on(UpdatePhoneNumberCommand).resolves({});
+
+    const result = await numbers().request('non_voip', 'acc_1');
+
+    expect(result).toEqual({ phoneNumber: '+18885550100', phoneNumberId: 'phone-1' });
+    expect(sms.commandCalls(RequestPhoneNumberCommand)[0]?.args[0].input).toEqual({
+      IsoCountryCode: 'US',
+      MessageType: 'TRANSACTIONAL',
+      NumberCapabilities: ['SMS'],
+      NumberType: 'TOLL_FREE',
+      DeletionProtectionEnabled: false,
+      Tags: [{ Key: 'latchkey:account', Value: 'acc_1' }],
+    });
+    expect(sms.commandCalls(UpdatePhoneNumberCommand)[0]?.args[0].input).toEqual({
+      PhoneNumberId: 'phone-1',
+      TwoWayEnabled: true,
+      TwoWayChannelArn: 'arn:aws:sns:us-east-1:1:inbound',
+      TwoWayChannelRole: 'arn:aws:iam::1:role/two-way',
+    });
+  });
+
+  it('asks for a 10DLC long code when VoIP numbers are fine', async () => {
+    sms.on(RequestPhoneNumberCommand).resolves({ PhoneNumber: '+12065550100', PhoneNumberId: 'phone-2' });
+    sms.on(UpdatePhoneNumberCommand).resolves({});
+
+    await numbers().request('voip', 'acc_1');
+
+    expect(sms.commandCalls(RequestPhoneNumberCommand)[0]?.args[0].input.NumberType).toBe('TEN_DLC');
+  });
+
+  it('releases a number, and treats an already released one as done', async () => {
+    sms
+      .on(ReleasePhoneNumberCommand)
+      .resolvesOnce({})
+      .rejectsOnce(
+        new ResourceNotFoundException({
+          message: 'gone',
+          $metadata: {},
+          ResourceType: 'phone-number',
+          ResourceId: 'phone-1',
+        }),
+      );
+
+    await numbers().release('phone-1');
+    await expect(numbers().release('phone-1')).resolves.toBeUndefined();
+    expect(sms.commandCalls(ReleasePhoneNumberCommand)[0]?.args[0].input).toEqual({
+      PhoneNumberId: 'phone-1',
+    });
+  });
+});
+
+describe('ingestInbound', () => {
+  function fakes() {
+    const stored = new Map<string, { message: InboxMessage; notified: boolean }>();
+    const notified: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
+    const metrics: string[] = [];
+    const deps = {
+      accounts: {
+        routeByPhone: async (to: string) => (to === '+15550100100' ? 'acc_1' : undefined),
+        routeByEmail: async () => undefined,
+        members: async () => [
+          { accountId: 'acc_1', userId: 'usr_1', role: 'owner' as const, addedAt: '' },
+          { accountId: 'acc_1', userId: 'usr_2', role: 'collaborator' as const, addedAt: '' },
+        ],
+        markCodeReceived: async () => undefined,
+      },
+      inbox: {
+        store: async (message: InboxMessage) => {
+          const existing = stored.get(message.id);
+          if (existing) return { stored: false, notified: existing.notified };
+          stored.set(message.id, { message, notified: false });
+          return { stored: true, notified: false };
+        },
+        markNotified: async (message: InboxMessage) => {
+          const entry = stored.get(message.id);
+          if (entry) entry.notified = true;
+        },
+      },
+      notifier: {
+        notify: async (type: string, recipients: string[], payload: Record<string, string>) => {
+          notified.push({ type, recipients, payload });
+        },
+      },
+      count: (metric: string) => metrics.push(metric),
+    };
+    return { deps, stored, notified, metrics };
+  }
+  const sms: InboundMessage = {
+    channel: 'sms',
+    naturalId: 'in-1',
+    from: '+12025550123',
+    to: '+15550100100',
+    text: 'Your Acme code is 482913. Do not share it.',
+    receivedAt: '2026-11-23T12:00:00.000Z',
+  };
+
+  it('stores the message with its code and tells every member, once, however often it is replayed', async () => {
+    const f = fakes();
+
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await ingestInbound(sms, f.deps as never));
+
+    expect(outcomes).toEqual(['stored', 'duplicate', 'duplicate']);
+    expect(f.stored.size).toBe(1);
+    expect([...f.stored.values()][0]?.message).toMatchObject({
+      code: '482913',
+      kind: 'keyword',
+      accountId: 'acc_1',
+    });
+    expect(f.notified).toEqual([
+      {
+        type: 'otp_code_received',
+        recipients: ['usr_1', 'usr_2'],
+        payload: { accountId: 'acc_1', messageId: [...f.stored.keys()][0] },
+      },
+    ]);
+  });
+
+  it('sends the notification on a replay when the first delivery stored but did not notify', async () => {
+    const f = fakes();
+    const failing = { ...f.deps, notifier: { notify: async () => Promise.reject(new Error('queue down')) } };
+    await expect(ingestInbound(sms, failing as never)).rejects.toThrow('queue down');
+
+    await ingestInbound(sms, f.deps as never);
+
+    expect(f.notified).toHaveLength(1);
+    expect(f.stored.size).toBe(1);
+  });
+
+  it('counts and drops messages for numbers no account has', async () => {
+    const f = fakes();
+
+    expect(await ingestInbound({ ...sms, to: '+15550109999' }, f.deps as never)).toBe('unknown_recipient');
+    expect(f.metrics).toEqual(['InboundUnknownRecipient']);
+    expect(f.stored.size).toBe(0);
+  });
+
+  it('stores a message without a code and notifies no one', async () => {
+    const f = fakes();
+
+    await ingestInbound({ ...sms, naturalId: 'in-2', text: 'Your order has shipped.' }, f.deps as never);
+
+    expect([...f.stored.values()][0]?.message.code).toBeNull();
+    expect(f.notified).toEqual([]);
+  });
+});
