@@ -29,7 +29,11 @@ export function benchBundles(samples = 15): BundleFigures[] {
       Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
     };
     const figures: BundleFigures[] = [];
-    for (const [group, fn] of [...api.functions, ['push-fanout', api.push.fanout] as const]) {
+    for (const [group, fn] of [
+      ...api.functions,
+      ['push-fanout', api.push.fanout] as const,
+      ['inbound-sms', api.inbound.handler] as const,
+    ]) {
       const logicalId = api.getLogicalId(fn.node.defaultChild as never);
       const assetPath = template.Resources[logicalId]?.Metadata?.['aws:asset:path'];
       if (!assetPath) throw new Error(`no asset for ${group}`);
@@ -50,6 +54,9 @@ export function benchBundles(samples = 15): BundleFigures[] {
               HMAC_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/bench',
               EMAIL_FROM: 'bench@latchkey.example',
               PUSH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench',
+              SECRETS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/bench-secrets',
+              INBOUND_SMS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench-inbound',
+              WEB_BASE_URL: 'https://app.latchkey.example',
               AWS_REGION: 'us-east-1',
               AWS_ACCESS_KEY_ID: 'bench',
               AWS_SECRET_ACCESS_KEY: 'bench',

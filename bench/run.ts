@@ -1,8 +1,10 @@
+import './env';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { BUDGETS, benchBundles } from './bundles';
 import { benchDeviceFlow, benchHttpLatency, type LatencyFigures } from './http-latency';
 import { benchIdentity } from './identity';
+import { benchInboundSms } from './inbound-sms';
 import { withLocalStack } from './local-stack';
 import { benchPushFanout } from './push-fanout';
 import { round } from './stats';
@@ -69,6 +71,11 @@ await withLocalStack(async (stack) => {
   const fanout = await benchPushFanout(stack);
   console.table(fanout);
   results.pushFanout = fanout;
+
+  console.log('\n== Inbound SMS: SNS event to stored message and queued notification (3 members) ==');
+  const inbound = await benchInboundSms(stack);
+  console.table(inbound);
+  results.inboundSms = inbound;
 
   console.log('\n== Identity confirmation: confirmed retry vs unconfirmed trusted route (1,000 each) ==');
   const identity = await benchIdentity(stack);
