@@ -1,5 +1,5 @@
-import { freePort } from '../local/ports';
-import { type LocalStack, startLocalStack } from '../local/stack';
+import { bootInMemoryStack } from '../local/boot';
+import type { LocalStack } from '../local/stack';
 
 /** One in-memory local stack for the HTTP benchmarks, quiet logs, always stopped. */
 export async function withLocalStack<T>(run: (stack: LocalStack) => Promise<T>): Promise<T> {
@@ -11,14 +11,7 @@ export async function withLocalStack<T>(run: (stack: LocalStack) => Promise<T>):
   logger.setLogLevel('WARN');
   let stack: LocalStack | undefined;
   try {
-    stack = await startLocalStack({
-      apiPort: await freePort(),
-      sesPort: await freePort(),
-      dynamodbPort: await freePort(),
-      dataDir: '.unused',
-      inMemory: true,
-      quiet: true,
-    });
+    stack = await bootInMemoryStack({ quiet: true });
     return await run(stack);
   } finally {
     await stack?.stop();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/ports';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import { bootInMemoryStack } from '../../local/boot';
+import type { LocalStack } from '../../local/stack';
 import { client } from './client';
 
 describe('shared accounts, managed numbers and the shared inbox over HTTP', () => {
@@ -10,15 +10,7 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
   const workspace = `acc-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      apiPort: await freePort(),
-      sesPort: await freePort(),
-      dynamodbPort: await freePort(),
-      dataDir: '.unused',
-      inMemory: true,
-      quiet: true,
-      env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
-    });
+    stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
     api = client(stack);
   });
   afterAll(() => stack?.stop());

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootInMemoryStack } from '../../local/boot';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
-import { freePort } from '../../local/ports';
 import { listSentEmails } from '../../local/ses-local';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { captureLogs } from '../support/http-event';
 import { client } from './client';
 
@@ -15,12 +15,7 @@ describe('identity confirmation over HTTP', () => {
   const logs = captureLogs();
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      apiPort: await freePort(),
-      sesPort: await freePort(),
-      dynamodbPort: await freePort(),
-      dataDir: '.unused',
-      inMemory: true,
+    stack = await bootInMemoryStack({
       quiet: true,
       env: { POWERTOOLS_LOG_LEVEL: 'INFO', WEB_BASE_URL: 'https://app.latchkey.test' },
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/ports';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import { bootInMemoryStack } from '../../local/boot';
+import type { LocalStack } from '../../local/stack';
 import { captureLogs } from '../support/http-event';
 
 const MAX_BODY_BYTES = 2048;
@@ -11,14 +11,7 @@ describe('local stack over HTTP', () => {
 
   beforeAll(async () => {
     logs = captureLogs();
-    stack = await startLocalStack({
-      apiPort: await freePort(),
-      sesPort: await freePort(),
-      dynamodbPort: await freePort(),
-      dataDir: '.latchkey-e2e',
-      inMemory: true,
-      env: { MAX_BODY_BYTES: String(MAX_BODY_BYTES) },
-    });
+    stack = await bootInMemoryStack({ env: { MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
   });
   afterAll(async () => {
     logs?.restore();

@@ -1,17 +1,16 @@
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
 import type { Account, AccountRole, Membership, TotpConfig } from '../../domain/accounts/model';
 import { InvalidCursorError } from '../../domain/errors';
 import type { AccountChanges, AccountRepository, WriteOutcome } from '../../ports';
 import { cancellationCodes, itemExists, itemIsNew } from './conditions';
+import { conditionalUpdate, deleteKeys, type UpdateInput } from './operations';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -69,14 +68,7 @@ export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: st
     },
   });
 
-  async function conditional(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) {
-    try {
-      return await doc.send(new UpdateCommand({ TableName: tableName, ...input }));
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
-      throw error;
-    }
-  }
+  const conditional = (input: UpdateInput) => conditionalUpdate(doc, tableName, input);
 
   return {
     async create(account, owner) {
@@ -269,13 +261,7 @@ export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: st
         ...(Items ?? []).map((item) => ({ [PK]: item[PK], [SK]: item[SK] })),
         ...(account.emailAddress ? [accountKeys.emailRoute(account.emailAddress)] : []),
       ];
-      for (let i = 0; i < keys.length; i += 25) {
-        let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-        while (requests.length > 0) {
-          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-          requests = (out.UnprocessedItems?.[tableName] as typeof requests | undefined) ?? [];
-        }
-      }
+      await deleteKeys(doc, tableName, keys);
     },
 
     async assignPhone(accountId, phone, now) {

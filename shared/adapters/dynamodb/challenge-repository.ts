@@ -5,7 +5,6 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
@@ -19,6 +18,7 @@ import {
 import type { ChallengeRepository, ChallengeWriteOutcome } from '../../domain/identity/ports';
 import { USER_STATUSES, type User, WORKSPACE_ROLES } from '../../domain/users/model';
 import { cancellationCodes, itemIsNew } from './conditions';
+import { type UpdateInput, conditionalUpdate as update } from './operations';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -123,17 +123,8 @@ export function makeChallengeRepository(doc: DynamoDBDocumentClient, tableName: 
   const get = async (key: Record<string, string>) =>
     (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 
-  async function conditionalUpdate(
-    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
-  ): Promise<ChallengeWriteOutcome> {
-    try {
-      await doc.send(new UpdateCommand({ TableName: tableName, ...input }));
-      return 'applied';
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'conflict';
-      throw error;
-    }
-  }
+  const conditionalUpdate = async (input: UpdateInput): Promise<ChallengeWriteOutcome> =>
+    (await update(doc, tableName, input)) ? 'applied' : 'conflict';
 
   async function getChallenge(userId: string, challengeId: string) {
     const item = await get(identityKeys.challenge(userId, challengeId));

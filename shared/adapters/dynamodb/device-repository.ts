@@ -21,6 +21,7 @@ import {
 import type { User } from '../../domain/users/model';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../ports';
 import { cancellationCodes, itemIsNew } from './conditions';
+import { type UpdateInput, conditionalUpdate as update } from './operations';
 import { userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -205,14 +206,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     }
   }
 
-  async function conditionalUpdate(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) {
-    try {
-      return await doc.send(new UpdateCommand({ TableName: tableName, ...input }));
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
-      throw error;
-    }
-  }
+  const conditionalUpdate = (input: UpdateInput) => update(doc, tableName, input);
 
   /** Still waiting for this very code, with attempts left and time left. */
   const codeIsLive = {

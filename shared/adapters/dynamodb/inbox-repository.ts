@@ -1,5 +1,4 @@
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -11,6 +10,7 @@ import type { InboxMessage } from '../../domain/accounts/model';
 import { InvalidCursorError } from '../../domain/errors';
 import type { InboxRepository } from '../../ports';
 import { cancellationCodes } from './conditions';
+import { deleteKeys } from './operations';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -154,13 +154,7 @@ export function makeInboxRepository(doc: DynamoDBDocumentClient, tableName: stri
           }),
         );
         const keys = (page.Items ?? []).map((item) => ({ [PK]: item[PK], [SK]: item[SK] }));
-        for (let i = 0; i < keys.length; i += 25) {
-          let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-          while (requests.length > 0) {
-            const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-            requests = (out.UnprocessedItems?.[tableName] as typeof requests | undefined) ?? [];
-          }
-        }
+        await deleteKeys(doc, tableName, keys);
         cursor = page.LastEvaluatedKey;
       } while (cursor);
     },
