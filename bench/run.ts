@@ -6,6 +6,7 @@ import { benchDeviceFlow, benchHttpLatency, type LatencyFigures } from './http-l
 import { benchIdentity } from './identity';
 import { benchInboundSms } from './inbound-sms';
 import { withLocalStack } from './local-stack';
+import { benchMime } from './mime';
 import { benchPushFanout } from './push-fanout';
 import { round } from './stats';
 
@@ -83,6 +84,11 @@ await withLocalStack(async (stack) => {
   console.log(`added by the check: p50 +${identity.addedMs.p50} ms, p99 +${identity.addedMs.p99} ms`);
   results.identity = identity;
 });
+
+console.log('\n== Inbound email: a 5 MB MIME message parsed under a 256 MB heap ==');
+const mime = benchMime();
+console.table(mime);
+results.mime = mime;
 
 // Feature benchmarks live next to their code and export a function returning their figures.
 const features: Array<[string, string, string]> = [['otp', './otp.ts', 'benchOtp']];

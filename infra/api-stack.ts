@@ -21,6 +21,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
 import { DEFAULT_ROUTE_GROUP, listRoutes, ROUTE_GROUPS, type RouteGroup } from '../shared/http/routes';
 import type { LatchkeyConfig } from './config';
+import { InboundEmail } from './constructs/inbound-email';
 import { InboundSms } from './constructs/inbound-sms';
 import { LatchkeyFunction } from './constructs/latchkey-function';
 import { PushDelivery } from './constructs/push-delivery';
@@ -61,6 +62,7 @@ export class ApiStack extends Stack {
   readonly functions: ReadonlyMap<RouteGroup, LatchkeyFunction>;
   readonly push: PushDelivery;
   readonly inbound: InboundSms;
+  readonly inboundEmail: InboundEmail;
   readonly pushPlatforms: PushPlatforms;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -88,6 +90,13 @@ export class ApiStack extends Stack {
       inboxRetentionDays: config.inboxRetentionDays,
     });
     this.push.bindProducer(this.inbound.handler);
+    this.inboundEmail = new InboundEmail(this, 'InboundEmail', {
+      table: props.table,
+      domain: config.inboundEmailDomain,
+      logRetention: config.logRetentionDays,
+      inboxRetentionDays: config.inboxRetentionDays,
+    });
+    this.push.bindProducer(this.inboundEmail.ingest);
 
     const functions = new Map<RouteGroup, LatchkeyFunction>();
     for (const group of ROUTE_GROUPS) {

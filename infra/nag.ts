@@ -102,6 +102,46 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack): void
     ],
     true,
   );
+  const mail = api.inboundEmail;
+  NagSuppressions.addResourceSuppressions(mail.bucket, [
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        'Raw inbound mail is written only by SES and read only by the parser, and expires; use CloudTrail S3 ' +
+        'data events for an access trail instead of a second log bucket.',
+    },
+  ]);
+  for (const queue of mail.deadLetters) {
+    NagSuppressions.addResourceSuppressions(queue, [
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: 'This is a dead-letter queue; it is watched by an alarm.',
+      },
+    ]);
+  }
+  NagSuppressions.addResourceSuppressions(
+    mail.ingest,
+    [
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event sources use the queue’s redrive policy (dead-letter queue with an alarm), not a destination.',
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(
+    mail.parser,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Objects are keyed by the SES message id under the inbound/ prefix: the parser reads that prefix only.',
+        appliesTo: [{ regex: '/^Resource::<InboundEmailRawMail[A-Za-z0-9]+\\.Arn>\\/inbound\\/\\*$/g' }],
+      },
+    ],
+    true,
+  );
   NagSuppressions.addResourceSuppressions(api.inbound.deadLetters, [
     { id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the inbound SMS subscription.' },
     { id: 'Serverless-SQSRedrivePolicy', reason: 'This is a dead-letter queue; it is watched by an alarm.' },

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { SNSEvent } from 'aws-lambda';
+import type { SESEvent, SNSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import type { PhoneNumbers } from '../shared/ports';
+import type { BlobStore, PhoneNumbers } from '../shared/ports';
 
 /** Managed numbers, simulated: handed out from the 555 range, which never reaches a real phone. */
 export function createPhoneNumberSimulator() {
@@ -80,4 +80,137 @@ export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise
   } catch {
     return undefined;
   }
+}
+
+/** Raw inbound mail, stored as the SES S3 action would (key = prefix + SES message id). */
+export function createBlobStore() {
+  const objects = new Map<string, Buffer>();
+  const blobStore: BlobStore = {
+    async get(key, maxBytes) {
+      const body = objects.get(key);
+      if (!body) return undefined;
+      return { body: body.subarray(0, maxBytes), truncated: body.length > maxBytes };
+    },
+  };
+  return { blobStore, objects };
+}
+
+export const inboundEmailRequest = z.strictObject({
+  from: z.string().min(3).max(320),
+  to: z.string().email(),
+  subject: z.string().max(998).optional(),
+  text: z
+    .string()
+    .max(1024 * 1024)
+    .optional(),
+  html: z
+    .string()
+    .max(1024 * 1024)
+    .optional(),
+  /** Send the same id again to replay a delivery. */
+  messageId: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/)
+    .optional(),
+  spam: z.boolean().optional(),
+  virus: z.boolean().optional(),
+});
+
+/** A plain RFC 5322 message (multipart/alternative when there is HTML), for the JSON form. */
+export function composeMime(input: z.infer<typeof inboundEmailRequest>, messageId: string): Buffer {
+  const headers = [
+    `From: ${input.from}`,
+    `To: ${input.to}`,
+    `Subject: ${input.subject ?? ''}`,
+    `Message-ID: <${messageId}@local.latchkey>`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+  ];
+  if (!input.html) {
+    return Buffer.from(
+      [
+        ...headers,
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        input.text ?? '',
+      ].join('\r\n'),
+    );
+  }
+  const boundary = `b-${randomUUID()}`;
+  return Buffer.from(
+    [
+      ...headers,
+      `Content-Type: multipart/alternative; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      input.text ?? '',
+      `--${boundary}`,
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      input.html,
+      `--${boundary}--`,
+      '',
+    ].join('\r\n'),
+  );
+}
+
+/** The SES receipt-rule Lambda event (see `test/fixtures/aws-events/inbound-email.ses-lambda-event.json`). */
+export function sesReceiptEvent(input: {
+  messageId: string;
+  from: string;
+  to: string;
+  subject?: string | undefined;
+  spam?: boolean | undefined;
+  virus?: boolean | undefined;
+}): SESEvent {
+  const at = new Date().toISOString();
+  const verdict = (fail?: boolean) => ({ status: fail ? 'FAIL' : 'PASS' });
+  return {
+    Records: [
+      {
+        eventSource: 'aws:ses',
+        eventVersion: '1.0',
+        ses: {
+          mail: {
+            timestamp: at,
+            source: input.from,
+            messageId: input.messageId,
+            destination: [input.to],
+            headersTruncated: false,
+            headers: [
+              { name: 'From', value: input.from },
+              { name: 'To', value: input.to },
+              { name: 'Subject', value: input.subject ?? '' },
+            ],
+            commonHeaders: {
+              returnPath: input.from,
+              from: [input.from],
+              date: new Date().toUTCString(),
+              to: [input.to],
+              messageId: `<${input.messageId}@local.latchkey>`,
+              subject: input.subject ?? '',
+            },
+          },
+          receipt: {
+            timestamp: at,
+            processingTimeMillis: 5,
+            recipients: [input.to],
+            spamVerdict: verdict(input.spam),
+            virusVerdict: verdict(input.virus),
+            spfVerdict: { status: 'PASS' },
+            dkimVerdict: { status: 'PASS' },
+            dmarcVerdict: { status: 'PASS' },
+            action: {
+              type: 'Lambda',
+              functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:inbound-email',
+              invocationType: 'Event',
+            },
+          },
+        },
+      },
+    ],
+  } as unknown as SESEvent;
 }

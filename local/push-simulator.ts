@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { buildPushMessage } from '../shared/adapters/sns/push-gateway';
 import type { PushPlatform } from '../shared/domain/devices/model';
-import type { PublishOutcome, PushGateway, PushJob, PushMessage, PushQueue } from '../shared/ports';
+import type { PublishOutcome, PushGateway, PushJob, PushMessage } from '../shared/ports';
 
 export interface OutboxPush {
   at: string;
@@ -96,9 +96,9 @@ export function createPushSimulator(options: { print?: (line: string) => void } 
  * asynchronously; messages the handler reports as failed are redelivered (3 receives, then dropped as
  * a DLQ would keep them). `drain()` waits until nothing is in flight (tests, benchmarks).
  */
-export function createLocalQueue(
+export function createLocalQueue<T = PushJob>(
   handler: () => Promise<(event: SQSEvent) => Promise<SQSBatchResponse>>,
-  options: { maxReceives?: number; onDeadLetter?: (job: PushJob) => void } = {},
+  options: { maxReceives?: number; onDeadLetter?: (job: T) => void } = {},
 ) {
   let inFlight = 0;
   const idle: Array<() => void> = [];
@@ -106,7 +106,7 @@ export function createLocalQueue(
     if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
   };
 
-  async function deliver(jobs: PushJob[], receive: number): Promise<void> {
+  async function deliver(jobs: T[], receive: number): Promise<void> {
     const records = jobs.map((job) => ({ messageId: randomUUID(), job }));
     const event = {
       Records: records.map(({ messageId, job }) => ({
@@ -133,8 +133,8 @@ export function createLocalQueue(
     await deliver(retry, receive + 1);
   }
 
-  const queue: PushQueue = {
-    async enqueue(jobs) {
+  const queue = {
+    async enqueue(jobs: T[]) {
       inFlight++;
       setImmediate(() => {
         deliver(jobs, 1)

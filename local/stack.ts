@@ -1,14 +1,25 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { z } from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
+import type { InboundMessage } from '../shared/domain/accounts/ingest';
 import type { RouteGroup } from '../shared/http/routes';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { createGateway, type GatewayOptions, type GroupHandler } from './gateway';
-import { createPhoneNumberSimulator, inboundSmsRequest, readJson, snsSmsEvent } from './messaging-simulator';
+import {
+  composeMime,
+  createBlobStore,
+  createPhoneNumberSimulator,
+  inboundEmailRequest,
+  inboundSmsRequest,
+  readJson,
+  sesReceiptEvent,
+  snsSmsEvent,
+} from './messaging-simulator';
 import { assertPortFree } from './ports';
 import { createLocalQueue, createPushSimulator, type OutboxPush } from './push-simulator';
 import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
@@ -115,6 +126,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     simulatedAdapters.pushQueue = pushQueue.queue;
     const phones = createPhoneNumberSimulator();
     simulatedAdapters.phoneNumbers = phones.phoneNumbers;
+    const mailObjects = createBlobStore();
+    simulatedAdapters.blobStore = mailObjects.blobStore;
+    const inboundQueue = createLocalQueue<InboundMessage>(() =>
+      import('../functions/events/inbound-ingest').then((module) => module.handler),
+    );
+    simulatedAdapters.inboundQueue = inboundQueue.queue;
 
     const { httpRuntime } = await import('../shared/http/runtime');
     const runtime = httpRuntime();
@@ -164,6 +181,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           accepted: true,
           inboundMessageId: parsed.data.inboundMessageId ?? event.Records[0]?.Sns.MessageId,
         });
+      }
+      if (req.method === 'POST' && path === '/_local/inbound/email') {
+        const type = (req.headers['content-type'] ?? '').toLowerCase();
+        let raw: Buffer;
+        let request: z.infer<typeof inboundEmailRequest>;
+        if (type.startsWith('message/rfc822')) {
+          // Raw MIME as sent: envelope from the query string (?from=&to=), like an MTA would have it.
+          const chunks: Buffer[] = [];
+          for await (const chunk of req) chunks.push(chunk as Buffer);
+          raw = Buffer.concat(chunks);
+          const query = new URL(req.url ?? '/', 'http://local').searchParams;
+          const envelope = inboundEmailRequest.safeParse({
+            from: query.get('from') ?? 'sender@local',
+            to: query.get('to'),
+          });
+          if (!envelope.success)
+            return json(400, { error: 'validation_failed', message: 'Give ?to= (and ?from=).' });
+          request = envelope.data;
+        } else {
+          const parsed = inboundEmailRequest.safeParse(await readJson(req, 2 * 1024 * 1024));
+          if (!parsed.success) {
+            return json(400, {
+              error: 'validation_failed',
+              message: 'Send {from, to, subject?, text?, html?}.',
+            });
+          }
+          request = parsed.data;
+          raw = composeMime(request, request.messageId ?? randomUUID());
+        }
+        const messageId = request.messageId ?? randomUUID().replace(/-/g, '');
+        mailObjects.objects.set(`inbound/${messageId}`, raw);
+        const { handler } = await import('../functions/events/inbound-email');
+        await handler(sesReceiptEvent({ ...request, messageId }));
+        await inboundQueue.drain();
+        return json(202, { accepted: true, messageId });
       }
       if (req.method === 'POST' && path === '/_local/push/disable-endpoint') {
         const chunks: Buffer[] = [];

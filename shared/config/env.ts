@@ -28,6 +28,11 @@ export const ENV = {
   /** SNS topic End User Messaging publishes inbound SMS to, and the role it uses. */
   inboundSmsTopicArn: 'INBOUND_SMS_TOPIC_ARN',
   smsTwoWayRoleArn: 'SMS_TWO_WAY_ROLE_ARN',
+  /** Where the SES receipt rule writes raw inbound mail, and the key prefix it uses. */
+  inboundMailBucket: 'INBOUND_MAIL_BUCKET',
+  inboundMailPrefix: 'INBOUND_MAIL_PREFIX',
+  /** SQS queue between mail parsing and the shared inbox. */
+  inboundQueueUrl: 'INBOUND_QUEUE_URL',
   /** Days inbox messages are kept (default 30). */
   inboxRetentionDays: 'INBOX_RETENTION_DAYS',
   /** SQS queue the push fan-out function consumes. */

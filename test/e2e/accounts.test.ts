@@ -175,6 +175,61 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
     expect(stillThere.status).toBe(200);
   });
 
+  it('receives email at the managed address: code and sign-in link, once per message, verdicts honoured', async () => {
+    const owner = await member('mail');
+    const { body } = await api.call('POST', '/v1/accounts', {
+      token: owner.token,
+      device: owner.web,
+      body: { appName: 'Mailer', username: 'm', password: 'x' },
+    });
+    const id = body.account.id;
+    const address = (
+      await api.call('POST', `/v1/accounts/${id}/email-address`, { token: owner.token, device: owner.web })
+    ).body.emailAddress;
+    const mail = {
+      from: 'Example <no-reply@accounts.example>',
+      to: address,
+      subject: 'Your verification code',
+      html: '<p>Your code is <b>918273</b>.</p><p><a href="https://accounts.example/verify?t=abc">Sign in</a></p><script>var x = 111111;</script>',
+      messageId: `m${randomUUID().replace(/-/g, '')}`,
+    };
+
+    for (let i = 0; i < 3; i++)
+      expect((await api.call('POST', '/_local/inbound/email', { body: mail })).status).toBe(202);
+    await api.call('POST', '/_local/inbound/email', {
+      body: { ...mail, messageId: `v${randomUUID().replace(/-/g, '')}`, text: 'code 555666', virus: true },
+    });
+    const raw = await fetch(`${stack.apiUrl}/_local/inbound/email?to=${encodeURIComponent(address)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'message/rfc822' },
+      body: 'Content-Type: multipart/mixed; boundary="x"\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nbroken',
+    });
+    await api.call('POST', '/_local/inbound/email', {
+      body: { ...mail, to: 'nobody@inbound.latchkey.local', messageId: 'nobody1' },
+    });
+    const inbox = await api.call('GET', `/v1/accounts/${id}/inbox`, {
+      token: owner.token,
+      device: owner.web,
+    });
+
+    expect(raw.status).toBe(202);
+    const items = inbox.body.items as Array<{
+      code: string | null;
+      flags: string[];
+      text: string;
+      links: { host: string }[];
+    }>;
+    expect(items).toHaveLength(3);
+    const coded = items.find((m) => m.code === '918273');
+    expect(coded?.links).toEqual([
+      { url: 'https://accounts.example/verify?t=abc', host: 'accounts.example' },
+    ]);
+    expect(coded?.text).not.toContain('111111');
+    const infected = items.find((m) => m.flags.includes('virus'));
+    expect(infected).toMatchObject({ code: null, text: '' });
+    expect(items.filter((m) => m.code === null)).toHaveLength(2);
+  });
+
   it('generates TOTP codes for members and never returns the seed', async () => {
     const owner = await member('totp');
     const { body } = await api.call('POST', '/v1/accounts', {

@@ -93,8 +93,8 @@ describe('CDK app (default context: Cognito user pool)', () => {
 
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
     const functions = app.api.findResources('AWS::Lambda::Function');
-    // One per route group, plus the push fan-out and the inbound SMS handler.
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 2);
+    // One per route group, plus the push fan-out, the inbound SMS handler and the two email stages.
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 4);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -204,10 +204,13 @@ describe('CDK app: push delivery', () => {
         JSON.stringify((st as { Resource?: unknown }).Resource).includes('endpoint/'),
     );
     expect(publishesToEndpoints).toHaveLength(1);
-    const producers = Object.values(app.api.findResources('AWS::Lambda::Function')).filter(
-      (fn) => 'PUSH_QUEUE_URL' in (fn.Properties.Environment?.Variables ?? {}),
+    const producers = Object.values(app.api.findResources('AWS::Lambda::Function')).filter((fn) =>
+      ['PUSH_QUEUE_URL', 'INBOUND_QUEUE_URL'].some(
+        (name) => name in (fn.Properties.Environment?.Variables ?? {}),
+      ),
     );
-    expect(allows('sqs:SendMessage')).toBe(producers.length);
+    // Plus one: the email parser also sends to its own dead-letter queue (asynchronous invocations).
+    expect(allows('sqs:SendMessage')).toBe(producers.length + 1);
   });
 
   it('creates no platform application without push secrets', () => {
@@ -240,6 +243,40 @@ describe('CDK app: push delivery', () => {
       );
       expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 100)}`)).toEqual([]);
     }
+  });
+});
+
+describe('CDK app: inbound email', () => {
+  it('writes raw mail to an encrypted, versioned, expiring bucket, then invokes the parser', () => {
+    const app = synth({ inboundEmailDomain: 'mail.example.com' });
+
+    app.api.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        Recipients: ['mail.example.com'],
+        ScanEnabled: true,
+        TlsPolicy: 'Require',
+        Actions: [
+          { S3Action: Match.objectLike({ ObjectKeyPrefix: 'inbound/' }) },
+          { LambdaAction: Match.objectLike({ InvocationType: 'Event' }) },
+        ],
+      }),
+    });
+    app.api.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: Match.objectLike({ ServerSideEncryptionConfiguration: Match.anyValue() }),
+        PublicAccessBlockConfiguration: Match.objectLike({
+          BlockPublicAcls: true,
+          RestrictPublicBuckets: true,
+        }),
+        LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30 })]) },
+      }),
+    });
+    app.api.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('raw MIME from S3'),
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+    });
   });
 });
 

@@ -38,41 +38,71 @@ export class AwsRequestError extends Error {
   }
 }
 
-/**
- * One JSON call to an AWS API, signed with the SDK's own SigV4 signer. For the two calls whose SDK
- * clients would not fit the 450 KB bundle budget (SES SendEmail, KMS GenerateMac: ~110 KB together).
- * Error bodies are never echoed: only the status and the AWS error type.
- */
-export function makeSignedJsonClient(config: SignedClientConfig) {
+export interface SignedRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** S3 signs the path as it is; every other service escapes it again. */
+  uriEscapePath?: boolean;
+}
+
+/** A fetch whose requests are signed with the SDK's own SigV4 signer (no SDK client in the bundle). */
+export function makeSignedFetch(config: SignedClientConfig) {
   const endpoint = new URL(config.endpoint);
-  const signer = new SignatureV4({
-    service: config.service,
-    region: config.region,
-    credentials: config.credentials ?? defaultProvider(),
-    sha256: Sha256,
-  });
+  const signers = new Map<boolean, SignatureV4>();
+  const signerFor = (uriEscapePath: boolean) => {
+    let signer = signers.get(uriEscapePath);
+    if (!signer) {
+      signer = new SignatureV4({
+        service: config.service,
+        region: config.region,
+        credentials: config.credentials ?? defaultProvider(),
+        sha256: Sha256,
+        uriEscapePath,
+      });
+      signers.set(uriEscapePath, signer);
+    }
+    return signer;
+  };
   const send = config.fetch ?? fetch;
-  return async function request<T>(
-    path: string,
-    payload: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<T> {
-    const body = JSON.stringify(payload);
-    const fullPath = `${endpoint.pathname.replace(/\/$/, '')}${path}`;
-    const signed = await signer.sign({
-      method: 'POST',
+  return async (request: SignedRequest): Promise<Response> => {
+    const fullPath = `${endpoint.pathname.replace(/\/$/, '')}${request.path}`;
+    const signed = await signerFor(request.uriEscapePath ?? true).sign({
+      method: request.method,
       protocol: endpoint.protocol,
       hostname: endpoint.hostname,
       ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
       path: fullPath,
       query: {},
-      headers: { host: endpoint.host, 'content-type': 'application/json', ...headers },
-      body,
+      headers: { host: endpoint.host, ...request.headers },
+      ...(request.body !== undefined ? { body: request.body } : {}),
     });
-    const response = await send(new URL(fullPath, endpoint), {
-      method: 'POST',
+    return send(new URL(fullPath, endpoint), {
+      method: request.method,
       headers: signed.headers as Record<string, string>,
-      body,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    });
+  };
+}
+
+/**
+ * One JSON call to an AWS API, signed with the SDK's own SigV4 signer. For the calls whose SDK
+ * clients would not fit the 450 KB bundle budget (SES SendEmail, KMS, SQS).
+ * Error bodies are never echoed: only the status and the AWS error type.
+ */
+export function makeSignedJsonClient(config: SignedClientConfig) {
+  const signedFetch = makeSignedFetch(config);
+  return async function request<T>(
+    path: string,
+    payload: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const response = await signedFetch({
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(payload),
     });
     const text = await response.text();
     if (!response.ok) {

@@ -18,7 +18,8 @@ interface BatchResult {
  * SQS `SendMessageBatch` (AWS JSON protocol) as a signed request: the SDK's SQS client would cost every
  * HTTP bundle that notifies ~40 KB. Entries that fail are retried once, then the call fails.
  */
-export function makeSqsPushQueue(config: SqsQueueConfig): PushQueue {
+/** Any JSON-serialisable messages, in batches of up to 10. */
+export function makeSqsQueue<T>(config: SqsQueueConfig): { enqueue(items: T[]): Promise<void> } {
   const request = makeSignedJsonClient({
     service: 'sqs',
     region: config.region,
@@ -33,9 +34,9 @@ export function makeSqsPushQueue(config: SqsQueueConfig): PushQueue {
       { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch' },
     );
   return {
-    async enqueue(jobs: PushJob[]) {
-      if (jobs.length > 10) throw new Error('SendMessageBatch takes at most 10 messages');
-      let entries = jobs.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) }));
+    async enqueue(items: T[]) {
+      if (items.length > 10) throw new Error('SendMessageBatch takes at most 10 messages');
+      let entries = items.map((item, index) => ({ Id: String(index), MessageBody: JSON.stringify(item) }));
       for (let attempt = 0; attempt < 2 && entries.length > 0; attempt++) {
         const failed = new Set(((await send(entries)).Failed ?? []).map((entry) => entry.Id));
         entries = entries.filter((entry) => failed.has(entry.Id));
@@ -44,3 +45,5 @@ export function makeSqsPushQueue(config: SqsQueueConfig): PushQueue {
     },
   };
 }
+
+export const makeSqsPushQueue = (config: SqsQueueConfig): PushQueue => makeSqsQueue<PushJob>(config);

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import type { SESEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { parseMail } from '../../../shared/adapters/mime/parse-mail';
+import { makeS3BlobStore } from '../../../shared/adapters/s3/blob-store';
+import { parseSesEvent } from '../../../shared/adapters/ses/inbound-event';
+import type { InboundMessage } from '../../../shared/domain/accounts/ingest';
+import { intakeMail } from '../../../shared/domain/accounts/mail-intake';
+
+const fixture = JSON.parse(
+  readFileSync('test/fixtures/aws-events/inbound-email.ses-lambda-event.json', 'utf8'),
+) as SESEvent;
+
+describe('parseSesEvent', () => {
+  it('reads the recorded receipt event: id, time, recipients, sender, subject, verdicts', () => {
+    expect(parseSesEvent(fixture)).toEqual([
+      {
+        messageId: 'o3vrnil0e2ic28tr',
+        timestamp: '2026-11-22T12:45:07.000Z',
+        recipients: ['acct-7f3k2@inbox.latchkey.example'],
+        from: 'Example Accounts <no-reply@accounts.example>',
+        subject: 'Your verification code',
+        spam: false,
+        virus: false,
+      },
+    ]);
+  });
+
+  it('copes with missing common headers and reads FAIL verdicts', () => {
+    const record = structuredClone(fixture.Records[0]) as SESEvent['Records'][number];
+    (record.ses.mail as { commonHeaders?: unknown }).commonHeaders = undefined;
+    record.ses.receipt.spamVerdict = { status: 'FAIL' };
+    record.ses.receipt.virusVerdict = { status: 'FAIL' };
+
+    const [notice] = parseSesEvent({ Records: [record] });
+
+    expect(notice).toMatchObject({ from: 'no-reply@accounts.example', spam: true, virus: true });
+    expect(notice).not.toHaveProperty('subject');
+  });
+});
+
+describe('parseMail (hostile MIME)', () => {
+  it('keeps text and HTML, drops attachment contents, keeps their names', async () => {
+    const raw = Buffer.from(
+      [
+        'From: A <a@example.com>',
+        'Subject: Code',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Your code is 123456',
+        '--b',
+        'Content-Type: application/pdf; name="invoice.pdf"',
+        'Content-Disposition: attachment; filename="invoice.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('SECRET PDF CONTENT').toString('base64'),
+        '--b--',
+      ].join('\r\n'),
+    );
+
+    const parsed = await parseMail(raw);
+
+    expect(parsed).toMatchObject({ from: 'A <a@example.com>', subject: 'Code' });
+    expect(parsed?.text.trim()).toBe('Your code is 123456');
+    expect(parsed?.attachments).toEqual([{ filename: 'invoice.pdf', mimeType: 'application/pdf', size: 18 }]);
+    expect(JSON.stringify(parsed)).not.toContain('SECRET PDF');
+  });
+
+  it.each([
+    [
+      'a broken boundary',
+      'Content-Type: multipart/mixed; boundary="x"\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nhalf',
+    ],
+    [
+      'binary garbage',
+      Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1'),
+    ],
+    [
+      'deep nesting',
+      `${Array.from({ length: 200 }, (_, i) => `Content-Type: multipart/mixed; boundary="n${i}"\r\n\r\n--n${i}\r\n`).join('')}text`,
+    ],
+    ['a 1 MB header line', `Subject: ${'x'.repeat(1024 * 1024)}\r\n\r\nbody`],
+  ])('never throws and stays bounded on %s', async (_name, input) => {
+    const parsed = await parseMail(Buffer.from(input, 'latin1'));
+
+    if (parsed) {
+      expect(parsed.text.length).toBeLessThanOrEqual(64 * 1024);
+      expect((parsed.subject ?? '').length).toBeLessThanOrEqual(998);
+    }
+  });
+});
+
+describe('intakeMail', () => {
+  const notice = parseSesEvent(fixture)[0] as NonNullable<ReturnType<typeof parseSesEvent>[number]>;
+  function deps(objects: Record<string, { body: Buffer; truncated: boolean }>) {
+    const reads: string[] = [];
+    const queued: InboundMessage[] = [];
+    return {
+      reads,
+      queued,
+      deps: {
+        blobs: {
+          get: async (key: string) => {
+            reads.push(key);
+            return objects[key];
+          },
+        },
+        parse: parseMail,
+        queue: { enqueue: async (items: InboundMessage[]) => void queued.push(...items) },
+        prefix: 'inbound/',
+        maxBytes: 1024,
+      },
+    };
+  }
+
+  it('reads the object the S3 action wrote and queues one message per recipient', async () => {
+    const f = deps({
+      'inbound/o3vrnil0e2ic28tr': {
+        body: Buffer.from('Subject: Hi\r\n\r\nYour code is 654321'),
+        truncated: false,
+      },
+    });
+
+    await intakeMail(notice, f.deps);
+
+    expect(f.queued).toEqual([
+      expect.objectContaining({
+        channel: 'email',
+        naturalId: 'o3vrnil0e2ic28tr:acct-7f3k2@inbox.latchkey.example',
+        to: 'acct-7f3k2@inbox.latchkey.example',
+        subject: 'Hi',
+        receivedAt: '2026-11-22T12:45:07.000Z',
+        flags: [],
+      }),
+    ]);
+    expect(f.queued[0]?.text.trim()).toBe('Your code is 654321');
+  });
+
+  it('never reads a message SES found a virus in, and flags spam, oversize and missing objects', async () => {
+    const virus = deps({});
+    await intakeMail({ ...notice, virus: true }, virus.deps);
+    const big = deps({ 'inbound/o3vrnil0e2ic28tr': { body: Buffer.alloc(1024), truncated: true } });
+    await intakeMail({ ...notice, spam: true }, big.deps);
+    const missing = deps({});
+    await intakeMail(notice, missing.deps);
+
+    expect(virus.reads).toEqual([]);
+    expect(virus.queued[0]).toMatchObject({ flags: ['virus'], text: '' });
+    expect(big.queued[0]).toMatchObject({ flags: ['spam', 'too_large'], text: '' });
+    expect(missing.queued[0]?.flags).toEqual(['missing']);
+  });
+});
+
+describe('makeS3BlobStore (GetObject as a signed GET)', () => {
+  it('asks for a byte range of the key, signed for s3 with an unsigned-body hash header', async () => {
+    const calls: Array<{ url: string; headers: Record<string, string> }> = [];
+    const store = makeS3BlobStore({
+      bucket: 'raw-mail',
+      region: 'eu-west-1',
+      credentials: async () => ({ accessKeyId: 'AKID', secretAccessKey: 'S' }),
+      fetch: (async (url: URL | string, init?: RequestInit) => {
+        calls.push({ url: String(url), headers: init?.headers as Record<string, string> });
+        return new Response('hello', { status: 206, headers: { 'content-range': 'bytes 0-4/20' } });
+      }) as typeof fetch,
+    });
+
+    const object = await store.get('inbound/abc 1', 5);
+
+    expect(object).toEqual({ body: Buffer.from('hello'), truncated: true });
+    expect(calls[0]?.url).toBe('https://raw-mail.s3.eu-west-1.amazonaws.com/inbound/abc%201');
+    expect(calls[0]?.headers.range).toBe('bytes=0-4');
+    expect(calls[0]?.headers.authorization).toMatch(/\/eu-west-1\/s3\/aws4_request/);
+    expect(calls[0]?.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers undefined for a missing object', async () => {
+    const store = makeS3BlobStore({
+      bucket: 'b',
+      region: 'us-east-1',
+      credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'S' }),
+      fetch: (async () => new Response('', { status: 404 })) as typeof fetch,
+    });
+
+    expect(await store.get('inbound/x', 10)).toBeUndefined();
+  });
+});
