@@ -33,6 +33,8 @@ export function benchBundles(samples = 15): BundleFigures[] {
       ...api.functions,
       ['push-fanout', api.push.fanout] as const,
       ['inbound-sms', api.inbound.handler] as const,
+      ['inbound-email', api.inboundEmail.parser] as const,
+      ['inbound-ingest', api.inboundEmail.ingest] as const,
     ]) {
       const logicalId = api.getLogicalId(fn.node.defaultChild as never);
       const assetPath = template.Resources[logicalId]?.Metadata?.['aws:asset:path'];
@@ -57,6 +59,8 @@ export function benchBundles(samples = 15): BundleFigures[] {
               SECRETS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/bench-secrets',
               INBOUND_SMS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench-inbound',
               WEB_BASE_URL: 'https://app.latchkey.example',
+              INBOUND_MAIL_BUCKET: 'bench-raw-mail',
+              INBOUND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-inbound',
               AWS_REGION: 'us-east-1',
               AWS_ACCESS_KEY_ID: 'bench',
               AWS_SECRET_ACCESS_KEY: 'bench',
