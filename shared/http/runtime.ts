@@ -2,21 +2,19 @@ import { makeHmac } from '../adapters/crypto/hmac';
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
-import { makeNotificationRepository } from '../adapters/dynamodb/notification-repository';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
+import { makeNotifier } from '../adapters/notify-runtime';
 import { securityLog } from '../adapters/security-log';
 import { sharedMailer } from '../adapters/ses/mailer';
-import { sharedPushQueue } from '../adapters/sqs/shared-queue';
 import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
 import { defaultDeviceEmails } from '../domain/devices/emails';
 import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases';
 import { defaultIdentityEmails } from '../domain/identity/emails';
 import type { IdentityDeps } from '../domain/identity/use-cases';
-import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
+import type { NotifyDeps } from '../domain/notifications/use-cases';
 import { resolveCaller } from '../domain/users/resolve-caller';
-import { logger } from '../observability';
 import type { Hmac } from '../ports';
 import type { GroupOptions } from './handler';
 import { confirmationCheck } from './identity-confirmation';
@@ -61,20 +59,13 @@ export function httpCore() {
  */
 export function httpRuntime() {
   const { doc, tableName, core, options } = httpCore();
-  const { settings, inbox } = makeNotificationRepository(doc, tableName);
-  const base = {
-    ...core,
-    settings,
-    inbox,
-    queue: sharedPushQueue(),
-    log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
-  };
+  const notifications = makeNotifier(doc, tableName);
   const deps = {
-    ...base,
+    // The core's full repositories win over the narrower ones notify() asks for.
+    ...notifications.deps,
+    ...core,
     mailer: sharedMailer(),
-    notifier: {
-      notify: async (type, recipients, payload) => void (await notify(type, recipients, payload, base)),
-    },
+    notifier: notifications.notifier,
     emails: defaultDeviceEmails,
     challenges: makeChallengeRepository(doc, tableName),
     identityEmails: defaultIdentityEmails,
