@@ -17,6 +17,7 @@ import {
 import { toAccountView, toMemberView } from '../../shared/http/account-views';
 import { accountsRuntime } from '../../shared/http/accounts-runtime';
 import { createGroupHandler } from '../../shared/http/handler';
+import { ownerFirst } from '../../shared/http/owner-first';
 import { accountsRoutes } from '../../shared/http/routes/accounts';
 
 const { accountDeps: deps, options } = accountsRuntime();
@@ -70,5 +71,5 @@ export const handler = createGroupHandler(
     listInbox: async ({ caller, query }) =>
       listInbox(caller, { limit: query.limit ?? 50, cursor: query.cursor }, deps),
   },
-  options,
+  { ...options, confirm: ownerFirst(options.confirm, deps) },
 );

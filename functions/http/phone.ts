@@ -3,6 +3,7 @@ import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-reposi
 import { sharedPhoneNumbers } from '../../shared/adapters/pinpoint/shared-phone-numbers';
 import { deleteAccount, provisionPhone, releasePhone } from '../../shared/domain/accounts/use-cases';
 import { createGroupHandler } from '../../shared/http/handler';
+import { ownerFirst } from '../../shared/http/owner-first';
 import { phoneRoutes } from '../../shared/http/routes/phone';
 import { httpRuntime } from '../../shared/http/runtime';
 
@@ -31,5 +32,5 @@ export const handler = createGroupHandler(
       return { deleted: true as const };
     },
   },
-  options,
+  { ...options, confirm: ownerFirst(options.confirm, deps) },
 );

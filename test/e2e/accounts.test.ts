@@ -127,11 +127,13 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
     });
     expect(strangerView).toMatchObject({ status: 404, body: { error: 'not_found' } });
     expect(strangerInbox.status).toBe(404);
-    // Viewing a password is always confirmed: the challenge comes before anything is revealed.
-    expect(collaboratorPassword).toMatchObject({
-      status: 403,
-      body: { error: 'identity_confirmation_required', challenge: { action: 'password.view' } },
+    // Owners only, checked before any confirmation is asked for: no challenge, no push to them.
+    expect(collaboratorPassword).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    const strangerPassword = await api.call('GET', `/v1/accounts/${id}/password`, {
+      token: stranger.token,
+      device: stranger.web,
     });
+    expect(strangerPassword).toMatchObject({ status: 404, body: { error: 'not_found' } });
     expect(JSON.stringify(collaboratorPassword.body)).not.toContain('p@ss-Word-42');
     const ownerPassword = await api.call('GET', `/v1/accounts/${id}/password`, {
       token: owner.token,

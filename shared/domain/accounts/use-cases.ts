@@ -45,11 +45,14 @@ export type PhoneDeps = Pick<AccountDeps, 'accounts' | 'inbox' | 'clock' | 'secu
 
 const passwordContext = (accountId: string) => ({ accountId, purpose: 'account-password' });
 
+/** Enough to check access: the account and the caller's membership. */
+export type AccessDeps = { accounts: Pick<AccountRepository, 'get' | 'membership'> };
+
 /** The caller's membership, or 404: someone else's account and a missing one look the same (BOLA). */
 export async function requireMember(
   caller: User,
   accountId: string,
-  deps: Pick<AccountDeps, 'accounts'>,
+  deps: AccessDeps,
 ): Promise<{ account: Account; membership: Membership }> {
   const [account, membership] = await Promise.all([
     deps.accounts.get(accountId),
@@ -60,7 +63,7 @@ export async function requireMember(
   return { account, membership };
 }
 
-export async function requireOwner(caller: User, accountId: string, deps: Pick<AccountDeps, 'accounts'>) {
+export async function requireOwner(caller: User, accountId: string, deps: AccessDeps) {
   const found = await requireMember(caller, accountId, deps);
   if (found.membership.role !== 'owner') throw new ForbiddenError('Only the account’s owners can do this.');
   return found;
