@@ -18,7 +18,7 @@ import {
 import type { ChallengeRepository, ChallengeWriteOutcome } from '../../domain/identity/ports';
 import { USER_STATUSES, type User, WORKSPACE_ROLES } from '../../domain/users/model';
 import { cancellationCodes, itemIsNew } from './conditions';
-import { type UpdateInput, conditionalUpdate as update } from './operations';
+import { queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -223,23 +223,8 @@ export function makeChallengeRepository(doc: DynamoDBDocumentClient, tableName: 
   }
 
   async function listChallenges(userId: string) {
-    const challenges: Challenge[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': identityKeys.challengePrefix },
-          ConsistentRead: true,
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
-      challenges.push(...(page.Items ?? []).map(toChallenge));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return challenges.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const items = await queryPrefix(doc, tableName, `USER#${userId}`, identityKeys.challengePrefix);
+    return items.map(toChallenge).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   function decide(

@@ -1,7 +1,6 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -21,7 +20,7 @@ import {
 import type { User } from '../../domain/users/model';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../ports';
 import { cancellationCodes, itemIsNew } from './conditions';
-import { type UpdateInput, conditionalUpdate as update } from './operations';
+import { queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
 import { userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -145,23 +144,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
   }
 
   async function listDevices(userId: string) {
-    const devices: Device[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': deviceKeys.devicePrefix },
-          ConsistentRead: true,
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
-      devices.push(...(page.Items ?? []).map(toDevice));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return devices;
+    return (await queryPrefix(doc, tableName, `USER#${userId}`, deviceKeys.devicePrefix)).map(toDevice);
   }
 
   async function create(device: Device, maxDevices: number) {

@@ -1,0 +1,21 @@
+import { ENV, requireEnv } from '../config/env';
+import type { IngestDeps } from '../domain/accounts/ingest';
+import { metrics } from '../observability';
+import { accountSettings } from './accounts-runtime';
+import { makeAccountRepository } from './dynamodb/account-repository';
+import { sharedDocumentClient } from './dynamodb/client';
+import { makeInboxRepository } from './dynamodb/inbox-repository';
+import { makeNotifier } from './notify-runtime';
+
+/** What storing an inbound message needs (SMS and email alike), built once per container. */
+export function inboxIngestDeps(): IngestDeps {
+  const doc = sharedDocumentClient();
+  const tableName = requireEnv(ENV.tableName);
+  return {
+    accounts: makeAccountRepository(doc, tableName),
+    inbox: makeInboxRepository(doc, tableName),
+    notifier: makeNotifier(doc, tableName).notifier,
+    retentionDays: accountSettings().inboxRetentionDays,
+    count: (metric: string) => metrics.addMetric(metric, 'Count', 1),
+  };
+}
