@@ -164,6 +164,7 @@ function hyphenChains(text: string, t: Tokens, out: Candidate[]): void {
     if (
       kindA[first] !== WORD ||
       kindA[first + 1] !== SYM ||
+      !isHyphen(t.ch[first + 1] ?? 0) ||
       ((t.flags[first] ?? 0) & (F_CLAIMED | F_IN_URL)) !== 0
     ) {
       continue;
@@ -250,7 +251,8 @@ function groupsAndWords(text: string, t: Tokens, out: Candidate[]): void {
     // Inline test of free(k) (the common case is a word that is skipped) plus URL/e-mail tokens.
     if (kindA[k] !== WORD || letterA[k] !== 0 || ((flagsA[k] ?? 0) & (F_CLAIMED | F_IN_URL)) !== 0) continue;
     const len = lengthAt(k);
-    if (isGroup(k)) {
+    // free(k) holds here, so isGroup(k) reduces to the shape test (cheap first: most words are not groups).
+    if (len >= 2 && len <= 4 && alphaA[k] === 0) {
       let last = k;
       while (isGroup(last + 1) && gapA[last + 1] === GAP_ONE) last++;
       if (last > k) {
@@ -488,9 +490,14 @@ function layoutOf(a: Analysis, hash: Span | null): Layout {
   const lineFirst = new Int32Array(lines).fill(-1);
   const lineHasCode = new Uint8Array(lines);
   const lineA = t.line;
+  // Token lines never decrease: a token starts its line when its line differs from the previous token's.
+  let current = -1;
   for (let k = 0; k < t.count; k++) {
     const line = lineA[k] ?? 0;
-    if (lineFirst[line] === -1) lineFirst[line] = k;
+    if (line !== current) {
+      lineFirst[line] = k;
+      current = line;
+    }
   }
   const segs = t.count === 0 ? 1 : (t.seg[t.count - 1] ?? 0) + 1;
   const segHasHit = new Uint8Array(segs);
@@ -501,7 +508,7 @@ function layoutOf(a: Analysis, hash: Span | null): Layout {
   let specificAnywhere = false;
   for (let h = 0; h < hits.length; h++) {
     lineHasCode[hits.line[h] ?? 0] = 1;
-    if (hits.specific[h]) specificAnywhere = true;
+    if (hits.specific[h] === 1) specificAnywhere = true;
   }
   return {
     lineFirst,
@@ -570,7 +577,7 @@ function proximity(hits: Hits, seg: number, u0: number, u1: number, specificOnly
   const before = hits.lastBefore(u0);
   // The nearest hit may be unacceptable (a generic word in a promotion); look one further each way.
   for (let h = before - 1; h <= before + 2; h++) {
-    if (h < 0 || h >= hits.length || hits.seg[h] !== seg || (specificOnly && hits.specific[h] !== true))
+    if (h < 0 || h >= hits.length || hits.seg[h] !== seg || (specificOnly && hits.specific[h] !== 1))
       continue;
     const isBefore = h <= before;
     const d = Math.max(0, isBefore ? u0 - (hits.u1[h] ?? 0) : (hits.u0[h] ?? 0) - u1) / 2;
@@ -672,11 +679,15 @@ function shapeFactor(c: Candidate): number {
 }
 
 /** Letters-only and mixed-case codes only where the layout says so (after `code:` or alone under a code line). */
+/** A word of the candidate has a role (code word, amount word...). */
+function hasRoleWord(t: Tokens, c: Candidate): boolean {
+  for (let k = c.first; k <= c.last; k++) if (t.kind[k] === WORD && (t.roles[k] ?? 0) !== 0) return true;
+  return false;
+}
+
 function lettersAllowed(a: Analysis, layout: Layout, c: Candidate): boolean {
   const t = a.tokens;
-  if (c.shape === 'letters') {
-    for (let k = c.first; k <= c.last; k++) if (t.kind[k] === WORD && (t.roles[k] ?? 0) !== 0) return false;
-  }
+  if (c.shape === 'letters' && hasRoleWord(t, c)) return false;
   if (!layoutAllowsLetters(t, layout, c)) return false;
   return c.shape !== 'letters' || !LETTER_STOPWORDS.has(a.text.slice(c.start, c.end).toLowerCase());
 }
@@ -797,6 +808,9 @@ function scanText(text: string): TextResult {
     // Cheap filter: away from any code word, and not starting a line, nothing can score (see evidence()).
     if (layout.segHasHit[t.seg[c.first] ?? 0] !== 1 && !startsLine(t, c.first) && !isWholeMessage(layout, c))
       continue;
+    // Cheapest test first (same outcome: lettersAllowed() refuses these too): a letter-only candidate that is
+    // a context word (code, PIN...) is not a code; storms of "code" on their own lines stop here.
+    if (c.shape === 'letters' && hasRoleWord(t, c)) continue;
     if (rejected(a, c, hash)) continue;
     if (c.shape !== 'digits' && !lettersAllowed(a, layout, c)) continue;
     const raw = text.slice(c.start, c.end);

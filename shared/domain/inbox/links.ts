@@ -163,9 +163,14 @@ export function findEmailSpans(text: string): Span[] {
   let lastEnd = 0;
   const first = text.indexOf('@');
   if (first < 0) return spans;
+  // `prev` is the character before `at`, kept from the previous step rather than read again at every '@'.
+  let prev = first > 0 ? text.charCodeAt(first - 1) : 0x40;
   for (let at = Math.max(1, first); at < n - 1 && spans.length < MAX_SPANS; at++) {
-    if (text.charCodeAt(at) !== 0x40) continue;
-    if (!isLocalChar(text.charCodeAt(at - 1)) || !isAlnum(text.charCodeAt(at + 1))) continue;
+    const c = text.charCodeAt(at);
+    const before = prev;
+    prev = c;
+    if (c !== 0x40) continue;
+    if (!isLocalChar(before) || !isAlnum(text.charCodeAt(at + 1))) continue;
     let s = at;
     while (s > lastEnd && isLocalChar(text.charCodeAt(s - 1))) s--;
     let e = at + 1;
@@ -179,6 +184,7 @@ export function findEmailSpans(text: string): Span[] {
     spans.push({ start: s, end: e });
     lastEnd = e;
     at = e - 1;
+    prev = text.charCodeAt(at);
   }
   return spans;
 }

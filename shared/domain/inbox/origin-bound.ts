@@ -227,9 +227,15 @@ export function findLooseOriginMarkers(text: string, limit = 8): OriginBoundCode
   const n = text.length;
   const first = text.indexOf('@');
   if (first < 0) return found;
-  for (let at = first; at < n && found.length < limit; at++) {
-    if (text.charCodeAt(at) !== 0x40) continue;
-    if (at > 0 && !isSpaceOrNewline(text.charCodeAt(at - 1))) continue;
+  // A marker needs a '#' after its '@': no '@' from the last '#' on can start one (@ storms, e-mail lists).
+  const lastHash = text.lastIndexOf('#');
+  // One read per character: the previous character is kept rather than read again at every '@'.
+  let prev = first > 0 ? text.charCodeAt(first - 1) : 0x20;
+  for (let at = first; at < lastHash && found.length < limit; at++) {
+    const c = text.charCodeAt(at);
+    const before = prev;
+    prev = c;
+    if (c !== 0x40 || !isSpaceOrNewline(before)) continue;
     // The field parsers stop at line breaks by themselves; the window only bounds the work per marker.
     const parsed = parseLenientAt(text, at, Math.min(n, at + 400));
     if (parsed !== null) found.push(parsed);

@@ -137,30 +137,57 @@ export class Tokens {
   }
 }
 
-/** Keyword occurrences in text order, as parallel arrays (units are halves, as in Tokens). */
-export class Hits {
-  u0: number[] = [];
-  u1: number[] = [];
-  seg: number[] = [];
-  line: number[] = [];
-  specific: boolean[] = [];
+const NO_I32 = new Int32Array(0);
+const NO_U8 = new Uint8Array(0);
 
-  get length(): number {
-    return this.u0.length;
+/**
+ * Keyword occurrences in text order, as parallel typed arrays (units are halves, as in Tokens); entries at
+ * and beyond `length` are unused. Typed arrays: keyword storms push tens of thousands of hits, and growing
+ * five plain arrays (one of booleans) cost more than the scan itself.
+ */
+export class Hits {
+  length = 0;
+  // Shared empty arrays until the first push: most messages have no hit of a given kind.
+  u0 = NO_I32;
+  u1 = NO_I32;
+  seg = NO_I32;
+  line = NO_I32;
+  /** 1 for a specific code word. */
+  specific = NO_U8;
+
+  /** Empty the list (keeping its arrays) and return it. */
+  clear(): Hits {
+    this.length = 0;
+    return this;
   }
 
   push(u0: number, u1: number, seg: number, line: number, specific: boolean): void {
-    this.u0.push(u0);
-    this.u1.push(u1);
-    this.seg.push(seg);
-    this.line.push(line);
-    this.specific.push(specific);
+    if (this.length === this.u0.length) this.grow();
+    const h = this.length++;
+    this.u0[h] = u0;
+    this.u1[h] = u1;
+    this.seg[h] = seg;
+    this.line[h] = line;
+    this.specific[h] = specific ? 1 : 0;
+  }
+
+  private grow(): void {
+    const capacity = Math.max(16, this.u0.length * 2);
+    const widen = <T extends Int32Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.u0 = widen(this.u0, new Int32Array(capacity));
+    this.u1 = widen(this.u1, new Int32Array(capacity));
+    this.seg = widen(this.seg, new Int32Array(capacity));
+    this.line = widen(this.line, new Int32Array(capacity));
+    this.specific = widen(this.specific, new Uint8Array(capacity));
   }
 
   /** Index of the last hit starting before unit `u2` (halves), or -1 (binary search; hits are in text order). */
   lastBefore(u2: number): number {
     let lo = 0;
-    let hi = this.u0.length - 1;
+    let hi = this.length - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -198,6 +225,25 @@ export interface Analysis {
 }
 
 const LEXICON: Lexicon = buildLexicon(foldWord);
+
+/**
+ * Bitmap over the first two characters of `phraseHeadKey` (length class, first and second character): a word
+ * whose pair is absent cannot start a phrase, so the Set lookup runs only for the few words that pass.
+ * Exact: it only ever skips words the Set would reject too.
+ */
+const PHRASE_HEAD_PAIRS = new Uint8Array(4 * 128 * 128);
+for (const head of LEXICON.phraseHeads) PHRASE_HEAD_PAIRS[head >> 7] = 1;
+/**
+ * ASCII first characters of the phrase keys made of digits only (the lookup key of a word without letters is
+ * its text): any other word of digits starting with an ASCII character starts no phrase.
+ */
+const DIGIT_PHRASE_FIRST = new Uint8Array(128);
+for (const key of LEXICON.phrases.keys()) {
+  let digits = key.length > 0;
+  for (let k = 0; k < key.length; k++) if (charClass(key.charCodeAt(k)) !== DIGIT) digits = false;
+  const c = key.charCodeAt(0);
+  if (digits && c < 128) DIGIT_PHRASE_FIRST[c] = 1;
+}
 
 /** Words after which a full stop does not end the sentence (Rs. 500, No. 12, 5 min. valid). */
 const ABBREVIATIONS = new Set([
@@ -323,10 +369,16 @@ const SINGLE_ROLES = new Int32Array(128);
 const SINGLE_FOLDED: string[] = [];
 for (let c = 0; c < 128; c++) SINGLE_FOLDED.push(String.fromCharCode(c).toLowerCase());
 const MEMO_LIMIT = 4096;
+/** Slots of the recent-word cache of `analyse` (a power of two). */
+const RECENT_SLOTS = 16;
 const LINKING_WORDS = new Set(['de', 'di', 'do', 'da', 'del', 'du', 'des', 'von', 'of', 'for', 'la', 'le']);
 const HEBREW_PREFIXES = new Set(['ה', 'ב', 'ל', 'ו', 'ש', 'מ', 'כ']);
 
 let pool = new Tokens(1024);
+// Hit lists are pooled like the token table (an Analysis is valid until the next call): no allocation per message.
+const codeHitPool = new Hits();
+const weakHitPool = new Hits();
+const imperativeHitPool = new Hits();
 
 function grow(t: Tokens, needed: number): Tokens {
   if (needed <= t.capacity) return t;
@@ -368,8 +420,11 @@ export function tokenize(text: string): Tokens {
   let lastCh = 0;
   let upper = 0;
   let lower = 0;
+  // The character that ended the previous token was already read (word scan, full-stop look-ahead): reuse it.
+  let peekAt = -1;
+  let peekCode = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = i === peekAt ? peekCode : text.charCodeAt(i);
     const cls = c < 128 ? (ASCII[c] ?? 0) : charClass(c);
     if (cls === SPACE) {
       spaces++;
@@ -403,14 +458,21 @@ export function tokenize(text: string): Tokens {
     let flags = 0;
     if (cls === DIGIT || cls === ALPHA || cls === LETTER) {
       kindA[k] = WORD;
-      let nDigit = 0;
-      let nAlpha = 0;
-      let nLetter = 0;
-      let j = i;
+      // The first character is already classified: count it and scan from the next one.
+      let nDigit = cls === DIGIT ? 1 : 0;
+      let nAlpha = cls === ALPHA ? 1 : 0;
+      let nLetter = cls === LETTER ? 1 : 0;
+      if (cls === ALPHA) {
+        if (c <= 90) upper++;
+        else lower++;
+      }
+      let j = i + 1;
       let prevCls = cls;
       while (j < n) {
         const d = text.charCodeAt(j);
         const dc = d < 128 ? (ASCII[d] ?? 0) : charClass(d);
+        peekAt = j;
+        peekCode = d;
         if (dc !== DIGIT && dc !== ALPHA && dc !== LETTER) break;
         // Digits glued to non-Latin letters (код1234, ב123456) are separate words; ASCII letters and digits stay together.
         if ((dc === DIGIT && prevCls === LETTER) || (dc === LETTER && prevCls === DIGIT)) {
@@ -460,9 +522,14 @@ export function tokenize(text: string): Tokens {
         else {
           // A full stop glued to what follows (1.5, a.b) ends nothing; before a space, not after "Rs", "No"...
           const next = text.charCodeAt(i + 1);
+          peekAt = i + 1;
+          peekCode = next;
           const spaced = Number.isNaN(next) || next <= 0x20 || next === 0xa0;
-          t.count = count;
-          pendingSegEnd = spaced && !isAbbreviation(text, t, i);
+          pendingSegEnd = false;
+          if (spaced) {
+            t.count = count;
+            pendingSegEnd = !isAbbreviation(text, t, i);
+          }
         }
       }
     }
@@ -588,6 +655,18 @@ for (let c = 0; c < 128; c++) {
   if (chars.ASCII[c] === chars.ALPHA) SINGLE_ROLES[c] = wordRoles(String.fromCharCode(c));
 }
 
+type PhraseList = Lexicon['phrases'] extends Map<string, infer L> ? L : never;
+/**
+ * Phrases led by each one-character ASCII word, as `analyse` would look them up (head filter, then the folded
+ * word, which for a digit is the digit itself): storms of single characters skip the filter and the lookup.
+ */
+const SINGLE_PHRASES: Array<PhraseList | undefined> = [];
+for (let c = 0; c < 128; c++) {
+  const head = phraseHeadKey(1, c, 0, 0);
+  const filtered = head >= 0 && !LEXICON.phraseHeads.has(head);
+  SINGLE_PHRASES.push(filtered ? undefined : LEXICON.phrases.get(SINGLE_FOLDED[c] ?? ''));
+}
+
 /** The next word token of a phrase: spaced on the same line, or glued through one hyphen, slash or apostrophe. */
 function nextPhraseWord(t: Tokens, from: number): number {
   const nx = from + 1;
@@ -672,9 +751,9 @@ export function analyse(text: string, protectedSpans: Span[] = []): Analysis {
     text,
     tokens: t,
     phrases: new Map(),
-    codeHits: new Hits(),
-    weakHits: new Hits(),
-    imperativeHits: new Hits(),
+    codeHits: codeHitPool.clear(),
+    weakHits: weakHitPool.clear(),
+    imperativeHits: imperativeHitPool.clear(),
     promoSegs: new Set(),
     promo: false,
     lineCount: t.count === 0 ? 0 : (t.line[t.count - 1] ?? 0) + 1,
@@ -691,16 +770,25 @@ export function analyse(text: string, protectedSpans: Span[] = []): Analysis {
     return roles;
   };
   const foldMemo = new Map<string, string>();
+  // Same recent-word cache as for the roles below: a repeated word is compared in place, not sliced again.
+  const recentFoldRaw: string[] = new Array<string>(RECENT_SLOTS).fill('');
+  const recentFolded: string[] = new Array<string>(RECENT_SLOTS).fill('');
   const foldAt = (k: number): string => {
     const s0 = t.start[k] ?? 0;
+    const len = (t.end[k] ?? 0) - s0;
     const c = text.charCodeAt(s0);
-    if ((t.end[k] ?? 0) - s0 === 1 && c < 128) return SINGLE_FOLDED[c] ?? '';
-    const raw = text.slice(s0, t.end[k]);
+    if (len === 1 && c < 128) return SINGLE_FOLDED[c] ?? '';
+    const slot = (c + len * 7) & (RECENT_SLOTS - 1);
+    const seen = recentFoldRaw[slot] ?? '';
+    if (seen.length === len && text.startsWith(seen, s0)) return recentFolded[slot] ?? '';
+    const raw = text.slice(s0, s0 + len);
     let f = foldMemo.get(raw);
     if (f === undefined) {
       f = foldWord(raw);
       if (foldMemo.size < MEMO_LIMIT) foldMemo.set(raw, f);
     }
+    recentFoldRaw[slot] = raw;
+    recentFolded[slot] = f;
     return f;
   };
 
@@ -716,17 +804,32 @@ export function analyse(text: string, protectedSpans: Span[] = []): Analysis {
   // Pass 1: roles of single words, and phrases (sign in, mot de passe, ma xac thuc) whose roles go to every
   // word of the phrase (ORed: later words keep their own roles too).
   const phraseHeads = LEXICON.phraseHeads;
+  const recentRaw: string[] = new Array<string>(RECENT_SLOTS).fill('');
+  const recentRoles: number[] = new Array<number>(RECENT_SLOTS).fill(0);
   for (let k = 0; k < n; k++) {
     if (kindA[k] !== WORD || ((flagsA[k] ?? 0) & F_IN_URL) !== 0) continue;
     const s0 = startA[k] ?? 0;
     const len = (endA[k] ?? 0) - s0;
     if (len > MAX_KEYWORD_WORD) continue;
+    const hasLetters = (alphaA[k] ?? 0) + (letterA[k] ?? 0) > 0;
     const c0 = text.charCodeAt(s0);
-    if ((alphaA[k] ?? 0) + (letterA[k] ?? 0) > 0) {
+    // A word of digits has no roles, and starts a phrase only if a phrase starts with digits (2-step...).
+    if (!hasLetters && c0 < 128 && DIGIT_PHRASE_FIRST[c0] === 0) continue;
+    if (hasLetters) {
       let roles: number;
       if (len === 1 && c0 < 128) roles = SINGLE_ROLES[c0] ?? 0;
       else {
-        roles = rolesOfWord(text.slice(s0, s0 + len));
+        // Storms repeat a handful of words: compare in place with the last word seen in this slot instead of
+        // slicing and hashing every occurrence (rolesOfWord depends on the characters only).
+        const slot = (c0 + len * 7) & (RECENT_SLOTS - 1);
+        const seen = recentRaw[slot] ?? '';
+        if (seen.length === len && text.startsWith(seen, s0)) roles = recentRoles[slot] ?? 0;
+        else {
+          const raw = text.slice(s0, s0 + len);
+          roles = rolesOfWord(raw);
+          recentRaw[slot] = raw;
+          recentRoles[slot] = roles;
+        }
         // "15% off" is a promotion whatever the language around it.
         if (len === 3 && k > 0 && t.ch[k - 1] === 0x25 && text.slice(s0, s0 + 3).toLowerCase() === 'off') {
           roles |= R_PROMO;
@@ -735,11 +838,14 @@ export function analyse(text: string, protectedSpans: Span[] = []): Analysis {
       if ((roles & R_LINKER) !== 0) flagsA[k] = (flagsA[k] ?? 0) | F_LINKER;
       rolesA[k] = (rolesA[k] ?? 0) | (roles & ~(R_LINKER | R_LINKING));
     }
-    // Cheap filter before folding: phrases start with one of a few words (sign, log, one, mot, ma...).
-    const head = phraseHeadKey(len, c0, text.charCodeAt(s0 + 1), text.charCodeAt(s0 + 2));
-    if (head >= 0 && !phraseHeads.has(head)) continue;
-    const hasLetters = (alphaA[k] ?? 0) + (letterA[k] ?? 0) > 0;
-    const list = LEXICON.phrases.get(hasLetters ? foldAt(k) : text.slice(s0, s0 + len));
+    let list: PhraseList | undefined;
+    if (len === 1 && c0 < 128) list = SINGLE_PHRASES[c0];
+    else {
+      // Cheap filter before folding: phrases start with one of a few words (sign, log, one, mot, ma...).
+      const head = phraseHeadKey(len, c0, text.charCodeAt(s0 + 1), text.charCodeAt(s0 + 2));
+      if (head >= 0 && (PHRASE_HEAD_PAIRS[head >> 7] === 0 || !phraseHeads.has(head))) continue;
+      list = LEXICON.phrases.get(hasLetters ? foldAt(k) : text.slice(s0, s0 + len));
+    }
     if (list === undefined) continue;
     for (const phrase of list) {
       let at = k;
