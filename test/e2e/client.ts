@@ -1,4 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
+import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 
@@ -56,4 +59,19 @@ export function client(stack: LocalStack) {
   }
 
   return { call, token, emailedCode, secrets };
+}
+
+/** Every item in the stack's table, as one JSON string: what a secret scan searches. */
+export async function storedItems(stack: LocalStack): Promise<string> {
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
+  );
+  const items: unknown[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: cursor }));
+    items.push(...(page.Items ?? []));
+    cursor = page.LastEvaluatedKey;
+  } while (cursor);
+  return JSON.stringify(items);
 }

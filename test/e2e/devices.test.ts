@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
-import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { captureLogs } from '../support/http-event';
-import { client } from './client';
+import { client, storedItems } from './client';
 
 describe('trusted devices over HTTP', () => {
   let stack: LocalStack;
@@ -370,17 +367,7 @@ describe('trusted devices over HTTP', () => {
 
   // Last: reads everything the suite wrote and logged.
   it('stores and logs none of the codes, credentials or tokens it used', async () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
-    );
-    const items: unknown[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: cursor }));
-      items.push(...(page.Items ?? []));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    const stored = JSON.stringify(items);
+    const stored = await storedItems(stack);
     const logged = logs.lines.join('');
 
     // Whole-token match, so a 6-digit code does not "appear" inside an epoch number or a hash.

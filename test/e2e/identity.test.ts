@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
-import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { captureLogs } from '../support/http-event';
-import { client } from './client';
+import { client, storedItems } from './client';
 
 describe('identity confirmation over HTTP', () => {
   let stack: LocalStack;
@@ -365,17 +362,7 @@ describe('identity confirmation over HTTP', () => {
 
   // Last: reads everything the suite wrote and logged.
   it('stores and logs none of the link tokens, SCIM tokens or numbers it used', async () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
-    );
-    const items: unknown[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: cursor }));
-      items.push(...(page.Items ?? []));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    const stored = JSON.stringify(items);
+    const stored = await storedItems(stack);
     const logged = logs.lines.join('');
     const events = logs.json().filter((line) => typeof line.securityEvent === 'string');
 

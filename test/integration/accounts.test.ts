@@ -158,6 +158,49 @@ describe('accounts on DynamoDB Local', () => {
     );
   });
 
+  it('claims a number or address for one account at a time, and frees it only from its holder', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+    const a = await createAccount(owner, input, deps);
+    const b = await createAccount(owner, { ...input, appName: 'Other' }, deps);
+    const repo = deps.accounts;
+    const now = new Date('2026-11-23T12:00:00.000Z');
+    const number = { phoneNumber: `+1555${String(Date.now()).slice(-7)}`, phoneNumberId: newId('phone') };
+    const route = async (key: Record<string, string>) =>
+      (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+    const load = async (id: string) => {
+      const account = await repo.get(id);
+      if (!account) throw new Error(`account ${id} is gone`);
+      return account;
+    };
+
+    expect(await repo.assignPhone(a.id, number, now)).toBe('applied');
+    expect(await repo.assignPhone(b.id, number, now)).toBe('conflict');
+    const second = { phoneNumber: `${number.phoneNumber}9`, phoneNumberId: newId('phone') };
+    expect(await repo.assignPhone(a.id, second, now)).toBe('conflict');
+    expect(await route(accountKeys.phoneRoute(number.phoneNumber))).toMatchObject({ accountId: a.id });
+    expect(await route(accountKeys.phoneRoute(second.phoneNumber))).toBeUndefined();
+    expect((await load(b.id)).phoneNumber).toBeUndefined();
+
+    const heldA = await load(a.id);
+    expect(heldA.phoneNumber).toBe(number.phoneNumber);
+    expect(await repo.releasePhone(heldA, now)).toEqual({ phoneNumberId: number.phoneNumberId });
+    expect(await repo.releasePhone(heldA, now)).toBeUndefined();
+    expect(await route(accountKeys.phoneRoute(number.phoneNumber))).toBeUndefined();
+    expect(await repo.assignPhone(b.id, number, now)).toBe('applied');
+
+    const address = `lk-${unique('x')}@inbound.test`;
+    expect(await repo.assignEmail(a.id, address, now)).toBe('applied');
+    expect(await repo.assignEmail(b.id, address, now)).toBe('conflict');
+    const staleA = await load(a.id);
+    await repo.releaseEmail(staleA, now);
+    expect(await repo.assignEmail(b.id, address, now)).toBe('applied');
+    // A's stale view still names the address; releasing again must not free B's claim.
+    await repo.releaseEmail(staleA, now);
+    expect(await route(accountKeys.emailRoute(address))).toMatchObject({ accountId: b.id });
+    expect((await load(b.id)).emailAddress).toBe(address);
+  });
+
   it('routes an SMS to its account: stored once over three replays, one notification to every member', async () => {
     const { deps, notified } = setup();
     const workspace = unique('ws');

@@ -4,6 +4,7 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
 import type { Account, AccountRole, Membership, TotpConfig } from '../../domain/accounts/model';
@@ -55,6 +56,70 @@ export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: st
     [TABLE.entityAttribute]: 'AccountMember',
     ...membership,
   });
+
+  /** One transaction; false when a condition in it failed (nothing was written). */
+  const transact = async (items: NonNullable<TransactWriteCommandInput['TransactItems']>) => {
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (!cancellationCodes(error)) throw error;
+      return false;
+    }
+  };
+
+  const aliases = (names: string[]) => Object.fromEntries(names.map((name, i) => [`#a${i}`, name]));
+
+  /**
+   * A managed number or address is two items changed together: attributes on the account (the first
+   * must be absent) and the route item inbound messages are looked up by (which must be new).
+   */
+  const claimRoute = (
+    accountId: string,
+    attributes: Record<string, string>,
+    route: Record<string, string>,
+    now: Date,
+  ) => {
+    const names = Object.keys(attributes);
+    return transact([
+      {
+        Update: {
+          TableName: tableName,
+          Key: accountKeys.account(accountId),
+          UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')}, #updatedAt = :now`,
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#a0)',
+          ExpressionAttributeNames: { ...aliases(names), '#updatedAt': 'updatedAt', '#pk': PK },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(names.map((name, i) => [`:a${i}`, attributes[name]])),
+            ':now': now.toISOString(),
+          },
+        },
+      },
+      { Put: { TableName: tableName, Item: { ...route, accountId }, ...itemIsNew } },
+    ]);
+  };
+
+  /** The reverse of claimRoute, only while the account still holds `held` in the first attribute. */
+  const dropRoute = (
+    accountId: string,
+    names: string[],
+    held: string,
+    routeKey: Record<string, string>,
+    now: Date,
+  ) =>
+    transact([
+      {
+        Update: {
+          TableName: tableName,
+          Key: accountKeys.account(accountId),
+          UpdateExpression: `REMOVE ${Object.keys(aliases(names)).join(', ')} SET #updatedAt = :now`,
+          ConditionExpression: '#a0 = :held',
+          ExpressionAttributeNames: { ...aliases(names), '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: { ':held': held, ':now': now.toISOString() },
+        },
+      },
+      { Delete: { TableName: tableName, Key: routeKey } },
+    ]);
 
   /** Owners are counted on the account so that "the last owner stays" is one condition. */
   const ownerDelta = (accountId: string, delta: number) => ({
@@ -265,48 +330,13 @@ export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: st
     },
 
     async assignPhone(accountId, phone, now) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: accountKeys.account(accountId),
-                  UpdateExpression: 'SET #phone = :phone, #phoneId = :id, #updatedAt = :now',
-                  ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#phone)',
-                  ExpressionAttributeNames: {
-                    '#phone': 'phoneNumber',
-                    '#phoneId': 'phoneNumberId',
-                    '#updatedAt': 'updatedAt',
-                    '#pk': PK,
-                  },
-                  ExpressionAttributeValues: {
-                    ':phone': phone.phoneNumber,
-                    ':id': phone.phoneNumberId,
-                    ':now': now.toISOString(),
-                  },
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...accountKeys.phoneRoute(phone.phoneNumber),
-                    [TABLE.entityAttribute]: 'PhoneRoute',
-                    accountId,
-                  },
-                  ...itemIsNew,
-                },
-              },
-            ],
-          }),
-        );
-        return 'applied';
-      } catch (error) {
-        if (!cancellationCodes(error)) throw error;
-        return 'conflict';
-      }
+      const claimed = await claimRoute(
+        accountId,
+        { phoneNumber: phone.phoneNumber, phoneNumberId: phone.phoneNumberId },
+        { ...accountKeys.phoneRoute(phone.phoneNumber), [TABLE.entityAttribute]: 'PhoneRoute' },
+        now,
+      );
+      return claimed ? 'applied' : 'conflict';
     },
 
     async releasePhone(account, now) {
@@ -314,98 +344,35 @@ export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: st
       const phoneNumber = item?.phoneNumber as string | undefined;
       const phoneNumberId = item?.phoneNumberId as string | undefined;
       if (!phoneNumber || !phoneNumberId) return undefined;
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: accountKeys.account(account.id),
-                  UpdateExpression: 'REMOVE #phone, #phoneId SET #updatedAt = :now',
-                  ConditionExpression: '#phone = :phone',
-                  ExpressionAttributeNames: {
-                    '#phone': 'phoneNumber',
-                    '#phoneId': 'phoneNumberId',
-                    '#updatedAt': 'updatedAt',
-                  },
-                  ExpressionAttributeValues: { ':phone': phoneNumber, ':now': now.toISOString() },
-                },
-              },
-              { Delete: { TableName: tableName, Key: accountKeys.phoneRoute(phoneNumber) } },
-            ],
-          }),
-        );
-        return { phoneNumberId };
-      } catch (error) {
-        if (!cancellationCodes(error)) throw error;
-        return undefined;
-      }
+      const released = await dropRoute(
+        account.id,
+        ['phoneNumber', 'phoneNumberId'],
+        phoneNumber,
+        accountKeys.phoneRoute(phoneNumber),
+        now,
+      );
+      return released ? { phoneNumberId } : undefined;
     },
 
     async assignEmail(accountId, address, now) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: accountKeys.account(accountId),
-                  UpdateExpression: 'SET #email = :email, #updatedAt = :now',
-                  ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#email)',
-                  ExpressionAttributeNames: {
-                    '#email': 'emailAddress',
-                    '#updatedAt': 'updatedAt',
-                    '#pk': PK,
-                  },
-                  ExpressionAttributeValues: { ':email': address, ':now': now.toISOString() },
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...accountKeys.emailRoute(address),
-                    [TABLE.entityAttribute]: 'MailboxRoute',
-                    accountId,
-                  },
-                  ...itemIsNew,
-                },
-              },
-            ],
-          }),
-        );
-        return 'applied';
-      } catch (error) {
-        if (!cancellationCodes(error)) throw error;
-        return 'conflict';
-      }
+      const claimed = await claimRoute(
+        accountId,
+        { emailAddress: address },
+        { ...accountKeys.emailRoute(address), [TABLE.entityAttribute]: 'MailboxRoute' },
+        now,
+      );
+      return claimed ? 'applied' : 'conflict';
     },
 
     async releaseEmail(account, now) {
       if (!account.emailAddress) return;
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: accountKeys.account(account.id),
-                  UpdateExpression: 'REMOVE #email SET #updatedAt = :now',
-                  ConditionExpression: '#email = :email',
-                  ExpressionAttributeNames: { '#email': 'emailAddress', '#updatedAt': 'updatedAt' },
-                  ExpressionAttributeValues: { ':email': account.emailAddress, ':now': now.toISOString() },
-                },
-              },
-              { Delete: { TableName: tableName, Key: accountKeys.emailRoute(account.emailAddress) } },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (!cancellationCodes(error)) throw error;
-      }
+      await dropRoute(
+        account.id,
+        ['emailAddress'],
+        account.emailAddress,
+        accountKeys.emailRoute(account.emailAddress),
+        now,
+      );
     },
 
     async setTotp(accountId, totp: TotpConfig | undefined, now) {
