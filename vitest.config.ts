@@ -9,6 +9,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // A fixed fast-check seed: `npm test` is deterministic, `npm run fuzz` explores fresh seeds.
+          setupFiles: ['test/support/property-setup.ts'],
         },
       },
       {

@@ -899,7 +899,7 @@ function extractUnsafe(input: ExtractionInput): ExtractionTrace {
   >;
   const channel: Channel = record.channel === 'email' ? 'email' : 'sms';
   const text = cap(record.text, MAX_TEXT_CHARS);
-  const subject = channel === 'email' ? cap(record.subject, MAX_SUBJECT_CHARS).replaceAll('\n', ' ') : '';
+  const subject = channel === 'email' ? cap(record.subject, MAX_SUBJECT_CHARS) : '';
   const html = channel === 'email' ? cap(record.html, MAX_HTML_CHARS) : '';
   const htmlText = html === '' ? '' : htmlToText(html).text;
   const links = linksOf([text, htmlText]);

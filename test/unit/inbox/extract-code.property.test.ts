@@ -9,6 +9,7 @@ import {
   MAX_LINKS,
   MAX_TEXT_CHARS,
 } from '../../../shared/domain/inbox/types';
+import { runs } from '../../support/property-runs';
 
 // Fragments that exercise every scanner: code words in several scripts, digit groups and separators,
 // origin-bound sigils, app-hash markers, URLs, currency and dates, CJK runs, line breaks, odd Unicode.
@@ -140,7 +141,7 @@ describe('extractCode properties', () => {
 
         expect(wellFormed(result)).toBe(true);
       }),
-      { numRuns: 30_000 },
+      { numRuns: runs(30_000) },
     );
   });
 
@@ -151,7 +152,7 @@ describe('extractCode properties', () => {
 
         expect(wellFormed(result)).toBe(true);
       }),
-      { numRuns: 5_000 },
+      { numRuns: runs(5_000) },
     );
   });
 
@@ -164,7 +165,7 @@ describe('extractCode properties', () => {
 
         expect(again).toEqual(first);
       }),
-      { numRuns: 12_000 },
+      { numRuns: runs(12_000) },
     );
   });
 
@@ -188,10 +189,10 @@ describe('extractCode properties', () => {
         expect(field.includes(trace.rawCode)).toBe(true);
         expect(normaliseCode(trace.rawCode)).toBe(trace.extraction.code);
       }),
-      { numRuns: 30_000 },
+      { numRuns: runs(30_000) },
     );
     // The generator must actually produce codes for the property to mean something.
-    expect(codes).toBeGreaterThan(3_000);
+    expect(codes).toBeGreaterThan(runs(3_000));
   });
 });
 
@@ -237,9 +238,9 @@ describe('origin-bound parser properties', () => {
           expect(text.slice(strict.codeStart, strict.codeEnd)).toBe(strict.code);
         }
       }),
-      { numRuns: 13_000 },
+      { numRuns: runs(13_000) },
     );
-    expect(accepted).toBeGreaterThan(100);
+    expect(accepted).toBeGreaterThan(runs(100));
   });
 });
 
@@ -254,7 +255,7 @@ describe('htmlToText properties', () => {
           expect(text).toBe(collapseLikeHtml(raw));
         }
       }),
-      { numRuns: 10_000 },
+      { numRuns: runs(10_000) },
     );
   });
 });

@@ -228,6 +228,16 @@ describe('extractCode: e-mail', () => {
     expect(trace.source).toBe('subject');
   });
 
+  it('keeps a line break in the subject a boundary, so a code never spans it (fast-check seed 1129341684)', () => {
+    const subject = 'a u 8 k u f\na u 8 k u f';
+    const trace = extractCodeTrace({ channel: 'email', text: '', subject, html: 'code' });
+
+    expect(trace.source).toBe('subject');
+    expect(trace.rawCode).not.toBeNull();
+    expect(subject.includes(trace.rawCode ?? '')).toBe(true);
+    expect(trace.extraction.code).toBe('au8kuf');
+  });
+
   it('reads the HTML when there is no text part, ignoring scripts and hidden elements', () => {
     const html =
       '<div style="display:none">Order 999999 preheader</div><p>Your verification code is:</p>' +
