@@ -11,6 +11,9 @@ export default defineConfig({
           environment: 'node',
           // A fixed fast-check seed: `npm test` is deterministic, `npm run fuzz` explores fresh seeds.
           setupFiles: ['test/support/property-setup.ts'],
+          // Property tests run 10^4-10^5 cases (4-6 s alone): on a loaded 2-core machine the 5 s default
+          // failed them by chance. Time is for the benchmarks, not for tests.
+          testTimeout: 60_000,
         },
       },
       {

@@ -13,7 +13,8 @@ export interface InboundMailNotice {
 
 /**
  * The SES receipt-rule Lambda event: headers and verdicts only (the body is in S3). Fields from
- * `commonHeaders` may be missing; verdict FAIL means spam (flag it) or virus (drop the content).
+ * `commonHeaders` may be missing; verdict FAIL means spam (flag it) or virus (drop the content). Sender and
+ * subject are cut above the inbox limits (320, 998): the inbox cuts them again and flags `truncated`.
  */
 export function parseSesEvent(event: SESEvent): InboundMailNotice[] {
   return (event.Records ?? []).flatMap((record) => {
@@ -26,8 +27,8 @@ export function parseSesEvent(event: SESEvent): InboundMailNotice[] {
         messageId: ses.mail.messageId,
         timestamp: new Date(ses.mail.timestamp ?? ses.receipt.timestamp).toISOString(),
         recipients: (ses.receipt.recipients ?? []).map((r) => r.toLowerCase()),
-        from: (common.from?.[0] ?? ses.mail.source ?? '').slice(0, 320),
-        ...(common.subject ? { subject: common.subject.slice(0, 998) } : {}),
+        from: (common.from?.[0] ?? ses.mail.source ?? '').slice(0, 1024),
+        ...(common.subject ? { subject: common.subject.slice(0, 2048) } : {}),
         spam: ses.receipt.spamVerdict?.status === 'FAIL',
         virus: ses.receipt.virusVerdict?.status === 'FAIL',
       },

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { AccountRepository, InboxRepository, Notifier } from '../../ports';
 import { extractCode } from '../inbox/extract-code';
-import { INBOX_DEFAULT_RETENTION_DAYS, INBOX_TEXT_LIMIT, type InboxMessage } from './model';
+import { sanitizeText } from '../text/sanitize';
+import {
+  INBOX_DEFAULT_RETENTION_DAYS,
+  INBOX_FROM_LIMIT,
+  INBOX_SUBJECT_LIMIT,
+  INBOX_TEXT_LIMIT,
+  type InboxMessage,
+} from './model';
 
 export interface InboundMessage {
   channel: 'sms' | 'email';
@@ -15,6 +22,27 @@ export interface InboundMessage {
   receivedAt: string;
   /** e.g. `spam`, `virus` (content dropped), `too_large`, `truncated`. */
   flags?: string[];
+}
+
+/** What people will read, as stored: sanitised (flag `sanitized`), then capped (flag `truncated`). */
+export function inboxText(
+  message: Pick<InboundMessage, 'from' | 'subject' | 'text' | 'flags'>,
+  contentDropped: boolean,
+): { from: string; subject?: string; text: string; flags: string[] } {
+  const flags = new Set(message.flags ?? []);
+  const field = (value: string, limit: number, multiline: boolean): string => {
+    const clean = sanitizeText(value, { multiline });
+    if (clean.changed) flags.add('sanitized');
+    if (clean.text.length <= limit) return clean.text;
+    flags.add('truncated');
+    // Never leave half of a surrogate pair at the cut.
+    const end = clean.text.charCodeAt(limit - 1) >= 0xd800 && clean.text.charCodeAt(limit - 1) <= 0xdbff;
+    return clean.text.slice(0, end ? limit - 1 : limit);
+  };
+  const from = field(message.from, INBOX_FROM_LIMIT, false);
+  const subject = message.subject ? field(message.subject, INBOX_SUBJECT_LIMIT, false) : '';
+  const text = contentDropped ? '' : field(message.text, INBOX_TEXT_LIMIT, true);
+  return { from, ...(subject ? { subject } : {}), text, flags: [...flags] };
 }
 
 export interface IngestDeps {
@@ -55,20 +83,22 @@ export async function ingestInbound(message: InboundMessage, deps: IngestDeps): 
         ...(message.subject ? { subject: message.subject } : {}),
         ...(message.html ? { html: message.html } : {}),
       });
+  // Extraction reads the fields as received (it is built for hostile input); people read them sanitised.
+  const shown = inboxText(message, contentDropped);
   const item: InboxMessage = {
     id: messageId(message.channel, message.naturalId),
     accountId,
     channel: message.channel,
-    from: message.from,
+    from: shown.from,
     to: message.to,
-    ...(message.subject ? { subject: message.subject } : {}),
+    ...(shown.subject ? { subject: shown.subject } : {}),
     receivedAt: message.receivedAt,
-    text: contentDropped ? '' : message.text.slice(0, INBOX_TEXT_LIMIT),
+    text: shown.text,
     code: extraction.code,
     kind: extraction.kind,
     confidence: extraction.confidence,
     links: extraction.links.slice(0, 5).map((link) => ({ url: link.url, host: link.host })),
-    flags: message.flags ?? [],
+    flags: shown.flags,
   };
   const { stored, notified } = await deps.inbox.store(
     item,

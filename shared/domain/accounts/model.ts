@@ -87,3 +87,7 @@ export interface InboxMessage {
 export const INBOX_DEFAULT_RETENTION_DAYS = 30;
 /** Stored message text is capped; the extraction engine reads at most 64 KB anyway. */
 export const INBOX_TEXT_LIMIT = 16 * 1024;
+/** Stored subjects: RFC 5322's line limit. Longer ones are cut and the message flagged `truncated`. */
+export const INBOX_SUBJECT_LIMIT = 998;
+/** Stored senders: an address (254) with a display name. */
+export const INBOX_FROM_LIMIT = 320;

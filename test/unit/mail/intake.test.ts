@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SESEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { parseMail } from '../../../shared/adapters/mime/parse-mail';
+import { MAIL_LIMITS, parseMail } from '../../../shared/adapters/mime/parse-mail';
 import { makeS3BlobStore } from '../../../shared/adapters/s3/blob-store';
 import { parseSesEvent } from '../../../shared/adapters/ses/inbound-event';
 import type { InboundMessage } from '../../../shared/domain/accounts/ingest';
@@ -87,8 +87,9 @@ describe('parseMail (hostile MIME)', () => {
     const parsed = await parseMail(Buffer.from(input, 'latin1'));
 
     if (parsed) {
-      expect(parsed.text.length).toBeLessThanOrEqual(64 * 1024);
-      expect((parsed.subject ?? '').length).toBeLessThanOrEqual(998);
+      expect(parsed.text.length).toBeLessThanOrEqual(MAIL_LIMITS.textChars);
+      // Cut above the inbox's 998 so that the inbox sees the cut and flags it `truncated`.
+      expect((parsed.subject ?? '').length).toBeLessThanOrEqual(MAIL_LIMITS.subjectChars);
     }
   });
 });
