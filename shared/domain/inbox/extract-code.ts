@@ -218,17 +218,67 @@ function hyphenChains(text: string, t: Tokens, out: Candidate[]): void {
       continue;
     }
     if (allDigits) {
-      const ok = equal && ((groups === 2 && (len === 3 || len === 4)) || (groups === 3 && len === 3));
-      if (!ok) continue;
+      if (!plausibleGrouping(text, t, chainStart, last, 2)) continue;
     } else if (!equal || len < 3 || len > 8 || (anyUpper && anyLower)) continue;
     out.push(candidateOf(text, t, chainStart, last, true));
   }
 }
 
+/** A code split into groups adds up to a plausible code length (MIN..MAX_GROUPED_DIGITS digits). */
+export const MIN_GROUPED_DIGITS = 4;
+export const MAX_GROUPED_DIGITS = 9;
+const MAX_GROUP_DIGITS = 4;
+
+/**
+ * Digit groups t[first], t[first + step], ... t[last] (hyphen chains step over the hyphens) read as one
+ * code: any grouping (2-2-2, 3-3-2, 4-2, 1-1-1-1-1-1 ...) of 1 to 4 digits per group whose digits add up
+ * to a plausible code length. Two shapes are numbers, not codes, whatever the context: thousands
+ * grouping (a short head, then groups of exactly three: 1 234 567, 12 345) and a calendar date
+ * (d-m-y, y-m-d: 12-05-2026, 2026-12-05, 05-12-26).
+ */
+function plausibleGrouping(text: string, t: Tokens, first: number, last: number, step: number): boolean {
+  let total = 0;
+  let groups = 0;
+  let tailOfThrees = true;
+  for (let k = first; k <= last; k += step) {
+    const len = lengthOf(t, k);
+    if (len > MAX_GROUP_DIGITS) return false;
+    total += len;
+    groups++;
+    if (k > first && len !== 3) tailOfThrees = false;
+  }
+  if (groups < 2 || total < MIN_GROUPED_DIGITS || total > MAX_GROUPED_DIGITS) return false;
+  if (tailOfThrees && lengthOf(t, first) < 3) return false;
+  return !(groups === 3 && isDateShape(text, t, first, step));
+}
+
+function groupValue(text: string, t: Tokens, k: number): number {
+  let value = 0;
+  for (let i = t.start[k] ?? 0; i < (t.end[k] ?? 0); i++)
+    value = value * 10 + Number(asciiDigit(text.charCodeAt(i)));
+  return value;
+}
+
+/** Three groups that read as a day, a month and a year in either order (months 1-12, days 1-31). */
+function isDateShape(text: string, t: Tokens, first: number, step: number): boolean {
+  const lens = [lengthOf(t, first), lengthOf(t, first + step), lengthOf(t, first + 2 * step)];
+  const [a, b, c] = [
+    groupValue(text, t, first),
+    groupValue(text, t, first + step),
+    groupValue(text, t, first + 2 * step),
+  ];
+  const day = (v: number) => v >= 1 && v <= 31;
+  const month = (v: number) => v >= 1 && v <= 12;
+  const dayFirst = (lens[0] ?? 0) <= 2 && (lens[1] ?? 0) <= 2 && (lens[2] === 2 || lens[2] === 4);
+  const yearFirst = lens[0] === 4 && (lens[1] ?? 0) <= 2 && (lens[2] ?? 0) <= 2;
+  if (dayFirst && ((day(a) && month(b)) || (month(a) && day(b)))) return true;
+  return yearFirst && month(b) && day(c);
+}
+
 /**
  * One pass over the words left by the hyphen chains:
- * - digit groups separated by single spaces: 123 456, 1234 5678 (other groupings are phone numbers or
- *   amounts, and are dropped whole);
+ * - digit groups separated by single spaces: 123 456, 48 29 13, 482 913 57 (see `plausibleGrouping`;
+ *   other groupings are phone numbers or amounts, and are dropped whole);
  * - characters spelled out one by one: a u 8 k u f (4 to 12 characters, at least one digit);
  * - any other word of 3 to 16 ASCII letters and digits.
  */
@@ -256,13 +306,13 @@ function groupsAndWords(text: string, t: Tokens, out: Candidate[]): void {
       let last = k;
       while (isGroup(last + 1) && gapA[last + 1] === GAP_ONE) last++;
       if (last > k) {
-        claim(t, k, last);
-        const groups = last - k + 1;
-        let equal = true;
-        for (let m = k; m <= last; m++) if (lengthAt(m) !== len) equal = false;
-        if (equal && ((len === 3 && groups <= 3) || (len === 4 && groups === 2))) {
-          out.push(candidateOf(text, t, k, last, true));
-        }
+        // A one-digit head glued by one space belongs to the number: 1 234 567 is thousands grouping.
+        const head =
+          k > 0 && gapA[k] === GAP_ONE && free(k - 1) && alphaA[k - 1] === 0 && lengthAt(k - 1) === 1
+            ? k - 1
+            : k;
+        claim(t, head, last);
+        if (plausibleGrouping(text, t, head, last, 1)) out.push(candidateOf(text, t, head, last, true));
         k = last;
         continue;
       }
@@ -751,12 +801,23 @@ function isWholeMessage(layout: Layout, c: Candidate): boolean {
   return true;
 }
 
+/** The candidate follows a parenthesised number, as the rest of a phone number does: (888) 888-8888. */
+function afterAreaCode(text: string, start: number): boolean {
+  let k = start - 1;
+  while (k >= 0 && text.charCodeAt(k) === 0x20) k--;
+  if (k < 0 || text.charCodeAt(k) !== 0x29) return false;
+  let digits = 0;
+  for (k--; k >= 0 && isDigitAt(text, k); k--) digits++;
+  return digits >= 2 && digits <= 5 && text.charCodeAt(k) === 0x28;
+}
+
 /** Hard rejections: the candidate is an amount, a date, a phone, card or order number, a URL part... */
 function rejected(a: Analysis, c: Candidate, hash: Span | null): boolean {
   const t = a.tokens;
   for (let k = c.first; k <= c.last; k++) if (((t.flags[k] ?? 0) & F_IN_URL) !== 0) return true;
   if (hash !== null && c.start < hash.end && hash.start < c.end) return true;
   if (badGlue(a.text, c.start, c.end)) return true;
+  if (c.shape === 'digits' && afterAreaCode(a.text, c.start)) return true;
   if (c.shape === 'digits' && (c.digits > 10 || c.digits < 3)) return true;
   if (c.shape !== 'digits' && (c.end - c.start < 4 || c.end - c.start > 30)) return true;
   const before = rolesBefore(t, c.first);

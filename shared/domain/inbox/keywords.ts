@@ -65,7 +65,16 @@ const CODE_SPECIFIC: Record<string, readonly string[]> = {
   ar: ['رمز', 'كلمة المرور', 'كلمة السر'],
   hi: ['ओटीपी', 'पासवर्ड'],
   id: ['kata sandi', 'sandi'],
-  vi: ['mat khau', 'ma xac thuc', 'ma xac nhan', 'ma kich hoat', 'ma bao mat', 'ma dang nhap', 'ma otp'],
+  vi: [
+    'mat khau',
+    'ma xac thuc',
+    'ma xac nhan',
+    'ma xac minh',
+    'ma kich hoat',
+    'ma bao mat',
+    'ma dang nhap',
+    'ma otp',
+  ],
 };
 
 /** Plain "code" words: strong, but a promotion in the same message cancels them. */
@@ -224,7 +233,7 @@ const WEAK: Record<string, readonly string[]> = {
   fa: ['تایید', 'تاييد', 'ورود', 'یکبار', 'پویا'],
   ar: ['التحقق', 'تحقق', 'التفعيل', 'الدخول'],
   id: ['verifikasi', 'konfirmasi'],
-  vi: ['xac thuc', 'xac nhan', 'dang nhap', 'kich hoat'],
+  vi: ['xac thuc', 'xac nhan', 'xac minh', 'dang nhap', 'kich hoat'],
 };
 
 const IMPERATIVE: Record<string, readonly string[]> = {
