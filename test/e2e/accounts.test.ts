@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
@@ -227,9 +228,66 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
       { url: 'https://accounts.example/verify?t=abc', host: 'accounts.example' },
     ]);
     expect(coded?.text).not.toContain('111111');
+    expect(coded?.text).toContain('Your code is 918273.');
     const infected = items.find((m) => m.flags.includes('virus'));
     expect(infected).toMatchObject({ code: null, text: '' });
     expect(items.filter((m) => m.code === null)).toHaveLength(2);
+  });
+
+  it('stores readable text for HTML-only mail, and flags cut and sanitised fields (issue 12)', async () => {
+    const owner = await member('html');
+    const { body } = await api.call('POST', '/v1/accounts', {
+      token: owner.token,
+      device: owner.web,
+      body: { appName: 'Htmlmail', username: 'h', password: 'x' },
+    });
+    const id = body.account.id;
+    const address = (
+      await api.call('POST', `/v1/accounts/${id}/email-address`, { token: owner.token, device: owner.web })
+    ).body.emailAddress;
+    const postRaw = (raw: Buffer | string) =>
+      fetch(`${stack.apiUrl}/_local/inbound/email?to=${encodeURIComponent(address)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'message/rfc822' },
+        body: raw,
+      });
+    const word = (s: string) => `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=`;
+    const longSubject = `Your code is 424242 ${'x'.repeat(1200)}`;
+
+    for (const name of ['html-only.eml', 'gbk-html.eml'])
+      expect((await postRaw(readFileSync(`test/fixtures/mail/${name}`))).status).toBe(202);
+    const hostile = await postRaw(
+      [
+        `From: ${word('Support\u202E')} <help@evil.example>`,
+        `Subject: ${word(`\u2066${longSubject.slice(0, 40)}\u2069`)}${longSubject.slice(40)}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Hello\u0007 there',
+      ].join('\r\n'),
+    );
+    const inbox = await api.call('GET', `/v1/accounts/${id}/inbox`, {
+      token: owner.token,
+      device: owner.web,
+    });
+
+    expect(hostile.status).toBe(202);
+    const items = inbox.body.items as Array<{
+      subject?: string;
+      from: string;
+      text: string;
+      code: string | null;
+      flags: string[];
+    }>;
+    const acme = items.find((m) => m.subject === 'Your Acme verification code');
+    expect(acme).toMatchObject({ code: '730418', flags: [] });
+    expect(acme?.text).toContain('Your Acme verification code is:\n730 418');
+    const gbk = items.find((m) => m.subject === '验证码通知');
+    expect(gbk?.text).toContain('您的验证码是：605218');
+    const cut = items.find((m) => m.from.startsWith('Support'));
+    expect(cut).toMatchObject({ from: 'Support <help@evil.example>', text: 'Hello there\n', code: '424242' });
+    expect(cut?.subject).toHaveLength(998);
+    expect(cut?.subject?.startsWith('Your code is 424242 xxx')).toBe(true);
+    expect(cut?.flags.sort()).toEqual(['sanitized', 'truncated']);
   });
 
   it('generates TOTP codes for members and never returns the seed', async () => {
