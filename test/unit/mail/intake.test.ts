@@ -5,7 +5,7 @@ import { MAIL_LIMITS, parseMail } from '../../../shared/adapters/mime/parse-mail
 import { makeS3BlobStore } from '../../../shared/adapters/s3/blob-store';
 import { parseSesEvent } from '../../../shared/adapters/ses/inbound-event';
 import type { InboundMessage } from '../../../shared/domain/accounts/ingest';
-import { intakeMail } from '../../../shared/domain/accounts/mail-intake';
+import { intakeMail, MAX_QUEUED_BYTES } from '../../../shared/domain/accounts/mail-intake';
 
 const fixture = JSON.parse(
   readFileSync('test/fixtures/aws-events/inbound-email.ses-lambda-event.json', 'utf8'),
@@ -152,6 +152,53 @@ describe('intakeMail', () => {
     expect(virus.queued[0]).toMatchObject({ flags: ['virus'], text: '' });
     expect(big.queued[0]).toMatchObject({ flags: ['spam', 'too_large'], text: '' });
     expect(missing.queued[0]?.flags).toEqual(['missing']);
+  });
+});
+
+describe('intakeMail: what goes on the inbox queue fits SQS (256 KiB per message and per batch)', () => {
+  const notice = {
+    ...(parseSesEvent(fixture)[0] as NonNullable<ReturnType<typeof parseSesEvent>[number]>),
+    recipients: ['a@inbox.example', 'b@inbox.example', 'c@inbox.example'],
+  };
+  async function queue(raw: string) {
+    const batches: InboundMessage[][] = [];
+    await intakeMail(notice, {
+      blobs: { get: async () => ({ body: Buffer.from(raw), truncated: false }) },
+      parse: parseMail,
+      queue: { enqueue: async (items: InboundMessage[]) => void batches.push(items) },
+      prefix: 'inbound/',
+      maxBytes: 10 * 1024 * 1024,
+    });
+    return batches;
+  }
+  /** SQS counts the message bodies of a batch: each one's JSON. */
+  const bytes = (batch: InboundMessage[]) =>
+    batch.reduce((sum, m) => sum + Buffer.byteLength(JSON.stringify(m)), 0);
+
+  it('cuts the HTML of a large CJK HTML-only message first, keeps its text, and splits the batches', async () => {
+    const html = `<p>验证码 <b>482913</b></p><p>${'这是一封很长的邮件。'.repeat(12_000)}</p>`;
+
+    const batches = await queue(`Subject: big\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}`);
+
+    const queued = batches.flat();
+    expect(queued.map((m) => m.to)).toEqual(notice.recipients);
+    for (const batch of batches) expect(bytes(batch)).toBeLessThanOrEqual(MAX_QUEUED_BYTES);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(queued[0]?.text.startsWith('验证码 482913')).toBe(true);
+    expect(queued[0]?.text.length).toBe(MAIL_LIMITS.textChars);
+    expect(queued[0]?.flags).toEqual([]);
+  });
+
+  it('cuts a text that JSON inflates (control characters) and flags it truncated', async () => {
+    const text = `code 482913 ${'\u0001'.repeat(60_000)}`;
+
+    const batches = await queue(`Subject: ctl\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}`);
+
+    for (const batch of batches) expect(bytes(batch)).toBeLessThanOrEqual(MAX_QUEUED_BYTES);
+    const first = batches.flat()[0];
+    expect(first?.text.length).toBeLessThan(text.length);
+    expect(first?.text.startsWith('code 482913')).toBe(true);
+    expect(first?.flags).toEqual(['truncated']);
   });
 });
 
