@@ -29,6 +29,7 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          globalSetup: ['test/infra/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
@@ -40,6 +41,17 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // The local stack owns ports and child processes: one file at a time keeps it predictable.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          // Builds the web app once; each file serves it beside its own in-memory stack.
+          globalSetup: ['test/browser/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -9,6 +9,7 @@ import { withLocalStack } from './local-stack';
 import { benchMime } from './mime';
 import { benchPushFanout } from './push-fanout';
 import { round } from './stats';
+import { benchWebBundle, benchWebLcp } from './web';
 
 /**
  * `npm run bench`: prints a table and writes bench/results/latest.json. Figures are distributions and
@@ -23,6 +24,14 @@ const results: Record<string, unknown> = {
   cpus: cpus().length,
   budgets: BUDGETS,
 };
+
+console.log('\n== Web app: initial JavaScript of the production build (gzip -9) ==');
+const webBundle = await benchWebBundle();
+console.table(webBundle.files);
+console.log(
+  `initial JS ${webBundle.initialJsGzipKB} KB gzip (budget ${webBundle.budgetKB} KB): ${webBundle.withinBudget ? 'within' : 'OVER'}`,
+);
+results.webBundle = webBundle;
 
 console.log('\n== Bundles (synthesized CDK assets; module load = fresh node process, 15 samples) ==');
 const bundles = benchBundles(15);
@@ -83,6 +92,13 @@ await withLocalStack(async (stack) => {
   console.table(identity.rows);
   console.log(`added by the check: p50 +${identity.addedMs.p50} ms, p99 +${identity.addedMs.p99} ms`);
   results.identity = identity;
+
+  console.log('\n== Web app: largest contentful paint on the local stack (Chromium, 15 cold loads) ==');
+  const lcp = await benchWebLcp(stack);
+  console.log(
+    `LCP ${lcp.page}: p50 ${round(lcp.ms.p50)} ms, p90 ${round(lcp.ms.p90)} ms (budget ${lcp.budgetMs} ms): ${lcp.withinBudget ? 'within' : 'OVER'}`,
+  );
+  results.webLcp = lcp;
 });
 
 console.log('\n== Inbound email: a 5 MB MIME message parsed under a 256 MB heap ==');

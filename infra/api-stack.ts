@@ -12,7 +12,14 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, Mfa, StringAttribute, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  Mfa,
+  OAuthScope,
+  StringAttribute,
+  UserPool,
+  UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -64,12 +71,23 @@ export class ApiStack extends Stack {
   readonly inbound: InboundSms;
   readonly inboundEmail: InboundEmail;
   readonly pushPlatforms: PushPlatforms;
+  /** What the web app signs in with (OIDC authorization code + PKCE). */
+  readonly webSignIn: { issuer: string; clientId: string; connectOrigins: string[] };
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { config } = props;
 
-    const jwt = config.jwt ?? this.createUserPool(config);
+    const cognito = config.jwt ? undefined : this.createUserPool(config);
+    const jwt = config.jwt ?? (cognito as NonNullable<typeof cognito>).jwt;
+    this.webSignIn = cognito
+      ? cognito.signIn
+      : {
+          issuer: jwt.issuer,
+          clientId: jwt.audience[0] ?? '',
+          // The customer's IdP serves discovery and tokens from its issuer's origin.
+          connectOrigins: [new URL(jwt.issuer).origin],
+        };
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, { jwtAudience: jwt.audience });
 
     const platforms = new PushPlatforms(this, 'PushPlatforms', {
@@ -190,7 +208,7 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'JwtIssuer', { value: jwt.issuer });
   }
 
-  private createUserPool(config: LatchkeyConfig): { issuer: string; audience: string[] } {
+  private createUserPool(config: LatchkeyConfig) {
     const pool = new UserPool(this, 'UserPool', {
       userPoolName: `latchkey-${config.stage}`,
       signInAliases: { email: true },
@@ -210,16 +228,31 @@ export class ApiStack extends Stack {
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // The web app signs in through the hosted UI: authorization code with PKCE, a public client.
+    const domain = pool.addDomain('HostedUi', {
+      cognitoDomain: { domainPrefix: config.cognitoDomainPrefix ?? `latchkey-${config.stage}` },
+    });
     const client = new UserPoolClient(this, 'UserPoolClient', {
       userPool: pool,
       generateSecret: false,
       authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [`${config.webBaseUrl.replace(/\/+$/, '')}/callback`],
+        logoutUrls: [config.webBaseUrl],
+      },
     });
     new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+    const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${pool.userPoolId}`;
     return {
-      issuer: `https://cognito-idp.${this.region}.amazonaws.com/${pool.userPoolId}`,
-      audience: [client.userPoolClientId],
+      jwt: { issuer, audience: [client.userPoolClientId] },
+      signIn: {
+        issuer,
+        clientId: client.userPoolClientId,
+        connectOrigins: [`https://cognito-idp.${this.region}.amazonaws.com`, domain.baseUrl()],
+      },
     };
   }
 }

@@ -4,6 +4,7 @@ import { ApiStack } from './api-stack';
 import { readConfig } from './config';
 import { applySuppressions } from './nag';
 import { StatefulStack } from './stateful-stack';
+import { WebStack } from './web-stack';
 
 /** Context every Latchkey app starts from; `-c` flags and cdk.json add to it. */
 export const BASE_CONTEXT = { '@aws-cdk/core:defaultCrossStackReferences': 'strong' };
@@ -26,10 +27,18 @@ export function buildApp(app: App = new App({ context: BASE_CONTEXT })) {
     messagingKey: stateful.messagingKey,
   });
   api.addStackDependency(stateful);
-  applySuppressions(stateful, api);
+  const web = new WebStack(app, `Latchkey-${config.stage}-Web`, {
+    env,
+    description: 'Latchkey: the web app on CloudFront, with /v1/* routed to the API',
+    api: api.api,
+    signIn: api.webSignIn,
+    logRetentionDays: config.logRetentionDays,
+  });
+  web.addStackDependency(api);
+  applySuppressions(stateful, api, web);
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   Aspects.of(app).add(new ServerlessChecks({ verbose: true }));
-  return { app, stateful, api, config };
+  return { app, stateful, api, web, config };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {

@@ -21,6 +21,7 @@ export const CONTEXT_KEYS = {
   webBaseUrl: 'webBaseUrl',
   inboundEmailDomain: 'inboundEmailDomain',
   inboxRetentionDays: 'inboxRetentionDays',
+  cognitoDomainPrefix: 'cognitoDomainPrefix',
 } as const;
 
 export interface LatchkeyConfig {
@@ -39,6 +40,8 @@ export interface LatchkeyConfig {
   /** Domain of managed email addresses (verify it for SES receiving). */
   inboundEmailDomain: string;
   inboxRetentionDays: number;
+  /** The Cognito hosted UI's domain prefix (globally unique); default `latchkey-<stage>`. */
+  cognitoDomainPrefix?: string;
 }
 
 function numberContext(node: Node, key: string, fallback: number): number {
@@ -95,6 +98,9 @@ export function readConfig(node: Node): LatchkeyConfig {
       (node.tryGetContext(CONTEXT_KEYS.inboundEmailDomain) as string | undefined) ??
       'inbound.latchkey.example',
     inboxRetentionDays: numberContext(node, CONTEXT_KEYS.inboxRetentionDays, 30),
+    ...(node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)
+      ? { cognitoDomainPrefix: String(node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)) }
+      : {}),
     push: Object.fromEntries(
       (['apnsSecretArn', 'apnsSandboxSecretArn', 'fcmSecretArn'] as const)
         .map((key) => [key, node.tryGetContext(CONTEXT_KEYS[key]) as string | undefined])

@@ -2,6 +2,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { ApiStack } from './api-stack';
 import { LatchkeyFunction } from './constructs/latchkey-function';
 import type { StatefulStack } from './stateful-stack';
+import type { WebStack } from './web-stack';
 
 const RUNTIME_REASON =
   'Pinned to nodejs22.x on purpose: the toolchain (middy 6, Powertools) is verified on Node 22.';
@@ -10,7 +11,8 @@ const RUNTIME_REASON =
  * Every cdk-nag finding we accept, each with the reason. The infra tests fail on any finding not
  * listed here, so a new one has to be fixed or argued for in this file.
  */
-export function applySuppressions(_stateful: StatefulStack, api: ApiStack): void {
+export function applySuppressions(_stateful: StatefulStack, api: ApiStack, web?: WebStack): void {
+  if (web) suppressWeb(web);
   const functions = api.node
     .findAll()
     .filter((node): node is LatchkeyFunction => node instanceof LatchkeyFunction);
@@ -210,4 +212,53 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack): void
       },
     ]);
   }
+}
+
+/** The web stack: CloudFront's own choices, and BucketDeployment's deploy-time helper function. */
+function suppressWeb(web: WebStack): void {
+  NagSuppressions.addResourceSuppressions(web.distribution, [
+    {
+      id: 'AwsSolutions-CFR1',
+      reason:
+        'A workspace’s people sign in from wherever they work; the IdP and device trust gate access, not geography.',
+    },
+    {
+      id: 'AwsSolutions-CFR2',
+      reason:
+        'WAF is a per-customer deployment choice (cost, managed rule sets); the API keeps its own throttling and every route its auth. Attach a web ACL with -c webAclArn when a deployment wants one.',
+    },
+    {
+      id: 'AwsSolutions-CFR4',
+      reason:
+        'Without a custom domain CloudFront serves its default certificate, which allows TLSv1; the distribution sets TLSv1.2_2021 and takes effect as soon as a certificate and domain are attached.',
+    },
+  ]);
+  // BucketDeployment's singleton function (runs at deploy time only, never on a request).
+  NagSuppressions.addStackSuppressions(web, [
+    {
+      id: 'AwsSolutions-IAM4',
+      reason:
+        'The deploy-time BucketDeployment function uses AWSLambdaBasicExecutionRole for its own logs only.',
+    },
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'BucketDeployment copies the asset objects (s3:GetObject*/List* on the asset and s3:* object actions on the site bucket: object keys are not known in advance) and invalidates the distribution.',
+    },
+    { id: 'AwsSolutions-L1', reason: 'BucketDeployment pins its own runtime; it runs at deploy time only.' },
+    {
+      id: 'Serverless-LambdaLatestVersion',
+      reason: 'BucketDeployment pins its own runtime; deploy time only.',
+    },
+    {
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked synchronously by CloudFormation; failures fail the deployment.',
+    },
+    {
+      id: 'Serverless-LambdaDefaultMemorySize',
+      reason: 'Set to 512 MB for the asset copy; the rule flags any explicit value in the helper.',
+    },
+    { id: 'Serverless-LambdaTracing', reason: 'A deploy-time copy job; no request path to trace.' },
+    { id: 'Serverless-LambdaAsyncFailureDestination', reason: 'Invoked synchronously by CloudFormation.' },
+  ]);
 }

@@ -256,8 +256,10 @@ export function createGateway(options: GatewayOptions): Server {
     const group = route ? route.group : DEFAULT_ROUTE_GROUP;
     const handler = await options.loadHandler(group);
     const result = await handler(event, lambdaContext(`latchkey-${group}`, randomUUID()));
-    const responseHeaders: Record<string, string> = { 'apigw-requestid': requestId };
+    const responseHeaders: Record<string, string | string[]> = { 'apigw-requestid': requestId };
     for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
+    // Payload v2 returns cookies apart from the headers; API Gateway sends one Set-Cookie per entry.
+    if (result.cookies?.length) responseHeaders['set-cookie'] = result.cookies;
     res.writeHead(result.statusCode ?? 200, responseHeaders);
     const out = result.body ?? '';
     res.end(result.isBase64Encoded ? Buffer.from(out, 'base64') : out);

@@ -1,7 +1,8 @@
 import { JavaMissingError } from './dynamodb-local';
-import { PortInUseError } from './ports';
+import { assertPortFree, PortInUseError } from './ports';
 import { SEED_USERS, SEED_WORKSPACE } from './seed';
 import { type LocalStack, startLocalStack } from './stack';
+import { buildWebApp, startWebServer, type WebServer } from './web-server';
 
 // The SDK warns once per process that releases after January 2027 need Node 22; Lambda runs Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -21,9 +22,14 @@ function port(variable: string, fallback: number): number {
 const inMemory =
   process.argv.includes('--in-memory') || ['1', 'true'].includes(process.env.LATCHKEY_IN_MEMORY ?? '');
 const apiPort = port('PORT', 3000);
+const webPort = port('WEB_PORT', 5173);
+// Magic links and the app's own links point here; WEB_PORT moves both.
+process.env.WEB_BASE_URL ??= `http://localhost:${webPort}`;
 
 let stack: LocalStack;
+let web: WebServer;
 try {
+  await assertPortFree(webPort, 'WEB_PORT', 'web app');
   stack = await startLocalStack({
     apiPort,
     sesPort: port('SES_PORT', 8005),
@@ -31,6 +37,9 @@ try {
     dataDir: process.env.LATCHKEY_DATA_DIR ?? '.latchkey',
     inMemory,
   });
+  console.log('Building the web app...');
+  await buildWebApp();
+  web = await startWebServer({ port: webPort, apiUrl: stack.apiUrl });
 } catch (error) {
   if (error instanceof PortInUseError || error instanceof JavaMissingError) {
     console.error(error.message);
@@ -44,6 +53,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping DynamoDB Local, the SES emulator and the gateway...`);
+  await web.stop();
   await stack.stop();
   process.exit(0);
 }
@@ -56,6 +66,7 @@ console.log(`
 ${line}
  Latchkey local stack is up
 ${line}
+ Web app          ${web.url}   (sign in as a seeded user; ${web.url}/phone plays the phone)
  API              ${stack.apiUrl}
  SES mail viewer  ${stack.sesUrl}   (every email the stack sends)
  DynamoDB Local   ${stack.dynamodbEndpoint}   table ${stack.tableName}

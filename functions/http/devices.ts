@@ -8,6 +8,7 @@ import {
   resendDeviceCode,
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
+import { deviceCookieOnRegistration } from '../../shared/http/device-cookie';
 import { createGroupHandler } from '../../shared/http/handler';
 import { devicesRoutes } from '../../shared/http/routes/devices';
 import { httpRuntime } from '../../shared/http/runtime';
@@ -48,4 +49,4 @@ export const handler = createGroupHandler(
     }),
   },
   options,
-);
+).use(deviceCookieOnRegistration());

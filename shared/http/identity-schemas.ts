@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CONFIRMATION_METHODS } from '../domain/identity/model';
+import { CONFIRMATION_METHODS } from '../domain/identity/methods';
 import { idParams } from './schemas';
 
 /** Request and response shapes of identity confirmation (see docs/identity-confirmation.md). */

@@ -11,6 +11,7 @@ import { type Device, effectiveStatus } from '../domain/devices/model';
 import { ForbiddenError } from '../domain/errors';
 import type { CallerIdentity, User } from '../domain/users/model';
 import { logger, metrics } from '../observability';
+import { deviceCredential } from './device-cookie';
 import {
   type FieldIssue,
   invalidJson,
@@ -183,8 +184,7 @@ export function identityFromClaims(
   return { issuer, subject, email, workspaceName, name: name || email };
 }
 
-/** The header a device credential travels in (lower-case, as API Gateway hands headers over). */
-export const DEVICE_HEADER = 'x-latchkey-device';
+export { DEVICE_HEADER } from './device-cookie';
 
 /** What an identity-confirmation check sees of a request on a route that declares `confirm`. */
 export interface ConfirmationRequest {
@@ -223,7 +223,7 @@ export function authContext(options: AuthOptions): HttpMiddleware {
       if (route.auth === 'device' || route.auth === 'trusted') {
         if (!options.authenticateDevice)
           throw new Error(`route ${state.route.id} needs a device authenticator`);
-        const device = await options.authenticateDevice(caller, request.event.headers?.[DEVICE_HEADER]);
+        const device = await options.authenticateDevice(caller, deviceCredential(request.event));
         const status = effectiveStatus(device, options.now?.() ?? new Date());
         if (route.auth === 'trusted' && status !== 'trusted') throw new DeviceNotTrustedError(status);
         state.device = device;

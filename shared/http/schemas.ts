@@ -100,7 +100,15 @@ export const verificationSchema = z.object({
 });
 export const registerDeviceResponse = z.object({
   device: deviceSchema,
-  credential: z.string().check(z.describe('Returned once. Send it as the X-Latchkey-Device header.')),
+  credential: z.optional(
+    z
+      .string()
+      .check(
+        z.describe(
+          'Returned once. Send it as the X-Latchkey-Device header. A web client that registers with X-Latchkey-Csrf gets it only as the device cookie.',
+        ),
+      ),
+  ),
   verification: verificationSchema,
 });
 export const verifyDeviceBody = z.strictObject({

@@ -14,6 +14,8 @@ function synth(context: Record<string, string> = {}) {
     api: Template.fromStack(built.api),
     statefulStack: built.stateful,
     apiStack: built.api,
+    web: Template.fromStack(built.web),
+    webStack: built.web,
   };
 }
 
@@ -159,7 +161,7 @@ describe('CDK app (default context: Cognito user pool)', () => {
   });
 
   it('has no unsuppressed cdk-nag findings (AwsSolutions and Serverless packs)', () => {
-    for (const stack of [app.statefulStack, app.apiStack]) {
+    for (const stack of [app.statefulStack, app.apiStack, app.webStack]) {
       const annotations = Annotations.fromStack(stack);
       const findings = [
         ...annotations.findError('*', Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*')),
@@ -297,5 +299,84 @@ describe('CDK app (external IdP context)', () => {
 
   it('refuses an issuer without an audience', () => {
     expect(() => synth({ jwtIssuer: 'https://idp.example.com/' })).toThrow(/jwtAudience/);
+  });
+});
+
+describe('CDK app: the web app on CloudFront', () => {
+  let app: ReturnType<typeof synth>;
+  beforeAll(() => {
+    app = synth({ webBaseUrl: 'https://app.latchkey.example' });
+  });
+
+  const behaviorFor = (pattern: string) => {
+    const [distribution] = Object.values(app.web.findResources('AWS::CloudFront::Distribution'));
+    const config = distribution?.Properties.DistributionConfig;
+    return (config.CacheBehaviors as Array<Record<string, unknown>>).find((b) => b.PathPattern === pattern);
+  };
+
+  it('routes /v1/* to the HTTP API on the same origin, uncached, with every method and viewer header but Host', () => {
+    const api = behaviorFor('/v1/*');
+
+    expect(api).toMatchObject({
+      AllowedMethods: expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+      // Managed policies: CachingDisabled and AllViewerExceptHostHeader.
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+      ViewerProtocolPolicy: 'https-only',
+    });
+    app.web.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Origins: Match.arrayWith([
+          Match.objectLike({
+            DomainName: Match.objectLike({
+              'Fn::Join': Match.arrayWith([Match.arrayWith(['.execute-api.'])]),
+            }),
+          }),
+        ]),
+      }),
+    });
+  });
+
+  it('sends a strict CSP, HSTS, nosniff and frame denial on every response', () => {
+    const [policy] = Object.values(app.web.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    const headers = policy?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
+
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+    expect(headers.StrictTransportSecurity).toMatchObject({ IncludeSubdomains: true, Override: true });
+    expect(headers.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(31536000);
+    expect(headers.ContentTypeOptions).toEqual({ Override: true });
+    expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    const [distribution] = Object.values(app.web.findResources('AWS::CloudFront::Distribution'));
+    const id = distribution?.Properties.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId;
+    expect(behaviorFor('/v1/*')?.ResponseHeadersPolicyId).toEqual(id);
+  });
+
+  it('keeps the assets bucket private: no public access, TLS only, encrypted, read through origin access control', () => {
+    app.web.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: Match.anyValue(),
+      LoggingConfiguration: Match.anyValue(),
+    });
+    app.web.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+  });
+
+  it('lets the web app sign in with the hosted UI: authorization code, PKCE public client, callback on the web URL', () => {
+    app.api.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: Match.arrayWith(['openid', 'email']),
+      CallbackURLs: ['https://app.latchkey.example/callback'],
+      GenerateSecret: false,
+    });
+    app.api.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 });

@@ -1,9 +1,9 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { CONFIRMATION_METHODS, type ConfirmationMethod } from './methods';
+
+export { CONFIRMATION_METHODS, type ConfirmationMethod };
 
 /** Identity confirmation: challenges, their limits, and the workspace settings. */
-
-export const CONFIRMATION_METHODS = ['push', 'email_magic_link'] as const;
-export type ConfirmationMethod = (typeof CONFIRMATION_METHODS)[number];
 
 export const CHALLENGE_STATUSES = ['pending', 'approved', 'denied', 'expired'] as const;
 export type ChallengeStatus = (typeof CHALLENGE_STATUSES)[number];

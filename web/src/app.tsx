@@ -1,0 +1,112 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { api, describeError, isApiError, session } from './api';
+import { ConfirmationProvider } from './confirm-identity';
+import { DeviceGate } from './device-trust';
+import { CALLBACK_PATH, finishOidcSignIn } from './oidc';
+import { AccountPage, AccountsPage } from './pages/accounts';
+import { ConfirmLinkPage } from './pages/confirm-link';
+import { DevicesPage } from './pages/devices';
+import { NotificationsPage } from './pages/notifications';
+import { PhonePage } from './pages/phone';
+import { WorkspacePage } from './pages/workspace';
+import { Link, navigate, usePath } from './router';
+import { SignInPage } from './sign-in';
+
+const NAV = [
+  { to: '/accounts', label: 'Accounts' },
+  { to: '/devices', label: 'Devices' },
+  { to: '/notifications', label: 'Notifications' },
+  { to: '/workspace', label: 'Workspace' },
+];
+
+export function App() {
+  const path = usePath();
+  // The magic-link page is public: it must work in any browser, signed in or not.
+  if (path === '/confirm') return <ConfirmLinkPage />;
+  if (path === CALLBACK_PATH && !__LOCAL__) return <OidcCallback />;
+  return <SignedIn />;
+}
+
+function OidcCallback() {
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    finishOidcSignIn()
+      .then(() => navigate('/'))
+      .catch((caught) => setError(describeError(caught)));
+  }, []);
+  return (
+    <main id="main" className="narrow">
+      {error ? <p role="alert">{error}</p> : <p className="loading">Signing you in…</p>}
+    </main>
+  );
+}
+
+function SignedIn() {
+  const queries = useQueryClient();
+  const [token, setToken] = useState(session.token);
+  const me = useQuery({
+    queryKey: ['me', token],
+    queryFn: async () => (await api.call('getMe')).user,
+    enabled: Boolean(token),
+    retry: false,
+  });
+  const signOut = () => {
+    session.signOut();
+    queries.clear();
+    setToken(null);
+  };
+  useEffect(() => {
+    if (me.error && isApiError(me.error, 'unauthorized')) signOut();
+  });
+  if (!token) return <SignInPage onSignedIn={() => setToken(session.token())} />;
+  if (me.isPending) return <p className="loading">Signing in…</p>;
+  if (me.isError) return <p role="alert">{describeError(me.error)}</p>;
+  return (
+    <ConfirmationProvider>
+      {__LOCAL__ && location.pathname === '/phone' ? (
+        <PhonePage />
+      ) : (
+        <DeviceGate>
+          <Shell user={me.data} onSignOut={signOut} />
+          <Pages />
+        </DeviceGate>
+      )}
+    </ConfirmationProvider>
+  );
+}
+
+function Shell(props: { user: { name: string; email: string }; onSignOut: () => void }) {
+  const path = usePath();
+  return (
+    <header className="shell">
+      <a href="#main" className="skip">
+        Skip to content
+      </a>
+      <nav aria-label="Main">
+        <span className="brand">Latchkey</span>
+        {NAV.map((item) => (
+          <Link key={item.to} to={item.to} current={path.startsWith(item.to)}>
+            {item.label}
+          </Link>
+        ))}
+        {__LOCAL__ ? <a href="/phone">Phone view</a> : null}
+        <span className="spacer" />
+        <span className="muted">{props.user.name}</span>
+        <button type="button" className="secondary small" onClick={props.onSignOut}>
+          Sign out
+        </button>
+      </nav>
+    </header>
+  );
+}
+
+function Pages() {
+  const path = usePath();
+  const account = /^\/accounts\/([\w-]+)$/.exec(path);
+  if (account?.[1]) return <AccountPage id={account[1]} />;
+  if (path.startsWith('/devices')) return <DevicesPage />;
+  if (path.startsWith('/notifications')) return <NotificationsPage />;
+  if (path.startsWith('/workspace')) return <WorkspacePage />;
+  return <AccountsPage />;
+}
