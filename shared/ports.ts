@@ -70,10 +70,38 @@ export type ResendOutcome = 'applied' | 'conflict' | 'hourly_cap';
 export interface DeviceRepository {
   listDevices(userId: string): Promise<Device[]>;
   getDevice(userId: string, deviceId: string): Promise<Device | undefined>;
-  /** Claims a slot (at most `maxDevices` held) and the name, and writes the device, atomically. */
-  create(device: Device, maxDevices: number): Promise<'applied' | 'limit_reached' | 'name_taken'>;
-  /** Trusts a device whose code hash, attempt count and expiry still match what was read. */
-  trustWithCode(device: Device, maxAttempts: number, now: Date): Promise<WriteOutcome>;
+  /**
+   * Claims a slot (at most `maxDevices` held) and the name, and writes the device, atomically. With
+   * `approval`, the same transaction also takes the device's approval lane, counts the request in the
+   * user's hourly window and checks no report block is on.
+   */
+  create(
+    device: Device,
+    maxDevices: number,
+    approval?: { hourlyCap: number; now: Date },
+  ): Promise<
+    'applied' | 'limit_reached' | 'name_taken' | 'lane_taken' | 'approval_hourly_cap' | 'approvals_blocked'
+  >;
+  /** Who holds each of the user's pending-approval lanes, and until when. */
+  approvalLanes(userId: string): Promise<Array<{ lane: number; deviceId: string; until: string }>>;
+  approvalsBlockedUntil(userId: string): Promise<string | undefined>;
+  /** After "deny and report": no approval request until `until` (only ever extended). */
+  blockApprovals(userId: string, until: string): Promise<void>;
+  /** A pending-approval device moves to an emailed code, keeping its name and slot, under the send cap. */
+  switchToCode(
+    device: Device,
+    code: DeviceCode,
+    pendingUntil: string,
+    limits: { hourlyCap: number },
+    now: Date,
+  ): Promise<ResendOutcome>;
+  /** Trusts a device whose code hash, attempt count and expiry still match, unless the user is locked out. */
+  trustWithCode(
+    device: Device,
+    maxAttempts: number,
+    now: Date,
+    userBudget: { budget: number; since: Date },
+  ): Promise<WriteOutcome | 'locked_out'>;
   /** Counts one wrong code, unless the code changed or is already dead. Returns attempts after. */
   recordWrongCode(device: Device, maxAttempts: number, now: Date): Promise<number | 'conflict'>;
   /** Replaces the code if the cooldown has passed and the user's hourly cap allows. */
@@ -90,10 +118,13 @@ export interface DeviceRepository {
   touch(device: Device, now: Date): Promise<void>;
   /** Deprovisions the user and disables every device that holds a slot, in one transaction. */
   deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome>;
-  /** Consecutive wrong codes of the user, counting only if the last one came after `since`. */
-  consecutiveCodeFailures(userId: string, since: Date): Promise<number>;
-  /** Counts one more wrong code; a run whose last failure is before `since` starts again at 1. */
-  recordCodeFailure(userId: string, now: Date, since: Date): Promise<void>;
+  /**
+   * Counts one wrong code against the user's consecutive-failure budget in one conditional write:
+   * false when the budget is already spent (a run whose last failure is after `since`). A run older
+   * than that restarts at one.
+   */
+  recordCodeFailure(userId: string, budget: number, now: Date, since: Date): Promise<boolean>;
+  /** A correct code ends the run of failures. */
   resetCodeFailures(userId: string): Promise<void>;
   /** Stores the push registration of a device that is still trusted. */
   setPush(device: Device, push: PushRegistration, now: Date): Promise<WriteOutcome>;

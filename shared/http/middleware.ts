@@ -228,6 +228,11 @@ export function authContext(options: AuthOptions): HttpMiddleware {
         if (route.auth === 'trusted' && status !== 'trusted') throw new DeviceNotTrustedError(status);
         state.device = device;
         logger.appendKeys({ deviceId: device.id });
+      } else if (route.optionalDevice && request.event.headers?.[DEVICE_HEADER]) {
+        if (!options.authenticateDevice)
+          throw new Error(`route ${state.route.id} needs a device authenticator`);
+        state.device = await options.authenticateDevice(caller, request.event.headers[DEVICE_HEADER]);
+        logger.appendKeys({ deviceId: state.device.id });
       }
       // Function-level checks come from the manifest, so no route can forget them.
       if (route.clientTypes && !(state.device && route.clientTypes.includes(state.device.clientType))) {

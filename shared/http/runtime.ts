@@ -60,6 +60,7 @@ export function httpCore() {
 export function httpRuntime() {
   const { doc, tableName, core, options } = httpCore();
   const notifications = makeNotifier(doc, tableName);
+  const challenges = makeChallengeRepository(doc, tableName);
   const deps = {
     // The core's full repositories win over the narrower ones notify() asks for.
     ...notifications.deps,
@@ -67,7 +68,8 @@ export function httpRuntime() {
     mailer: sharedMailer(),
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,
-    challenges: makeChallengeRepository(doc, tableName),
+    challenges,
+    workspaceAdmins: (workspaceId: string) => challenges.workspaceAdmins(workspaceId),
     identityEmails: defaultIdentityEmails,
     webBaseUrl: optionalEnv(ENV.webBaseUrl),
   } satisfies DeviceDeps & NotifyDeps & IdentityDeps;

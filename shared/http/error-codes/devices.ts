@@ -1,5 +1,7 @@
 import {
   ApprovalExpiredError,
+  ApprovalLimitReachedError,
+  ApprovalWrongNumberError,
   ClientTypeNotAllowedError,
   CodeExpiredError,
   DeviceCredentialInvalidError,
@@ -12,6 +14,7 @@ import {
   NotPendingError,
   ResendLimitReachedError,
   ResendTooSoonError,
+  SwitchNotAllowedError,
   TooManyAttemptsError,
 } from '../../domain/devices/errors';
 import type { ErrorMapping } from './types';
@@ -31,4 +34,8 @@ export const DEVICE_ERRORS: readonly ErrorMapping[] = [
   [TooManyAttemptsError, 429, 'too_many_attempts'],
   [ResendTooSoonError, 429, 'resend_too_soon'],
   [ResendLimitReachedError, 429, 'resend_limit_reached'],
+  [ApprovalLimitReachedError, 429, 'approval_limit_reached'],
+  // The same code as a wrong number on an identity challenge: one rule, one code.
+  [ApprovalWrongNumberError, 400, 'wrong_number'],
+  [SwitchNotAllowedError, 409, 'switch_not_allowed'],
 ];
