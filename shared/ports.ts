@@ -133,8 +133,18 @@ export interface DeviceRepository {
 }
 
 /** Push notifications to users' trusted mobile devices; payloads carry ids, never secrets. */
+export interface NotifyOptions {
+  /** Devices that get no push for this one (the device that asked for an identity confirmation). */
+  excludeDeviceIds?: string[];
+}
+
 export interface Notifier {
-  notify(type: NotificationType, recipientUserIds: string[], payload: Record<string, string>): Promise<void>;
+  notify(
+    type: NotificationType,
+    recipientUserIds: string[],
+    payload: Record<string, string>,
+    options?: NotifyOptions,
+  ): Promise<void>;
 }
 
 export interface SecurityEvent {

@@ -27,8 +27,8 @@ export function makeNotifier(
   return {
     deps,
     notifier: {
-      notify: async (type, recipients, payload) => {
-        await notify(type, recipients, payload, deps);
+      notify: async (type, recipients, payload, options) => {
+        await notify(type, recipients, payload, deps, options);
       },
     },
   };

@@ -69,6 +69,7 @@ export function httpRuntime() {
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,
     challenges,
+    notificationSettings: notifications.deps.settings,
     workspaceAdmins: (workspaceId: string) => challenges.workspaceAdmins(workspaceId),
     identityEmails: defaultIdentityEmails,
     webBaseUrl: optionalEnv(ENV.webBaseUrl),

@@ -42,6 +42,7 @@ function setup() {
   const events: SecurityEvent[] = [];
   const deps: IdentityDeps = {
     challenges: makeChallengeRepository(doc, tableName),
+    notificationSettings: { getWorkspaceSettings: async () => ({}), getPreferences: async () => ({}) },
     devices: { listDevices: async () => [web, phone], getDevice: async () => undefined },
     notifier: { notify: async () => undefined },
     mailer: {

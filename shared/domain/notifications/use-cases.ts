@@ -6,6 +6,7 @@ import type {
   NotificationInbox,
   NotificationRecord,
   NotificationSettingsRepository,
+  NotifyOptions,
   PushGateway,
   PushJob,
   PushQueue,
@@ -68,7 +69,9 @@ export async function notify(
   recipientUserIds: string[],
   payload: Record<string, string>,
   deps: NotifyDeps,
+  options: NotifyOptions = {},
 ): Promise<{ delivered: number; suppressed: number; undeliverable: number }> {
+  const excluded = new Set(options.excludeDeviceIds ?? []);
   const entry = NOTIFICATION_CATALOGUE[type];
   const data = payloadIds(type, payload);
   const now = deps.clock.now();
@@ -106,7 +109,10 @@ export async function notify(
       deps.inbox.record(record, NOTIFICATION_RETENTION_SECONDS),
       deps.devices.listDevices(userId),
     ]);
-    const found = pushTargets(devices, now);
+    const found = pushTargets(
+      devices.filter((d) => !excluded.has(d.id)),
+      now,
+    );
     undeliverable += found.undeliverable;
     if (found.targets.length > 0) {
       jobs.push({
