@@ -114,7 +114,8 @@ export interface DeviceRepository {
   approve(device: Device, now: Date): Promise<WriteOutcome>;
   /** Moves a device out of the slot-holding statuses (denied, disabled, expired), freeing slot and name. */
   retire(device: Device, status: 'denied' | 'disabled' | 'expired', now: Date): Promise<WriteOutcome>;
-  rename(device: Device, name: string, now: Date): Promise<WriteOutcome | 'name_taken'>;
+  /** `flags` replaces the device's flags when given (a sanitized name adds `text_sanitized`). */
+  rename(device: Device, name: string, now: Date, flags?: string[]): Promise<WriteOutcome | 'name_taken'>;
   touch(device: Device, now: Date): Promise<void>;
   /** Deprovisions the user and disables every device that holds a slot, in one transaction. */
   deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome>;
@@ -256,7 +257,10 @@ export interface Keyring {
 }
 
 export type AccountChanges = Partial<
-  Pick<Account, 'appName' | 'loginUrl' | 'username' | 'password' | 'capabilities' | 'lastLoginResult'>
+  Pick<
+    Account,
+    'appName' | 'loginUrl' | 'username' | 'password' | 'capabilities' | 'lastLoginResult' | 'flags'
+  >
 >;
 
 export interface AccountRepository {

@@ -42,7 +42,12 @@ export type LatchkeyContext = Context & { latchkey: RequestState };
 export type HttpRequest = Request<HttpEvent, HttpResult, Error, LatchkeyContext>;
 type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, LatchkeyContext>;
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+/** Every function response, success or error (API Gateway's own 401/429 cannot carry these). */
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
 
 export function jsonResponse(status: number, body: unknown): HttpResult {
   const retryAfter = (body as { retryAfter?: unknown } | undefined)?.retryAfter;

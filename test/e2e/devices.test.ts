@@ -102,6 +102,7 @@ describe('trusted devices over HTTP', () => {
     });
     const listed = await api.call('GET', '/v1/devices', { token: web.token, device: web.credential });
     const approved = await api.call('POST', `/v1/devices/${mobile.body.device.id}/approve`, {
+      body: { number: mobile.body.device.numberToMatch },
       token: web.token,
       device: web.credential,
     });
@@ -110,6 +111,7 @@ describe('trusted devices over HTTP', () => {
       device: mobile.body.credential,
     });
     const again = await api.call('POST', `/v1/devices/${mobile.body.device.id}/approve`, {
+      body: { number: mobile.body.device.numberToMatch },
       token: web.token,
       device: web.credential,
     });
@@ -160,6 +162,7 @@ describe('trusted devices over HTTP', () => {
     const web = await trustedWeb();
     const mobile = await register(web.token, { clientType: 'mobile', os: 'Android' });
     await api.call('POST', `/v1/devices/${mobile.body.device.id}/approve`, {
+      body: { number: mobile.body.device.numberToMatch },
       token: web.token,
       device: web.credential,
     });
@@ -243,6 +246,7 @@ describe('trusted devices over HTTP', () => {
         browser: 'Chrome',
       });
       await api.call('POST', `/v1/devices/${mobile.body.device.id}/approve`, {
+        body: { number: mobile.body.device.numberToMatch },
         token: web.token,
         device: web.credential,
       });
@@ -254,11 +258,13 @@ describe('trusted devices over HTTP', () => {
       });
       const pending = await register(web.token, { clientType: 'web', os: 'Linux' });
 
-      const notTrusted = await api.call('GET', '/v1/devices', {
+      // A pending device may list a reduced view of the devices ("remind me later"), nothing else.
+      const notTrusted = await api.call('GET', '/v1/me/notifications', {
         token: web.token,
         device: pending.body.credential,
       });
       const fromExtension = await api.call('POST', `/v1/devices/${pending.body.device.id}/approve`, {
+        body: { number: pending.body.device.numberToMatch },
         token: web.token,
         device: extension.body.credential,
       });

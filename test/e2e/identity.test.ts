@@ -73,7 +73,11 @@ describe('identity confirmation over HTTP', () => {
     };
     if (options.phone === false) return user;
     const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
-    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, { token, device: user.web });
+    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
+      token,
+      device: user.web,
+      body: { number: phone.body.device.numberToMatch },
+    });
     user.phone = phone.body.credential;
     user.phoneId = phone.body.device.id;
     await api.call('PUT', `/v1/devices/${user.phoneId}/push-registration`, {
@@ -187,6 +191,7 @@ describe('identity confirmation over HTTP', () => {
       body: { clientType: 'web', os: 'Linux', browser: 'Firefox' },
     });
     await api.call('POST', `/v1/devices/${other.body.device.id}/approve`, {
+      body: { number: other.body.device.numberToMatch },
       token: owner.token,
       device: owner.web,
     });
@@ -274,6 +279,7 @@ describe('identity confirmation over HTTP', () => {
       body: { clientType: 'web', os: 'Windows', browser: 'Edge' },
     });
     await api.call('POST', `/v1/devices/${laptop.body.device.id}/approve`, {
+      body: { number: laptop.body.device.numberToMatch },
       token: owner.token,
       device: owner.web,
     });

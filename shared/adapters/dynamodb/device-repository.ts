@@ -598,19 +598,25 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     }
   }
 
-  async function rename(device: Device, name: string, now: Date) {
+  async function rename(device: Device, name: string, now: Date, flags?: string[]) {
     const update = {
       Update: {
         TableName: tableName,
         Key: deviceKeys.device(device.userId, device.id),
-        UpdateExpression: 'SET #name = :name, #updatedAt = :now',
+        UpdateExpression: `SET #name = :name, #updatedAt = :now${flags ? ', #flags = :flags' : ''}`,
         ConditionExpression: '#status = :current AND #name = :old',
-        ExpressionAttributeNames: { '#status': 'status', '#name': 'name', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#name': 'name',
+          '#updatedAt': 'updatedAt',
+          ...(flags ? { '#flags': 'flags' } : {}),
+        },
         ExpressionAttributeValues: {
           ':name': name,
           ':old': device.name,
           ':current': device.status,
           ':now': now.toISOString(),
+          ...(flags ? { ':flags': flags } : {}),
         },
       },
     };

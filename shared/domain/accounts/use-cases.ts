@@ -12,6 +12,7 @@ import type {
   UserRepository,
 } from '../../ports';
 import { ForbiddenError, NotFoundError } from '../errors';
+import { stripUnsafeText } from '../text/sanitize';
 import type { User } from '../users/model';
 import { AlreadyProvisionedError, LastOwnerError, NotSupportedError, RoleNotAllowedError } from './errors';
 import {
@@ -77,6 +78,21 @@ export interface CreateAccountInput {
   capabilities?: Partial<Capabilities> | undefined;
 }
 
+const TEXT_SANITIZED = 'text_sanitized';
+
+/** Names people see lose control and bidi characters at write time; `changed` sets the flag. */
+function cleanNames(input: { appName?: string | undefined; username?: string | undefined }) {
+  const clean = (value: string | undefined) => {
+    if (value === undefined) return { value, changed: false };
+    const stripped = stripUnsafeText(value);
+    const text = stripped.text.replace(/[\n\t]+/g, ' ').trim();
+    return { value: text === '' ? '-' : text, changed: text !== value };
+  };
+  const appName = clean(input.appName);
+  const username = clean(input.username);
+  return { appName: appName.value, username: username.value, changed: appName.changed || username.changed };
+}
+
 export async function createAccount(
   caller: User,
   input: CreateAccountInput,
@@ -86,12 +102,14 @@ export async function createAccount(
     throw new ForbiddenError('Your workspace role cannot create accounts.');
   const now = deps.clock.now().toISOString();
   const id = deps.newId('acc');
+  const names = cleanNames(input);
   const account: Account = {
     id,
     workspaceId: caller.workspaceId,
-    appName: input.appName,
+    appName: names.appName ?? input.appName,
     ...(input.loginUrl ? { loginUrl: input.loginUrl } : {}),
-    username: input.username,
+    username: names.username ?? input.username,
+    ...(names.changed ? { flags: [TEXT_SANITIZED] } : {}),
     password: await deps.keyring.seal(input.password, passwordContext(id)),
     capabilities: { ...DEFAULT_CAPABILITIES, ...input.capabilities },
     ownerCount: 1,
@@ -129,12 +147,15 @@ export async function updateAccount(
   deps: AccountDeps,
 ): Promise<Account> {
   const { account } = await requireOwner(caller, accountId, deps);
+  const names = cleanNames(changes);
+  const flags = [...new Set([...(account.flags ?? []), TEXT_SANITIZED])];
   const updated = await deps.accounts.update(
     accountId,
     {
-      ...(changes.appName !== undefined ? { appName: changes.appName } : {}),
+      ...(names.appName !== undefined ? { appName: names.appName } : {}),
       ...(changes.loginUrl !== undefined ? { loginUrl: changes.loginUrl } : {}),
-      ...(changes.username !== undefined ? { username: changes.username } : {}),
+      ...(names.username !== undefined ? { username: names.username } : {}),
+      ...(names.changed ? { flags } : {}),
       ...(changes.password !== undefined
         ? { password: await deps.keyring.seal(changes.password, passwordContext(accountId)) }
         : {}),

@@ -121,3 +121,10 @@ export class SwitchNotAllowedError extends DomainError {
     super('This device can no longer switch to an emailed code: register it again.', { reason });
   }
 }
+
+/** Nothing printable was left of a name once control and bidi characters were removed. */
+export class DeviceNameInvalidError extends DomainError {
+  constructor() {
+    super('The device name has no printable characters.');
+  }
+}

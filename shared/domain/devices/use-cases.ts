@@ -22,6 +22,7 @@ import {
   DeviceCredentialRequiredError,
   DeviceInactiveError,
   DeviceLimitReachedError,
+  DeviceNameInvalidError,
   DeviceNameTakenError,
   DeviceNotTrustedError,
   InvalidCodeError,
@@ -703,13 +704,17 @@ export async function disableDevice(caller: User, actor: Device, deviceId: strin
   throw new Error(`device ${deviceId} kept changing while being disabled`);
 }
 
-export async function renameDevice(caller: User, deviceId: string, name: string, deps: DeviceDeps) {
+export async function renameDevice(caller: User, deviceId: string, raw: string, deps: DeviceDeps) {
   const now = deps.clock.now();
   const device = await ownDevice(deps, caller, deviceId);
   if (!holdsSlot(effectiveStatus(device, now))) throw new DeviceInactiveError();
-  if (device.name === name) return device;
-  const outcome = await deps.devices.rename(device, name, now);
+  const cleaned = cleanLabel(raw);
+  if (cleaned.value === undefined) throw new DeviceNameInvalidError();
+  const name = cleaned.value;
+  const flags = cleaned.changed ? [...new Set([...(device.flags ?? []), SANITIZED_FLAG])] : undefined;
+  if (device.name === name && !flags) return device;
+  const outcome = await deps.devices.rename(device, name, now, flags);
   if (outcome === 'name_taken') throw new DeviceNameTakenError();
   if (outcome === 'conflict') throw new DeviceInactiveError();
-  return { ...device, name, updatedAt: now.toISOString() };
+  return { ...device, name, updatedAt: now.toISOString(), ...(flags ? { flags } : {}) };
 }

@@ -75,7 +75,10 @@ describe('createGroupHandler', () => {
 
     expect(response.status).toBe(200);
     expect(response.body.user.email).toBe('alice@acme.example');
-    expect(response.headers).toMatchObject({ 'cache-control': 'no-store' });
+    expect(response.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
     expect(resolved[0]).toEqual({
       issuer: 'https://idp.test',
       subject: 'subject-1',
@@ -91,6 +94,10 @@ describe('createGroupHandler', () => {
     const response = await invoke(handler, { routeKey: '$default' });
 
     expect(response).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(response.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   it('answers 400 invalid_json for a malformed body and never calls the route', async () => {
