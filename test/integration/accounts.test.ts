@@ -5,7 +5,11 @@ import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-reposi
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
-import { LastOwnerError, RoleNotAllowedError } from '../../shared/domain/accounts/errors';
+import {
+  InvalidLoginTimeError,
+  LastOwnerError,
+  RoleNotAllowedError,
+} from '../../shared/domain/accounts/errors';
 import { ingestInbound } from '../../shared/domain/accounts/ingest';
 import {
   type AccountDeps,
@@ -15,6 +19,7 @@ import {
   listInbox,
   provisionPhone,
   putMember,
+  recordLoginResult,
   removeMember,
   requireMember,
   securityLevel,
@@ -32,9 +37,10 @@ const users = makeUserRepository(doc, tableName);
 function setup() {
   const notified: Array<{ type: string; recipients: string[] }> = [];
   let phones = 0;
+  const requestedTypes: string[] = [];
   const deps: AccountDeps & {
     phoneNumbers: {
-      request: () => Promise<{ phoneNumber: string; phoneNumberId: string }>;
+      request: (type: string) => Promise<{ phoneNumber: string; phoneNumberId: string }>;
       release: () => Promise<void>;
     };
   } = {
@@ -52,14 +58,17 @@ function setup() {
     security: { record: () => undefined },
     inboundEmailDomain: 'inbound.test',
     phoneNumbers: {
-      request: async () => ({
-        phoneNumber: `+1555099${String(Date.now() % 10000).padStart(4, '0')}${phones++}`,
-        phoneNumberId: newId('phone'),
-      }),
+      request: async (type) => {
+        requestedTypes.push(type);
+        return {
+          phoneNumber: `+1555099${String(Date.now() % 10000).padStart(4, '0')}${phones++}`,
+          phoneNumberId: newId('phone'),
+        };
+      },
       release: async () => undefined,
     },
   };
-  return { deps, notified };
+  return { deps, notified, requestedTypes };
 }
 
 async function member(workspace: string, role: WorkspaceRole = 'user') {
@@ -260,5 +269,48 @@ describe('accounts on DynamoDB Local', () => {
     expect(first.items.map((m) => m.code)).toEqual(['100003', '100002', '100001']);
     expect(second.items.map((m) => m.code)).toEqual(['100000']);
     expect(second.nextCursor).toBeNull();
+  });
+});
+
+describe('accounts: input that must not make a false record', () => {
+  it('gives an app that refuses VoIP a non-VoIP number when no type is asked for', async () => {
+    const { deps, requestedTypes } = setup();
+    const owner = await member(unique('ws'));
+    const refusing = await createAccount(owner, { ...input, capabilities: { acceptsVoip: false } }, deps);
+    const accepting = await createAccount(owner, input, deps);
+
+    await provisionPhone(owner, refusing.id, undefined, deps);
+    await provisionPhone(owner, accepting.id, undefined, deps);
+
+    expect(requestedTypes).toEqual(['non_voip', 'voip']);
+  });
+
+  it('accepts only a real, recent login time', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+    const account = await createAccount(owner, input, deps);
+    const record = (at: string) => recordLoginResult(owner, account.id, { success: true, at }, deps);
+
+    for (const at of [
+      '2099-99-99T99:99:99Z',
+      '2026-02-30T10:00:00Z',
+      '2026-11-23T12:05:01Z',
+      '2026-10-01T00:00:00Z',
+    ]) {
+      await expect(record(at), at).rejects.toBeInstanceOf(InvalidLoginTimeError);
+    }
+    await expect(record('2026-11-23T12:04:59Z')).resolves.toMatchObject({ at: '2026-11-23T12:04:59.000Z' });
+    await expect(record('2026-11-01T00:00:00.5Z')).resolves.toMatchObject({ at: '2026-11-01T00:00:00.500Z' });
+  });
+
+  it('removes control and bidi characters from names and flags the account', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+
+    const account = await createAccount(owner, { ...input, appName: 'Acme\u202E sdA\u0007' }, deps);
+
+    expect(account).toMatchObject({ appName: 'Acme sdA', flags: ['text_sanitized'] });
+    const clean = await createAccount(owner, input, deps);
+    expect(clean.flags).toBeUndefined();
   });
 });

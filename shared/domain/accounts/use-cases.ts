@@ -14,7 +14,13 @@ import type {
 import { ForbiddenError, NotFoundError } from '../errors';
 import { stripUnsafeText } from '../text/sanitize';
 import type { User } from '../users/model';
-import { AlreadyProvisionedError, LastOwnerError, NotSupportedError, RoleNotAllowedError } from './errors';
+import {
+  AlreadyProvisionedError,
+  InvalidLoginTimeError,
+  LastOwnerError,
+  NotSupportedError,
+  RoleNotAllowedError,
+} from './errors';
 import {
   type Account,
   type AccountRole,
@@ -243,11 +249,13 @@ export async function removeMember(
 export async function provisionPhone(
   caller: User,
   accountId: string,
-  type: PhoneNumberType,
+  requested: PhoneNumberType | undefined,
   deps: PhoneDeps,
 ): Promise<string> {
   const { account } = await requireOwner(caller, accountId, deps);
   if (!account.capabilities.managedPhone) throw new NotSupportedError('managed phone numbers');
+  // No type asked for: what the app accepts (an app refusing VoIP gets a non-VoIP number).
+  const type = requested ?? (account.capabilities.acceptsVoip ? 'voip' : 'non_voip');
   if (type === 'voip' && !account.capabilities.acceptsVoip) throw new NotSupportedError('VoIP numbers');
   if (account.phoneNumber) throw new AlreadyProvisionedError('phone number');
   const phone = await deps.phoneNumbers.request(type, accountId);
@@ -297,6 +305,27 @@ export async function deleteAccount(caller: User, accountId: string, deps: Phone
   });
 }
 
+/** Clocks drift: a client's "now" may be this far ahead of ours. */
+export const LOGIN_TIME_SKEW_SECONDS = 5 * 60;
+
+/**
+ * A reported login time must be a real instant (no 2099-99-99), not in the future beyond the skew,
+ * and not older than the inbox retention (older results say nothing about the account today).
+ */
+function loginTime(at: string | undefined, deps: Pick<AccountDeps, 'clock' | 'inboxRetentionDays'>): string {
+  const now = deps.clock.now();
+  if (at === undefined) return now.toISOString();
+  const instant = new Date(at);
+  if (Number.isNaN(instant.getTime()) || instant.toISOString().slice(0, 19) !== at.slice(0, 19)) {
+    throw new InvalidLoginTimeError('not a real date and time');
+  }
+  if (instant.getTime() > now.getTime() + LOGIN_TIME_SKEW_SECONDS * 1000) {
+    throw new InvalidLoginTimeError('in the future');
+  }
+  if (instant < retentionStart(deps)) throw new InvalidLoginTimeError('older than the inbox retention');
+  return instant.toISOString();
+}
+
 export async function recordLoginResult(
   caller: User,
   accountId: string,
@@ -304,7 +333,7 @@ export async function recordLoginResult(
   deps: AccountDeps,
 ) {
   await requireMember(caller, accountId, deps);
-  const at = result.at ?? deps.clock.now().toISOString();
+  const at = loginTime(result.at, deps);
   await deps.accounts.update(
     accountId,
     { lastLoginResult: { success: result.success, at } },
