@@ -187,4 +187,15 @@ describe('device approvals over HTTP (number matching, caps, remind me later)', 
     expect(registered.body.device).toMatchObject({ name: 'kiosk', os: 'Linux', flags: ['text_sanitized'] });
     expect(renamed.headers.get('x-content-type-options')).toBe('nosniff');
   });
+
+  it('answers 400 invalid_cursor to a crafted inbox cursor (it was a 500)', async () => {
+    const web = await trustedWeb();
+
+    const crafted = await api.call('GET', '/v1/inbox?cursor=TUVTU0FHRSM', {
+      token: web.token,
+      device: web.credential,
+    });
+
+    expect(crafted).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+  });
 });

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { accountKeys, makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-repository';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
@@ -25,7 +26,7 @@ import {
   securityLevel,
   viewPassword,
 } from '../../shared/domain/accounts/use-cases';
-import { ForbiddenError, NotFoundError } from '../../shared/domain/errors';
+import { ForbiddenError, InvalidCursorError, NotFoundError } from '../../shared/domain/errors';
 import type { WorkspaceRole } from '../../shared/domain/users/model';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { fixedClock } from '../support/fakes';
@@ -48,6 +49,7 @@ function setup() {
     inbox: makeInboxRepository(doc, tableName),
     users,
     keyring: makeKeyring(localDataKeys(Buffer.alloc(32, 5))),
+    hmac: makeHmac(async () => Buffer.alloc(32, 6)),
     notifier: {
       notify: async (type, recipients) => {
         notified.push({ type, recipients });
@@ -312,5 +314,28 @@ describe('accounts: input that must not make a false record', () => {
     expect(account).toMatchObject({ appName: 'Acme sdA', flags: ['text_sanitized'] });
     const clean = await createAccount(owner, input, deps);
     expect(clean.flags).toBeUndefined();
+  });
+});
+
+describe('list cursors', () => {
+  it('refuses a crafted, foreign or cross-list cursor with InvalidCursorError, never a database error', async () => {
+    const { deps } = setup();
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const other = await member(workspace);
+    for (let i = 0; i < 3; i++) await createAccount(owner, { ...input, appName: `App ${i}` }, deps);
+    const page = await listAccounts(owner, { limit: 1 }, deps);
+    const cursor = page.nextCursor ?? '';
+
+    const attempts = [
+      () => listInbox(owner, { limit: 10, cursor: 'TUVTU0FHRSM' }, deps),
+      () => listInbox(owner, { limit: 10, cursor: `TUVTU0FHRSM.${'0'.repeat(32)}` }, deps),
+      () => listInbox(owner, { limit: 10, cursor }, deps),
+      () => listAccounts(other, { limit: 1, cursor }, deps),
+    ];
+
+    for (const attempt of attempts) await expect(attempt()).rejects.toBeInstanceOf(InvalidCursorError);
+    expect(cursor).not.toBe('');
+    expect((await listAccounts(owner, { limit: 5, cursor }, deps)).items).toHaveLength(2);
   });
 });

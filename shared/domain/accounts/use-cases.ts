@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type {
   AccountRepository,
   Clock,
+  Hmac,
   IdGenerator,
   InboxRepository,
   Keyring,
@@ -12,6 +13,7 @@ import type {
   UserRepository,
 } from '../../ports';
 import { ForbiddenError, NotFoundError } from '../errors';
+import { openCursor, pageFor, sealCursor } from '../pagination';
 import { stripUnsafeText } from '../text/sanitize';
 import type { User } from '../users/model';
 import {
@@ -36,6 +38,8 @@ export interface AccountDeps {
   inbox: InboxRepository;
   users: Pick<UserRepository, 'getUser'>;
   keyring: Keyring;
+  /** Seals list cursors (see `domain/pagination.ts`). */
+  hmac: Hmac;
   notifier: Notifier;
   clock: Clock;
   newId: IdGenerator;
@@ -131,9 +135,11 @@ export async function createAccount(
 export async function listAccounts(
   caller: User,
   options: { limit: number; cursor?: string | undefined },
-  deps: Pick<AccountDeps, 'accounts'>,
+  deps: Pick<AccountDeps, 'accounts' | 'hmac'>,
 ) {
-  const page = await deps.accounts.accountIdsOf(caller.id, options);
+  const scope = { list: 'accounts', callerId: caller.id };
+  const position = await openCursor(options.cursor, scope, deps.hmac);
+  const page = await deps.accounts.accountIdsOf(caller.id, { limit: options.limit, cursor: position });
   const accounts = (await deps.accounts.getMany(page.ids)).filter(
     (a) => a.workspaceId === caller.workspaceId,
   );
@@ -142,7 +148,7 @@ export async function listAccounts(
       account,
       role: page.roles[account.id] ?? ('collaborator' as const),
     })),
-    nextCursor: page.nextCursor,
+    nextCursor: await sealCursor(page.nextCursor, scope, deps.hmac),
   };
 }
 
@@ -403,7 +409,12 @@ export async function listAccountInbox(
   deps: AccountDeps,
 ) {
   await requireMember(caller, accountId, deps);
-  return deps.inbox.list([accountId], { ...options, since: retentionStart(deps) });
+  return pageFor(
+    (cursor) => deps.inbox.list([accountId], { limit: options.limit, cursor, since: retentionStart(deps) }),
+    options.cursor,
+    { list: `inbox:${accountId}`, callerId: caller.id },
+    deps.hmac,
+  );
 }
 
 /** Every account the caller can access (up to 100), newest message first. */
@@ -413,7 +424,12 @@ export async function listInbox(
   deps: AccountDeps,
 ) {
   const accounts = await deps.accounts.accountIdsOf(caller.id, { limit: 100 });
-  return deps.inbox.list(accounts.ids, { ...options, since: retentionStart(deps) });
+  return pageFor(
+    (cursor) => deps.inbox.list(accounts.ids, { limit: options.limit, cursor, since: retentionStart(deps) }),
+    options.cursor,
+    { list: 'inbox', callerId: caller.id },
+    deps.hmac,
+  );
 }
 
 function retentionStart(deps: Pick<AccountDeps, 'clock' | 'inboxRetentionDays'>): Date {

@@ -17,6 +17,7 @@ import type {
 import { forEachLimited } from '../concurrency';
 import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
 import { NotFoundError } from '../errors';
+import { pageFor } from '../pagination';
 import type { User } from '../users/model';
 import { NOTIFICATION_CATALOGUE, NOTIFICATION_TYPES, type NotificationType, payloadIds } from './catalogue';
 import { PreferenceLockedError, TypeDisabledError } from './errors';
@@ -251,13 +252,16 @@ export type NotificationOutcome = 'pending' | 'approved' | 'denied' | 'expired' 
 export async function listMyNotifications(
   caller: User,
   options: { limit: number; cursor?: string | undefined },
-  deps: Pick<NotifyDeps, 'inbox' | 'clock' | 'devices'>,
+  deps: Pick<NotifyDeps, 'inbox' | 'clock' | 'devices'> & { hmac: Hmac },
 ) {
   const now = deps.clock.now();
-  const page = await deps.inbox.list(caller.id, {
-    ...options,
-    since: new Date(now.getTime() - NOTIFICATION_RETENTION_SECONDS * 1000),
-  });
+  const since = new Date(now.getTime() - NOTIFICATION_RETENTION_SECONDS * 1000);
+  const page = await pageFor(
+    (cursor) => deps.inbox.list(caller.id, { limit: options.limit, cursor, since }),
+    options.cursor,
+    { list: 'notifications', callerId: caller.id },
+    deps.hmac,
+  );
   const needsDevices = page.items.some((item) => item.type === 'trusted_device_request');
   const devices = needsDevices ? await deps.devices.listDevices(caller.id) : [];
   const outcomes: Record<string, NotificationOutcome> = {

@@ -45,6 +45,7 @@ export const accountsRoutes = {
     status: 200,
     query: listQuery,
     response: accountListResponse,
+    errors: ['invalid_cursor'],
   },
   getAccount: {
     ...account,
