@@ -57,6 +57,12 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
+/** Per-user, per-purpose email counts in fixed clock hours: one conditional write per email. */
+export interface EmailQuota {
+  /** Counts one more email unless `cap` are already counted in `hour` (epoch hours). */
+  take(userId: string, purpose: string, cap: number, hour: number): Promise<boolean>;
+}
+
 /** HMAC-SHA-256 under the server key (KMS-derived in AWS, a local key in the local runtime); hex out. */
 export interface Hmac {
   digest(message: string): Promise<string>;

@@ -2,6 +2,7 @@ import { makeHmac } from '../adapters/crypto/hmac';
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
+import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
@@ -69,6 +70,7 @@ export function httpRuntime() {
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,
     challenges,
+    emailQuota: makeEmailQuota(doc, tableName),
     notificationSettings: notifications.deps.settings,
     workspaceAdmins: (workspaceId: string) => challenges.workspaceAdmins(workspaceId),
     identityEmails: defaultIdentityEmails,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { makeEmailQuota } from '../../shared/adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
@@ -15,10 +16,12 @@ import {
   authenticateDevice,
   type DeviceDeps,
   denyDevice,
+  disableDevice,
   registerDevice,
   switchToCode,
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
+import { EmailCapReachedError } from '../../shared/domain/errors';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import type { OutgoingEmail, SecurityEvent } from '../../shared/ports';
 import { fixedClock } from '../support/fakes';
@@ -35,6 +38,7 @@ function setup(rules: DeviceDeps['rules'] = {}) {
   const deps: DeviceDeps & { users: typeof users } = {
     users,
     devices: makeDeviceRepository(doc, tableName),
+    emailQuota: makeEmailQuota(doc, tableName),
     mailer: {
       send: async (email) => {
         emails.push(email);
@@ -218,5 +222,31 @@ describe('device approvals: switch to an emailed code', () => {
     });
     const sent = env.emails.length;
     expect(env.emails).toHaveLength(sent);
+  });
+});
+
+describe('email caps', () => {
+  it('stops sending codes after 10 an hour: an extension registered and disabled 30 times gets 10', async () => {
+    const env = setup();
+    const { user, approver } = await userWithApprover(env);
+    const sentBefore = env.emails.length;
+    let refusal: unknown;
+
+    for (let i = 0; i < 30 && !refusal; i++) {
+      try {
+        const extension = await registerDevice(user, { clientType: 'extension', os: 'macOS' }, env.deps);
+        await disableDevice(user, approver, extension.device.id, env.deps);
+      } catch (error) {
+        refusal = error;
+      }
+    }
+
+    // The first device's code was one of this hour's 10.
+    expect(env.emails.length - sentBefore).toBe(9);
+    expect(refusal).toBeInstanceOf(EmailCapReachedError);
+    expect(refusal).toMatchObject({ details: { purpose: 'device_code', retryAfter: 3600 } });
+    expect(
+      (await env.deps.devices.listDevices(user.id)).filter((d) => d.clientType === 'extension'),
+    ).toHaveLength(9);
   });
 });

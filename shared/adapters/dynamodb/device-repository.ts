@@ -20,7 +20,7 @@ import {
 import type { User } from '../../domain/users/model';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../ports';
 import { cancellationCodes, itemIsNew } from './conditions';
-import { queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
+import { hourlyCount, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
 import { userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -173,26 +173,8 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     return (await queryPrefix(doc, tableName, `USER#${userId}`, deviceKeys.devicePrefix)).map(toDevice);
   }
 
-  /** One more in a fixed clock-hour window, refused at the cap: a rate limit in one conditional write. */
   const countInHour = (key: Record<string, string>, cap: number, hour: number, entity: string) => ({
-    Update: {
-      TableName: tableName,
-      Key: key,
-      UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl, #entity = :entity',
-      ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
-      ExpressionAttributeNames: {
-        '#count': 'count',
-        '#ttl': TABLE.ttlAttribute,
-        '#entity': TABLE.entityAttribute,
-      },
-      ExpressionAttributeValues: {
-        ':zero': 0,
-        ':one': 1,
-        ':cap': cap,
-        ':ttl': (hour + 2) * 3600,
-        ':entity': entity,
-      },
-    },
+    Update: hourlyCount(tableName, key, cap, hour, entity),
   });
 
   /** The lane goes with its request: delete it only while this device holds it (or it is gone). */

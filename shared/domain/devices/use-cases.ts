@@ -1,6 +1,7 @@
 import type {
   Clock,
   DeviceRepository,
+  EmailQuota,
   Hmac,
   IdGenerator,
   Mailer,
@@ -9,6 +10,7 @@ import type {
   SecurityEvent,
   SecurityLog,
 } from '../../ports';
+import { reserveEmail, sendNotice } from '../email-caps';
 import { NotFoundError } from '../errors';
 import { stripUnsafeText } from '../text/sanitize';
 import type { User } from '../users/model';
@@ -62,6 +64,8 @@ import {
 export interface DeviceDeps {
   devices: DeviceRepository;
   mailer: Mailer;
+  /** Per-user, per-purpose email caps (see `domain/email-caps.ts`). */
+  emailQuota: EmailQuota;
   notifier: Notifier;
   /** Where endpoint clean-up goes when a device with push stops being trusted. */
   queue: PushQueue;
@@ -209,6 +213,7 @@ export async function registerDevice(
     refuse((error as ApprovalLimitReachedError).details.reason as string);
     throw error;
   }
+  if (method === 'email_code') await reserveEmail(deps, caller.id, 'device_code');
   const id = deps.newId('dev');
   const secret = newCredentialSecret();
   const issued = method === 'email_code' ? await issueCode(deps, caller.id, id, now) : undefined;
@@ -324,7 +329,12 @@ async function onceTrusted(deps: DeviceDeps, caller: User, device: Device, now: 
   };
   delete trusted.code;
   delete trusted.pendingUntil;
-  await deps.mailer.send(deps.emails.deviceTrusted({ to: caller.email, device: trusted, at: now }));
+  await sendNotice(
+    deps,
+    caller.id,
+    'device_notice',
+    deps.emails.deviceTrusted({ to: caller.email, device: trusted, at: now }),
+  );
   return trusted;
 }
 
@@ -396,6 +406,7 @@ export async function resendDeviceCode(
   if (effectiveStatus(device, now) !== 'pending_verification') throw new NotPendingError();
   const wait = tooSoon(device);
   if (wait > 0) throw new ResendTooSoonError(wait);
+  await reserveEmail(deps, caller.id, 'device_code');
   const issued = await issueCode(deps, caller.id, device.id, now);
   const outcome = await deps.devices.replaceCode(
     device,
@@ -603,15 +614,14 @@ async function reportRequest(deps: DeviceDeps, caller: User, approver: Device, d
     }
   }
   for (const admin of await deps.workspaceAdmins(caller.workspaceId)) {
-    await deps.mailer.send(
-      deps.emails.approvalReported({
-        to: admin.email,
-        reporter: caller,
-        device,
-        at: now,
-        blockedUntil: until,
-      }),
-    );
+    const email = deps.emails.approvalReported({
+      to: admin.email,
+      reporter: caller,
+      device,
+      at: now,
+      blockedUntil: until,
+    });
+    await sendNotice(deps, admin.id, 'security_alert', email);
   }
   audit(deps, {
     event: 'device.report_alerted',
@@ -646,6 +656,7 @@ export async function switchToCode(caller: User, device: Device, deviceId: strin
   if (status !== 'pending_approval') fail(status);
   const blockedUntil = await deps.devices.approvalsBlockedUntil(caller.id);
   if (blockedUntil && blockedUntil > now.toISOString()) fail('reported');
+  await reserveEmail(deps, caller.id, 'device_code');
   const issued = await issueCode(deps, caller.id, device.id, now);
   const pendingUntil = addSeconds(now, limits.pendingVerificationLifetimeSeconds).toISOString();
   const outcome = await deps.devices.switchToCode(

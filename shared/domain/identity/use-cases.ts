@@ -1,6 +1,7 @@
 import type {
   Clock,
   DeviceRepository,
+  EmailQuota,
   Hmac,
   IdGenerator,
   Mailer,
@@ -12,6 +13,7 @@ import type {
 import { DeviceNotTrustedError } from '../devices/errors';
 import { type Device, effectiveStatus } from '../devices/model';
 import { digestsEqual } from '../devices/secrets';
+import { reserveEmail, sendNotice } from '../email-caps';
 import { NotFoundError } from '../errors';
 import { shouldDeliver, workspaceSettings } from '../notifications/policy';
 import type { User } from '../users/model';
@@ -55,6 +57,8 @@ import type { ChallengeRepository } from './ports';
 
 export interface IdentityDeps {
   challenges: ChallengeRepository;
+  /** Per-user, per-purpose email caps (see `domain/email-caps.ts`). */
+  emailQuota: EmailQuota;
   /** Whether identity_verification_request pushes reach the user: no push method when they do not. */
   notificationSettings: Pick<NotificationSettingsRepository, 'getWorkspaceSettings' | 'getPreferences'>;
   devices: Pick<DeviceRepository, 'listDevices' | 'getDevice'>;
@@ -490,15 +494,14 @@ export async function denyChallenge(
     }
     const admins = await deps.challenges.workspaceAdmins(caller.workspaceId);
     for (const admin of admins) {
-      await deps.mailer.send(
-        deps.identityEmails.reportAlert({
-          to: admin.email,
-          reporter: { email: caller.email, name: caller.name },
-          actionLabel: actionOf(challenge.action).label,
-          requester: challenge.requester,
-          at: now,
-        }),
-      );
+      const email = deps.identityEmails.reportAlert({
+        to: admin.email,
+        reporter: { email: caller.email, name: caller.name },
+        actionLabel: actionOf(challenge.action).label,
+        requester: challenge.requester,
+        at: now,
+      });
+      await sendNotice(deps, admin.id, 'security_alert', email);
     }
   }
   return { ...challenge, status: 'denied' as const, reason: report ? 'reported' : 'denied' };
@@ -574,6 +577,7 @@ export async function emailMagicLink(caller: User, device: Device, challengeId: 
     audit(deps, { ...event, outcome: 'failure', reason: 'email_cap' });
     throw new EmailLimitReachedError(limits.maxEmailsPerChallenge);
   }
+  await reserveEmail(deps, caller.id, 'magic_link');
   const token = newToken();
   const link: MagicLink = {
     hash: await deps.hmac.digest(identityHmacInput.magicLink(token)),

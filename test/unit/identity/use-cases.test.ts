@@ -45,8 +45,17 @@ function setup(options: { devices?: Device[]; workspaceNotifications?: StoredWor
   const pushes: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
   const devices = options.devices ?? [web, phone];
   const pushOptions: unknown[] = [];
+  const quota = new Map<string, number>();
   const deps: IdentityDeps = {
     challenges: fake.repository,
+    emailQuota: {
+      take: async (userId, purpose, cap, hour) => {
+        const key = `${userId}/${purpose}/${hour}`;
+        if ((quota.get(key) ?? 0) >= cap) return false;
+        quota.set(key, (quota.get(key) ?? 0) + 1);
+        return true;
+      },
+    },
     notificationSettings: {
       getWorkspaceSettings: async () => options.workspaceNotifications ?? {},
       getPreferences: async () => ({}),
