@@ -143,6 +143,14 @@ export interface DeviceRepository {
 export interface NotifyOptions {
   /** Devices that get no push for this one (the device that asked for an identity confirmation). */
   excludeDeviceIds?: string[];
+  /** False for a push the person explicitly asked for again (an identity challenge's "resend"). */
+  coalesce?: boolean;
+}
+
+/** At most one push per (recipient, type, subject) per window: one conditional write. */
+export interface PushCoalescer {
+  /** True when no window is open for this subject (and opens one until `until`). */
+  claim(userId: string, subject: string, until: Date, now: Date): Promise<boolean>;
 }
 
 export interface Notifier {

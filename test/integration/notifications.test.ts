@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notification-repository';
+import { makePushCoalescer } from '../../shared/adapters/dynamodb/push-coalescer';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import type { Device } from '../../shared/domain/devices/model';
@@ -34,6 +35,7 @@ function setup() {
     clock,
     newId,
     hmac: makeHmac(async () => Buffer.alloc(32, 9)),
+    pushWindows: makePushCoalescer(doc, tableName),
     queue: {
       enqueue: async (jobs: PushJob[]) => {
         queued.push(...jobs);
@@ -291,5 +293,33 @@ describe('notifications on DynamoDB Local', () => {
     const after = await devices.getDevice(user.id, phone.id);
     expect(after?.push).toMatchObject({ endpointArn: 'arn:endpoint', active: true, platform: 'APNS' });
     expect(JSON.stringify(after)).not.toContain('token-two');
+  });
+});
+
+describe('push coalescing', () => {
+  it('pushes once per (recipient, type, subject) per minute, lists every event, never coalesces codes', async () => {
+    const { deps, queued, clock } = setup();
+    const user = await member(unique('ws'));
+    await trustedMobile(user.id, user.workspaceId, activePush(`arn:${unique('e')}`));
+
+    for (let i = 0; i < 20; i++)
+      await notify('account_shared', [user.id], { accountId: 'acc_toggled' }, deps);
+    await notify('account_shared', [user.id], { accountId: 'acc_other' }, deps);
+    for (let i = 0; i < 3; i++) {
+      await notify('otp_code_received', [user.id], { accountId: 'acc_toggled', messageId: `m${i}` }, deps);
+    }
+    clock.set('2026-11-23T12:01:00.000Z');
+    await notify('account_shared', [user.id], { accountId: 'acc_toggled' }, deps);
+
+    const pushed = queued.map((job) => (job.kind === 'deliver' ? `${job.type}:${job.data.accountId}` : ''));
+    expect(pushed).toEqual([
+      'account_shared:acc_toggled',
+      'account_shared:acc_other',
+      'otp_code_received:acc_toggled',
+      'otp_code_received:acc_toggled',
+      'otp_code_received:acc_toggled',
+      'account_shared:acc_toggled',
+    ]);
+    expect((await listMyNotifications(user, { limit: 100 }, deps)).items).toHaveLength(25);
   });
 });

@@ -293,12 +293,13 @@ async function openChallenge(
 }
 
 /** The push carries the candidates (the phone answers from the notification), never to the requester. */
-async function pushChallenge(deps: IdentityDeps, challenge: Challenge) {
+async function pushChallenge(deps: IdentityDeps, challenge: Challenge, resend = false) {
   await deps.notifier.notify(
     'identity_verification_request',
     [challenge.userId],
     { challengeId: challenge.id, candidates: (challenge.candidates ?? []).join(',') },
-    { excludeDeviceIds: [challenge.deviceId] },
+    // A resend is asked for explicitly (at most 3 per challenge): it is not coalesced away.
+    { excludeDeviceIds: [challenge.deviceId], ...(resend ? { coalesce: false } : {}) },
   );
 }
 
@@ -532,7 +533,7 @@ export async function resendPush(caller: User, device: Device, challengeId: stri
     }
     refusal(current, now, true);
   }
-  await pushChallenge(deps, challenge);
+  await pushChallenge(deps, challenge, true);
   audit(deps, {
     event: 'identity.challenge_pushed',
     outcome: 'success',

@@ -7,6 +7,7 @@ import type {
   NotificationRecord,
   NotificationSettingsRepository,
   NotifyOptions,
+  PushCoalescer,
   PushGateway,
   PushJob,
   PushQueue,
@@ -31,6 +32,12 @@ import {
 } from './policy';
 
 export const NOTIFICATION_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+/**
+ * Repeats of a type about the same subject (toggling a membership 20 times) push once per window;
+ * `otp_code_received` is exempt: a newer code must always reach the phone.
+ */
+export const PUSH_COALESCE_SECONDS = 60;
+const NEVER_COALESCED: readonly NotificationType[] = ['otp_code_received'];
 /** SQS SendMessageBatch takes at most 10 messages. */
 const QUEUE_BATCH = 10;
 const RECIPIENT_CONCURRENCY = 16;
@@ -41,6 +48,8 @@ export interface NotifyDeps {
   settings: NotificationSettingsRepository;
   inbox: NotificationInbox;
   queue: PushQueue;
+  /** Coalesces repeated pushes (the notification list still records every event). */
+  pushWindows: PushCoalescer;
   clock: Clock;
   newId: IdGenerator;
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -81,6 +90,21 @@ export async function notify(
   let suppressed = 0;
   let undeliverable = 0;
   const recipients = [...new Set(recipientUserIds)];
+  const coalesce = options.coalesce !== false && !NEVER_COALESCED.includes(type);
+  // The subject is the type's first id (the account, device or challenge the notification is about).
+  const subject = `${type}#${data[entry.ids[0] as string] ?? ''}`;
+  let coalesced = 0;
+  const pushWindowOpen = async (userId: string) => {
+    if (!coalesce) return true;
+    const open = await deps.pushWindows.claim(
+      userId,
+      subject,
+      new Date(now.getTime() + PUSH_COALESCE_SECONDS * 1000),
+      now,
+    );
+    if (!open) coalesced++;
+    return open;
+  };
   const one = async (userId: string) => {
     const user = await deps.users.getUser(userId);
     if (user?.status !== 'active') {
@@ -115,7 +139,7 @@ export async function notify(
       now,
     );
     undeliverable += found.undeliverable;
-    if (found.targets.length > 0) {
+    if (found.targets.length > 0 && (await pushWindowOpen(userId))) {
       jobs.push({
         kind: 'deliver',
         notificationId: record.id,
@@ -137,6 +161,7 @@ export async function notify(
     delivered,
     suppressed,
     undeliverable,
+    coalesced,
     pushJobs: jobs.length,
   });
   return { delivered, suppressed, undeliverable };
