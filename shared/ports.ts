@@ -135,6 +135,15 @@ export interface DeviceRepository {
   resetCodeFailures(userId: string): Promise<void>;
   /** Stores the push registration of a device that is still trusted. */
   setPush(device: Device, push: PushRegistration, now: Date): Promise<WriteOutcome>;
+  /** Records `owner` as the holder of a push token; returns the previous holder, if any. */
+  claimPushToken(
+    tokenHash: string,
+    owner: { userId: string; deviceId: string },
+  ): Promise<{ userId: string; deviceId: string } | undefined>;
+  /** The current holder of a push token (an endpoint is deleted only by the device that owns it). */
+  pushTokenOwner(tokenHash: string): Promise<{ userId: string; deviceId: string } | undefined>;
+  /** The token moved to another device: this one's registration goes inactive and drops the endpoint. */
+  releasePushToken(userId: string, deviceId: string, tokenHash: string): Promise<void>;
   /** SNS disabled or lost the endpoint: stop targeting it until the app registers again. */
   markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string): Promise<void>;
 }

@@ -5,7 +5,9 @@ import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notif
 import { makePushCoalescer } from '../../shared/adapters/dynamodb/push-coalescer';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
+import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
 import type { Device } from '../../shared/domain/devices/model';
+import { disableDevice } from '../../shared/domain/devices/use-cases';
 import { InvalidCursorError } from '../../shared/domain/errors';
 import { deliverPushJobs } from '../../shared/domain/notifications/deliver';
 import {
@@ -321,5 +323,55 @@ describe('push coalescing', () => {
       'account_shared:acc_toggled',
     ]);
     expect((await listMyNotifications(user, { limit: 100 }, deps)).items).toHaveLength(25);
+  });
+});
+
+describe('one push token, one device', () => {
+  it('moves a token to the device that registered it last; only the holder deletes the endpoint', async () => {
+    const { deps } = setup();
+    const alice = await member(unique('ws'));
+    const bob = await member(unique('ws'));
+    const oldPhone = await trustedMobile(alice.id, alice.workspaceId);
+    const newPhone = await trustedMobile(bob.id, bob.workspaceId);
+    const events: string[] = [];
+    const enqueued: PushJob[] = [];
+    // SNS answers the same endpoint for the same token: both devices would hold one ARN.
+    const gateway: PushGateway = {
+      platformConfigured: () => true,
+      createEndpoint: async (_platform, token) => `arn:endpoint:${token}`,
+      updateEndpoint: async () => 'updated',
+      deleteEndpoint: async () => undefined,
+      publish: async () => 'sent',
+    };
+    const pushDeps = {
+      ...deps,
+      gateway,
+      security: { record: (e: { event: string }) => void events.push(e.event) },
+    };
+    const token = `apns-${unique('t')}`;
+
+    await registerPush(alice, oldPhone, oldPhone.id, { platform: 'APNS', token }, pushDeps);
+    const moved = await registerPush(bob, newPhone, newPhone.id, { platform: 'APNS', token }, pushDeps);
+    const old = await devices.getDevice(alice.id, oldPhone.id);
+    const deviceDeps = {
+      ...deps,
+      mailer: { send: async () => ({ messageId: 'm' }) },
+      notifier: { notify: async () => undefined },
+      queue: { enqueue: async (jobs: PushJob[]) => void enqueued.push(...jobs) },
+      emailQuota: { take: async () => true },
+      security: { record: () => undefined },
+      emails: defaultDeviceEmails,
+      workspaceAdmins: async () => [],
+    };
+    await disableDevice(alice, oldPhone, oldPhone.id, deviceDeps);
+    await disableDevice(bob, newPhone, newPhone.id, deviceDeps);
+
+    expect(moved).toMatchObject({ active: true, endpointArn: `arn:endpoint:${token}` });
+    expect(old?.push).toMatchObject({ active: false });
+    expect(old?.push?.endpointArn).toBeUndefined();
+    expect(events).toContain('device.push_token_moved');
+    expect(enqueued).toEqual([
+      { kind: 'delete_endpoints', userId: bob.id, endpointArns: [`arn:endpoint:${token}`] },
+    ]);
   });
 });

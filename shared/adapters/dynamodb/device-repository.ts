@@ -1,6 +1,7 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -44,6 +45,8 @@ export const deviceKeys = {
   approvalLanePrefix: 'APPROVAL_LANE#',
   /** Approval requests in one clock hour (fixed window), for the per-user hourly cap. */
   approvals: (userId: string, hour: number) => ({ [PK]: `USER#${userId}`, [SK]: `APPROVALS#${hour}` }),
+  /** Which device holds a push token (by its HMAC): one token, one device. */
+  pushToken: (tokenHash: string) => ({ [PK]: `PUSH_TOKEN#${tokenHash}`, [SK]: 'OWNER' }),
   /** Set by "deny and report": no approval request until `until`. */
   approvalBlock: (userId: string) => ({ [PK]: `USER#${userId}`, [SK]: 'APPROVAL_BLOCK' }),
 };
@@ -681,6 +684,44 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     return result ? 'applied' : 'conflict';
   }
 
+  async function claimPushToken(tokenHash: string, owner: { userId: string; deviceId: string }) {
+    // The latest registration wins: the token is on that device now, whatever held it before.
+    const { Attributes } = await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...deviceKeys.pushToken(tokenHash), [TABLE.entityAttribute]: 'PushToken', ...owner },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return Attributes
+      ? { userId: String(Attributes.userId), deviceId: String(Attributes.deviceId) }
+      : undefined;
+  }
+
+  async function pushTokenOwner(tokenHash: string) {
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: deviceKeys.pushToken(tokenHash), ConsistentRead: true }),
+    );
+    return Item ? { userId: String(Item.userId), deviceId: String(Item.deviceId) } : undefined;
+  }
+
+  async function releasePushToken(userId: string, deviceId: string, tokenHash: string) {
+    // Only if that device still holds this very token (it may have registered a new one since).
+    await conditionalUpdate({
+      Key: deviceKeys.device(userId, deviceId),
+      UpdateExpression: 'SET #push.#active = :false, #push.#reason = :reason REMOVE #push.#endpointArn',
+      ConditionExpression: '#push.#tokenHash = :hash',
+      ExpressionAttributeNames: {
+        '#push': 'push',
+        '#active': 'active',
+        '#reason': 'inactiveReason',
+        '#endpointArn': 'endpointArn',
+        '#tokenHash': 'tokenHash',
+      },
+      ExpressionAttributeValues: { ':false': false, ':reason': 'token_moved', ':hash': tokenHash },
+    });
+  }
+
   async function markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string) {
     // Only the registration that failed: a newer one (another endpoint) stays active.
     await conditionalUpdate({
@@ -699,6 +740,9 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
 
   return {
     setPush,
+    claimPushToken,
+    pushTokenOwner,
+    releasePushToken,
     markPushInactive,
     listDevices,
     getDevice,

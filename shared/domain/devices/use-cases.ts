@@ -690,6 +690,13 @@ export async function switchToCode(caller: User, device: Device, deviceId: strin
   return { method: 'email_code' as const, expiresAt: issued.record.expiresAt };
 }
 
+/** SNS hands one endpoint per token: only the device that holds the token now may delete it. */
+async function ownsPushToken(deps: DeviceDeps, device: Device): Promise<boolean> {
+  if (!device.push) return false;
+  const owner = await deps.devices.pushTokenOwner(device.push.tokenHash);
+  return !owner || (owner.userId === device.userId && owner.deviceId === device.id);
+}
+
 /** Disabling is idempotent: a device that holds no slot any more comes back as it is. */
 export async function disableDevice(caller: User, actor: Device, deviceId: string, deps: DeviceDeps) {
   const now = deps.clock.now();
@@ -697,7 +704,7 @@ export async function disableDevice(caller: User, actor: Device, deviceId: strin
     const device = await ownDevice(deps, caller, deviceId);
     if (!holdsSlot(device.status)) return { ...device, status: effectiveStatus(device, now) };
     if ((await deps.devices.retire(device, 'disabled', now)) === 'applied') {
-      if (device.push?.endpointArn) {
+      if (device.push?.endpointArn && (await ownsPushToken(deps, device))) {
         await deps.queue.enqueue([
           { kind: 'delete_endpoints', userId: caller.id, endpointArns: [device.push.endpointArn] },
         ]);

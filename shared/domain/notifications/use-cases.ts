@@ -213,7 +213,7 @@ export async function updateMyPreferences(
 }
 
 export interface RegisterPushDeps {
-  devices: Pick<DeviceRepository, 'setPush'>;
+  devices: Pick<DeviceRepository, 'setPush' | 'claimPushToken' | 'releasePushToken'>;
   gateway: PushGateway;
   hmac: Hmac;
   clock: Clock;
@@ -233,7 +233,8 @@ export async function registerPush(
 ): Promise<PushRegistration> {
   if (device.id !== deviceId) throw new NotFoundError('No such device.');
   const now = deps.clock.now();
-  const tokenHash = await deps.hmac.digest(`push-token\n${caller.id}\n${device.id}\n${input.token}`);
+  // Keyed by the token alone: one token (one app install) belongs to one device, whoever registers it.
+  const tokenHash = await deps.hmac.digest(`push-token\n${input.token}`);
   const current = device.push;
   const base = { platform: input.platform, tokenHash, updatedAt: now.toISOString() };
   let registration: PushRegistration;
@@ -260,6 +261,20 @@ export async function registerPush(
   }
   if ((await deps.devices.setPush(device, registration, now)) === 'conflict') {
     throw new NotFoundError('No such device.');
+  }
+  // The token moves here: the device that held it before stops targeting it (and no longer owns the
+  // endpoint SNS may hand both of them, so disabling it will not delete this device's endpoint).
+  const previous = await deps.devices.claimPushToken(tokenHash, { userId: caller.id, deviceId: device.id });
+  if (previous && previous.deviceId !== device.id) {
+    await deps.devices.releasePushToken(previous.userId, previous.deviceId, tokenHash);
+    deps.security.record({
+      event: 'device.push_token_moved',
+      outcome: 'success',
+      userId: previous.userId,
+      deviceId: previous.deviceId,
+      actorUserId: caller.id,
+      actorDeviceId: device.id,
+    });
   }
   deps.security.record({
     event: 'device.push_registered',
