@@ -25,7 +25,10 @@ function usersHandler(
     'users',
     coreRoutes,
     {
-      getMe: async ({ caller }) => ({ user: { ...caller } }),
+      getMe: async ({ caller, device }) => ({
+        user: { ...caller },
+        ...(device ? { session: { deviceId: device.id, trusted: device.status === 'trusted' } } : {}),
+      }),
       updateMe: async ({ caller, body }) => {
         if (body.name === 'explode') throw new Error('database password is hunter2');
         return { user: { ...caller, name: body.name } };
@@ -86,6 +89,23 @@ describe('createGroupHandler', () => {
       name: 'Alice',
       workspaceName: 'acme',
     });
+  });
+
+  it('checks an optional device credential on GET /v1/me, whatever the device status', async () => {
+    const pending = aDevice({ status: 'pending_approval', pendingUntil: '2026-11-23T12:10:00.000Z' });
+    const withDevice = await invoke(usersHandler({ device: pending }).handler, {
+      routeKey: ME,
+      headers: { 'x-latchkey-device': 'dev_1.secret' },
+    });
+    const without = await invoke(usersHandler({ device: pending }).handler, { routeKey: ME });
+    const invalid = await invoke(usersHandler({ device: new DeviceCredentialInvalidError() }).handler, {
+      routeKey: ME,
+      headers: { 'x-latchkey-device': 'dev_1.forged' },
+    });
+
+    expect(withDevice.body.session).toEqual({ deviceId: 'dev_1', trusted: false });
+    expect(without.body).not.toHaveProperty('session');
+    expect(invalid).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
   });
 
   it('answers 404 not_found for a route key the group does not serve', async () => {
