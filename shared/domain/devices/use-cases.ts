@@ -206,13 +206,15 @@ export async function registerDevice(
   const refuse = (reason: string) =>
     audit(deps, { event: 'device.registered', outcome: 'failure', reason, userId: caller.id });
   // Push fatigue: an approval request is refused before anything is created or anyone is notified.
-  let lane: number | undefined;
-  try {
-    lane = method === 'approval' ? await freeApprovalLane(deps, caller.id, now) : undefined;
-  } catch (error) {
-    refuse((error as ApprovalLimitReachedError).details.reason as string);
-    throw error;
-  }
+  const laneOrRefuse = async () => {
+    try {
+      return await freeApprovalLane(deps, caller.id, now);
+    } catch (error) {
+      if (error instanceof ApprovalLimitReachedError) refuse(String(error.details.reason));
+      throw error;
+    }
+  };
+  let lane = method === 'approval' ? await laneOrRefuse() : undefined;
   if (method === 'email_code') await reserveEmail(deps, caller.id, 'device_code');
   const id = deps.newId('dev');
   const secret = newCredentialSecret();
@@ -269,12 +271,7 @@ export async function registerDevice(
     } else if (outcome === 'lane_taken' || outcome === 'approvals_blocked') {
       // A concurrent registration took the lane (or a report landed): look again.
       if (++laneRetries > limits.maxPendingApprovals) throw new Error('approval lanes kept changing');
-      try {
-        lane = await freeApprovalLane(deps, caller.id, now);
-      } catch (error) {
-        refuse((error as ApprovalLimitReachedError).details.reason as string);
-        throw error;
-      }
+      lane = await laneOrRefuse();
     } else if (input.name) throw new DeviceNameTakenError();
     else attempt++;
   }
