@@ -132,10 +132,12 @@ describe('identity confirmation over HTTP', () => {
     expect(pushes.filter((p: { type: string }) => p.type === 'identity_verification_request')).toHaveLength(
       1,
     );
-    expect(pushes[0].data).toEqual({ challengeId: challenge.id });
+    // The phone can answer from the notification: the push carries the three candidates.
+    expect(pushes[0].data).toEqual({ challengeId: challenge.id, candidates: expect.any(String) });
     expect(pending.status).toBe(200);
     expect(pending.body.items).toHaveLength(1);
     const item = pending.body.items[0];
+    expect(pushes[0].data.candidates.split(',').sort()).toEqual([...item.candidates].sort());
     expect(item).toMatchObject({
       id: challenge.id,
       action: 'scim_token.retrieve',
