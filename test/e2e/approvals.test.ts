@@ -188,14 +188,24 @@ describe('device approvals over HTTP (number matching, caps, remind me later)', 
     expect(renamed.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
-  it('answers 400 invalid_cursor to a crafted inbox cursor (it was a 500)', async () => {
+  it('answers 400 invalid_cursor to a crafted inbox cursor (it was a 500), and cleans account names', async () => {
     const web = await trustedWeb();
+    // With an account, the inbox query runs: a decoded `MESSAGE#` bound made DynamoDB refuse it.
+    const account = await api.call('POST', '/v1/accounts', {
+      token: web.token,
+      device: web.credential,
+      body: { appName: 'Acme \u202EsdA', username: 'ads@acme.example', password: 'x' },
+    });
 
     const crafted = await api.call('GET', '/v1/inbox?cursor=TUVTU0FHRSM', {
       token: web.token,
       device: web.credential,
     });
 
+    expect(account).toMatchObject({
+      status: 201,
+      body: { account: { appName: 'Acme sdA', flags: ['text_sanitized'] } },
+    });
     expect(crafted).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
   });
 });
