@@ -42,7 +42,9 @@ async function ownerWithPhone(stack: LocalStack) {
   const asWeb = { ...auth, 'x-latchkey-device': web.body.credential as string };
   await call(stack, 'POST', `/v1/devices/${web.body.device.id}/verify`, asWeb, { code });
   const phone = await call(stack, 'POST', '/v1/devices', auth, { clientType: 'mobile', os: 'iOS' });
-  await call(stack, 'POST', `/v1/devices/${phone.body.device.id}/approve`, asWeb);
+  await call(stack, 'POST', `/v1/devices/${phone.body.device.id}/approve`, asWeb, {
+    number: phone.body.device.numberToMatch,
+  });
   return { asWeb, asPhone: { ...auth, 'x-latchkey-device': phone.body.credential as string } };
 }
 

@@ -4,6 +4,7 @@ import type { LocalStack } from '../local/stack';
 import { makeDocumentClient } from '../shared/adapters/dynamodb/client';
 import { deviceKeys, makeDeviceRepository } from '../shared/adapters/dynamodb/device-repository';
 import { makeNotificationRepository } from '../shared/adapters/dynamodb/notification-repository';
+import { makePushCoalescer } from '../shared/adapters/dynamodb/push-coalescer';
 import { makeUserRepository, userKeys } from '../shared/adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../shared/adapters/ids';
 import { TABLE } from '../shared/config/table';
@@ -104,6 +105,7 @@ export async function benchPushFanout(stack: LocalStack, recipients = 1000, endp
     settings: repos.settings,
     inbox: repos.inbox,
     queue: { enqueue: async (batch: PushJob[]) => void jobs.push(...batch) },
+    pushWindows: makePushCoalescer(doc, tableName),
     clock: systemClock,
     newId,
   };

@@ -57,6 +57,12 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
+/** Per-user, per-purpose email counts in fixed clock hours: one conditional write per email. */
+export interface EmailQuota {
+  /** Counts one more email unless `cap` are already counted in `hour` (epoch hours). */
+  take(userId: string, purpose: string, cap: number, hour: number): Promise<boolean>;
+}
+
 /** HMAC-SHA-256 under the server key (KMS-derived in AWS, a local key in the local runtime); hex out. */
 export interface Hmac {
   digest(message: string): Promise<string>;
@@ -70,10 +76,38 @@ export type ResendOutcome = 'applied' | 'conflict' | 'hourly_cap';
 export interface DeviceRepository {
   listDevices(userId: string): Promise<Device[]>;
   getDevice(userId: string, deviceId: string): Promise<Device | undefined>;
-  /** Claims a slot (at most `maxDevices` held) and the name, and writes the device, atomically. */
-  create(device: Device, maxDevices: number): Promise<'applied' | 'limit_reached' | 'name_taken'>;
-  /** Trusts a device whose code hash, attempt count and expiry still match what was read. */
-  trustWithCode(device: Device, maxAttempts: number, now: Date): Promise<WriteOutcome>;
+  /**
+   * Claims a slot (at most `maxDevices` held) and the name, and writes the device, atomically. With
+   * `approval`, the same transaction also takes the device's approval lane, counts the request in the
+   * user's hourly window and checks no report block is on.
+   */
+  create(
+    device: Device,
+    maxDevices: number,
+    approval?: { hourlyCap: number; now: Date },
+  ): Promise<
+    'applied' | 'limit_reached' | 'name_taken' | 'lane_taken' | 'approval_hourly_cap' | 'approvals_blocked'
+  >;
+  /** Who holds each of the user's pending-approval lanes, and until when. */
+  approvalLanes(userId: string): Promise<Array<{ lane: number; deviceId: string; until: string }>>;
+  approvalsBlockedUntil(userId: string): Promise<string | undefined>;
+  /** After "deny and report": no approval request until `until` (only ever extended). */
+  blockApprovals(userId: string, until: string): Promise<void>;
+  /** A pending-approval device moves to an emailed code, keeping its name and slot, under the send cap. */
+  switchToCode(
+    device: Device,
+    code: DeviceCode,
+    pendingUntil: string,
+    limits: { hourlyCap: number },
+    now: Date,
+  ): Promise<ResendOutcome>;
+  /** Trusts a device whose code hash, attempt count and expiry still match, unless the user is locked out. */
+  trustWithCode(
+    device: Device,
+    maxAttempts: number,
+    now: Date,
+    userBudget: { budget: number; since: Date },
+  ): Promise<WriteOutcome | 'locked_out'>;
   /** Counts one wrong code, unless the code changed or is already dead. Returns attempts after. */
   recordWrongCode(device: Device, maxAttempts: number, now: Date): Promise<number | 'conflict'>;
   /** Replaces the code if the cooldown has passed and the user's hourly cap allows. */
@@ -86,24 +120,55 @@ export interface DeviceRepository {
   approve(device: Device, now: Date): Promise<WriteOutcome>;
   /** Moves a device out of the slot-holding statuses (denied, disabled, expired), freeing slot and name. */
   retire(device: Device, status: 'denied' | 'disabled' | 'expired', now: Date): Promise<WriteOutcome>;
-  rename(device: Device, name: string, now: Date): Promise<WriteOutcome | 'name_taken'>;
+  /** `flags` replaces the device's flags when given (a sanitized name adds `sanitized`). */
+  rename(device: Device, name: string, now: Date, flags?: string[]): Promise<WriteOutcome | 'name_taken'>;
   touch(device: Device, now: Date): Promise<void>;
   /** Deprovisions the user and disables every device that holds a slot, in one transaction. */
   deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome>;
-  /** Consecutive wrong codes of the user, counting only if the last one came after `since`. */
-  consecutiveCodeFailures(userId: string, since: Date): Promise<number>;
-  /** Counts one more wrong code; a run whose last failure is before `since` starts again at 1. */
-  recordCodeFailure(userId: string, now: Date, since: Date): Promise<void>;
+  /**
+   * Counts one wrong code against the user's consecutive-failure budget in one conditional write:
+   * false when the budget is already spent (a run whose last failure is after `since`). A run older
+   * than that restarts at one.
+   */
+  recordCodeFailure(userId: string, budget: number, now: Date, since: Date): Promise<boolean>;
+  /** A correct code ends the run of failures. */
   resetCodeFailures(userId: string): Promise<void>;
   /** Stores the push registration of a device that is still trusted. */
   setPush(device: Device, push: PushRegistration, now: Date): Promise<WriteOutcome>;
+  /** Records `owner` as the holder of a push token; returns the previous holder, if any. */
+  claimPushToken(
+    tokenHash: string,
+    owner: { userId: string; deviceId: string },
+  ): Promise<{ userId: string; deviceId: string } | undefined>;
+  /** The current holder of a push token (an endpoint is deleted only by the device that owns it). */
+  pushTokenOwner(tokenHash: string): Promise<{ userId: string; deviceId: string } | undefined>;
+  /** The token moved to another device: this one's registration goes inactive and drops the endpoint. */
+  releasePushToken(userId: string, deviceId: string, tokenHash: string): Promise<void>;
   /** SNS disabled or lost the endpoint: stop targeting it until the app registers again. */
   markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string): Promise<void>;
 }
 
 /** Push notifications to users' trusted mobile devices; payloads carry ids, never secrets. */
+export interface NotifyOptions {
+  /** Devices that get no push for this one (the device that asked for an identity confirmation). */
+  excludeDeviceIds?: string[];
+  /** False for a push the person explicitly asked for again (an identity challenge's "resend"). */
+  coalesce?: boolean;
+}
+
+/** At most one push per (recipient, type, subject) per window: one conditional write. */
+export interface PushCoalescer {
+  /** True when no window is open for this subject (and opens one until `until`). */
+  claim(userId: string, subject: string, until: Date, now: Date): Promise<boolean>;
+}
+
 export interface Notifier {
-  notify(type: NotificationType, recipientUserIds: string[], payload: Record<string, string>): Promise<void>;
+  notify(
+    type: NotificationType,
+    recipientUserIds: string[],
+    payload: Record<string, string>,
+    options?: NotifyOptions,
+  ): Promise<void>;
 }
 
 export interface SecurityEvent {
@@ -215,7 +280,10 @@ export interface Keyring {
 }
 
 export type AccountChanges = Partial<
-  Pick<Account, 'appName' | 'loginUrl' | 'username' | 'password' | 'capabilities' | 'lastLoginResult'>
+  Pick<
+    Account,
+    'appName' | 'loginUrl' | 'username' | 'password' | 'capabilities' | 'lastLoginResult' | 'flags'
+  >
 >;
 
 export interface AccountRepository {

@@ -1,18 +1,20 @@
 import {
   approveDevice,
+  currentDevice,
   denyDevice,
   disableDevice,
-  listDevices,
+  listDevicesFor,
   registerDevice,
   renameDevice,
   resendDeviceCode,
+  switchToCode,
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
 import { deviceCookieOnRegistration } from '../../shared/http/device-cookie';
 import { createGroupHandler } from '../../shared/http/handler';
 import { devicesRoutes } from '../../shared/http/routes/devices';
 import { httpRuntime } from '../../shared/http/runtime';
-import { toDeviceView } from '../../shared/http/views';
+import { toDeviceSummary, toDeviceView } from '../../shared/http/views';
 
 const { deps, options } = httpRuntime();
 
@@ -22,24 +24,39 @@ export const handler = createGroupHandler(
   {
     registerDevice: async ({ caller, body }) => {
       const registration = await registerDevice(caller, body, deps);
-      return { ...registration, device: toDeviceView(registration.device, registration.device.id) };
+      const { device } = registration;
+      return { ...registration, device: toDeviceView(device, device.id, { numberToMatch: true }) };
     },
-    getCurrentDevice: async ({ device }) => ({ device: toDeviceView(device, device.id) }),
-    listDevices: async ({ caller, device }) => ({
-      items: (await listDevices(caller, deps)).map((item) => toDeviceView(item, device.id)),
-      nextCursor: null,
+    getCurrentDevice: async ({ device }) => ({
+      device: toDeviceView(currentDevice(device, deps), device.id, { numberToMatch: true }),
     }),
+    listDevices: async ({ caller, device }) => {
+      const { devices, reduced } = await listDevicesFor(caller, device, deps);
+      return {
+        items: devices.map((item) =>
+          reduced ? toDeviceSummary(item, device.id) : toDeviceView(item, device.id, { candidates: true }),
+        ),
+        nextCursor: null,
+        reduced,
+      };
+    },
     verifyDevice: async ({ caller, device, params, body }) => ({
       device: toDeviceView(await verifyDevice(caller, device, params.id, body.code, deps), device.id),
     }),
     resendDeviceCode: async ({ caller, device, params }) => ({
       verification: await resendDeviceCode(caller, device, params.id, deps),
     }),
-    approveDevice: async ({ caller, device, params }) => ({
-      device: toDeviceView(await approveDevice(caller, device, params.id, deps), device.id),
+    switchDeviceToCode: async ({ caller, device, params }) => ({
+      verification: await switchToCode(caller, device, params.id, deps),
     }),
-    denyDevice: async ({ caller, device, params }) => ({
-      device: toDeviceView(await denyDevice(caller, device, params.id, deps), device.id),
+    approveDevice: async ({ caller, device, params, body }) => ({
+      device: toDeviceView(await approveDevice(caller, device, params.id, body.number, deps), device.id),
+    }),
+    denyDevice: async ({ caller, device, params, body }) => ({
+      device: toDeviceView(
+        await denyDevice(caller, device, params.id, body?.report ?? false, deps),
+        device.id,
+      ),
     }),
     disableDevice: async ({ caller, device, params }) => ({
       device: toDeviceView(await disableDevice(caller, device, params.id, deps), device.id),

@@ -26,8 +26,8 @@ export const handler = createGroupHandler(
   'identity',
   identityRoutes,
   {
-    listPendingIdentityChallenges: async ({ caller }) => ({
-      items: await listPendingChallenges(caller, deps),
+    listPendingIdentityChallenges: async ({ caller, device }) => ({
+      items: await listPendingChallenges(caller, device, deps),
     }),
     getIdentityChallenge: async ({ caller, device, params }) => ({
       challenge: await getChallengeStatus(caller, device, params.id, deps),

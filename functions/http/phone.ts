@@ -21,7 +21,7 @@ export const handler = createGroupHandler(
   phoneRoutes,
   {
     provisionPhone: async ({ caller, params, body }) => ({
-      phoneNumber: await provisionPhone(caller, params.id, body.type ?? 'voip', deps),
+      phoneNumber: await provisionPhone(caller, params.id, body.type, deps),
     }),
     releasePhone: async ({ caller, params }) => {
       await releasePhone(caller, params.id, deps);

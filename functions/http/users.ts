@@ -1,3 +1,4 @@
+import { sessionOf } from '../../shared/domain/devices/use-cases';
 import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import { updateProfile } from '../../shared/domain/users/update-profile';
 import { createGroupHandler } from '../../shared/http/handler';
@@ -11,7 +12,10 @@ export const handler = createGroupHandler(
   'users',
   coreRoutes,
   {
-    getMe: async ({ caller }) => ({ user: toUserView(caller) }),
+    getMe: async ({ caller, device }) => ({
+      user: toUserView(caller),
+      ...(device ? { session: sessionOf(device, deps) } : {}),
+    }),
     updateMe: async ({ caller, body }) => ({ user: toUserView(await updateProfile(caller, body, deps)) }),
     deprovisionUser: async ({ caller, params }) => ({
       user: toUserView(await deprovisionUser(caller, params.userId, deps)),

@@ -4,6 +4,7 @@ import { logger } from '../observability';
 import type { Notifier } from '../ports';
 import { makeDeviceRepository } from './dynamodb/device-repository';
 import { makeNotificationRepository } from './dynamodb/notification-repository';
+import { makePushCoalescer } from './dynamodb/push-coalescer';
 import { makeUserRepository } from './dynamodb/user-repository';
 import { newId, systemClock } from './ids';
 import { sharedPushQueue } from './sqs/shared-queue';
@@ -20,6 +21,7 @@ export function makeNotifier(
     settings,
     inbox,
     queue: sharedPushQueue(),
+    pushWindows: makePushCoalescer(doc, tableName),
     clock: systemClock,
     newId,
     log: (message, fields) => logger.info(message, fields),
@@ -27,8 +29,8 @@ export function makeNotifier(
   return {
     deps,
     notifier: {
-      notify: async (type, recipients, payload) => {
-        await notify(type, recipients, payload, deps);
+      notify: async (type, recipients, payload, options) => {
+        await notify(type, recipients, payload, deps, options);
       },
     },
   };

@@ -34,3 +34,10 @@ export class InvalidCursorError extends DomainError {
     super('The cursor is not valid for this list.');
   }
 }
+
+/** The user's hourly allowance of this kind of email is used up. */
+export class EmailCapReachedError extends DomainError {
+  constructor(purpose: string, retryAfter: number) {
+    super('Too many emails of this kind this hour: try again later.', { purpose, retryAfter });
+  }
+}

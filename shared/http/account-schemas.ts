@@ -4,15 +4,8 @@ import { displayName, idParams } from './schemas';
 
 /** Request and response shapes of the accounts context (accounts, members, inbox, TOTP). */
 
-const shortText = (max: number) =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(max),
-      z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
-    );
+/** Names people see: control and bidi characters are removed at write time (flag `sanitized`). */
+const shortText = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const url = z.string().check(z.maxLength(2048), z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'));
 const id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id'));
 
@@ -37,6 +30,11 @@ export const accountSchema = z
     emailAddress: z.optional(z.string()),
     totp: z.optional(z.object({ digits: z.number(), period: z.number(), algorithm: z.string() })),
     role: z.enum(ACCOUNT_ROLES).check(z.describe("The caller's role on this account.")),
+    flags: z.optional(
+      z
+        .array(z.string())
+        .check(z.describe('`sanitized`: control or bidi characters were removed from a name.')),
+    ),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -22,6 +22,7 @@ export function toAccountView(account: Account, role: AccountRole): zc.input<typ
         }
       : {}),
     role,
+    ...(account.flags?.length ? { flags: account.flags } : {}),
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };

@@ -1,5 +1,6 @@
 import {
   DomainError,
+  EmailCapReachedError,
   ForbiddenError,
   IdentityClaimsError,
   InvalidCursorError,
@@ -54,6 +55,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   [NotFoundError, 404, 'not_found'],
   [ForbiddenError, 403, 'forbidden'],
   [InvalidCursorError, 400, 'invalid_cursor'],
+  [EmailCapReachedError, 429, 'email_cap_reached'],
   ...DEVICE_ERRORS,
   ...NOTIFICATION_ERRORS,
   ...IDENTITY_ERRORS,

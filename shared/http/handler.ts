@@ -27,7 +27,8 @@ export interface RouteInput<Id extends RouteId> {
   query: Field<Spec<Id>, 'query'>;
   body: Field<Spec<Id>, 'body'>;
   caller: Spec<Id>['auth'] extends 'public' ? undefined : User;
-  device: Spec<Id>['auth'] extends 'device' | 'trusted' ? Device : undefined;
+  /** Always on `device`/`trusted` routes; on `optionalDevice` routes when a credential was sent. */
+  device: Spec<Id>['auth'] extends 'device' | 'trusted' ? Device : Device | undefined;
   event: HttpEvent;
 }
 

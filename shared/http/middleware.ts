@@ -43,7 +43,12 @@ export type LatchkeyContext = Context & { latchkey: RequestState };
 export type HttpRequest = Request<HttpEvent, HttpResult, Error, LatchkeyContext>;
 type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, LatchkeyContext>;
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+/** Every function response, success or error (API Gateway's own 401/429 cannot carry these). */
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
 
 export function jsonResponse(status: number, body: unknown): HttpResult {
   const retryAfter = (body as { retryAfter?: unknown } | undefined)?.retryAfter;
@@ -228,6 +233,15 @@ export function authContext(options: AuthOptions): HttpMiddleware {
         if (route.auth === 'trusted' && status !== 'trusted') throw new DeviceNotTrustedError(status);
         state.device = device;
         logger.appendKeys({ deviceId: device.id });
+      } else if (route.optionalDevice) {
+        // The header or the cookie (with its CSRF header): a web client reads /v1/me before trust too.
+        const credential = deviceCredential(request.event);
+        if (credential !== undefined) {
+          if (!options.authenticateDevice)
+            throw new Error(`route ${state.route.id} needs a device authenticator`);
+          state.device = await options.authenticateDevice(caller, credential);
+          logger.appendKeys({ deviceId: state.device.id });
+        }
       }
       // Function-level checks come from the manifest, so no route can forget them.
       if (route.clientTypes && !(state.device && route.clientTypes.includes(state.device.clientType))) {

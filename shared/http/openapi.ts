@@ -45,7 +45,7 @@ export function buildOpenApi(version: string) {
       ...(route.body
         ? {
             requestBody: {
-              required: true,
+              required: (route.body as zc.$ZodType)._zod.optin !== 'optional',
               content: { 'application/json': { schema: toSchema(route.body, 'input') } },
             },
           }
@@ -61,6 +61,7 @@ export function buildOpenApi(version: string) {
         },
       },
       'x-latchkey-auth': route.auth,
+      ...(route.optionalDevice ? { 'x-latchkey-optional-device': true } : {}),
       ...(route.clientTypes ? { 'x-latchkey-client-types': route.clientTypes } : {}),
       ...(route.roles ? { 'x-latchkey-roles': route.roles } : {}),
       ...(route.confirm ? { 'x-latchkey-confirmation': route.confirm } : {}),

@@ -33,6 +33,11 @@ export interface RouteSpec {
   summary: string;
   /** Success status code. */
   status: number;
+  /**
+   * On a `user` route: a device credential, when one is sent, is checked (401 when invalid) and the
+   * device, whatever its status, reaches the route ("remind me later" on a device not trusted yet).
+   */
+  optionalDevice?: boolean;
   clientTypes?: readonly ClientType[];
   roles?: readonly WorkspaceRole[];
   /** Identity-confirmation action required before the route runs. */

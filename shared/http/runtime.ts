@@ -2,6 +2,7 @@ import { makeHmac } from '../adapters/crypto/hmac';
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
+import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
@@ -60,6 +61,7 @@ export function httpCore() {
 export function httpRuntime() {
   const { doc, tableName, core, options } = httpCore();
   const notifications = makeNotifier(doc, tableName);
+  const challenges = makeChallengeRepository(doc, tableName);
   const deps = {
     // The core's full repositories win over the narrower ones notify() asks for.
     ...notifications.deps,
@@ -67,7 +69,10 @@ export function httpRuntime() {
     mailer: sharedMailer(),
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,
-    challenges: makeChallengeRepository(doc, tableName),
+    challenges,
+    emailQuota: makeEmailQuota(doc, tableName),
+    notificationSettings: notifications.deps.settings,
+    workspaceAdmins: (workspaceId: string) => challenges.workspaceAdmins(workspaceId),
     identityEmails: defaultIdentityEmails,
     webBaseUrl: optionalEnv(ENV.webBaseUrl),
   } satisfies DeviceDeps & NotifyDeps & IdentityDeps;

@@ -33,7 +33,18 @@ export const userSchema = z
   .register(z.globalRegistry, { id: 'User' });
 
 export const healthResponse = z.object({ status: z.literal('ok') });
-export const meResponse = z.object({ user: userSchema });
+export const meResponse = z.object({
+  user: userSchema,
+  session: z.optional(
+    z
+      .object({ deviceId: z.string(), trusted: z.boolean() })
+      .check(
+        z.describe(
+          'Present when the request carried a device credential (X-Latchkey-Device): whether this session is trusted yet.',
+        ),
+      ),
+  ),
+});
 
 /** Display names: trimmed, 1-100 characters, no control characters. */
 export const displayName = z
@@ -46,15 +57,12 @@ export const displayName = z
   );
 export const updateMeBody = z.strictObject({ name: displayName });
 
-/** Client-reported labels (OS, browser, hardware): short, printable. */
-const label = z
-  .string()
-  .check(
-    z.trim(),
-    z.minLength(1),
-    z.maxLength(50),
-    z.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
-  );
+/**
+ * Client-reported labels (OS, browser, hardware) and device names: control and bidi characters are
+ * removed at write time (and the device flagged `sanitized`), not refused.
+ */
+const label = z.string().check(z.trim(), z.minLength(1), z.maxLength(50));
+const deviceName = z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
 const id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id'));
 
 export const idParams = z.strictObject({ id });
@@ -83,15 +91,49 @@ export const deviceSchema = z
     ),
     pendingUntil: z.optional(z.string().check(z.describe('When a pending device stops waiting.'))),
     current: z.optional(z.boolean().check(z.describe('True on the device that made this request.'))),
+    numberToMatch: z.optional(
+      z
+        .string()
+        .check(
+          z.describe(
+            "Two digits the new device shows while it waits for approval; only on the pending device's own view.",
+          ),
+        ),
+    ),
+    candidates: z.optional(
+      z
+        .array(z.string())
+        .check(
+          z.describe(
+            'Three distinct two-digit numbers, one of them right: on pending approvals in a trusted list.',
+          ),
+        ),
+    ),
+    flags: z.optional(
+      z
+        .array(z.string())
+        .check(z.describe('`sanitized`: control or bidi characters were removed from what the client sent.')),
+    ),
   })
   .register(z.globalRegistry, { id: 'Device' });
+
+/** What a device that is not trusted yet sees of the caller's devices ("remind me later"). */
+export const deviceSummarySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    clientType: z.enum(CLIENT_TYPES),
+    status: z.enum(DEVICE_STATUSES),
+    current: z.boolean(),
+  })
+  .register(z.globalRegistry, { id: 'DeviceSummary' });
 
 export const registerDeviceBody = z.strictObject({
   clientType: z.enum(CLIENT_TYPES),
   os: label,
   browser: z.optional(label),
   model: z.optional(label.check(z.describe('The hardware name the client reports, e.g. "MacBook".'))),
-  name: z.optional(displayName),
+  name: z.optional(deviceName),
   noTrustedDeviceAtHand: z.optional(z.boolean()),
 });
 export const verificationSchema = z.object({
@@ -114,12 +156,34 @@ export const registerDeviceResponse = z.object({
 export const verifyDeviceBody = z.strictObject({
   code: z.string().check(z.regex(/^\d{6}$/, 'must be 6 digits')),
 });
-export const renameDeviceBody = z.strictObject({ name: displayName });
+export const renameDeviceBody = z.strictObject({ name: deviceName });
+export const approveDeviceBody = z.strictObject({
+  number: z
+    .string()
+    .check(
+      z.regex(/^\d{2}$/, 'must be 2 digits'),
+      z.describe('The number the new device shows, picked from its `candidates`.'),
+    ),
+});
+export const denyDeviceBody = z.optional(
+  z.strictObject({
+    report: z.optional(
+      z
+        .boolean()
+        .check(z.describe('Also pause approval requests for an hour and alert the workspace admins.')),
+    ),
+  }),
+);
 export const deviceResponse = z.object({ device: deviceSchema });
 export const verificationResponse = z.object({ verification: verificationSchema });
 export const deviceListResponse = z.object({
-  items: z.array(deviceSchema),
+  items: z.array(z.union([deviceSchema, deviceSummarySchema])),
   nextCursor: z.nullable(z.string()),
+  reduced: z
+    .boolean()
+    .check(
+      z.describe('True for a device not trusted yet: items are DeviceSummary (names, types, statuses).'),
+    ),
 });
 
 /** A map with one optional entry per notification type, each of the given shape. */

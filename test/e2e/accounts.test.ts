@@ -29,6 +29,7 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
     });
     const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
     await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
+      body: { number: phone.body.device.numberToMatch },
       token,
       device: web.body.credential,
     });

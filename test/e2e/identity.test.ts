@@ -73,7 +73,11 @@ describe('identity confirmation over HTTP', () => {
     };
     if (options.phone === false) return user;
     const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
-    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, { token, device: user.web });
+    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
+      token,
+      device: user.web,
+      body: { number: phone.body.device.numberToMatch },
+    });
     user.phone = phone.body.credential;
     user.phoneId = phone.body.device.id;
     await api.call('PUT', `/v1/devices/${user.phoneId}/push-registration`, {
@@ -128,10 +132,12 @@ describe('identity confirmation over HTTP', () => {
     expect(pushes.filter((p: { type: string }) => p.type === 'identity_verification_request')).toHaveLength(
       1,
     );
-    expect(pushes[0].data).toEqual({ challengeId: challenge.id });
+    // The phone can answer from the notification: the push carries the three candidates.
+    expect(pushes[0].data).toEqual({ challengeId: challenge.id, candidates: expect.any(String) });
     expect(pending.status).toBe(200);
     expect(pending.body.items).toHaveLength(1);
     const item = pending.body.items[0];
+    expect(pushes[0].data.candidates.split(',').sort()).toEqual([...item.candidates].sort());
     expect(item).toMatchObject({
       id: challenge.id,
       action: 'scim_token.retrieve',
@@ -187,6 +193,7 @@ describe('identity confirmation over HTTP', () => {
       body: { clientType: 'web', os: 'Linux', browser: 'Firefox' },
     });
     await api.call('POST', `/v1/devices/${other.body.device.id}/approve`, {
+      body: { number: other.body.device.numberToMatch },
       token: owner.token,
       device: owner.web,
     });
@@ -274,6 +281,7 @@ describe('identity confirmation over HTTP', () => {
       body: { clientType: 'web', os: 'Windows', browser: 'Edge' },
     });
     await api.call('POST', `/v1/devices/${laptop.body.device.id}/approve`, {
+      body: { number: laptop.body.device.numberToMatch },
       token: owner.token,
       device: owner.web,
     });

@@ -30,6 +30,7 @@ describe('push notifications over HTTP', () => {
     });
     const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
     await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
+      body: { number: phone.body.device.numberToMatch },
       token,
       device: web.body.credential,
     });

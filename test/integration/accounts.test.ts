@@ -1,11 +1,16 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { accountKeys, makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-repository';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
-import { LastOwnerError, RoleNotAllowedError } from '../../shared/domain/accounts/errors';
+import {
+  InvalidLoginTimeError,
+  LastOwnerError,
+  RoleNotAllowedError,
+} from '../../shared/domain/accounts/errors';
 import { ingestInbound } from '../../shared/domain/accounts/ingest';
 import {
   type AccountDeps,
@@ -15,12 +20,13 @@ import {
   listInbox,
   provisionPhone,
   putMember,
+  recordLoginResult,
   removeMember,
   requireMember,
   securityLevel,
   viewPassword,
 } from '../../shared/domain/accounts/use-cases';
-import { ForbiddenError, NotFoundError } from '../../shared/domain/errors';
+import { ForbiddenError, InvalidCursorError, NotFoundError } from '../../shared/domain/errors';
 import type { WorkspaceRole } from '../../shared/domain/users/model';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { fixedClock } from '../support/fakes';
@@ -32,9 +38,10 @@ const users = makeUserRepository(doc, tableName);
 function setup() {
   const notified: Array<{ type: string; recipients: string[] }> = [];
   let phones = 0;
+  const requestedTypes: string[] = [];
   const deps: AccountDeps & {
     phoneNumbers: {
-      request: () => Promise<{ phoneNumber: string; phoneNumberId: string }>;
+      request: (type: string) => Promise<{ phoneNumber: string; phoneNumberId: string }>;
       release: () => Promise<void>;
     };
   } = {
@@ -42,6 +49,7 @@ function setup() {
     inbox: makeInboxRepository(doc, tableName),
     users,
     keyring: makeKeyring(localDataKeys(Buffer.alloc(32, 5))),
+    hmac: makeHmac(async () => Buffer.alloc(32, 6)),
     notifier: {
       notify: async (type, recipients) => {
         notified.push({ type, recipients });
@@ -52,14 +60,17 @@ function setup() {
     security: { record: () => undefined },
     inboundEmailDomain: 'inbound.test',
     phoneNumbers: {
-      request: async () => ({
-        phoneNumber: `+1555099${String(Date.now() % 10000).padStart(4, '0')}${phones++}`,
-        phoneNumberId: newId('phone'),
-      }),
+      request: async (type) => {
+        requestedTypes.push(type);
+        return {
+          phoneNumber: `+1555099${String(Date.now() % 10000).padStart(4, '0')}${phones++}`,
+          phoneNumberId: newId('phone'),
+        };
+      },
       release: async () => undefined,
     },
   };
-  return { deps, notified };
+  return { deps, notified, requestedTypes };
 }
 
 async function member(workspace: string, role: WorkspaceRole = 'user') {
@@ -260,5 +271,71 @@ describe('accounts on DynamoDB Local', () => {
     expect(first.items.map((m) => m.code)).toEqual(['100003', '100002', '100001']);
     expect(second.items.map((m) => m.code)).toEqual(['100000']);
     expect(second.nextCursor).toBeNull();
+  });
+});
+
+describe('accounts: input that must not make a false record', () => {
+  it('gives an app that refuses VoIP a non-VoIP number when no type is asked for', async () => {
+    const { deps, requestedTypes } = setup();
+    const owner = await member(unique('ws'));
+    const refusing = await createAccount(owner, { ...input, capabilities: { acceptsVoip: false } }, deps);
+    const accepting = await createAccount(owner, input, deps);
+
+    await provisionPhone(owner, refusing.id, undefined, deps);
+    await provisionPhone(owner, accepting.id, undefined, deps);
+
+    expect(requestedTypes).toEqual(['non_voip', 'voip']);
+  });
+
+  it('accepts only a real, recent login time', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+    const account = await createAccount(owner, input, deps);
+    const record = (at: string) => recordLoginResult(owner, account.id, { success: true, at }, deps);
+
+    for (const at of [
+      '2099-99-99T99:99:99Z',
+      '2026-02-30T10:00:00Z',
+      '2026-11-23T12:05:01Z',
+      '2026-10-01T00:00:00Z',
+    ]) {
+      await expect(record(at), at).rejects.toBeInstanceOf(InvalidLoginTimeError);
+    }
+    await expect(record('2026-11-23T12:04:59Z')).resolves.toMatchObject({ at: '2026-11-23T12:04:59.000Z' });
+    await expect(record('2026-11-01T00:00:00.5Z')).resolves.toMatchObject({ at: '2026-11-01T00:00:00.500Z' });
+  });
+
+  it('removes control and bidi characters from names and flags the account', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+
+    const account = await createAccount(owner, { ...input, appName: 'Acme\u202E sdA\u0007' }, deps);
+
+    expect(account).toMatchObject({ appName: 'Acme sdA', flags: ['sanitized'] });
+    const clean = await createAccount(owner, input, deps);
+    expect(clean.flags).toBeUndefined();
+  });
+});
+
+describe('list cursors', () => {
+  it('refuses a crafted, foreign or cross-list cursor with InvalidCursorError, never a database error', async () => {
+    const { deps } = setup();
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const other = await member(workspace);
+    for (let i = 0; i < 3; i++) await createAccount(owner, { ...input, appName: `App ${i}` }, deps);
+    const page = await listAccounts(owner, { limit: 1 }, deps);
+    const cursor = page.nextCursor ?? '';
+
+    const attempts = [
+      () => listInbox(owner, { limit: 10, cursor: 'TUVTU0FHRSM' }, deps),
+      () => listInbox(owner, { limit: 10, cursor: `TUVTU0FHRSM.${'0'.repeat(32)}` }, deps),
+      () => listInbox(owner, { limit: 10, cursor }, deps),
+      () => listAccounts(other, { limit: 1, cursor }, deps),
+    ];
+
+    for (const attempt of attempts) await expect(attempt()).rejects.toBeInstanceOf(InvalidCursorError);
+    expect(cursor).not.toBe('');
+    expect((await listAccounts(owner, { limit: 5, cursor }, deps)).items).toHaveLength(2);
   });
 });

@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { deviceKeys, makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { makeEmailQuota } from '../../shared/adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
@@ -25,6 +26,7 @@ import {
 } from '../../shared/domain/devices/use-cases';
 import { UserDeprovisionedError } from '../../shared/domain/errors';
 import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
+import type { User } from '../../shared/domain/users/model';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import type { OutgoingEmail, PushJob, SecurityEvent } from '../../shared/ports';
 import { fixedClock } from '../support/fakes';
@@ -39,9 +41,11 @@ function setup(start = '2026-11-23T10:00:00.000Z') {
   const queued: PushJob[] = [];
   const notifications: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
   const users = makeUserRepository(doc, tableName);
+  const admins: User[] = [];
   const deps: DeviceDeps & { users: typeof users } = {
     users,
     devices: makeDeviceRepository(doc, tableName),
+    emailQuota: makeEmailQuota(doc, tableName),
     mailer: {
       send: async (email) => {
         emails.push(email);
@@ -63,9 +67,10 @@ function setup(start = '2026-11-23T10:00:00.000Z') {
     newId,
     security: { record: (event) => events.push(event) },
     emails: defaultDeviceEmails,
+    workspaceAdmins: async (workspaceId) => admins.filter((admin) => admin.workspaceId === workspaceId),
   };
   const codeIn = (email: OutgoingEmail | undefined) => /code is (\d{6})/.exec(email?.text ?? '')?.[1] ?? '';
-  return { deps, clock, emails, events, notifications, queued, codeIn };
+  return { deps, clock, emails, events, notifications, queued, codeIn, admins };
 }
 
 function identityIn(workspace: string) {
@@ -111,20 +116,32 @@ describe('devices on DynamoDB Local', () => {
 
     const second = await registerDevice(user, { clientType: 'mobile', os: 'iOS' }, deps);
     const approver = await authenticateDevice(user, first.credential, deps);
-    const approved = await approveDevice(user, approver, second.device.id, deps);
+    const approved = await approveDevice(
+      user,
+      approver,
+      second.device.id,
+      second.device.numberToMatch ?? '',
+      deps,
+    );
 
     expect(second.verification.method).toBe('approval');
     expect(notifications).toEqual([
-      { type: 'trusted_device_request', recipients: [user.id], payload: { deviceId: second.device.id } },
+      {
+        type: 'trusted_device_request',
+        recipients: [user.id],
+        payload: { deviceId: second.device.id, candidates: second.device.candidates?.join(',') },
+      },
     ]);
+    expect(second.device.candidates).toContain(second.device.numberToMatch);
     expect(approved.status).toBe('trusted');
-    await expect(approveDevice(user, approver, second.device.id, deps)).rejects.toBeInstanceOf(
-      NotPendingError,
-    );
+    await expect(
+      approveDevice(user, approver, second.device.id, second.device.numberToMatch ?? '', deps),
+    ).rejects.toBeInstanceOf(NotPendingError);
   });
 
   it('gives exactly 20 devices to 21 simultaneous registrations', async () => {
-    const { deps } = setup();
+    // The email cap (10 codes an hour) is not what this test is about.
+    const deps = { ...setup().deps, emailQuota: { take: async () => true } };
     const user = await newUser(deps);
 
     const results = await Promise.allSettled(
@@ -338,12 +355,37 @@ describe('per-user failure count', () => {
     await expect(
       verifyDevice(user, device, device.id, code === '111111' ? '222222' : '111111', deps),
     ).rejects.toThrow();
-    expect(await deps.devices.consecutiveCodeFailures(user.id, new Date(0))).toBe(1);
+    expect(await storedFailures(user.id)).toBe(1);
     await verifyDevice(user, device, device.id, code, deps);
 
-    expect(await deps.devices.consecutiveCodeFailures(user.id, new Date(0))).toBe(0);
+    expect(await storedFailures(user.id)).toBe(0);
+  });
+
+  it('lets exactly the budget of concurrent wrong codes through, the rest locked out', async () => {
+    const { deps, emails, codeIn } = setup();
+    const budgeted = { ...deps, rules: { userFailureBudget: 3 } };
+    const user = await newUser(deps);
+    const registration = await registerDevice(user, web, budgeted);
+    const device = await authenticateDevice(user, registration.credential, deps);
+    const wrong = codeIn(emails[0]) === '111111' ? '222222' : '111111';
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => verifyDevice(user, device, device.id, wrong, budgeted)),
+    );
+
+    const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : r.value));
+    expect(reasons.filter((r) => r instanceof InvalidCodeError)).toHaveLength(3);
+    expect(reasons.filter((r) => r instanceof TooManyAttemptsError)).toHaveLength(7);
+    expect(await storedFailures(user.id)).toBe(3);
   });
 });
+
+async function storedFailures(userId: string) {
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: tableName, Key: deviceKeys.slots(userId), ConsistentRead: true }),
+  );
+  return Item?.codeFailures;
+}
 
 describe('push endpoint clean-up', () => {
   it('queues the deletion of a disabled device’s endpoint, and of all endpoints on deprovision', async () => {

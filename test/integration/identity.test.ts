@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { makeChallengeRepository } from '../../shared/adapters/dynamodb/challenge-repository';
+import { makeEmailQuota } from '../../shared/adapters/dynamodb/email-quota';
 import { newId } from '../../shared/adapters/ids';
 import { defaultIdentityEmails } from '../../shared/domain/identity/emails';
 import {
@@ -42,6 +43,8 @@ function setup() {
   const events: SecurityEvent[] = [];
   const deps: IdentityDeps = {
     challenges: makeChallengeRepository(doc, tableName),
+    emailQuota: makeEmailQuota(doc, tableName),
+    notificationSettings: { getWorkspaceSettings: async () => ({}), getPreferences: async () => ({}) },
     devices: { listDevices: async () => [web, phone], getDevice: async () => undefined },
     notifier: { notify: async () => undefined },
     mailer: {

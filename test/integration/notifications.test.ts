@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notification-repository';
+import { makePushCoalescer } from '../../shared/adapters/dynamodb/push-coalescer';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
+import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
 import type { Device } from '../../shared/domain/devices/model';
+import { disableDevice } from '../../shared/domain/devices/use-cases';
 import { InvalidCursorError } from '../../shared/domain/errors';
 import { deliverPushJobs } from '../../shared/domain/notifications/deliver';
 import {
@@ -33,6 +36,8 @@ function setup() {
     inbox,
     clock,
     newId,
+    hmac: makeHmac(async () => Buffer.alloc(32, 9)),
+    pushWindows: makePushCoalescer(doc, tableName),
     queue: {
       enqueue: async (jobs: PushJob[]) => {
         queued.push(...jobs);
@@ -161,11 +166,11 @@ describe('notifications on DynamoDB Local', () => {
 
     const first = await listMyNotifications(user, { limit: 2 }, deps);
     const second = await listMyNotifications(user, { limit: 2, cursor: first.nextCursor ?? '' }, deps);
-    const stolen = await listMyNotifications(other, { limit: 10, cursor: first.nextCursor ?? '' }, deps);
+    const stolen = listMyNotifications(other, { limit: 10, cursor: first.nextCursor ?? '' }, deps);
 
     expect(first.items.map((i) => i.data.accountId)).toEqual(['acc_4', 'acc_3']);
     expect(second.items.map((i) => i.data.accountId)).toEqual(['acc_2', 'acc_1']);
-    expect(stolen.items.map((i) => i.data.accountId)).not.toContain('acc_2');
+    await expect(stolen).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(listMyNotifications(user, { limit: 2, cursor: 'garbage' }, deps)).rejects.toBeInstanceOf(
       InvalidCursorError,
     );
@@ -290,5 +295,83 @@ describe('notifications on DynamoDB Local', () => {
     const after = await devices.getDevice(user.id, phone.id);
     expect(after?.push).toMatchObject({ endpointArn: 'arn:endpoint', active: true, platform: 'APNS' });
     expect(JSON.stringify(after)).not.toContain('token-two');
+  });
+});
+
+describe('push coalescing', () => {
+  it('pushes once per (recipient, type, subject) per minute, lists every event, never coalesces codes', async () => {
+    const { deps, queued, clock } = setup();
+    const user = await member(unique('ws'));
+    await trustedMobile(user.id, user.workspaceId, activePush(`arn:${unique('e')}`));
+
+    for (let i = 0; i < 20; i++)
+      await notify('account_shared', [user.id], { accountId: 'acc_toggled' }, deps);
+    await notify('account_shared', [user.id], { accountId: 'acc_other' }, deps);
+    for (let i = 0; i < 3; i++) {
+      await notify('otp_code_received', [user.id], { accountId: 'acc_toggled', messageId: `m${i}` }, deps);
+    }
+    clock.set('2026-11-23T12:01:00.000Z');
+    await notify('account_shared', [user.id], { accountId: 'acc_toggled' }, deps);
+
+    const pushed = queued.map((job) => (job.kind === 'deliver' ? `${job.type}:${job.data.accountId}` : ''));
+    expect(pushed).toEqual([
+      'account_shared:acc_toggled',
+      'account_shared:acc_other',
+      'otp_code_received:acc_toggled',
+      'otp_code_received:acc_toggled',
+      'otp_code_received:acc_toggled',
+      'account_shared:acc_toggled',
+    ]);
+    expect((await listMyNotifications(user, { limit: 100 }, deps)).items).toHaveLength(25);
+  });
+});
+
+describe('one push token, one device', () => {
+  it('moves a token to the device that registered it last; only the holder deletes the endpoint', async () => {
+    const { deps } = setup();
+    const alice = await member(unique('ws'));
+    const bob = await member(unique('ws'));
+    const oldPhone = await trustedMobile(alice.id, alice.workspaceId);
+    const newPhone = await trustedMobile(bob.id, bob.workspaceId);
+    const events: string[] = [];
+    const enqueued: PushJob[] = [];
+    // SNS answers the same endpoint for the same token: both devices would hold one ARN.
+    const gateway: PushGateway = {
+      platformConfigured: () => true,
+      createEndpoint: async (_platform, token) => `arn:endpoint:${token}`,
+      updateEndpoint: async () => 'updated',
+      deleteEndpoint: async () => undefined,
+      publish: async () => 'sent',
+    };
+    const pushDeps = {
+      ...deps,
+      gateway,
+      security: { record: (e: { event: string }) => void events.push(e.event) },
+    };
+    const token = `apns-${unique('t')}`;
+
+    await registerPush(alice, oldPhone, oldPhone.id, { platform: 'APNS', token }, pushDeps);
+    const moved = await registerPush(bob, newPhone, newPhone.id, { platform: 'APNS', token }, pushDeps);
+    const old = await devices.getDevice(alice.id, oldPhone.id);
+    const deviceDeps = {
+      ...deps,
+      mailer: { send: async () => ({ messageId: 'm' }) },
+      notifier: { notify: async () => undefined },
+      queue: { enqueue: async (jobs: PushJob[]) => void enqueued.push(...jobs) },
+      emailQuota: { take: async () => true },
+      security: { record: () => undefined },
+      emails: defaultDeviceEmails,
+      workspaceAdmins: async () => [],
+    };
+    await disableDevice(alice, oldPhone, oldPhone.id, deviceDeps);
+    await disableDevice(bob, newPhone, newPhone.id, deviceDeps);
+
+    expect(moved).toMatchObject({ active: true, endpointArn: `arn:endpoint:${token}` });
+    expect(old?.push).toMatchObject({ active: false });
+    expect(old?.push?.endpointArn).toBeUndefined();
+    expect(events).toContain('device.push_token_moved');
+    expect(enqueued).toEqual([
+      { kind: 'delete_endpoints', userId: bob.id, endpointArns: [`arn:endpoint:${token}`] },
+    ]);
   });
 });

@@ -228,7 +228,22 @@ function EnterCode(props: { deviceId: string }) {
 }
 
 function WaitForApproval(props: { device: NonNullable<CurrentDevice> }) {
-  const { register, error, busy } = useRegister();
+  const client = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Same device, same name and slot: the request turns into an emailed code (refused after a deny).
+  const switchToCode = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.call('switchDeviceToCode', { params: { id: props.device.id } });
+      await client.invalidateQueries({ queryKey: ['device', 'current'] });
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div className="card">
       <p>
@@ -247,12 +262,7 @@ function WaitForApproval(props: { device: NonNullable<CurrentDevice> }) {
         Waiting for approval…
       </p>
       {error ? <p role="alert">{error}</p> : null}
-      <button
-        type="button"
-        className="secondary"
-        disabled={busy}
-        onClick={() => void register({ noTrustedDeviceAtHand: true })}
-      >
+      <button type="button" className="secondary" disabled={busy} onClick={() => void switchToCode()}>
         I don't have access to my trusted device
       </button>
     </div>

@@ -1,6 +1,7 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -20,7 +21,7 @@ import {
 import type { User } from '../../domain/users/model';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../ports';
 import { cancellationCodes, itemIsNew } from './conditions';
-import { queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
+import { hourlyCount, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
 import { userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -36,6 +37,18 @@ export const deviceKeys = {
   slots: (userId: string) => ({ [PK]: `USER#${userId}`, [SK]: 'DEVICE_SLOTS' }),
   /** Code resends in one clock hour (fixed window), for the per-user hourly cap. */
   sends: (userId: string, hour: number) => ({ [PK]: `USER#${userId}`, [SK]: `CODE_SENDS#${hour}` }),
+  /** One of the user's few pending-approval lanes, held by one request until it is decided or expires. */
+  approvalLane: (userId: string, lane: number) => ({
+    [PK]: `USER#${userId}`,
+    [SK]: `APPROVAL_LANE#${lane}`,
+  }),
+  approvalLanePrefix: 'APPROVAL_LANE#',
+  /** Approval requests in one clock hour (fixed window), for the per-user hourly cap. */
+  approvals: (userId: string, hour: number) => ({ [PK]: `USER#${userId}`, [SK]: `APPROVALS#${hour}` }),
+  /** Which device holds a push token (by its HMAC): one token, one device. */
+  pushToken: (tokenHash: string) => ({ [PK]: `PUSH_TOKEN#${tokenHash}`, [SK]: 'OWNER' }),
+  /** Set by "deny and report": no approval request until `until`. */
+  approvalBlock: (userId: string) => ({ [PK]: `USER#${userId}`, [SK]: 'APPROVAL_BLOCK' }),
 };
 
 const codeSchema = z.object({
@@ -62,6 +75,10 @@ const deviceItem = z.object({
   trustedAt: z.optional(z.string()),
   pendingUntil: z.optional(z.string()),
   code: z.optional(codeSchema),
+  numberToMatch: z.optional(z.string()),
+  candidates: z.optional(z.array(z.string())),
+  approvalLane: z.optional(z.number()),
+  flags: z.optional(z.array(z.string())),
   push: z.optional(
     z.object({
       platform: z.enum(PUSH_PLATFORMS),
@@ -76,7 +93,19 @@ const deviceItem = z.object({
 function toDevice(item: Record<string, unknown>): Device {
   const parsed = deviceItem.parse(item);
   const device: Device = { ...parsed } as Device;
-  for (const key of ['browser', 'model', 'trustedAt', 'pendingUntil', 'code', 'push'] as const) {
+  const optional = [
+    'browser',
+    'model',
+    'trustedAt',
+    'pendingUntil',
+    'code',
+    'push',
+    'numberToMatch',
+    'candidates',
+    'approvalLane',
+    'flags',
+  ] as const;
+  for (const key of optional) {
     if (device[key] === undefined) delete device[key];
   }
   return device;
@@ -147,7 +176,61 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     return (await queryPrefix(doc, tableName, `USER#${userId}`, deviceKeys.devicePrefix)).map(toDevice);
   }
 
-  async function create(device: Device, maxDevices: number) {
+  const countInHour = (key: Record<string, string>, cap: number, hour: number, entity: string) => ({
+    Update: hourlyCount(tableName, key, cap, hour, entity),
+  });
+
+  /** The lane goes with its request: delete it only while this device holds it (or it is gone). */
+  const releaseLane = (device: Device) =>
+    device.approvalLane === undefined
+      ? []
+      : [
+          {
+            Delete: {
+              TableName: tableName,
+              Key: deviceKeys.approvalLane(device.userId, device.approvalLane),
+              ConditionExpression: 'attribute_not_exists(#pk) OR #deviceId = :deviceId',
+              ExpressionAttributeNames: { '#pk': PK, '#deviceId': 'deviceId' },
+              ExpressionAttributeValues: { ':deviceId': device.id },
+            },
+          },
+        ];
+
+  /** A pending-approval request: a free lane, one more in the hour, and no report block. */
+  function approvalItems(device: Device, hourlyCap: number, now: Date) {
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    const until = device.pendingUntil ?? now.toISOString();
+    return [
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...deviceKeys.approvalLane(device.userId, device.approvalLane ?? 0),
+            [TABLE.entityAttribute]: 'ApprovalLane',
+            deviceId: device.id,
+            until,
+            [TABLE.ttlAttribute]: pendingTtl(until),
+          },
+          // A lane is free when nobody holds it or its request's window is over (expiry, not TTL).
+          ConditionExpression: 'attribute_not_exists(#pk) OR #until <= :now',
+          ExpressionAttributeNames: { '#pk': PK, '#until': 'until' },
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        },
+      },
+      countInHour(deviceKeys.approvals(device.userId, hour), hourlyCap, hour, 'ApprovalRequests'),
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: deviceKeys.approvalBlock(device.userId),
+          ConditionExpression: 'attribute_not_exists(#until) OR #until <= :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        },
+      },
+    ];
+  }
+
+  async function create(device: Device, maxDevices: number, approval?: { hourlyCap: number; now: Date }) {
     try {
       await transact([
         {
@@ -179,14 +262,54 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
             ...itemIsNew,
           },
         },
+        ...(approval ? approvalItems(device, approval.hourlyCap, approval.now) : []),
       ]);
       return 'applied' as const;
     } catch (error) {
       const codes = conflictOn(error);
+      if (codes[5] === FAILED) return 'approvals_blocked' as const;
+      if (codes[4] === FAILED) return 'approval_hourly_cap' as const;
+      if (codes[3] === FAILED) return 'lane_taken' as const;
       if (codes[0] === FAILED) return 'limit_reached' as const;
       if (codes[1] === FAILED) return 'name_taken' as const;
       throw error;
     }
+  }
+
+  async function approvalLanes(userId: string) {
+    return (await queryPrefix(doc, tableName, `USER#${userId}`, deviceKeys.approvalLanePrefix)).map(
+      (item) => ({
+        lane: Number(String(item[SK]).slice(deviceKeys.approvalLanePrefix.length)),
+        deviceId: String(item.deviceId),
+        until: String(item.until),
+      }),
+    );
+  }
+
+  async function approvalsBlockedUntil(userId: string) {
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: deviceKeys.approvalBlock(userId), ConsistentRead: true }),
+    );
+    return typeof Item?.until === 'string' ? Item.until : undefined;
+  }
+
+  async function blockApprovals(userId: string, until: string) {
+    // Only ever extends a block: a shorter, later report cannot shorten an earlier, longer one.
+    await conditionalUpdate({
+      Key: deviceKeys.approvalBlock(userId),
+      UpdateExpression: 'SET #until = :until, #ttl = :ttl, #entity = :entity',
+      ConditionExpression: 'attribute_not_exists(#until) OR #until < :until',
+      ExpressionAttributeNames: {
+        '#until': 'until',
+        '#ttl': TABLE.ttlAttribute,
+        '#entity': TABLE.entityAttribute,
+      },
+      ExpressionAttributeValues: {
+        ':until': until,
+        ':ttl': epochSeconds(until) + 3600,
+        ':entity': 'ApprovalBlock',
+      },
+    });
   }
 
   const conditionalUpdate = (input: UpdateInput) => update(doc, tableName, input);
@@ -204,28 +327,56 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     },
   };
 
-  async function trustWithCode(device: Device, maxAttempts: number, now: Date): Promise<WriteOutcome> {
-    const result = await conditionalUpdate({
-      Key: deviceKeys.device(device.userId, device.id),
-      UpdateExpression:
-        'SET #status = :trusted, #trustedAt = :now, #updatedAt = :now REMOVE #code, #pendingUntil, #ttl',
-      ConditionExpression: codeIsLive.ConditionExpression,
-      ExpressionAttributeNames: {
-        ...codeIsLive.names,
-        '#trustedAt': 'trustedAt',
-        '#updatedAt': 'updatedAt',
-        '#pendingUntil': 'pendingUntil',
-        '#ttl': TABLE.ttlAttribute,
-      },
-      ExpressionAttributeValues: {
-        ':pending': 'pending_verification',
-        ':trusted': 'trusted',
-        ':hash': device.code?.hash ?? '',
-        ':max': maxAttempts,
-        ':now': now.toISOString(),
-      },
-    });
-    return result ? 'applied' : 'conflict';
+  /** The user's run of wrong codes is under the budget, or its last failure is before `since`. */
+  const budgetLeft = (userId: string, budget: { budget: number; since: Date }) => ({
+    ConditionCheck: {
+      TableName: tableName,
+      Key: deviceKeys.slots(userId),
+      ConditionExpression: 'attribute_not_exists(#failures) OR #failures < :budget OR #last <= :since',
+      ExpressionAttributeNames: { '#failures': 'codeFailures', '#last': 'lastCodeFailureAt' },
+      ExpressionAttributeValues: { ':budget': budget.budget, ':since': budget.since.toISOString() },
+    },
+  });
+
+  async function trustWithCode(
+    device: Device,
+    maxAttempts: number,
+    now: Date,
+    userBudget: { budget: number; since: Date },
+  ) {
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: deviceKeys.device(device.userId, device.id),
+            UpdateExpression:
+              'SET #status = :trusted, #trustedAt = :now, #updatedAt = :now REMOVE #code, #pendingUntil, #ttl',
+            ConditionExpression: codeIsLive.ConditionExpression,
+            ExpressionAttributeNames: {
+              ...codeIsLive.names,
+              '#trustedAt': 'trustedAt',
+              '#updatedAt': 'updatedAt',
+              '#pendingUntil': 'pendingUntil',
+              '#ttl': TABLE.ttlAttribute,
+            },
+            ExpressionAttributeValues: {
+              ':pending': 'pending_verification',
+              ':trusted': 'trusted',
+              ':hash': device.code?.hash ?? '',
+              ':max': maxAttempts,
+              ':now': now.toISOString(),
+            },
+          },
+        },
+        // A locked-out user's right code is refused in the same write that would trust the device.
+        budgetLeft(device.userId, userBudget),
+      ]);
+      return 'applied' as const;
+    } catch (error) {
+      const codes = conflictOn(error);
+      return codes[1] === FAILED ? ('locked_out' as const) : ('conflict' as const);
+    }
   }
 
   async function recordWrongCode(device: Device, maxAttempts: number, now: Date) {
@@ -280,27 +431,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
             },
           },
         },
-        {
-          Update: {
-            TableName: tableName,
-            Key: deviceKeys.sends(device.userId, hour),
-            UpdateExpression:
-              'SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl, #entity = :entity',
-            ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
-            ExpressionAttributeNames: {
-              '#count': 'count',
-              '#ttl': TABLE.ttlAttribute,
-              '#entity': TABLE.entityAttribute,
-            },
-            ExpressionAttributeValues: {
-              ':zero': 0,
-              ':one': 1,
-              ':cap': limits.hourlyCap,
-              ':ttl': (hour + 2) * 3600,
-              ':entity': 'CodeSends',
-            },
-          },
-        },
+        countInHour(deviceKeys.sends(device.userId, hour), limits.hourlyCap, hour, 'CodeSends'),
       ]);
       return 'applied';
     } catch (error) {
@@ -312,25 +443,94 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
   }
 
   async function approve(device: Device, now: Date): Promise<WriteOutcome> {
-    const result = await conditionalUpdate({
-      Key: deviceKeys.device(device.userId, device.id),
-      UpdateExpression:
-        'SET #status = :trusted, #trustedAt = :now, #updatedAt = :now REMOVE #pendingUntil, #ttl',
-      ConditionExpression: '#status = :pending AND #pendingUntil > :now',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#trustedAt': 'trustedAt',
-        '#updatedAt': 'updatedAt',
-        '#pendingUntil': 'pendingUntil',
-        '#ttl': TABLE.ttlAttribute,
-      },
-      ExpressionAttributeValues: {
-        ':pending': 'pending_approval',
-        ':trusted': 'trusted',
-        ':now': now.toISOString(),
-      },
-    });
-    return result ? 'applied' : 'conflict';
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: deviceKeys.device(device.userId, device.id),
+            UpdateExpression:
+              'SET #status = :trusted, #trustedAt = :now, #updatedAt = :now ' +
+              'REMOVE #pendingUntil, #ttl, #numberToMatch, #candidates, #lane',
+            // The number was checked against what was read; the request must still be that one.
+            ConditionExpression: '#status = :pending AND #pendingUntil > :now',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#trustedAt': 'trustedAt',
+              '#updatedAt': 'updatedAt',
+              '#pendingUntil': 'pendingUntil',
+              '#ttl': TABLE.ttlAttribute,
+              '#numberToMatch': 'numberToMatch',
+              '#candidates': 'candidates',
+              '#lane': 'approvalLane',
+            },
+            ExpressionAttributeValues: {
+              ':pending': 'pending_approval',
+              ':trusted': 'trusted',
+              ':now': now.toISOString(),
+            },
+          },
+        },
+        ...releaseLane(device),
+      ]);
+      return 'applied';
+    } catch (error) {
+      conflictOn(error);
+      return 'conflict';
+    }
+  }
+
+  async function switchToCode(
+    device: Device,
+    code: DeviceCode,
+    pendingUntil: string,
+    limits: { hourlyCap: number },
+    now: Date,
+  ): Promise<ResendOutcome> {
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: deviceKeys.device(device.userId, device.id),
+            UpdateExpression:
+              'SET #status = :verification, #method = :emailCode, #code = :code, #pendingUntil = :until, ' +
+              '#ttl = :ttl, #updatedAt = :now REMOVE #numberToMatch, #candidates, #lane',
+            // Still the same waiting request: not denied, reported, approved or expired meanwhile.
+            ConditionExpression: '#status = :pending AND #pendingUntil > :now',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#method': 'verificationMethod',
+              '#code': 'code',
+              '#pendingUntil': 'pendingUntil',
+              '#ttl': TABLE.ttlAttribute,
+              '#updatedAt': 'updatedAt',
+              '#numberToMatch': 'numberToMatch',
+              '#candidates': 'candidates',
+              '#lane': 'approvalLane',
+            },
+            ExpressionAttributeValues: {
+              ':verification': 'pending_verification',
+              ':emailCode': 'email_code',
+              ':pending': 'pending_approval',
+              ':code': code,
+              ':until': pendingUntil,
+              ':ttl': pendingTtl(pendingUntil),
+              ':now': now.toISOString(),
+            },
+          },
+        },
+        countInHour(deviceKeys.sends(device.userId, hour), limits.hourlyCap, hour, 'CodeSends'),
+        ...releaseLane(device),
+      ]);
+      return 'applied';
+    } catch (error) {
+      const codes = conflictOn(error);
+      if (codes[0] === FAILED) return 'conflict';
+      if (codes[1] === FAILED) return 'hourly_cap';
+      return 'conflict';
+    }
   }
 
   /** Leaving the slot-holding statuses: the status change, the slot and the name go together. */
@@ -345,13 +545,15 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       Update: {
         TableName: tableName,
         Key: deviceKeys.device(device.userId, device.id),
-        UpdateExpression: 'SET #status = :status, #updatedAt = :now, #ttl = :ttl REMOVE #code',
+        UpdateExpression:
+          'SET #status = :status, #updatedAt = :now, #ttl = :ttl REMOVE #code, #numberToMatch',
         ConditionExpression: `#status = :current${window}`,
         ExpressionAttributeNames: {
           '#status': 'status',
           '#updatedAt': 'updatedAt',
           '#ttl': TABLE.ttlAttribute,
           '#code': 'code',
+          '#numberToMatch': 'numberToMatch',
           ...(window ? { '#pendingUntil': 'pendingUntil' } : {}),
         },
         ExpressionAttributeValues: {
@@ -371,6 +573,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
   ): Promise<WriteOutcome> {
     const items: unknown[] = [retireItem(device, status, now)];
     if (holdsSlot(device.status)) items.push(releaseSlots(device.userId, 1), releaseName(device));
+    if (device.status === 'pending_approval') items.push(...releaseLane(device));
     try {
       await transact(items);
       return 'applied';
@@ -380,19 +583,25 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     }
   }
 
-  async function rename(device: Device, name: string, now: Date) {
+  async function rename(device: Device, name: string, now: Date, flags?: string[]) {
     const update = {
       Update: {
         TableName: tableName,
         Key: deviceKeys.device(device.userId, device.id),
-        UpdateExpression: 'SET #name = :name, #updatedAt = :now',
+        UpdateExpression: `SET #name = :name, #updatedAt = :now${flags ? ', #flags = :flags' : ''}`,
         ConditionExpression: '#status = :current AND #name = :old',
-        ExpressionAttributeNames: { '#status': 'status', '#name': 'name', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#name': 'name',
+          '#updatedAt': 'updatedAt',
+          ...(flags ? { '#flags': 'flags' } : {}),
+        },
         ExpressionAttributeValues: {
           ':name': name,
           ':old': device.name,
           ':current': device.status,
           ':now': now.toISOString(),
+          ...(flags ? { ':flags': flags } : {}),
         },
       },
     };
@@ -446,15 +655,6 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     }
   }
 
-  async function consecutiveCodeFailures(userId: string, since: Date) {
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: tableName, Key: deviceKeys.slots(userId), ConsistentRead: true }),
-    );
-    const recent =
-      typeof Item?.lastCodeFailureAt === 'string' && Item.lastCodeFailureAt > since.toISOString();
-    return recent && typeof Item?.codeFailures === 'number' ? Item.codeFailures : 0;
-  }
-
   const setFailures = (userId: string, expression: string, values: Record<string, number | string>) =>
     doc.send(
       new UpdateCommand({
@@ -484,6 +684,44 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     return result ? 'applied' : 'conflict';
   }
 
+  async function claimPushToken(tokenHash: string, owner: { userId: string; deviceId: string }) {
+    // The latest registration wins: the token is on that device now, whatever held it before.
+    const { Attributes } = await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...deviceKeys.pushToken(tokenHash), [TABLE.entityAttribute]: 'PushToken', ...owner },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return Attributes
+      ? { userId: String(Attributes.userId), deviceId: String(Attributes.deviceId) }
+      : undefined;
+  }
+
+  async function pushTokenOwner(tokenHash: string) {
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: deviceKeys.pushToken(tokenHash), ConsistentRead: true }),
+    );
+    return Item ? { userId: String(Item.userId), deviceId: String(Item.deviceId) } : undefined;
+  }
+
+  async function releasePushToken(userId: string, deviceId: string, tokenHash: string) {
+    // Only if that device still holds this very token (it may have registered a new one since).
+    await conditionalUpdate({
+      Key: deviceKeys.device(userId, deviceId),
+      UpdateExpression: 'SET #push.#active = :false, #push.#reason = :reason REMOVE #push.#endpointArn',
+      ConditionExpression: '#push.#tokenHash = :hash',
+      ExpressionAttributeNames: {
+        '#push': 'push',
+        '#active': 'active',
+        '#reason': 'inactiveReason',
+        '#endpointArn': 'endpointArn',
+        '#tokenHash': 'tokenHash',
+      },
+      ExpressionAttributeValues: { ':false': false, ':reason': 'token_moved', ':hash': tokenHash },
+    });
+  }
+
   async function markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string) {
     // Only the registration that failed: a newer one (another endpoint) stays active.
     await conditionalUpdate({
@@ -502,6 +740,9 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
 
   return {
     setPush,
+    claimPushToken,
+    pushTokenOwner,
+    releasePushToken,
     markPushInactive,
     listDevices,
     getDevice,
@@ -510,28 +751,39 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     recordWrongCode,
     replaceCode,
     approve,
+    switchToCode,
+    approvalLanes,
+    approvalsBlockedUntil,
+    blockApprovals,
     retire,
     rename,
     touch,
     deprovisionUser,
-    consecutiveCodeFailures,
-    recordCodeFailure: async (userId, now, since) => {
+    recordCodeFailure: async (userId, budget, now, since) => {
       const names = { '#failures': 'codeFailures', '#last': 'lastCodeFailureAt' };
-      // Continue a recent run of failures; otherwise (none yet, or the last is older than the
-      // lockout window) the run starts again at one.
-      const continued = await conditionalUpdate({
-        Key: deviceKeys.slots(userId),
-        UpdateExpression: 'SET #failures = #failures + :one, #last = :now',
-        ConditionExpression: 'attribute_exists(#failures) AND #last > :since',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':since': since.toISOString() },
-      });
-      if (!continued) {
-        await setFailures(userId, 'SET #failures = :one, #last = :now', {
-          ':one': 1,
-          ':now': now.toISOString(),
+      const values = { ':one': 1, ':now': now.toISOString(), ':since': since.toISOString() };
+      // Count and check in one write: concurrent wrong codes cannot all pass a check made before any
+      // of them was counted.
+      const continueRun = () =>
+        conditionalUpdate({
+          Key: deviceKeys.slots(userId),
+          UpdateExpression: 'SET #failures = #failures + :one, #last = :now',
+          ConditionExpression: 'attribute_exists(#failures) AND #last > :since AND #failures < :budget',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':budget': budget },
         });
-      }
+      if (await continueRun()) return true;
+      // No run yet, or the last failure is older than the lockout window: a new run starts at one.
+      const restarted = await conditionalUpdate({
+        Key: deviceKeys.slots(userId),
+        UpdateExpression: 'SET #failures = :one, #last = :now',
+        ConditionExpression:
+          'attribute_not_exists(#failures) OR attribute_not_exists(#last) OR #last <= :since',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+      // A concurrent failure may have restarted the run first: then this one continues it.
+      return restarted !== undefined || (await continueRun()) !== undefined;
     },
     resetCodeFailures: async (userId) => {
       await setFailures(userId, 'SET #failures = :zero', { ':zero': 0 });

@@ -113,6 +113,8 @@ export function makeInboxRepository(doc: DynamoDBDocumentClient, tableName: stri
       // Retention is enforced here, on read: TTL only cleans up and may lag by days.
       const low = `${inboxKeys.prefix}${since.toISOString()}`;
       const high = before ?? `${inboxKeys.prefix}\uffff`;
+      // A position older than the retention window (a cursor kept for days): nothing is left to show.
+      if (high < low) return { items: [], nextCursor: null };
       const pages = await Promise.all(
         accountIds.map((accountId) =>
           doc.send(

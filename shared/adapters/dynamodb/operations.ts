@@ -58,3 +58,34 @@ export async function queryPrefix(
   } while (cursor);
   return items;
 }
+
+/**
+ * One more in a fixed clock-hour window, refused at the cap: a rate limit in one conditional write
+ * (never read-then-write). `hour` is epoch hours; TTL cleans the counter up an hour after its window.
+ */
+export function hourlyCount(
+  tableName: string,
+  key: Record<string, string>,
+  cap: number,
+  hour: number,
+  entity: string,
+) {
+  return {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl, #entity = :entity',
+    ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
+    ExpressionAttributeNames: {
+      '#count': 'count',
+      '#ttl': TABLE.ttlAttribute,
+      '#entity': TABLE.entityAttribute,
+    },
+    ExpressionAttributeValues: {
+      ':zero': 0,
+      ':one': 1,
+      ':cap': cap,
+      ':ttl': (hour + 2) * 3600,
+      ':entity': entity,
+    },
+  };
+}

@@ -35,3 +35,9 @@ export class TotpNotConfiguredError extends DomainError {
     super('This account has no Latchkey-managed TOTP.');
   }
 }
+
+export class InvalidLoginTimeError extends DomainError {
+  constructor(reason: string) {
+    super(`The login time is ${reason}.`, { reason });
+  }
+}

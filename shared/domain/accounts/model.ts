@@ -51,6 +51,8 @@ export interface Account {
   lastLoginResult?: { success: boolean; at: string };
   /** When a verification code last arrived in the shared inbox (evidence the app's MFA uses it). */
   lastCodeReceivedAt?: string;
+  /** `sanitized` once control or bidi characters were removed from the app name or username. */
+  flags?: string[];
   createdBy: string;
   createdAt: string;
   updatedAt: string;

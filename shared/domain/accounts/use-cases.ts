@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type {
   AccountRepository,
   Clock,
+  Hmac,
   IdGenerator,
   InboxRepository,
   Keyring,
@@ -12,8 +13,16 @@ import type {
   UserRepository,
 } from '../../ports';
 import { ForbiddenError, NotFoundError } from '../errors';
+import { openCursor, pageFor, sealCursor } from '../pagination';
+import { stripUnsafeText } from '../text/sanitize';
 import type { User } from '../users/model';
-import { AlreadyProvisionedError, LastOwnerError, NotSupportedError, RoleNotAllowedError } from './errors';
+import {
+  AlreadyProvisionedError,
+  InvalidLoginTimeError,
+  LastOwnerError,
+  NotSupportedError,
+  RoleNotAllowedError,
+} from './errors';
 import {
   type Account,
   type AccountRole,
@@ -29,6 +38,8 @@ export interface AccountDeps {
   inbox: InboxRepository;
   users: Pick<UserRepository, 'getUser'>;
   keyring: Keyring;
+  /** Seals list cursors (see `domain/pagination.ts`). */
+  hmac: Hmac;
   notifier: Notifier;
   clock: Clock;
   newId: IdGenerator;
@@ -77,6 +88,21 @@ export interface CreateAccountInput {
   capabilities?: Partial<Capabilities> | undefined;
 }
 
+const TEXT_SANITIZED = 'sanitized';
+
+/** Names people see lose control and bidi characters at write time; `changed` sets the flag. */
+function cleanNames(input: { appName?: string | undefined; username?: string | undefined }) {
+  const clean = (value: string | undefined) => {
+    if (value === undefined) return { value, changed: false };
+    const stripped = stripUnsafeText(value);
+    const text = stripped.text.replace(/[\n\t]+/g, ' ').trim();
+    return { value: text === '' ? '-' : text, changed: text !== value };
+  };
+  const appName = clean(input.appName);
+  const username = clean(input.username);
+  return { appName: appName.value, username: username.value, changed: appName.changed || username.changed };
+}
+
 export async function createAccount(
   caller: User,
   input: CreateAccountInput,
@@ -86,12 +112,14 @@ export async function createAccount(
     throw new ForbiddenError('Your workspace role cannot create accounts.');
   const now = deps.clock.now().toISOString();
   const id = deps.newId('acc');
+  const names = cleanNames(input);
   const account: Account = {
     id,
     workspaceId: caller.workspaceId,
-    appName: input.appName,
+    appName: names.appName ?? input.appName,
     ...(input.loginUrl ? { loginUrl: input.loginUrl } : {}),
-    username: input.username,
+    username: names.username ?? input.username,
+    ...(names.changed ? { flags: [TEXT_SANITIZED] } : {}),
     password: await deps.keyring.seal(input.password, passwordContext(id)),
     capabilities: { ...DEFAULT_CAPABILITIES, ...input.capabilities },
     ownerCount: 1,
@@ -107,9 +135,11 @@ export async function createAccount(
 export async function listAccounts(
   caller: User,
   options: { limit: number; cursor?: string | undefined },
-  deps: Pick<AccountDeps, 'accounts'>,
+  deps: Pick<AccountDeps, 'accounts' | 'hmac'>,
 ) {
-  const page = await deps.accounts.accountIdsOf(caller.id, options);
+  const scope = { list: 'accounts', callerId: caller.id };
+  const position = await openCursor(options.cursor, scope, deps.hmac);
+  const page = await deps.accounts.accountIdsOf(caller.id, { limit: options.limit, cursor: position });
   const accounts = (await deps.accounts.getMany(page.ids)).filter(
     (a) => a.workspaceId === caller.workspaceId,
   );
@@ -118,7 +148,7 @@ export async function listAccounts(
       account,
       role: page.roles[account.id] ?? ('collaborator' as const),
     })),
-    nextCursor: page.nextCursor,
+    nextCursor: await sealCursor(page.nextCursor, scope, deps.hmac),
   };
 }
 
@@ -129,12 +159,15 @@ export async function updateAccount(
   deps: AccountDeps,
 ): Promise<Account> {
   const { account } = await requireOwner(caller, accountId, deps);
+  const names = cleanNames(changes);
+  const flags = [...new Set([...(account.flags ?? []), TEXT_SANITIZED])];
   const updated = await deps.accounts.update(
     accountId,
     {
-      ...(changes.appName !== undefined ? { appName: changes.appName } : {}),
+      ...(names.appName !== undefined ? { appName: names.appName } : {}),
       ...(changes.loginUrl !== undefined ? { loginUrl: changes.loginUrl } : {}),
-      ...(changes.username !== undefined ? { username: changes.username } : {}),
+      ...(names.username !== undefined ? { username: names.username } : {}),
+      ...(names.changed ? { flags } : {}),
       ...(changes.password !== undefined
         ? { password: await deps.keyring.seal(changes.password, passwordContext(accountId)) }
         : {}),
@@ -222,11 +255,13 @@ export async function removeMember(
 export async function provisionPhone(
   caller: User,
   accountId: string,
-  type: PhoneNumberType,
+  requested: PhoneNumberType | undefined,
   deps: PhoneDeps,
 ): Promise<string> {
   const { account } = await requireOwner(caller, accountId, deps);
   if (!account.capabilities.managedPhone) throw new NotSupportedError('managed phone numbers');
+  // No type asked for: what the app accepts (an app refusing VoIP gets a non-VoIP number).
+  const type = requested ?? (account.capabilities.acceptsVoip ? 'voip' : 'non_voip');
   if (type === 'voip' && !account.capabilities.acceptsVoip) throw new NotSupportedError('VoIP numbers');
   if (account.phoneNumber) throw new AlreadyProvisionedError('phone number');
   const phone = await deps.phoneNumbers.request(type, accountId);
@@ -276,6 +311,27 @@ export async function deleteAccount(caller: User, accountId: string, deps: Phone
   });
 }
 
+/** Clocks drift: a client's "now" may be this far ahead of ours. */
+export const LOGIN_TIME_SKEW_SECONDS = 5 * 60;
+
+/**
+ * A reported login time must be a real instant (no 2099-99-99), not in the future beyond the skew,
+ * and not older than the inbox retention (older results say nothing about the account today).
+ */
+function loginTime(at: string | undefined, deps: Pick<AccountDeps, 'clock' | 'inboxRetentionDays'>): string {
+  const now = deps.clock.now();
+  if (at === undefined) return now.toISOString();
+  const instant = new Date(at);
+  if (Number.isNaN(instant.getTime()) || instant.toISOString().slice(0, 19) !== at.slice(0, 19)) {
+    throw new InvalidLoginTimeError('not a real date and time');
+  }
+  if (instant.getTime() > now.getTime() + LOGIN_TIME_SKEW_SECONDS * 1000) {
+    throw new InvalidLoginTimeError('in the future');
+  }
+  if (instant < retentionStart(deps)) throw new InvalidLoginTimeError('older than the inbox retention');
+  return instant.toISOString();
+}
+
 export async function recordLoginResult(
   caller: User,
   accountId: string,
@@ -283,7 +339,7 @@ export async function recordLoginResult(
   deps: AccountDeps,
 ) {
   await requireMember(caller, accountId, deps);
-  const at = result.at ?? deps.clock.now().toISOString();
+  const at = loginTime(result.at, deps);
   await deps.accounts.update(
     accountId,
     { lastLoginResult: { success: result.success, at } },
@@ -353,7 +409,12 @@ export async function listAccountInbox(
   deps: AccountDeps,
 ) {
   await requireMember(caller, accountId, deps);
-  return deps.inbox.list([accountId], { ...options, since: retentionStart(deps) });
+  return pageFor(
+    (cursor) => deps.inbox.list([accountId], { limit: options.limit, cursor, since: retentionStart(deps) }),
+    options.cursor,
+    { list: `inbox:${accountId}`, callerId: caller.id },
+    deps.hmac,
+  );
 }
 
 /** Every account the caller can access (up to 100), newest message first. */
@@ -363,7 +424,12 @@ export async function listInbox(
   deps: AccountDeps,
 ) {
   const accounts = await deps.accounts.accountIdsOf(caller.id, { limit: 100 });
-  return deps.inbox.list(accounts.ids, { ...options, since: retentionStart(deps) });
+  return pageFor(
+    (cursor) => deps.inbox.list(accounts.ids, { limit: options.limit, cursor, since: retentionStart(deps) }),
+    options.cursor,
+    { list: 'inbox', callerId: caller.id },
+    deps.hmac,
+  );
 }
 
 function retentionStart(deps: Pick<AccountDeps, 'clock' | 'inboxRetentionDays'>): Date {

@@ -10,6 +10,14 @@ export interface DeviceEmails {
     expiresInMinutes: number;
   }): OutgoingEmail;
   deviceTrusted(input: { to: string; device: Device; at: Date }): OutgoingEmail;
+  /** To each workspace admin when a user reports a device approval request. */
+  approvalReported(input: {
+    to: string;
+    reporter: { email: string; name: string };
+    device: Device;
+    at: Date;
+    blockedUntil: string;
+  }): OutgoingEmail;
 }
 
 function describe(device: Device): string {
@@ -36,5 +44,14 @@ export const defaultDeviceEmails: DeviceEmails = {
       `  Name: ${device.name}\n  Operating system: ${device.os}\n` +
       `  Browser: ${device.browser ?? '-'}\n  Client: ${device.clientType}\n  Time: ${at.toISOString()}\n\n` +
       'If this was not you, disable the device in the Latchkey web app now and tell your workspace admin.',
+  }),
+  approvalReported: ({ to, reporter, device, at, blockedUntil }) => ({
+    to,
+    subject: 'Latchkey: a device approval request was reported',
+    text:
+      `${reporter.name} (${reporter.email}) reported a request to add a device to their Latchkey account:\n\n` +
+      `  Device: ${describe(device)}\n  Time: ${at.toISOString()}\n\n` +
+      `New approval requests for this user are paused until ${blockedUntil}. Someone may hold their ` +
+      'sign-in: check their identity provider sessions and reset their password if needed.',
   }),
 };

@@ -93,3 +93,38 @@ export class DeviceInactiveError extends DomainError {
     super('This device is no longer active.');
   }
 }
+
+export type ApprovalLimitReason = 'pending_cap' | 'hourly_cap' | 'reported';
+
+/** Push fatigue: too many approval requests waiting, this hour, or after a report. Nothing was created. */
+export class ApprovalLimitReachedError extends DomainError {
+  constructor(reason: ApprovalLimitReason, retryAfter: number) {
+    const why = {
+      pending_cap: 'Too many devices are already waiting for approval.',
+      hourly_cap: 'Too many approval requests this hour.',
+      reported: 'Approval requests are paused after a request was reported.',
+    }[reason];
+    super(`${why} Try again later, or verify by email code.`, { reason, retryAfter });
+  }
+}
+
+/** The approver sent a number the new device does not show: the request is denied. */
+export class ApprovalWrongNumberError extends DomainError {
+  constructor() {
+    super('That is not the number shown on the new device: the request was denied.');
+  }
+}
+
+/** Switching to an emailed code after the request was denied, reported or is no longer waiting. */
+export class SwitchNotAllowedError extends DomainError {
+  constructor(reason: string) {
+    super('This device can no longer switch to an emailed code: register it again.', { reason });
+  }
+}
+
+/** Nothing printable was left of a name once control and bidi characters were removed. */
+export class DeviceNameInvalidError extends DomainError {
+  constructor() {
+    super('The device name has no printable characters.');
+  }
+}

@@ -27,6 +27,12 @@ export const DEVICE_RULES = {
   /** How long the user lockout lasts after the last wrong code. */
   userLockoutSeconds: 24 * 60 * 60,
   approvalLifetimeSeconds: 15 * 60,
+  /** Approval requests (pushes to the user's phone) waiting at once, per user (push fatigue). */
+  maxPendingApprovals: 3,
+  /** Approval requests per user per clock hour, whatever became of them. */
+  approvalsPerUserPerHour: 6,
+  /** How long "deny and report" blocks new approval requests of the user. */
+  approvalReportBlockSeconds: 60 * 60,
   /** A device still waiting for its code after this long is expired and frees its slot. */
   pendingVerificationLifetimeSeconds: 24 * 60 * 60,
   /** Denied, disabled and expired devices stay listed this long, then TTL removes them. */
@@ -79,6 +85,13 @@ export interface Device {
   pendingUntil?: string;
   code?: DeviceCode;
   push?: PushRegistration;
+  /** Approval requests: the number the new device shows, and the three the approver picks from. */
+  numberToMatch?: string;
+  candidates?: string[];
+  /** Which of the user's pending-approval lanes this request holds (see maxPendingApprovals). */
+  approvalLane?: number;
+  /** Set when what the client sent was changed before storing (e.g. `sanitized`). */
+  flags?: string[];
 }
 
 /** Statuses that hold one of the user's 20 slots and a name. */

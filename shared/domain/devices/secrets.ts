@@ -35,3 +35,26 @@ export const hmacInput = {
     `device-credential\n${userId}\n${deviceId}\n${secret}`,
   code: (userId: string, deviceId: string, code: string) => `device-code\n${userId}\n${deviceId}\n${code}`,
 };
+
+/**
+ * Three distinct two-digit numbers from the CSPRNG, in random order; the first drawn is the one the
+ * requesting screen shows. `randomInt`'s upper bound is exclusive: 10..99.
+ */
+export function newNumberChallenge(): { numberToMatch: string; candidates: string[] } {
+  const drawn = new Set<string>();
+  while (drawn.size < 3) drawn.add(String(randomInt(10, 100)));
+  const candidates = [...drawn];
+  const numberToMatch = candidates[0] as string;
+  for (let i = candidates.length - 1; i > 0; i--) {
+    const j = randomInt(0, i + 1);
+    [candidates[i], candidates[j]] = [candidates[j] as string, candidates[i] as string];
+  }
+  return { numberToMatch, candidates };
+}
+
+/** Constant-time equality of two short strings (unequal lengths -> false). */
+export function sameNumber(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+}

@@ -1,6 +1,7 @@
 import type {
   Clock,
   DeviceRepository,
+  EmailQuota,
   Hmac,
   IdGenerator,
   Mailer,
@@ -9,21 +10,28 @@ import type {
   SecurityEvent,
   SecurityLog,
 } from '../../ports';
+import { reserveEmail, sendNotice } from '../email-caps';
 import { NotFoundError } from '../errors';
+import { stripUnsafeText } from '../text/sanitize';
 import type { User } from '../users/model';
 import type { DeviceEmails } from './emails';
 import {
   ApprovalExpiredError,
+  ApprovalLimitReachedError,
+  ApprovalWrongNumberError,
   CodeExpiredError,
   DeviceCredentialInvalidError,
   DeviceCredentialRequiredError,
   DeviceInactiveError,
   DeviceLimitReachedError,
+  DeviceNameInvalidError,
   DeviceNameTakenError,
+  DeviceNotTrustedError,
   InvalidCodeError,
   NotPendingError,
   ResendLimitReachedError,
   ResendTooSoonError,
+  SwitchNotAllowedError,
   TooManyAttemptsError,
 } from './errors';
 import {
@@ -47,13 +55,17 @@ import {
   formatCredential,
   hmacInput,
   newCredentialSecret,
+  newNumberChallenge,
   newVerificationCode,
   parseCredential,
+  sameNumber,
 } from './secrets';
 
 export interface DeviceDeps {
   devices: DeviceRepository;
   mailer: Mailer;
+  /** Per-user, per-purpose email caps (see `domain/email-caps.ts`). */
+  emailQuota: EmailQuota;
   notifier: Notifier;
   /** Where endpoint clean-up goes when a device with push stops being trusted. */
   queue: PushQueue;
@@ -62,6 +74,8 @@ export interface DeviceDeps {
   newId: IdGenerator;
   security: SecurityLog;
   emails: DeviceEmails;
+  /** Active owners, super admins and admins of a workspace: who a reported request alerts. */
+  workspaceAdmins: (workspaceId: string) => Promise<User[]>;
   /** Overrides of DEVICE_RULES (tests; a workspace setting later). */
   rules?: Partial<DeviceRules>;
 }
@@ -121,22 +135,91 @@ export interface Registration {
   verification: { method: VerificationMethod; expiresAt: string };
 }
 
+/** Client-written labels lose control and bidi characters before they are stored or shown. */
+function cleanLabel(value: string | undefined): { value: string | undefined; changed: boolean } {
+  if (value === undefined) return { value, changed: false };
+  const { text, changed } = stripUnsafeText(value);
+  const trimmed = text.trim().replace(/[\n\t]+/g, ' ');
+  return { value: trimmed === '' ? undefined : trimmed, changed: changed || trimmed !== value };
+}
+
+const SANITIZED_FLAG = 'sanitized';
+
+function cleanRegistration(input: RegisterDeviceInput) {
+  const name = cleanLabel(input.name);
+  const os = cleanLabel(input.os);
+  const browser = cleanLabel(input.browser);
+  const model = cleanLabel(input.model);
+  const changed = [name, os, browser, model].some((field) => field.changed);
+  return {
+    input: {
+      ...input,
+      name: name.value,
+      os: os.value ?? 'unknown',
+      browser: browser.value,
+      model: model.value,
+    },
+    flags: changed ? [SANITIZED_FLAG] : [],
+  };
+}
+
+const secondsUntil = (iso: string, now: Date) =>
+  Math.max(1, Math.ceil((new Date(iso).getTime() - now.getTime()) / 1000));
+const secondsToNextHour = (now: Date) =>
+  Math.ceil((Math.ceil((now.getTime() + 1) / 3_600_000) * 3_600_000 - now.getTime()) / 1000);
+
+/**
+ * A free pending-approval lane of the user, or the refusal: blocked after a report, or all lanes held
+ * by live requests (retry when the first of them ends).
+ */
+async function freeApprovalLane(deps: DeviceDeps, userId: string, now: Date): Promise<number> {
+  const limits = rules(deps);
+  const [blockedUntil, lanes] = await Promise.all([
+    deps.devices.approvalsBlockedUntil(userId),
+    deps.devices.approvalLanes(userId),
+  ]);
+  if (blockedUntil && blockedUntil > now.toISOString()) {
+    throw new ApprovalLimitReachedError('reported', secondsUntil(blockedUntil, now));
+  }
+  const held = lanes.filter((lane) => lane.until > now.toISOString());
+  for (let lane = 0; lane < limits.maxPendingApprovals; lane++) {
+    if (!held.some((h) => h.lane === lane)) return lane;
+  }
+  const first = held.map((h) => h.until).sort()[0] ?? now.toISOString();
+  throw new ApprovalLimitReachedError('pending_cap', secondsUntil(first, now));
+}
+
 export async function registerDevice(
   caller: User,
-  input: RegisterDeviceInput,
+  raw: RegisterDeviceInput,
   deps: DeviceDeps,
 ): Promise<Registration> {
   const limits = rules(deps);
   const now = deps.clock.now();
+  const { input, flags } = cleanRegistration(raw);
   const existing = await reclaimExpired(deps, await deps.devices.listDevices(caller.id), now);
   const method = verificationMethodFor({
     clientType: input.clientType,
     noTrustedDeviceAtHand: input.noTrustedDeviceAtHand ?? false,
     approvers: existing.filter((device) => canApprove(device, now)).length,
   });
+  const refuse = (reason: string) =>
+    audit(deps, { event: 'device.registered', outcome: 'failure', reason, userId: caller.id });
+  // Push fatigue: an approval request is refused before anything is created or anyone is notified.
+  const laneOrRefuse = async () => {
+    try {
+      return await freeApprovalLane(deps, caller.id, now);
+    } catch (error) {
+      if (error instanceof ApprovalLimitReachedError) refuse(String(error.details.reason));
+      throw error;
+    }
+  };
+  let lane = method === 'approval' ? await laneOrRefuse() : undefined;
+  if (method === 'email_code') await reserveEmail(deps, caller.id, 'device_code');
   const id = deps.newId('dev');
   const secret = newCredentialSecret();
   const issued = method === 'email_code' ? await issueCode(deps, caller.id, id, now) : undefined;
+  const numbers = method === 'approval' ? newNumberChallenge() : undefined;
   const pendingUntil = addSeconds(
     now,
     method === 'approval' ? limits.approvalLifetimeSeconds : limits.pendingVerificationLifetimeSeconds,
@@ -159,23 +242,38 @@ export async function registerDevice(
     lastSeenAt: now.toISOString(),
     pendingUntil,
     ...(issued ? { code: issued.record } : {}),
+    ...(numbers ?? {}),
+    ...(flags.length ? { flags } : {}),
   };
 
   let device: Device | undefined;
   // A chosen name must be free; a default name takes the first free suffix (at most 20 are taken).
-  for (let attempt = 1; !device && attempt <= limits.maxDevicesPerUser + 1; attempt++) {
-    const candidate = { ...template, name: input.name ?? nameCandidate(base, attempt) };
-    const outcome = await deps.devices.create(candidate, limits.maxDevicesPerUser);
+  let attempt = 1;
+  let laneRetries = 0;
+  while (!device && attempt <= limits.maxDevicesPerUser + 1) {
+    const candidate: Device = {
+      ...template,
+      name: input.name ?? nameCandidate(base, attempt),
+      ...(lane !== undefined ? { approvalLane: lane } : {}),
+    };
+    const outcome = await deps.devices.create(
+      candidate,
+      limits.maxDevicesPerUser,
+      lane !== undefined ? { hourlyCap: limits.approvalsPerUserPerHour, now } : undefined,
+    );
     if (outcome === 'applied') device = candidate;
     else if (outcome === 'limit_reached') {
-      audit(deps, {
-        event: 'device.registered',
-        outcome: 'failure',
-        reason: 'limit_reached',
-        userId: caller.id,
-      });
+      refuse('limit_reached');
       throw new DeviceLimitReachedError(limits.maxDevicesPerUser);
+    } else if (outcome === 'approval_hourly_cap') {
+      refuse('hourly_cap');
+      throw new ApprovalLimitReachedError('hourly_cap', secondsToNextHour(now));
+    } else if (outcome === 'lane_taken' || outcome === 'approvals_blocked') {
+      // A concurrent registration took the lane (or a report landed): look again.
+      if (++laneRetries > limits.maxPendingApprovals) throw new Error('approval lanes kept changing');
+      lane = await laneOrRefuse();
     } else if (input.name) throw new DeviceNameTakenError();
+    else attempt++;
   }
   if (!device) throw new DeviceNameTakenError();
 
@@ -184,7 +282,7 @@ export async function registerDevice(
     outcome: 'success',
     userId: caller.id,
     deviceId: id,
-    reason: method,
+    reason: flags.length ? `${method},${SANITIZED_FLAG}` : method,
   });
   if (issued) {
     await deps.mailer.send(
@@ -197,7 +295,10 @@ export async function registerDevice(
     );
     audit(deps, { event: 'device.code_issued', outcome: 'success', userId: caller.id, deviceId: id });
   } else {
-    await deps.notifier.notify('trusted_device_request', [caller.id], { deviceId: id });
+    await deps.notifier.notify('trusted_device_request', [caller.id], {
+      deviceId: id,
+      candidates: (device.candidates ?? []).join(','),
+    });
   }
   return {
     device,
@@ -225,7 +326,12 @@ async function onceTrusted(deps: DeviceDeps, caller: User, device: Device, now: 
   };
   delete trusted.code;
   delete trusted.pendingUntil;
-  await deps.mailer.send(deps.emails.deviceTrusted({ to: caller.email, device: trusted, at: now }));
+  await sendNotice(
+    deps,
+    caller.id,
+    'device_notice',
+    deps.emails.deviceTrusted({ to: caller.email, device: trusted, at: now }),
+  );
   return trusted;
 }
 
@@ -246,20 +352,19 @@ export async function verifyDevice(
     fail('not_pending');
     throw new NotPendingError();
   }
-  const lockoutStart = addSeconds(now, -limits.userLockoutSeconds);
-  const failures = await deps.devices.consecutiveCodeFailures(caller.id, lockoutStart);
-  if (failures >= limits.userFailureBudget) {
-    fail('user_locked_out');
-    throw new TooManyAttemptsError();
-  }
-  const submitted = await deps.hmac.digest(hmacInput.code(caller.id, device.id, code));
   if (device.code.attempts >= limits.maxCodeAttempts || device.code.expiresAt <= now.toISOString()) {
     fail(device.code.attempts >= limits.maxCodeAttempts ? 'too_many_attempts' : 'expired');
     refuseCode(device, limits.maxCodeAttempts, now);
   }
+  const budget = { budget: limits.userFailureBudget, since: addSeconds(now, -limits.userLockoutSeconds) };
+  const lockedOut = (): never => {
+    fail('user_locked_out');
+    throw new TooManyAttemptsError();
+  };
+  const submitted = await deps.hmac.digest(hmacInput.code(caller.id, device.id, code));
   if (!digestsEqual(submitted, device.code.hash)) {
+    if (!(await deps.devices.recordCodeFailure(caller.id, budget.budget, now, budget.since))) lockedOut();
     const attempts = await deps.devices.recordWrongCode(device, limits.maxCodeAttempts, now);
-    await deps.devices.recordCodeFailure(caller.id, now, lockoutStart);
     if (attempts === 'conflict') {
       fail('conflict');
       refuseCode(await deps.devices.getDevice(caller.id, device.id), limits.maxCodeAttempts, now);
@@ -270,11 +375,13 @@ export async function verifyDevice(
     }
     throw new InvalidCodeError(Math.max(0, limits.maxCodeAttempts - attempts));
   }
-  if ((await deps.devices.trustWithCode(device, limits.maxCodeAttempts, now)) === 'conflict') {
+  const trusted = await deps.devices.trustWithCode(device, limits.maxCodeAttempts, now, budget);
+  if (trusted === 'locked_out') lockedOut();
+  if (trusted === 'conflict') {
     fail('conflict');
     refuseCode(await deps.devices.getDevice(caller.id, device.id), limits.maxCodeAttempts, now);
   }
-  if (failures > 0) await deps.devices.resetCodeFailures(caller.id);
+  await deps.devices.resetCodeFailures(caller.id);
   audit(deps, { event: 'device.code_verified', outcome: 'success', userId: caller.id, deviceId });
   return onceTrusted(deps, caller, device, now);
 }
@@ -296,6 +403,7 @@ export async function resendDeviceCode(
   if (effectiveStatus(device, now) !== 'pending_verification') throw new NotPendingError();
   const wait = tooSoon(device);
   if (wait > 0) throw new ResendTooSoonError(wait);
+  await reserveEmail(deps, caller.id, 'device_code');
   const issued = await issueCode(deps, caller.id, device.id, now);
   const outcome = await deps.devices.replaceCode(
     device,
@@ -361,6 +469,31 @@ export async function authenticateDevice(
   return device;
 }
 
+/** The calling device as of now (a pending one past its window reads as expired). */
+export function currentDevice(device: Device, deps: Pick<DeviceDeps, 'clock'>): Device {
+  return { ...device, status: effectiveStatus(device, deps.clock.now()) };
+}
+
+/** What `GET /v1/me` says of the session a device credential opens. */
+export function sessionOf(device: Device, deps: Pick<DeviceDeps, 'clock'>) {
+  return { deviceId: device.id, trusted: effectiveStatus(device, deps.clock.now()) === 'trusted' };
+}
+
+/**
+ * What a device may see of the caller's devices: a trusted one everything (with the candidates of
+ * waiting approvals); one still waiting ("remind me later") only names, types and statuses, from the
+ * view; any other is refused.
+ */
+export async function listDevicesFor(
+  caller: User,
+  device: Device,
+  deps: Pick<DeviceDeps, 'devices' | 'clock'>,
+): Promise<{ devices: Device[]; reduced: boolean }> {
+  const status = effectiveStatus(device, deps.clock.now());
+  if (status !== 'trusted' && !isPending(status)) throw new DeviceNotTrustedError(status);
+  return { devices: await listDevices(caller, deps), reduced: status !== 'trusted' };
+}
+
 /** The caller's devices, pending approvals first, then newest first; statuses as of now. */
 export async function listDevices(
   caller: User,
@@ -390,40 +523,175 @@ async function pendingApproval(deps: DeviceDeps, device: Device, now: Date): Pro
   if (device.status !== 'pending_approval') throw new NotPendingError();
 }
 
-export async function approveDevice(caller: User, approver: Device, deviceId: string, deps: DeviceDeps) {
+/** Retires a pending approval as denied; a lost race answers from the device as it is now. */
+async function denyPending(deps: DeviceDeps, caller: User, device: Device, now: Date) {
+  if ((await deps.devices.retire(device, 'denied', now)) === 'conflict') {
+    await pendingApproval(deps, await ownDevice(deps, caller, device.id), now);
+    throw new NotPendingError();
+  }
+}
+
+/** Number matching: the right number trusts the device; a wrong one denies the request. */
+export async function approveDevice(
+  caller: User,
+  approver: Device,
+  deviceId: string,
+  number: string,
+  deps: DeviceDeps,
+) {
   const now = deps.clock.now();
   const device = await ownDevice(deps, caller, deviceId);
   const event = { event: 'device.approved', userId: caller.id, deviceId, actorDeviceId: approver.id };
   try {
     await pendingApproval(deps, device, now);
+    if (!sameNumber(number, device.numberToMatch ?? '')) {
+      await denyPending(deps, caller, device, now);
+      audit(deps, { ...event, event: 'device.denied', outcome: 'success', reason: 'wrong_number' });
+      throw new ApprovalWrongNumberError();
+    }
     if ((await deps.devices.approve(device, now)) === 'conflict') {
       await pendingApproval(deps, await ownDevice(deps, caller, deviceId), now);
       throw new NotPendingError();
     }
   } catch (error) {
-    audit(deps, { ...event, outcome: 'failure', reason: (error as Error).name });
+    if (!(error instanceof ApprovalWrongNumberError)) {
+      audit(deps, { ...event, outcome: 'failure', reason: (error as Error).name });
+    }
     throw error;
   }
   audit(deps, { ...event, outcome: 'success' });
   return onceTrusted(deps, caller, device, now);
 }
 
-export async function denyDevice(caller: User, approver: Device, deviceId: string, deps: DeviceDeps) {
+/**
+ * Deny; with `report` also deny the user's other waiting requests, pause approval requests for
+ * `approvalReportBlockSeconds` and alert the workspace admins (email and a security event).
+ */
+export async function denyDevice(
+  caller: User,
+  approver: Device,
+  deviceId: string,
+  report: boolean,
+  deps: DeviceDeps,
+) {
   const now = deps.clock.now();
   const device = await ownDevice(deps, caller, deviceId);
-  const event = { event: 'device.denied', userId: caller.id, deviceId, actorDeviceId: approver.id };
+  const event = {
+    event: report ? 'device.reported' : 'device.denied',
+    userId: caller.id,
+    deviceId,
+    actorDeviceId: approver.id,
+  };
   try {
     await pendingApproval(deps, device, now);
-    if ((await deps.devices.retire(device, 'denied', now)) === 'conflict') {
-      await pendingApproval(deps, await ownDevice(deps, caller, deviceId), now);
-      throw new NotPendingError();
-    }
+    await denyPending(deps, caller, device, now);
   } catch (error) {
     audit(deps, { ...event, outcome: 'failure', reason: (error as Error).name });
     throw error;
   }
   audit(deps, { ...event, outcome: 'success' });
+  if (report) await reportRequest(deps, caller, approver, device, now);
   return { ...device, status: 'denied' as const, updatedAt: now.toISOString() };
+}
+
+async function reportRequest(deps: DeviceDeps, caller: User, approver: Device, device: Device, now: Date) {
+  const until = addSeconds(now, rules(deps).approvalReportBlockSeconds).toISOString();
+  await deps.devices.blockApprovals(caller.id, until);
+  for (const other of await deps.devices.listDevices(caller.id)) {
+    if (other.id === device.id || effectiveStatus(other, now) !== 'pending_approval') continue;
+    if ((await deps.devices.retire(other, 'denied', now)) === 'applied') {
+      audit(deps, {
+        event: 'device.denied',
+        outcome: 'success',
+        reason: 'cancelled',
+        userId: caller.id,
+        deviceId: other.id,
+        actorDeviceId: approver.id,
+      });
+    }
+  }
+  for (const admin of await deps.workspaceAdmins(caller.workspaceId)) {
+    const email = deps.emails.approvalReported({
+      to: admin.email,
+      reporter: caller,
+      device,
+      at: now,
+      blockedUntil: until,
+    });
+    await sendNotice(deps, admin.id, 'security_alert', email);
+  }
+  audit(deps, {
+    event: 'device.report_alerted',
+    outcome: 'success',
+    reason: 'admins_emailed',
+    userId: caller.id,
+    deviceId: device.id,
+    actorDeviceId: approver.id,
+  });
+}
+
+/**
+ * "I don't have access to my trusted device": a device waiting for approval asks for an emailed code
+ * instead, keeping its name and slot. Refused once the request was denied or reported.
+ */
+export async function switchToCode(caller: User, device: Device, deviceId: string, deps: DeviceDeps) {
+  if (device.id !== deviceId) throw new NotFoundError('No such device.');
+  const limits = rules(deps);
+  const now = deps.clock.now();
+  const fail = (reason: string): never => {
+    audit(deps, {
+      event: 'device.switched_to_code',
+      outcome: 'failure',
+      reason,
+      userId: caller.id,
+      deviceId,
+    });
+    throw new SwitchNotAllowedError(reason);
+  };
+  const status = effectiveStatus(device, now);
+  if (status === 'denied') fail('denied');
+  if (status !== 'pending_approval') fail(status);
+  const blockedUntil = await deps.devices.approvalsBlockedUntil(caller.id);
+  if (blockedUntil && blockedUntil > now.toISOString()) fail('reported');
+  await reserveEmail(deps, caller.id, 'device_code');
+  const issued = await issueCode(deps, caller.id, device.id, now);
+  const pendingUntil = addSeconds(now, limits.pendingVerificationLifetimeSeconds).toISOString();
+  const outcome = await deps.devices.switchToCode(
+    device,
+    issued.record,
+    pendingUntil,
+    { hourlyCap: limits.resendsPerUserPerHour },
+    now,
+  );
+  if (outcome === 'hourly_cap') throw new ResendLimitReachedError(secondsToNextHour(now));
+  if (outcome === 'conflict') {
+    const current = await deps.devices.getDevice(caller.id, device.id);
+    fail(current ? effectiveStatus(current, now) : 'unknown');
+  }
+  await deps.mailer.send(
+    deps.emails.verificationCode({
+      to: caller.email,
+      code: issued.code,
+      device,
+      expiresInMinutes: Math.round(limits.codeLifetimeSeconds / 60),
+    }),
+  );
+  audit(deps, { event: 'device.switched_to_code', outcome: 'success', userId: caller.id, deviceId });
+  audit(deps, {
+    event: 'device.code_issued',
+    outcome: 'success',
+    reason: 'switch',
+    userId: caller.id,
+    deviceId,
+  });
+  return { method: 'email_code' as const, expiresAt: issued.record.expiresAt };
+}
+
+/** SNS hands one endpoint per token: only the device that holds the token now may delete it. */
+async function ownsPushToken(deps: DeviceDeps, device: Device): Promise<boolean> {
+  if (!device.push) return false;
+  const owner = await deps.devices.pushTokenOwner(device.push.tokenHash);
+  return !owner || (owner.userId === device.userId && owner.deviceId === device.id);
 }
 
 /** Disabling is idempotent: a device that holds no slot any more comes back as it is. */
@@ -433,7 +701,7 @@ export async function disableDevice(caller: User, actor: Device, deviceId: strin
     const device = await ownDevice(deps, caller, deviceId);
     if (!holdsSlot(device.status)) return { ...device, status: effectiveStatus(device, now) };
     if ((await deps.devices.retire(device, 'disabled', now)) === 'applied') {
-      if (device.push?.endpointArn) {
+      if (device.push?.endpointArn && (await ownsPushToken(deps, device))) {
         await deps.queue.enqueue([
           { kind: 'delete_endpoints', userId: caller.id, endpointArns: [device.push.endpointArn] },
         ]);
@@ -451,13 +719,17 @@ export async function disableDevice(caller: User, actor: Device, deviceId: strin
   throw new Error(`device ${deviceId} kept changing while being disabled`);
 }
 
-export async function renameDevice(caller: User, deviceId: string, name: string, deps: DeviceDeps) {
+export async function renameDevice(caller: User, deviceId: string, raw: string, deps: DeviceDeps) {
   const now = deps.clock.now();
   const device = await ownDevice(deps, caller, deviceId);
   if (!holdsSlot(effectiveStatus(device, now))) throw new DeviceInactiveError();
-  if (device.name === name) return device;
-  const outcome = await deps.devices.rename(device, name, now);
+  const cleaned = cleanLabel(raw);
+  if (cleaned.value === undefined) throw new DeviceNameInvalidError();
+  const name = cleaned.value;
+  const flags = cleaned.changed ? [...new Set([...(device.flags ?? []), SANITIZED_FLAG])] : undefined;
+  if (device.name === name && !flags) return device;
+  const outcome = await deps.devices.rename(device, name, now, flags);
   if (outcome === 'name_taken') throw new DeviceNameTakenError();
   if (outcome === 'conflict') throw new DeviceInactiveError();
-  return { ...device, name, updatedAt: now.toISOString() };
+  return { ...device, name, updatedAt: now.toISOString(), ...(flags ? { flags } : {}) };
 }

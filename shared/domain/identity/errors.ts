@@ -72,3 +72,10 @@ export class LinkInvalidError extends DomainError {
 }
 
 export class InvalidIdentitySettingsError extends DomainError {}
+
+/** The requesting device tried to answer its own challenge: only another trusted device may. */
+export class RequestingDeviceAnswerError extends DomainError {
+  constructor() {
+    super('The device that asked cannot answer its own confirmation request: use another trusted device.');
+  }
+}

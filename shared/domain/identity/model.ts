@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { CONFIRMATION_METHODS, type ConfirmationMethod } from './methods';
 
 export { CONFIRMATION_METHODS, type ConfirmationMethod };
@@ -104,28 +104,7 @@ export function pushIsLive(challenge: Challenge, now: Date): boolean {
   );
 }
 
-/**
- * Three distinct two-digit numbers from the CSPRNG, in random order; the first drawn is the one the
- * requesting screen shows. `randomInt`'s upper bound is exclusive: 10..99.
- */
-export function newNumberChallenge(): { numberToMatch: string; candidates: string[] } {
-  const drawn = new Set<string>();
-  while (drawn.size < 3) drawn.add(String(randomInt(10, 100)));
-  const candidates = [...drawn];
-  const numberToMatch = candidates[0] as string;
-  for (let i = candidates.length - 1; i > 0; i--) {
-    const j = randomInt(0, i + 1);
-    [candidates[i], candidates[j]] = [candidates[j] as string, candidates[i] as string];
-  }
-  return { numberToMatch, candidates };
-}
-
-/** Constant-time equality of two short strings (unequal lengths -> false). */
-export function sameNumber(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
-}
+export { newNumberChallenge, sameNumber } from '../devices/secrets';
 
 /** 256 random bits, URL-safe: magic-link tokens and SCIM token secrets. */
 export function newToken(): string {

@@ -1,9 +1,11 @@
 import type {
   Clock,
   DeviceRepository,
+  EmailQuota,
   Hmac,
   IdGenerator,
   Mailer,
+  NotificationSettingsRepository,
   Notifier,
   SecurityEvent,
   SecurityLog,
@@ -11,7 +13,9 @@ import type {
 import { DeviceNotTrustedError } from '../devices/errors';
 import { type Device, effectiveStatus } from '../devices/model';
 import { digestsEqual } from '../devices/secrets';
+import { reserveEmail, sendNotice } from '../email-caps';
 import { NotFoundError } from '../errors';
+import { shouldDeliver, workspaceSettings } from '../notifications/policy';
 import type { User } from '../users/model';
 import { actionOf, requiresConfirmation, resourceOf } from './actions';
 import type { IdentityEmails } from './emails';
@@ -26,6 +30,7 @@ import {
   MethodNotAvailableError,
   NoConfirmationMethodError,
   PushLimitReachedError,
+  RequestingDeviceAnswerError,
   TooManyChallengesError,
   WrongNumberError,
 } from './errors';
@@ -52,6 +57,10 @@ import type { ChallengeRepository } from './ports';
 
 export interface IdentityDeps {
   challenges: ChallengeRepository;
+  /** Per-user, per-purpose email caps (see `domain/email-caps.ts`). */
+  emailQuota: EmailQuota;
+  /** Whether identity_verification_request pushes reach the user: no push method when they do not. */
+  notificationSettings: Pick<NotificationSettingsRepository, 'getWorkspaceSettings' | 'getPreferences'>;
   devices: Pick<DeviceRepository, 'listDevices' | 'getDevice'>;
   notifier: Notifier;
   mailer: Mailer;
@@ -148,32 +157,52 @@ async function presentedProblem(
   return undefined;
 }
 
+/**
+ * The methods a challenge can offer now. Push needs a trusted phone other than the requesting device
+ * (a push nobody may answer is not a method), the push type on for this user (workspace setting and
+ * preference), and no report block.
+ */
 async function usableMethods(
   caller: User,
+  requester: Device,
   settings: IdentitySettings,
   now: Date,
   deps: IdentityDeps,
-): Promise<{ methods: ConfirmationMethod[]; pushBlocked: boolean; hasMobile: boolean }> {
-  const [devices, blockedUntil] = await Promise.all([
+): Promise<{ methods: ConfirmationMethod[]; pushBlocked: boolean; hasMobile: boolean; pushOff: boolean }> {
+  const [devices, blockedUntil, workspace, preferences] = await Promise.all([
     deps.devices.listDevices(caller.id),
     deps.challenges.pushBlockedUntil(caller.id),
+    deps.notificationSettings.getWorkspaceSettings(caller.workspaceId),
+    deps.notificationSettings.getPreferences(caller.id),
   ]);
-  const hasMobile = devices.some((d) => d.clientType === 'mobile' && effectiveStatus(d, now) === 'trusted');
+  const hasMobile = devices.some(
+    (d) => d.id !== requester.id && d.clientType === 'mobile' && effectiveStatus(d, now) === 'trusted',
+  );
   const pushBlocked = blockedUntil !== undefined && blockedUntil > now.toISOString();
+  const pushOff = !shouldDeliver(
+    workspaceSettings(workspace).identity_verification_request,
+    preferences.identity_verification_request,
+  );
   const methods = settings.methods.filter(
-    (method) => method !== 'push' || (hasMobile && !pushBlocked),
+    (method) => method !== 'push' || (hasMobile && !pushBlocked && !pushOff),
   ) as ConfirmationMethod[];
   // The workspace default goes first: it is what the requesting screen offers first.
   methods.sort((a, b) => Number(b === settings.default) - Number(a === settings.default));
-  return { methods, pushBlocked, hasMobile };
+  return { methods, pushBlocked, hasMobile, pushOff };
 }
 
-function noMethodMessage(settings: IdentitySettings, found: { pushBlocked: boolean; hasMobile: boolean }) {
+function noMethodMessage(
+  settings: IdentitySettings,
+  found: { pushBlocked: boolean; hasMobile: boolean; pushOff: boolean },
+) {
   const email = 'or ask a workspace admin to enable email magic links';
   if (!settings.methods.includes('push'))
     return 'No confirmation method is enabled: ask a workspace admin to enable one.';
   if (found.pushBlocked) {
     return `Push confirmation is blocked for an hour after a reported request: wait, ${email}.`;
+  }
+  if (found.pushOff) {
+    return `Identity confirmation pushes are turned off for you: turn them on, ${email}.`;
   }
   return `Confirming your identity needs the Latchkey mobile app on a trusted device: set it up, ${email}.`;
 }
@@ -189,7 +218,7 @@ async function openChallenge(
   const existing = await deps.challenges.findOpen(caller.id, device.id, action, resource);
   if (existing && statusOf(existing, now) === 'pending') return existing;
 
-  const found = await usableMethods(caller, settings, now, deps);
+  const found = await usableMethods(caller, device, settings, now, deps);
   if (found.methods.length === 0) {
     audit(deps, {
       event: 'identity.challenge_issued',
@@ -259,10 +288,19 @@ async function openChallenge(
     action,
     challengeId: challenge.id,
   });
-  if (pushFirst) {
-    await deps.notifier.notify('identity_verification_request', [caller.id], { challengeId: challenge.id });
-  }
+  if (pushFirst) await pushChallenge(deps, challenge);
   return challenge;
+}
+
+/** The push carries the candidates (the phone answers from the notification), never to the requester. */
+async function pushChallenge(deps: IdentityDeps, challenge: Challenge, resend = false) {
+  await deps.notifier.notify(
+    'identity_verification_request',
+    [challenge.userId],
+    { challengeId: challenge.id, candidates: (challenge.candidates ?? []).join(',') },
+    // A resend is asked for explicitly (at most 3 per challenge): it is not coalesced away.
+    { excludeDeviceIds: [challenge.deviceId], ...(resend ? { coalesce: false } : {}) },
+  );
 }
 
 async function ownChallenge(caller: User, challengeId: string, deps: IdentityDeps): Promise<Challenge> {
@@ -308,11 +346,11 @@ export async function getChallengeStatus(
   return view;
 }
 
-/** Challenges a trusted phone can answer now, with what a person needs to decide. */
-export async function listPendingChallenges(caller: User, deps: IdentityDeps) {
+/** Challenges this trusted phone can answer now (not its own), with what a person needs to decide. */
+export async function listPendingChallenges(caller: User, device: Device, deps: IdentityDeps) {
   const now = deps.clock.now();
   return (await deps.challenges.listChallenges(caller.id))
-    .filter((challenge) => pushIsLive(challenge, now))
+    .filter((challenge) => pushIsLive(challenge, now) && challenge.deviceId !== device.id)
     .map((challenge) => ({
       id: challenge.id,
       action: challenge.action,
@@ -348,6 +386,11 @@ async function decide(
   }
 }
 
+/** The device that asked never answers its own challenge (SECURITY.md "Push approvals"). */
+function notTheRequester(challenge: Challenge, answering: Device): void {
+  if (challenge.deviceId === answering.id) throw new RequestingDeviceAnswerError();
+}
+
 /** "It's me!": the right number approves; a wrong one denies. Answerable once. */
 export async function approveChallenge(
   caller: User,
@@ -367,6 +410,7 @@ export async function approveChallenge(
     challengeId,
   };
   try {
+    notTheRequester(challenge, approver);
     if (!challenge.methods.includes('push')) throw new MethodNotAvailableError('push');
     if (!pushIsLive(challenge, now)) refusal(challenge, now, true);
     if (!sameNumber(number, challenge.numberToMatch ?? '')) {
@@ -413,6 +457,7 @@ export async function denyChallenge(
     challengeId,
   };
   try {
+    notTheRequester(challenge, approver);
     if (statusOf(challenge, now) !== 'pending') refusal(challenge, now, false);
     await decide(
       caller,
@@ -450,15 +495,14 @@ export async function denyChallenge(
     }
     const admins = await deps.challenges.workspaceAdmins(caller.workspaceId);
     for (const admin of admins) {
-      await deps.mailer.send(
-        deps.identityEmails.reportAlert({
-          to: admin.email,
-          reporter: { email: caller.email, name: caller.name },
-          actionLabel: actionOf(challenge.action).label,
-          requester: challenge.requester,
-          at: now,
-        }),
-      );
+      const email = deps.identityEmails.reportAlert({
+        to: admin.email,
+        reporter: { email: caller.email, name: caller.name },
+        actionLabel: actionOf(challenge.action).label,
+        requester: challenge.requester,
+        at: now,
+      });
+      await sendNotice(deps, admin.id, 'security_alert', email);
     }
   }
   return { ...challenge, status: 'denied' as const, reason: report ? 'reported' : 'denied' };
@@ -489,7 +533,7 @@ export async function resendPush(caller: User, device: Device, challengeId: stri
     }
     refusal(current, now, true);
   }
-  await deps.notifier.notify('identity_verification_request', [caller.id], { challengeId });
+  await pushChallenge(deps, challenge, true);
   audit(deps, {
     event: 'identity.challenge_pushed',
     outcome: 'success',
@@ -534,6 +578,7 @@ export async function emailMagicLink(caller: User, device: Device, challengeId: 
     audit(deps, { ...event, outcome: 'failure', reason: 'email_cap' });
     throw new EmailLimitReachedError(limits.maxEmailsPerChallenge);
   }
+  await reserveEmail(deps, caller.id, 'magic_link');
   const token = newToken();
   const link: MagicLink = {
     hash: await deps.hmac.digest(identityHmacInput.magicLink(token)),

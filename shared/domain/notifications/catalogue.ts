@@ -8,13 +8,14 @@ export const NOTIFICATION_CATALOGUE = {
     title: 'Latchkey',
     body: "Confirm it's you",
     category: 'IDENTITY_CONFIRMATION',
-    ids: ['challengeId'],
+    // `candidates`: the three numbers, comma-separated, so the phone can answer from the notification.
+    ids: ['challengeId', 'candidates'],
   },
   trusted_device_request: {
     title: 'New device',
     body: 'A new device wants to use your Latchkey account',
     category: 'TRUSTED_DEVICE_REQUEST',
-    ids: ['deviceId'],
+    ids: ['deviceId', 'candidates'],
   },
   account_shared: {
     title: 'Account shared with you',

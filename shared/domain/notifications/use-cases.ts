@@ -6,6 +6,8 @@ import type {
   NotificationInbox,
   NotificationRecord,
   NotificationSettingsRepository,
+  NotifyOptions,
+  PushCoalescer,
   PushGateway,
   PushJob,
   PushQueue,
@@ -16,6 +18,7 @@ import type {
 import { forEachLimited } from '../concurrency';
 import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
 import { NotFoundError } from '../errors';
+import { pageFor } from '../pagination';
 import type { User } from '../users/model';
 import { NOTIFICATION_CATALOGUE, NOTIFICATION_TYPES, type NotificationType, payloadIds } from './catalogue';
 import { PreferenceLockedError, TypeDisabledError } from './errors';
@@ -29,6 +32,12 @@ import {
 } from './policy';
 
 export const NOTIFICATION_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+/**
+ * Repeats of a type about the same subject (toggling a membership 20 times) push once per window;
+ * `otp_code_received` is exempt: a newer code must always reach the phone.
+ */
+export const PUSH_COALESCE_SECONDS = 60;
+const NEVER_COALESCED: readonly NotificationType[] = ['otp_code_received'];
 /** SQS SendMessageBatch takes at most 10 messages. */
 const QUEUE_BATCH = 10;
 const RECIPIENT_CONCURRENCY = 16;
@@ -39,6 +48,8 @@ export interface NotifyDeps {
   settings: NotificationSettingsRepository;
   inbox: NotificationInbox;
   queue: PushQueue;
+  /** Coalesces repeated pushes (the notification list still records every event). */
+  pushWindows: PushCoalescer;
   clock: Clock;
   newId: IdGenerator;
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -68,7 +79,9 @@ export async function notify(
   recipientUserIds: string[],
   payload: Record<string, string>,
   deps: NotifyDeps,
+  options: NotifyOptions = {},
 ): Promise<{ delivered: number; suppressed: number; undeliverable: number }> {
+  const excluded = new Set(options.excludeDeviceIds ?? []);
   const entry = NOTIFICATION_CATALOGUE[type];
   const data = payloadIds(type, payload);
   const now = deps.clock.now();
@@ -77,6 +90,21 @@ export async function notify(
   let suppressed = 0;
   let undeliverable = 0;
   const recipients = [...new Set(recipientUserIds)];
+  const coalesce = options.coalesce !== false && !NEVER_COALESCED.includes(type);
+  // The subject is the type's first id (the account, device or challenge the notification is about).
+  const subject = `${type}#${data[entry.ids[0] as string] ?? ''}`;
+  let coalesced = 0;
+  const pushWindowOpen = async (userId: string) => {
+    if (!coalesce) return true;
+    const open = await deps.pushWindows.claim(
+      userId,
+      subject,
+      new Date(now.getTime() + PUSH_COALESCE_SECONDS * 1000),
+      now,
+    );
+    if (!open) coalesced++;
+    return open;
+  };
   const one = async (userId: string) => {
     const user = await deps.users.getUser(userId);
     if (user?.status !== 'active') {
@@ -106,9 +134,12 @@ export async function notify(
       deps.inbox.record(record, NOTIFICATION_RETENTION_SECONDS),
       deps.devices.listDevices(userId),
     ]);
-    const found = pushTargets(devices, now);
+    const found = pushTargets(
+      devices.filter((d) => !excluded.has(d.id)),
+      now,
+    );
     undeliverable += found.undeliverable;
-    if (found.targets.length > 0) {
+    if (found.targets.length > 0 && (await pushWindowOpen(userId))) {
       jobs.push({
         kind: 'deliver',
         notificationId: record.id,
@@ -130,6 +161,7 @@ export async function notify(
     delivered,
     suppressed,
     undeliverable,
+    coalesced,
     pushJobs: jobs.length,
   });
   return { delivered, suppressed, undeliverable };
@@ -181,7 +213,7 @@ export async function updateMyPreferences(
 }
 
 export interface RegisterPushDeps {
-  devices: Pick<DeviceRepository, 'setPush'>;
+  devices: Pick<DeviceRepository, 'setPush' | 'claimPushToken' | 'releasePushToken'>;
   gateway: PushGateway;
   hmac: Hmac;
   clock: Clock;
@@ -201,7 +233,8 @@ export async function registerPush(
 ): Promise<PushRegistration> {
   if (device.id !== deviceId) throw new NotFoundError('No such device.');
   const now = deps.clock.now();
-  const tokenHash = await deps.hmac.digest(`push-token\n${caller.id}\n${device.id}\n${input.token}`);
+  // Keyed by the token alone: one token (one app install) belongs to one device, whoever registers it.
+  const tokenHash = await deps.hmac.digest(`push-token\n${input.token}`);
   const current = device.push;
   const base = { platform: input.platform, tokenHash, updatedAt: now.toISOString() };
   let registration: PushRegistration;
@@ -229,6 +262,20 @@ export async function registerPush(
   if ((await deps.devices.setPush(device, registration, now)) === 'conflict') {
     throw new NotFoundError('No such device.');
   }
+  // The token moves here: the device that held it before stops targeting it (and no longer owns the
+  // endpoint SNS may hand both of them, so disabling it will not delete this device's endpoint).
+  const previous = await deps.devices.claimPushToken(tokenHash, { userId: caller.id, deviceId: device.id });
+  if (previous && previous.deviceId !== device.id) {
+    await deps.devices.releasePushToken(previous.userId, previous.deviceId, tokenHash);
+    deps.security.record({
+      event: 'device.push_token_moved',
+      outcome: 'success',
+      userId: previous.userId,
+      deviceId: previous.deviceId,
+      actorUserId: caller.id,
+      actorDeviceId: device.id,
+    });
+  }
   deps.security.record({
     event: 'device.push_registered',
     outcome: 'success',
@@ -245,13 +292,16 @@ export type NotificationOutcome = 'pending' | 'approved' | 'denied' | 'expired' 
 export async function listMyNotifications(
   caller: User,
   options: { limit: number; cursor?: string | undefined },
-  deps: Pick<NotifyDeps, 'inbox' | 'clock' | 'devices'>,
+  deps: Pick<NotifyDeps, 'inbox' | 'clock' | 'devices'> & { hmac: Hmac },
 ) {
   const now = deps.clock.now();
-  const page = await deps.inbox.list(caller.id, {
-    ...options,
-    since: new Date(now.getTime() - NOTIFICATION_RETENTION_SECONDS * 1000),
-  });
+  const since = new Date(now.getTime() - NOTIFICATION_RETENTION_SECONDS * 1000);
+  const page = await pageFor(
+    (cursor) => deps.inbox.list(caller.id, { limit: options.limit, cursor, since }),
+    options.cursor,
+    { list: 'notifications', callerId: caller.id },
+    deps.hmac,
+  );
   const needsDevices = page.items.some((item) => item.type === 'trusted_device_request');
   const devices = needsDevices ? await deps.devices.listDevices(caller.id) : [];
   const outcomes: Record<string, NotificationOutcome> = {

@@ -72,3 +72,11 @@ export function sanitizeText(value: string, options: SanitizeOptions): Sanitized
   if (from < n) parts.push(value.slice(from));
   return { text: parts.join(''), changed };
 }
+
+/**
+ * Labels (device and account names): the same characters go; line feeds and tabs stay for the caller to
+ * fold into spaces, and a CR becomes LF. `changed` is what the caller turns into a `sanitized` flag.
+ */
+export function stripUnsafeText(s: string): Sanitized {
+  return sanitizeText(s, { multiline: true });
+}

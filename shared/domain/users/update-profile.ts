@@ -1,4 +1,5 @@
 import type { Clock, UserRepository } from '../../ports';
+import { stripUnsafeText } from '../text/sanitize';
 import type { User } from './model';
 
 export interface UpdateProfileDeps {
@@ -12,6 +13,11 @@ export async function updateProfile(
   changes: { name: string },
   deps: UpdateProfileDeps,
 ): Promise<User> {
-  if (changes.name === caller.name) return caller;
-  return deps.users.updateName(caller.id, changes.name, deps.clock.now());
+  // Others see this name (members, approvals, alerts): no control or bidi characters are stored.
+  const name =
+    stripUnsafeText(changes.name)
+      .text.replace(/[\n\t]+/g, ' ')
+      .trim() || caller.name;
+  if (name === caller.name) return caller;
+  return deps.users.updateName(caller.id, name, deps.clock.now());
 }

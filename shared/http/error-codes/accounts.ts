@@ -1,5 +1,6 @@
 import {
   AlreadyProvisionedError,
+  InvalidLoginTimeError,
   InvalidTotpError,
   LastOwnerError,
   NotSupportedError,
@@ -14,5 +15,6 @@ export const ACCOUNT_ERRORS: readonly ErrorMapping[] = [
   [NotSupportedError, 422, 'not_supported'],
   [AlreadyProvisionedError, 409, 'already_provisioned'],
   [InvalidTotpError, 400, 'invalid_totp'],
+  [InvalidLoginTimeError, 400, 'invalid_login_time'],
   [TotpNotConfiguredError, 404, 'totp_not_configured'],
 ];

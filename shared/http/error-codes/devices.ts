@@ -1,17 +1,21 @@
 import {
   ApprovalExpiredError,
+  ApprovalLimitReachedError,
+  ApprovalWrongNumberError,
   ClientTypeNotAllowedError,
   CodeExpiredError,
   DeviceCredentialInvalidError,
   DeviceCredentialRequiredError,
   DeviceInactiveError,
   DeviceLimitReachedError,
+  DeviceNameInvalidError,
   DeviceNameTakenError,
   DeviceNotTrustedError,
   InvalidCodeError,
   NotPendingError,
   ResendLimitReachedError,
   ResendTooSoonError,
+  SwitchNotAllowedError,
   TooManyAttemptsError,
 } from '../../domain/devices/errors';
 import type { ErrorMapping } from './types';
@@ -23,6 +27,7 @@ export const DEVICE_ERRORS: readonly ErrorMapping[] = [
   [ClientTypeNotAllowedError, 403, 'client_type_not_allowed'],
   [DeviceLimitReachedError, 409, 'device_limit_reached'],
   [DeviceNameTakenError, 409, 'device_name_taken'],
+  [DeviceNameInvalidError, 400, 'validation_failed'],
   [DeviceInactiveError, 409, 'device_inactive'],
   [NotPendingError, 409, 'not_pending'],
   [InvalidCodeError, 400, 'invalid_code'],
@@ -31,4 +36,8 @@ export const DEVICE_ERRORS: readonly ErrorMapping[] = [
   [TooManyAttemptsError, 429, 'too_many_attempts'],
   [ResendTooSoonError, 429, 'resend_too_soon'],
   [ResendLimitReachedError, 429, 'resend_limit_reached'],
+  [ApprovalLimitReachedError, 429, 'approval_limit_reached'],
+  // The same code as a wrong number on an identity challenge: one rule, one code.
+  [ApprovalWrongNumberError, 400, 'wrong_number'],
+  [SwitchNotAllowedError, 409, 'switch_not_allowed'],
 ];

@@ -8,6 +8,7 @@ import {
   MethodNotAvailableError,
   NoConfirmationMethodError,
   PushLimitReachedError,
+  RequestingDeviceAnswerError,
   TooManyChallengesError,
   WrongNumberError,
 } from '../../domain/identity/errors';
@@ -20,6 +21,7 @@ export const IDENTITY_ERRORS: readonly ErrorMapping[] = [
   [ChallengeNotPendingError, 409, 'challenge_not_pending'],
   [ChallengeExpiredError, 410, 'challenge_expired'],
   [WrongNumberError, 400, 'wrong_number'],
+  [RequestingDeviceAnswerError, 403, 'requesting_device_cannot_answer'],
   [MethodNotAvailableError, 409, 'method_not_available'],
   [PushLimitReachedError, 429, 'push_limit_reached'],
   [EmailLimitReachedError, 429, 'email_limit_reached'],

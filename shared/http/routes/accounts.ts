@@ -45,6 +45,7 @@ export const accountsRoutes = {
     status: 200,
     query: listQuery,
     response: accountListResponse,
+    errors: ['invalid_cursor'],
   },
   getAccount: {
     ...account,
@@ -155,10 +156,13 @@ export const accountsRoutes = {
     ...account,
     method: 'POST',
     path: '/v1/accounts/{id}/login-results',
-    summary: 'Records the result of an automated login (members).',
+    summary:
+      'Records the result of an automated login (members). `at` must be a real instant, at most 5 ' +
+      'minutes ahead and not older than the inbox retention.',
     status: 201,
     body: loginResultBody,
     response: loginResultResponse,
+    errors: ['invalid_login_time'],
   },
   getSecurityLevel: {
     ...account,

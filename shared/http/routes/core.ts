@@ -17,7 +17,10 @@ export const coreRoutes = {
     path: '/v1/me',
     group: 'users',
     auth: 'user',
-    summary: "The caller's user, provisioned just in time on the first call.",
+    summary:
+      "The caller's user, provisioned just in time on the first call. With a device credential (any " +
+      'status, even not trusted yet) it also says whether this session is trusted.',
+    optionalDevice: true,
     status: 200,
     response: meResponse,
     errors: ['user_deprovisioned'],

@@ -1,5 +1,7 @@
 import type { RouteSpec } from '../route-spec';
 import {
+  approveDeviceBody,
+  denyDeviceBody,
   deviceListResponse,
   deviceResponse,
   idParams,
@@ -17,11 +19,13 @@ export const devicesRoutes = {
     path: '/v1/devices',
     group: 'devices',
     auth: 'user',
-    summary: 'Registers the calling client as a device; the credential comes back once.',
+    summary:
+      'Registers the calling client as a device; the credential comes back once. A device that needs ' +
+      'approval shows `device.numberToMatch`; at most 3 approval requests wait per user, 6 per hour.',
     status: 201,
     body: registerDeviceBody,
     response: registerDeviceResponse,
-    errors: ['device_limit_reached', 'device_name_taken'],
+    errors: ['device_limit_reached', 'device_name_taken', 'approval_limit_reached'],
   },
   getCurrentDevice: {
     method: 'GET',
@@ -36,10 +40,13 @@ export const devicesRoutes = {
     method: 'GET',
     path: '/v1/devices',
     group: 'devices',
-    auth: 'trusted',
-    summary: "The caller's devices, pending approvals first.",
+    auth: 'device',
+    summary:
+      "The caller's devices, pending approvals first (with their `candidates`). A device not trusted " +
+      'yet gets names, types and statuses only (`reduced: true`).',
     status: 200,
     response: deviceListResponse,
+    errors: ['device_not_trusted'],
   },
   verifyDevice: {
     method: 'POST',
@@ -70,11 +77,14 @@ export const devicesRoutes = {
     group: 'devices',
     auth: 'trusted',
     clientTypes: ['web', 'mobile'],
-    summary: "Approves one of the caller's devices waiting for approval.",
+    summary:
+      "Approves one of the caller's devices waiting for approval with the number it shows; a wrong " +
+      'number denies the request.',
     status: 200,
     params: idParams,
+    body: approveDeviceBody,
     response: deviceResponse,
-    errors: ['not_pending', 'approval_expired'],
+    errors: ['not_pending', 'approval_expired', 'wrong_number'],
   },
   denyDevice: {
     method: 'POST',
@@ -82,11 +92,27 @@ export const devicesRoutes = {
     group: 'devices',
     auth: 'trusted',
     clientTypes: ['web', 'mobile'],
-    summary: "Denies one of the caller's devices waiting for approval.",
+    summary:
+      "Denies one of the caller's devices waiting for approval; `report: true` also denies the other " +
+      'waiting requests, pauses approval requests for an hour and alerts the workspace admins.',
     status: 200,
     params: idParams,
+    body: denyDeviceBody,
     response: deviceResponse,
     errors: ['not_pending', 'approval_expired'],
+  },
+  switchDeviceToCode: {
+    method: 'POST',
+    path: '/v1/devices/{id}/switch-to-code',
+    group: 'devices',
+    auth: 'device',
+    summary:
+      'The device waiting for approval asks for an emailed code instead ("I don\'t have access to my ' +
+      'trusted device"); it keeps its name and slot. Refused after a deny or report.',
+    status: 202,
+    params: idParams,
+    response: verificationResponse,
+    errors: ['switch_not_allowed', 'resend_limit_reached'],
   },
   disableDevice: {
     method: 'POST',

@@ -40,6 +40,8 @@ export const notificationsRoutes = {
     path: '/v1/me/notification-preferences',
     group: 'notifications',
     auth: 'trusted',
+    // Login-only users and guests get no notification preferences.
+    roles: ['owner', 'super_admin', 'admin', 'user'],
     summary: "The caller's preferences per type, with what the workspace allows.",
     status: 200,
     response: preferencesResponse,
@@ -49,6 +51,8 @@ export const notificationsRoutes = {
     path: '/v1/me/notification-preferences',
     group: 'notifications',
     auth: 'trusted',
+    // Login-only users and guests get no notification preferences.
+    roles: ['owner', 'super_admin', 'admin', 'user'],
     clientTypes: ['mobile'],
     summary: 'Turns types on or off for the caller (managed in the mobile app).',
     status: 200,

@@ -21,11 +21,14 @@ export const phoneRoutes = {
     ...account,
     method: 'POST',
     path: '/v1/accounts/{id}/phone-number',
-    summary: 'Requests a US number that receives SMS for the account (owners, when the app supports it).',
+    clientTypes: ['web'],
+    summary:
+      'Requests a US number that receives SMS for the account (owners, from the web app, when the app ' +
+      'supports it). Without `type`, VoIP unless the app refuses VoIP numbers.',
     status: 201,
     body: phoneBody,
     response: phoneResponse,
-    errors: ['not_supported', 'already_provisioned'],
+    errors: ['not_supported', 'already_provisioned', 'client_type_not_allowed'],
   },
   releasePhone: {
     ...account,

@@ -25,7 +25,10 @@ function usersHandler(
     'users',
     coreRoutes,
     {
-      getMe: async ({ caller }) => ({ user: { ...caller } }),
+      getMe: async ({ caller, device }) => ({
+        user: { ...caller },
+        ...(device ? { session: { deviceId: device.id, trusted: device.status === 'trusted' } } : {}),
+      }),
       updateMe: async ({ caller, body }) => {
         if (body.name === 'explode') throw new Error('database password is hunter2');
         return { user: { ...caller, name: body.name } };
@@ -75,7 +78,10 @@ describe('createGroupHandler', () => {
 
     expect(response.status).toBe(200);
     expect(response.body.user.email).toBe('alice@acme.example');
-    expect(response.headers).toMatchObject({ 'cache-control': 'no-store' });
+    expect(response.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
     expect(resolved[0]).toEqual({
       issuer: 'https://idp.test',
       subject: 'subject-1',
@@ -85,12 +91,33 @@ describe('createGroupHandler', () => {
     });
   });
 
+  it('checks an optional device credential on GET /v1/me, whatever the device status', async () => {
+    const pending = aDevice({ status: 'pending_approval', pendingUntil: '2026-11-23T12:10:00.000Z' });
+    const withDevice = await invoke(usersHandler({ device: pending }).handler, {
+      routeKey: ME,
+      headers: { 'x-latchkey-device': 'dev_1.secret' },
+    });
+    const without = await invoke(usersHandler({ device: pending }).handler, { routeKey: ME });
+    const invalid = await invoke(usersHandler({ device: new DeviceCredentialInvalidError() }).handler, {
+      routeKey: ME,
+      headers: { 'x-latchkey-device': 'dev_1.forged' },
+    });
+
+    expect(withDevice.body.session).toEqual({ deviceId: 'dev_1', trusted: false });
+    expect(without.body).not.toHaveProperty('session');
+    expect(invalid).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+  });
+
   it('answers 404 not_found for a route key the group does not serve', async () => {
     const { handler } = usersHandler();
 
     const response = await invoke(handler, { routeKey: '$default' });
 
     expect(response).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(response.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   it('answers 400 invalid_json for a malformed body and never calls the route', async () => {

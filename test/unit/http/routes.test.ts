@@ -25,6 +25,14 @@ describe('route manifest', () => {
     }
   });
 
+  it('keeps notification preferences from login-only users and guests, and numbers to the web app', () => {
+    const byId = Object.fromEntries(routes.map((route) => [route.id, route]));
+    for (const id of ['getMyNotificationPreferences', 'updateMyNotificationPreferences']) {
+      expect(byId[id]?.roles, id).toEqual(['owner', 'super_admin', 'admin', 'user']);
+    }
+    expect(byId.provisionPhone?.clientTypes).toEqual(['web']);
+  });
+
   it('versions every path under /v1', () => {
     for (const route of routes) expect(route.path).toMatch(/^\/v1\//);
   });

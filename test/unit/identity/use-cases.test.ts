@@ -8,6 +8,7 @@ import {
   IdentityConfirmationRequiredError,
   LinkInvalidError,
   NoConfirmationMethodError,
+  RequestingDeviceAnswerError,
   TooManyChallengesError,
   WrongNumberError,
 } from '../../../shared/domain/identity/errors';
@@ -22,6 +23,7 @@ import {
   requireConfirmation,
   updateIdentitySettings,
 } from '../../../shared/domain/identity/use-cases';
+import type { StoredWorkspaceSettings } from '../../../shared/domain/notifications/policy';
 import { createGroupHandler } from '../../../shared/http/handler';
 import { confirmationCheck } from '../../../shared/http/identity-confirmation';
 import { routesOfGroup } from '../../../shared/http/routes';
@@ -35,21 +37,38 @@ const web = aDevice({ id: 'dev_web' });
 const phone = aDevice({ id: 'dev_phone', clientType: 'mobile', os: 'iOS', name: 'alice - iOS' });
 const alice = aUser();
 
-function setup(options: { devices?: Device[] } = {}) {
+function setup(options: { devices?: Device[]; workspaceNotifications?: StoredWorkspaceSettings } = {}) {
   const clock = fixedClock('2026-11-23T12:00:00.000Z');
   const fake = fakeChallengeRepository([alice]);
   const events: SecurityEvent[] = [];
   const emails: OutgoingEmail[] = [];
   const pushes: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
   const devices = options.devices ?? [web, phone];
+  const pushOptions: unknown[] = [];
+  const quota = new Map<string, number>();
   const deps: IdentityDeps = {
     challenges: fake.repository,
+    emailQuota: {
+      take: async (userId, purpose, cap, hour) => {
+        const key = `${userId}/${purpose}/${hour}`;
+        if ((quota.get(key) ?? 0) >= cap) return false;
+        quota.set(key, (quota.get(key) ?? 0) + 1);
+        return true;
+      },
+    },
+    notificationSettings: {
+      getWorkspaceSettings: async () => options.workspaceNotifications ?? {},
+      getPreferences: async () => ({}),
+    },
     devices: {
       listDevices: async () => devices,
       getDevice: async (_userId, id) => devices.find((d) => d.id === id),
     },
     notifier: {
-      notify: async (type, recipients, payload) => void pushes.push({ type, recipients, payload }),
+      notify: async (type, recipients, payload, notifyOptions) => {
+        pushes.push({ type, recipients, payload });
+        pushOptions.push(notifyOptions);
+      },
     },
     mailer: {
       send: async (email) => {
@@ -91,7 +110,7 @@ function setup(options: { devices?: Device[] } = {}) {
     await approveChallenge(alice, phone, challenge.id, challenge.numberToMatch, deps);
     return challenge;
   };
-  return { deps, fake, clock, events, emails, pushes, ask, approved };
+  return { deps, fake, clock, events, emails, pushes, pushOptions, ask, approved };
 }
 
 describe('requireConfirmation', () => {
@@ -103,9 +122,15 @@ describe('requireConfirmation', () => {
 
     expect(first).toMatchObject({ methods: ['push'], numberToMatch: expect.stringMatching(/^\d{2}$/) });
     expect(second).toEqual(first);
+    const stored = fake.challenges.get(`${alice.id}/${first?.id}`);
     expect(pushes).toEqual([
-      { type: 'identity_verification_request', recipients: [alice.id], payload: { challengeId: first?.id } },
+      {
+        type: 'identity_verification_request',
+        recipients: [alice.id],
+        payload: { challengeId: first?.id, candidates: stored?.candidates?.join(',') },
+      },
     ]);
+    expect(stored?.candidates).toContain(first?.numberToMatch);
     expect(fake.challenges.get(`${alice.id}/${first?.id}`)).toMatchObject({
       deviceId: web.id,
       action: 'password.view',
@@ -304,5 +329,43 @@ describe('the identity-confirmation middleware', () => {
     });
     expect(passed.status).toBe(201);
     expect(ran).toBe(1);
+  });
+});
+
+describe('the requesting device never answers its own challenge', () => {
+  const tablet = aDevice({ id: 'dev_tablet', clientType: 'mobile', os: 'iPadOS', name: 'alice - iPadOS' });
+
+  it('offers no push when the only trusted phone is the one asking', async () => {
+    const { ask, pushes } = setup();
+
+    await expect(ask({ device: phone })).rejects.toBeInstanceOf(NoConfirmationMethodError);
+    expect(pushes).toEqual([]);
+  });
+
+  it('pushes to the other phones only, and refuses the requester’s answer', async () => {
+    const { ask, deps, pushOptions } = setup({ devices: [web, phone, tablet] });
+
+    const challenge = await ask({ device: phone });
+    const own = approveChallenge(alice, phone, challenge?.id ?? '', challenge?.numberToMatch ?? '', deps);
+    const ownDeny = denyChallenge(alice, phone, challenge?.id ?? '', true, deps);
+
+    await expect(own).rejects.toBeInstanceOf(RequestingDeviceAnswerError);
+    await expect(ownDeny).rejects.toBeInstanceOf(RequestingDeviceAnswerError);
+    expect(pushOptions).toEqual([{ excludeDeviceIds: [phone.id] }]);
+    await expect(
+      approveChallenge(alice, tablet, challenge?.id ?? '', challenge?.numberToMatch ?? '', deps),
+    ).resolves.toMatchObject({ status: 'approved' });
+  });
+
+  it('offers no push when the workspace turned identity_verification_request off', async () => {
+    const { ask, deps } = setup({
+      workspaceNotifications: { identity_verification_request: { enabled: false, enforced: false } },
+    });
+    await updateIdentitySettings(alice, { methods: ['push', 'email_magic_link'] }, deps);
+
+    const challenge = await ask({});
+
+    expect(challenge?.methods).toEqual(['email_magic_link']);
+    expect(challenge?.numberToMatch).toBeUndefined();
   });
 });

@@ -71,7 +71,8 @@ describe('notification catalogue', () => {
 
   it('never names a secret among the ids any type may carry', () => {
     for (const entry of Object.values(NOTIFICATION_CATALOGUE)) {
-      for (const id of entry.ids) expect(id).toMatch(/Id$/);
+      // `candidates` are the three numbers an approver picks from: shown to the approver anyway.
+      for (const id of entry.ids) expect(id).toMatch(/Id$|^candidates$/);
     }
   });
 });

@@ -4,9 +4,18 @@ import { api, describeError } from '../api';
 import { formatTime } from '../format';
 import { usePageTitle } from '../router';
 
-/** Issue 10's contract: pending devices carry three candidate numbers; approving sends the right one. */
-type Candidates = { candidates?: string[] };
-type DeviceRow = Awaited<ReturnType<typeof api.call<'listDevices'>>>['items'][number] & Candidates;
+/**
+ * A trusted session lists full devices (pending ones carry three candidate numbers); a session that is
+ * not trusted yet ("Remind me later") gets a reduced list of names, types and statuses.
+ */
+type ListedDevice = Awaited<ReturnType<typeof api.call<'listDevices'>>>['items'][number];
+type DeviceRow = ListedDevice & {
+  os?: string;
+  browser?: string;
+  createdAt?: string;
+  lastSeenAt?: string;
+  candidates?: string[];
+};
 
 export function useDevices() {
   return useQuery({
@@ -32,19 +41,14 @@ export function PendingDevice(props: { device: DeviceRow; client?: typeof api })
     // The computer's list and the phone view's list both show this request.
     await queries.invalidateQueries();
   };
-  const approve = (number?: string) =>
-    act(() =>
-      client.call('approveDevice', {
-        params: { id: device.id },
-        // The body is issue 10's number matching; today's API ignores what it does not declare.
-        ...((number ? { body: { number } } : {}) as object),
-      }),
-    );
+  const approve = (number: string) =>
+    act(() => client.call('approveDevice', { params: { id: device.id }, body: { number } }));
   return (
     <li className="card pending" aria-label={`Approval request from ${device.name}`}>
       <p>
-        <strong>{device.name}</strong> wants to become a trusted device ({device.os}
-        {device.browser ? `, ${device.browser}` : ''}) · asked {formatTime(device.createdAt)}
+        <strong>{device.name}</strong> wants to become a trusted device ({device.os ?? device.clientType}
+        {device.browser ? `, ${device.browser}` : ''})
+        {device.createdAt ? ` · asked ${formatTime(device.createdAt)}` : ''}
       </p>
       {device.candidates?.length ? (
         <fieldset>
@@ -58,15 +62,13 @@ export function PendingDevice(props: { device: DeviceRow; client?: typeof api })
           </div>
         </fieldset>
       ) : (
-        <button type="button" onClick={() => approve()}>
-          Approve
-        </button>
+        <p>Approve this request from a trusted device: it shows the numbers to choose from.</p>
       )}
       <div className="row">
         <button
           type="button"
           className="secondary"
-          onClick={() => act(() => client.call('denyDevice', { params: { id: device.id } }))}
+          onClick={() => act(() => client.call('denyDevice', { params: { id: device.id }, body: {} }))}
         >
           Deny
         </button>
@@ -74,12 +76,7 @@ export function PendingDevice(props: { device: DeviceRow; client?: typeof api })
           type="button"
           className="danger"
           onClick={() =>
-            act(() =>
-              client.call('denyDevice', {
-                params: { id: device.id },
-                ...({ body: { report: true } } as object),
-              }),
-            )
+            act(() => client.call('denyDevice', { params: { id: device.id }, body: { report: true } }))
           }
         >
           Deny and report
@@ -185,7 +182,7 @@ export function DevicesPage() {
                 </td>
                 <td>{device.clientType}</td>
                 <td>{device.status.replace('_', ' ')}</td>
-                <td>{formatTime(device.lastSeenAt)}</td>
+                <td>{device.lastSeenAt ? formatTime(device.lastSeenAt) : '-'}</td>
                 <td className="row">
                   {device.status === 'trusted' || device.status === 'pending_verification' ? (
                     <>

@@ -1,0 +1,34 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../../config/table';
+import type { PushCoalescer } from '../../ports';
+import { conditionalUpdate } from './operations';
+
+export const pushWindowKey = (userId: string, subject: string) => ({
+  [TABLE.partitionKey]: `USER#${userId}`,
+  [TABLE.sortKey]: `PUSH_WINDOW#${subject}`,
+});
+
+export function makePushCoalescer(doc: DynamoDBDocumentClient, tableName: string): PushCoalescer {
+  return {
+    async claim(userId, subject, until, now) {
+      // One push per window: the first writer after the window closed opens the next one.
+      const result = await conditionalUpdate(doc, tableName, {
+        Key: pushWindowKey(userId, subject),
+        UpdateExpression: 'SET #until = :until, #ttl = :ttl, #entity = :entity',
+        ConditionExpression: 'attribute_not_exists(#until) OR #until <= :now',
+        ExpressionAttributeNames: {
+          '#until': 'until',
+          '#ttl': TABLE.ttlAttribute,
+          '#entity': TABLE.entityAttribute,
+        },
+        ExpressionAttributeValues: {
+          ':until': until.toISOString(),
+          ':now': now.toISOString(),
+          ':ttl': Math.floor(until.getTime() / 1000) + 3600,
+          ':entity': 'PushWindow',
+        },
+      });
+      return result !== undefined;
+    },
+  };
+}
