@@ -1,4 +1,5 @@
 import type { SESEvent } from 'aws-lambda';
+import { CALL_BUDGETS } from '../../shared/adapters/aws/call-budget';
 import { parseMail } from '../../shared/adapters/mime/parse-mail';
 import { makeS3BlobStore } from '../../shared/adapters/s3/blob-store';
 import { parseSesEvent } from '../../shared/adapters/ses/inbound-event';
@@ -8,14 +9,21 @@ import { ENV, optionalEnv, requireEnv } from '../../shared/config/env';
 import type { InboundMessage } from '../../shared/domain/accounts/ingest';
 import { intakeMail, MAX_MAIL_BYTES } from '../../shared/domain/accounts/mail-intake';
 import { logger } from '../../shared/observability';
+import { s3Client, sqsClient } from '../../shared/runtime/aws-clients';
 
-const region = process.env.AWS_REGION ?? 'us-east-1';
 const deps = {
   blobs:
-    simulatedAdapters.blobStore ?? makeS3BlobStore({ bucket: requireEnv(ENV.inboundMailBucket), region }),
+    simulatedAdapters.blobStore ??
+    makeS3BlobStore(s3Client('worker'), {
+      bucket: requireEnv(ENV.inboundMailBucket),
+      budget: CALL_BUDGETS.worker,
+    }),
   queue:
     simulatedAdapters.inboundQueue ??
-    makeSqsQueue<InboundMessage>({ queueUrl: requireEnv(ENV.inboundQueueUrl), region }),
+    makeSqsQueue<InboundMessage>(sqsClient('worker'), {
+      queueUrl: requireEnv(ENV.inboundQueueUrl),
+      budget: CALL_BUDGETS.worker,
+    }),
   parse: parseMail,
   prefix: optionalEnv(ENV.inboundMailPrefix) ?? 'inbound/',
   maxBytes: MAX_MAIL_BYTES,

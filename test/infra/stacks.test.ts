@@ -6,8 +6,11 @@ import { ENV } from '../../shared/config/env';
 import { TABLE, tableDefinition } from '../../shared/config/table';
 import { listRoutes, ROUTE_GROUPS } from '../../shared/http/routes';
 
+/** No esbuild here: `aws:cdk:bundling-stacks` = [] bundles no stack (the bench synthesizes real bundles). */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+
 function synth(context: Record<string, string> = {}) {
-  const built = buildApp(new App({ context: { ...BASE_CONTEXT, ...context } }));
+  const built = buildApp(new App({ context: { ...BASE_CONTEXT, ...NO_BUNDLING, ...context } }));
   return {
     ...built,
     stateful: Template.fromStack(built.stateful),
