@@ -24,6 +24,7 @@ export function buildApp(app: App = new App({ context: BASE_CONTEXT })) {
     secretsKey: stateful.secretsKey,
     inboundSmsTopic: stateful.inboundSmsTopic,
     messagingKey: stateful.messagingKey,
+    eventBus: stateful.eventBus,
   });
   api.addStackDependency(stateful);
   applySuppressions(stateful, api);

@@ -146,6 +146,13 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack): void
     { id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the inbound SMS subscription.' },
     { id: 'Serverless-SQSRedrivePolicy', reason: 'This is a dead-letter queue; it is watched by an alarm.' },
   ]);
+  NagSuppressions.addResourceSuppressions(api.outbox.deadLetters, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the on-failure destination of the outbox relay stream; it is watched by an alarm.',
+    },
+    { id: 'Serverless-SQSRedrivePolicy', reason: 'This is a dead-letter queue; it is watched by an alarm.' },
+  ]);
   NagSuppressions.addResourceSuppressions(api.push.deadLetters, [
     {
       id: 'Serverless-SQSRedrivePolicy',

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { buildPushMessage } from '../shared/adapters/sns/push-gateway';
 import type { PushPlatform } from '../shared/domain/devices/model';
-import type { PublishOutcome, PushGateway, PushJob, PushMessage } from '../shared/ports';
+import type { PublishOutcome, PushGateway, PushMessage } from '../shared/ports';
 
 export interface OutboxPush {
   at: string;
@@ -88,66 +87,5 @@ export function createPushSimulator(options: { print?: (line: string) => void } 
       if (endpoint) endpoint.enabled = false;
       return Boolean(endpoint);
     },
-  };
-}
-
-/**
- * SQS, simulated: each enqueue becomes an SQS event for the push fan-out handler, delivered
- * asynchronously; messages the handler reports as failed are redelivered (3 receives, then dropped as
- * a DLQ would keep them). `drain()` waits until nothing is in flight (tests, benchmarks).
- */
-export function createLocalQueue<T = PushJob>(
-  handler: () => Promise<(event: SQSEvent) => Promise<SQSBatchResponse>>,
-  options: { maxReceives?: number; onDeadLetter?: (job: T) => void } = {},
-) {
-  let inFlight = 0;
-  const idle: Array<() => void> = [];
-  const settle = () => {
-    if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
-  };
-
-  async function deliver(jobs: T[], receive: number): Promise<void> {
-    const records = jobs.map((job) => ({ messageId: randomUUID(), job }));
-    const event = {
-      Records: records.map(({ messageId, job }) => ({
-        messageId,
-        receiptHandle: messageId,
-        body: JSON.stringify(job),
-        attributes: { ApproximateReceiveCount: String(receive) },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:latchkey-local-push',
-        awsRegion: 'us-east-1',
-      })),
-    } as unknown as SQSEvent;
-    const response = await (await handler())(event);
-    const failed = new Set(response.batchItemFailures.map((item) => item.itemIdentifier));
-    const retry = records.filter((record) => failed.has(record.messageId)).map((record) => record.job);
-    if (retry.length === 0) return;
-    if (receive >= (options.maxReceives ?? 3)) {
-      for (const job of retry) options.onDeadLetter?.(job);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50 * receive));
-    await deliver(retry, receive + 1);
-  }
-
-  const queue = {
-    async enqueue(jobs: T[]) {
-      inFlight++;
-      setImmediate(() => {
-        deliver(jobs, 1)
-          .catch((error: unknown) => console.error('[push-queue] delivery failed', error))
-          .finally(() => {
-            inFlight--;
-            settle();
-          });
-      });
-    },
-  };
-  return {
-    queue,
-    drain: () => new Promise<void>((resolve) => (inFlight === 0 ? resolve() : idle.push(resolve))),
   };
 }

@@ -2,13 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
 import type { InboundMessage } from '../shared/domain/accounts/ingest';
 import type { RouteGroup } from '../shared/http/routes';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
+import { createLocalEventBus } from './event-bus';
 import { createGateway, type GatewayOptions, type GroupHandler } from './gateway';
 import {
   composeMime,
@@ -21,9 +21,11 @@ import {
   snsSmsEvent,
 } from './messaging-simulator';
 import { assertPortFree } from './ports';
-import { createLocalQueue, createPushSimulator, type OutboxPush } from './push-simulator';
+import { createPushSimulator, type OutboxPush } from './push-simulator';
 import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
 import { startSesLocal } from './ses-local';
+import { createLocalSqsQueue, type LocalSqsQueue } from './sqs-queue';
+import { startStreamRelay } from './stream-relay';
 
 export interface LocalStackOptions {
   apiPort: number;
@@ -49,11 +51,52 @@ export interface LocalStack {
   dynamodb: DynamoDbLocal;
   /** Simulated pushes, and a wait until queued push work has run. */
   push: { outbox: OutboxPush[]; drain(): Promise<void>; disableEndpoint(arn: string): boolean };
+  /** The local SQS queues by name (fault injection and inspection in tests). */
+  queues: Record<string, LocalSqsQueue>;
   issueToken(email: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 export const LOCAL_TABLE_NAME = 'latchkey-local';
+/** Local queues redeliver after 1 s instead of SQS's 30 s default, so a retry shows up at once. */
+const LOCAL_VISIBILITY_MS = 1_000;
+
+/** What `GET /_local/` lists: the routes that exist only in the local runtime. */
+export const LOCAL_ROUTES = [
+  { method: 'GET', path: '/_local/', what: 'this list' },
+  {
+    method: 'POST',
+    path: '/_local/token',
+    what: 'a dev IdP token for {email, name?, workspace?, lifetimeSeconds?}',
+  },
+  { method: 'GET', path: '/_local/.well-known/jwks.json', what: "the dev IdP's public keys" },
+  { method: 'GET', path: '/_local/outbox/push', what: 'every simulated push (waits for queued work first)' },
+  {
+    method: 'POST',
+    path: '/_local/push/disable-endpoint',
+    what: '{endpointArn}: the platform disables an endpoint',
+  },
+  {
+    method: 'GET',
+    path: '/_local/queues',
+    what: 'local SQS queues (available, in flight, dead letters), the outbox relay and published events',
+  },
+  {
+    method: 'POST',
+    path: '/_local/queues/{name}/fail-sends',
+    what: '{count}: the next sends to that queue fail (fault injection)',
+  },
+  {
+    method: 'POST',
+    path: '/_local/inbound/sms',
+    what: '{from, to, body}: an inbound SMS to a managed number',
+  },
+  {
+    method: 'POST',
+    path: '/_local/inbound/email',
+    what: 'an inbound email (JSON or raw message/rfc822 with ?to=&from=)',
+  },
+] as const;
 
 /** The local stand-in for the KMS-derived server HMAC key: kept with the data, so hashes survive restarts. */
 function localKey(dataDir: string | undefined, name: string): string {
@@ -76,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await assertPortFree(options.dynamodbPort, 'DYNAMODB_PORT', 'DynamoDB Local');
 
   const stops: Array<() => Promise<void>> = [];
+  const queues: LocalSqsQueue[] = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);
     stops.length = 0;
@@ -114,24 +158,57 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
     });
 
-    // No local engine for SNS mobile push or SQS: simulators take their place, before any handler loads.
+    // No local engine for SNS mobile push, SQS or EventBridge: simulators take their place, before any
+    // handler loads. The queues keep SQS semantics (visibility timeout, receive count, DLQ redrive).
     const { simulatedAdapters } = await import('../shared/adapters/simulated');
-    const push = createPushSimulator({ print: options.quiet ? undefined : (line) => console.log(line) });
-    let fanout: Promise<(event: SQSEvent) => Promise<SQSBatchResponse>> | undefined;
-    const pushQueue = createLocalQueue(() => {
-      fanout ??= import('../functions/events/push-fanout').then((module) => module.handler);
-      return fanout;
-    });
+    const print = options.quiet ? undefined : (line: string) => console.log(line);
+    const push = createPushSimulator({ print });
+    const pushQueue = createLocalSqsQueue(
+      () => import('../functions/events/push-fanout').then((module) => module.handler),
+      {
+        name: 'latchkey-local-push',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        maxReceiveCount: 3,
+        log: print,
+      },
+    );
+    queues.push(pushQueue);
     simulatedAdapters.pushGateway = push.gateway;
-    simulatedAdapters.pushQueue = pushQueue.queue;
+    const bus = createLocalEventBus();
     const phones = createPhoneNumberSimulator();
     simulatedAdapters.phoneNumbers = phones.phoneNumbers;
     const mailObjects = createBlobStore();
     simulatedAdapters.blobStore = mailObjects.blobStore;
-    const inboundQueue = createLocalQueue<InboundMessage>(() =>
-      import('../functions/events/inbound-ingest').then((module) => module.handler),
+    const inboundQueue = createLocalSqsQueue(
+      () => import('../functions/events/inbound-ingest').then((module) => module.handler),
+      {
+        name: 'latchkey-local-inbound-mail',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        maxReceiveCount: 3,
+        log: print,
+      },
     );
-    simulatedAdapters.inboundQueue = inboundQueue.queue;
+    queues.push(inboundQueue);
+    simulatedAdapters.inboundQueue = inboundQueue.queue as {
+      enqueue(items: InboundMessage[]): Promise<void>;
+    };
+    for (const queue of queues) stops.push(async () => queue.stop());
+
+    // Table stream -> the same relay Lambda runs in AWS, given the local queue and bus.
+    const relay = await startStreamRelay({
+      endpoint: dynamo.endpoint,
+      tableName,
+      consumer: () =>
+        import('../functions/events/outbox-relay').then((module) =>
+          module.createOutboxRelay({ pushQueue: pushQueue.queue, bus }),
+        ),
+      ...(print ? { log: print } : {}),
+    });
+    stops.push(relay.stop);
+    const drainAll = async () => {
+      await relay.drain();
+      await Promise.all(queues.map((queue) => queue.drain()));
+    };
 
     const { httpRuntime } = await import('../shared/http/runtime');
     const runtime = httpRuntime();
@@ -160,9 +237,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         res.end(JSON.stringify(body));
         return true;
       };
+      if (req.method === 'GET' && (path === '/_local' || path === '/_local/')) {
+        return json(200, { routes: LOCAL_ROUTES });
+      }
       if (req.method === 'GET' && path === '/_local/outbox/push') {
-        await pushQueue.drain();
+        await drainAll();
         return json(200, { items: push.outbox });
+      }
+      if (req.method === 'GET' && path === '/_local/queues') {
+        return json(200, {
+          queues: queues.map((queue) => queue.snapshot()),
+          streams: [relay.snapshot()],
+          events: bus.published,
+        });
+      }
+      const failSends = /^\/_local\/queues\/([\w-]+)\/fail-sends$/.exec(path);
+      if (req.method === 'POST' && failSends) {
+        const queue = queues.find((candidate) => candidate.name === failSends[1]);
+        if (!queue) return json(404, { error: 'not_found', message: 'No such local queue.' });
+        const count = ((await readJson(req)) as { count?: unknown } | undefined)?.count;
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 100) {
+          return json(400, { error: 'validation_failed', message: 'Send {"count": 0..100}.' });
+        }
+        queue.failNextSends(count);
+        return json(200, { queue: queue.name, failNextSends: count });
       }
       if (req.method === 'POST' && path === '/_local/inbound/sms') {
         const input = await readJson(req);
@@ -248,7 +346,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       dataDir,
       dynamodb: dynamo,
-      push: { outbox: push.outbox, drain: pushQueue.drain, disableEndpoint: push.disable },
+      push: { outbox: push.outbox, drain: drainAll, disableEndpoint: push.disable },
+      queues: Object.fromEntries(queues.map((queue) => [queue.name, queue])),
       issueToken: async (email) => {
         const known = describeUser(email);
         return (await idp.issue({ email, ...known })).token;

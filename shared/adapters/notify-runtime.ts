@@ -4,9 +4,9 @@ import { logger } from '../observability';
 import type { Notifier } from '../ports';
 import { makeDeviceRepository } from './dynamodb/device-repository';
 import { makeNotificationRepository } from './dynamodb/notification-repository';
+import { makeOutboxPushQueue } from './dynamodb/outbox';
 import { makeUserRepository } from './dynamodb/user-repository';
 import { newId, systemClock } from './ids';
-import { sharedPushQueue } from './sqs/shared-queue';
 
 /** What sending a notification needs, and nothing else (for functions that only notify). */
 export function makeNotifier(
@@ -19,7 +19,8 @@ export function makeNotifier(
     devices: makeDeviceRepository(doc, tableName),
     settings,
     inbox,
-    queue: sharedPushQueue(),
+    // Push work is recorded in the table (outbox) and relayed to SQS after commit: no SQS call here.
+    queue: makeOutboxPushQueue(doc, tableName, { clock: systemClock, newId }),
     clock: systemClock,
     newId,
     log: (message, fields) => logger.info(message, fields),

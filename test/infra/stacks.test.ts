@@ -36,6 +36,7 @@ describe('CDK app (default context: Cognito user pool)', () => {
     expect(props.AttributeDefinitions).toHaveLength(local.AttributeDefinitions.length);
     expect(props.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
     expect(props.BillingMode).toBe(local.BillingMode);
+    expect(props.StreamSpecification).toEqual({ StreamViewType: local.StreamSpecification.StreamViewType });
   });
 
   it('protects the table: TTL on expiresAt, PITR, deletion protection, RETAIN, customer-managed KMS', () => {
@@ -96,8 +97,9 @@ describe('CDK app (default context: Cognito user pool)', () => {
 
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
     const functions = app.api.findResources('AWS::Lambda::Function');
-    // One per route group, plus the push fan-out, the inbound SMS handler and the two email stages.
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 4);
+    // One per route group, plus the push fan-out, the inbound SMS handler, the two email stages and
+    // the outbox relay.
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 5);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -173,6 +175,45 @@ describe('CDK app (default context: Cognito user pool)', () => {
   });
 });
 
+describe('CDK app: outbox relay', () => {
+  let app: ReturnType<typeof synth>;
+  beforeAll(() => {
+    app = synth();
+  });
+
+  it('relays inserted outbox items from the table stream, retrying and dead-lettering failures', () => {
+    app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 8,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { entity: { S: ['outbox_event'] } } },
+            }),
+          },
+        ],
+      },
+    });
+    app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: 'Outbox events the relay could not publish after its retries',
+      Threshold: 1,
+    });
+  });
+
+  it('keeps the event bus in the stateful stack and lets only the relay put events on it', () => {
+    app.stateful.resourceCountIs('AWS::Events::EventBus', 1);
+    const putters = Object.values(app.api.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'),
+    );
+    expect(putters).toHaveLength(1);
+  });
+});
+
 describe('CDK app: push delivery', () => {
   let app: ReturnType<typeof synth>;
   beforeAll(() => {
@@ -195,7 +236,7 @@ describe('CDK app: push delivery', () => {
     });
   });
 
-  it('lets every notifying group enqueue, and only the fan-out publish', () => {
+  it('lets only the outbox relay send push work, and only the fan-out publish', () => {
     const statements = Object.values(app.api.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown }>,
     );
@@ -212,8 +253,13 @@ describe('CDK app: push delivery', () => {
         (name) => name in (fn.Properties.Environment?.Variables ?? {}),
       ),
     );
-    // Plus one: the email parser also sends to its own dead-letter queue (asynchronous invocations).
-    expect(allows('sqs:SendMessage')).toBe(producers.length + 1);
+    expect(producers.map((fn) => fn.Properties.Description).sort()).toEqual([
+      'Latchkey inbound email: raw MIME from S3 -> parsed message queue',
+      'Latchkey outbox relay: table stream -> push queue / event bus',
+    ]);
+    // Plus two: the email parser's own dead-letter queue (asynchronous invocations) and the relay's
+    // on-failure destination.
+    expect(allows('sqs:SendMessage')).toBe(producers.length + 2);
   });
 
   it('creates no platform application without push secrets', () => {
