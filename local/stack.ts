@@ -18,7 +18,7 @@ import {
   inboundSmsRequest,
   readJson,
   sesReceiptEvent,
-  snsSmsEvent,
+  twoWaySmsPayload,
 } from './messaging-simulator';
 import { assertPortFree } from './ports';
 import { createPushSimulator, type OutboxPush } from './push-simulator';
@@ -179,6 +179,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     simulatedAdapters.phoneNumbers = phones.phoneNumbers;
     const mailObjects = createBlobStore();
     simulatedAdapters.blobStore = mailObjects.blobStore;
+    const inboundSmsQueue = createLocalSqsQueue(
+      () => import('../functions/events/inbound-sms').then((module) => module.handler),
+      {
+        name: 'latchkey-local-inbound-sms',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        maxReceiveCount: 5,
+        log: print,
+      },
+    );
+    queues.push(inboundSmsQueue);
     const inboundQueue = createLocalSqsQueue(
       () => import('../functions/events/inbound-ingest').then((module) => module.handler),
       {
@@ -272,13 +282,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             fields: parsed.error.issues,
           });
         }
-        const event = snsSmsEvent(parsed.data);
-        const { handler } = await import('../functions/events/inbound-sms');
-        await handler(event);
-        return json(202, {
-          accepted: true,
-          inboundMessageId: parsed.data.inboundMessageId ?? event.Records[0]?.Sns.MessageId,
-        });
+        // As in AWS: the topic delivers the payload raw to the inbound SMS queue, whose consumer stores it.
+        const payload = twoWaySmsPayload(parsed.data);
+        await inboundSmsQueue.queue.enqueue([payload]);
+        await inboundSmsQueue.drain();
+        return json(202, { accepted: true, inboundMessageId: payload.inboundMessageId });
       }
       if (req.method === 'POST' && path === '/_local/inbound/email') {
         const type = (req.headers['content-type'] ?? '').toLowerCase();

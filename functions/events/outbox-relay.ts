@@ -38,7 +38,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
 
 let production: ReturnType<typeof createOutboxRelay> | undefined;
 
-export const handler = (event: DynamoDBStreamEvent, context: Context) => {
+export const handler = (event: DynamoDBStreamEvent, context?: Context) => {
   production ??= createOutboxRelay(outboxRelayDeps());
   return production(event, context);
 };

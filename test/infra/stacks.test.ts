@@ -295,6 +295,38 @@ describe('CDK app: push delivery', () => {
   });
 });
 
+describe('CDK app: inbound SMS', () => {
+  it('queues every two-way SMS (raw delivery) for a partial-batch consumer, with dead-letter queues and alarms', () => {
+    const app = synth();
+
+    app.api.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    app.api.resourceCountIs('AWS::SNS::Subscription', 1);
+    app.api.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 180,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+      SqsManagedSseEnabled: true,
+    });
+    const handler = app.apiStack.inbound.handler;
+    app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: app.apiStack.getLogicalId(handler.node.defaultChild as never) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    for (const description of [
+      'Inbound SMS that could not be stored after 5 receives',
+      'Inbound SMS the topic could not deliver to the inbound SMS queue',
+    ]) {
+      app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: description,
+        Threshold: 1,
+      });
+    }
+  });
+});
+
 describe('CDK app: inbound email', () => {
   it('writes raw mail to an encrypted, versioned, expiring bucket, then invokes the parser', () => {
     const app = synth({ inboundEmailDomain: 'mail.example.com' });
