@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { buildPushMessage } from '../shared/adapters/sns/push-gateway';
 import type { PushPlatform } from '../shared/domain/devices/model';
 import type { PublishOutcome, PushGateway, PushMessage } from '../shared/ports';
@@ -16,6 +18,11 @@ export interface OutboxPush {
   message: string;
 }
 
+interface PushState {
+  endpoints: Array<[string, LocalEndpoint]>;
+  outbox: OutboxPush[];
+}
+
 interface LocalEndpoint {
   platform: PushPlatform;
   token: string;
@@ -28,9 +35,17 @@ interface LocalEndpoint {
  * publishes land in an outbox instead of APNs/FCM. An endpoint can be disabled to exercise the
  * EndpointDisabled path, as SNS does when a token is rejected.
  */
-export function createPushSimulator(options: { print?: (line: string) => void } = {}) {
-  const endpoints = new Map<string, LocalEndpoint>();
-  const outbox: OutboxPush[] = [];
+export function createPushSimulator(options: { print?: (line: string) => void; file?: string } = {}) {
+  const { file } = options;
+  // With a file (`.latchkey/push.json`), endpoints and the outbox survive restarts.
+  const kept = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PushState) : undefined;
+  const endpoints = new Map<string, LocalEndpoint>(kept?.endpoints ?? []);
+  const outbox: OutboxPush[] = kept?.outbox ?? [];
+  const save = () => {
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ endpoints: [...endpoints], outbox } satisfies PushState));
+  };
   const arnFor = (platform: PushPlatform) =>
     `arn:aws:sns:us-east-1:000000000000:endpoint/${platform === 'FCM' ? 'GCM' : platform}/latchkey-local/${randomUUID()}`;
 
@@ -40,21 +55,25 @@ export function createPushSimulator(options: { print?: (line: string) => void } 
       for (const [arn, endpoint] of endpoints) {
         if (endpoint.token === token && endpoint.platform === platform) {
           endpoints.set(arn, { ...endpoint, deviceId, enabled: true });
+          save();
           return arn;
         }
       }
       const arn = arnFor(platform);
       endpoints.set(arn, { platform, token, deviceId, enabled: true });
+      save();
       return arn;
     },
     async updateEndpoint(endpointArn, token) {
       const endpoint = endpoints.get(endpointArn);
       if (!endpoint) return 'endpoint_missing';
       endpoints.set(endpointArn, { ...endpoint, token, enabled: true });
+      save();
       return 'updated';
     },
     async deleteEndpoint(endpointArn) {
       endpoints.delete(endpointArn);
+      save();
     },
     async publish(endpointArn, message: PushMessage): Promise<PublishOutcome> {
       const endpoint = endpoints.get(endpointArn);
@@ -71,6 +90,7 @@ export function createPushSimulator(options: { print?: (line: string) => void } 
         data: message.data,
         message: buildPushMessage(message),
       });
+      save();
       options.print?.(
         `[push] ${message.type} -> ${endpoint.platform} device ${endpoint.deviceId}: ${message.body}`,
       );
@@ -85,6 +105,7 @@ export function createPushSimulator(options: { print?: (line: string) => void } 
     disable(endpointArn: string): boolean {
       const endpoint = endpoints.get(endpointArn);
       if (endpoint) endpoint.enabled = false;
+      save();
       return Boolean(endpoint);
     },
   };

@@ -134,7 +134,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(dynamo.stop);
     await ensureTable(dynamo.endpoint, tableName);
 
-    const ses = await startSesLocal(options.sesPort);
+    const ses = await startSesLocal(options.sesPort, dataDir ? { file: join(dataDir, 'ses-mail.json') } : {});
     stops.push(ses.stop);
 
     // The handlers read their configuration from the environment at cold start, exactly as in Lambda.
@@ -162,7 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // handler loads. The queues keep SQS semantics (visibility timeout, receive count, DLQ redrive).
     const { simulatedAdapters } = await import('../shared/adapters/simulated');
     const print = options.quiet ? undefined : (line: string) => console.log(line);
-    const push = createPushSimulator({ print });
+    const push = createPushSimulator({ print, ...(dataDir ? { file: join(dataDir, 'push.json') } : {}) });
     const pushQueue = createLocalSqsQueue(
       () => import('../functions/events/push-fanout').then((module) => module.handler),
       {
