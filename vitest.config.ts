@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 // One config, four projects: `vitest run --project <name>` runs a tier on its own (see package.json).
+/** Log and metric lines only show for a failing test (test/support/quiet-logs.ts); no SDK notices. */
+const quiet = {
+  setupFiles: ['test/support/quiet-logs.ts'],
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,12 +16,14 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           // A fixed fast-check seed: `npm test` is deterministic, `npm run fuzz` explores fresh seeds.
-          setupFiles: ['test/support/property-setup.ts'],
+          ...quiet,
+          setupFiles: ['test/support/property-setup.ts', ...quiet.setupFiles],
         },
       },
       {
         test: {
           name: 'integration',
+          ...quiet,
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 30_000,
@@ -25,6 +33,7 @@ export default defineConfig({
       {
         test: {
           name: 'infra',
+          ...quiet,
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -33,6 +42,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          ...quiet,
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
