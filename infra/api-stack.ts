@@ -39,19 +39,23 @@ export interface ApiStackProps extends StackProps {
   eventBus: IEventBus;
 }
 
-/** What each group's function may touch; anything not listed it gets no permission for. */
-const GROUP_NEEDS: Record<
+/**
+ * What each group's function may touch; anything not listed it gets no permission for. A test
+ * (`test/infra/grants.test.ts`) derives this from the adapter modules each entry reaches and fails when
+ * the two disagree.
+ */
+export const GROUP_NEEDS: Record<
   RouteGroup,
   { table?: true; hmac?: true; mail?: true; push?: 'register'; secrets?: true; phone?: true }
 > = {
   system: {},
-  users: { table: true, hmac: true },
+  users: { table: true, hmac: true, mail: true },
   devices: { table: true, hmac: true, mail: true },
   notifications: { table: true, hmac: true, mail: true },
   push: { table: true, hmac: true, mail: true, push: 'register' },
   identity: { table: true, hmac: true, mail: true },
   accounts: { table: true, hmac: true, mail: true, secrets: true },
-  phone: { table: true, hmac: true, mail: true, secrets: true, phone: true },
+  phone: { table: true, hmac: true, mail: true, phone: true },
   totp: { table: true, hmac: true, mail: true, secrets: true },
 };
 

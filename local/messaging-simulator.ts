@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { SESEvent, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import type { BlobStore, PhoneNumbers } from '../shared/ports';
+import type { BlobStore, PhoneNumbers } from '../shared/domain/ports';
 
 /** Managed numbers, simulated: handed out from the 555 range, which never reaches a real phone. */
 export function createPhoneNumberSimulator() {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildPushMessage } from '../shared/adapters/sns/push-gateway';
 import type { PushPlatform } from '../shared/domain/devices/model';
-import type { PublishOutcome, PushGateway, PushMessage } from '../shared/ports';
+import type { PublishOutcome, PushGateway, PushMessage } from '../shared/domain/ports';
 
 export interface OutboxPush {
   at: string;

@@ -4,8 +4,8 @@ import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
-import type { InboundMessage } from '../shared/domain/accounts/ingest';
 import type { RouteGroup } from '../shared/http/routes';
+import type { ExternalAdapters } from '../shared/runtime/external-adapters';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { createLocalEventBus } from './event-bus';
@@ -98,6 +98,15 @@ export const LOCAL_ROUTES = [
   },
 ] as const;
 
+/** One promise for a lazily imported handler, so every call shares the same instance. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
+}
+
 /** The local stand-in for the KMS-derived server HMAC key: kept with the data, so hashes survive restarts. */
 function localKey(dataDir: string | undefined, name: string): string {
   if (!dataDir) return randomBytes(32).toString('hex');
@@ -158,13 +167,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
     });
 
-    // No local engine for SNS mobile push, SQS or EventBridge: simulators take their place, before any
-    // handler loads. The queues keep SQS semantics (visibility timeout, receive count, DLQ redrive).
-    const { simulatedAdapters } = await import('../shared/adapters/simulated');
+    // No local engine for SNS mobile push, End User Messaging, S3, SQS or EventBridge: simulators take
+    // their place, passed to the handlers' createHandler (the same door Lambda's handler uses). The
+    // queues keep SQS semantics (visibility timeout, receive count, DLQ redrive).
     const print = options.quiet ? undefined : (line: string) => console.log(line);
     const push = createPushSimulator({ print, ...(dataDir ? { file: join(dataDir, 'push.json') } : {}) });
     const pushQueue = createLocalSqsQueue(
-      () => import('../functions/events/push-fanout').then((module) => module.handler),
+      once(() => import('../functions/events/push-fanout').then((module) => module.createHandler(adapters))),
       {
         name: 'latchkey-local-push',
         visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
@@ -173,12 +182,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
     queues.push(pushQueue);
-    simulatedAdapters.pushGateway = push.gateway;
     const bus = createLocalEventBus();
     const phones = createPhoneNumberSimulator();
-    simulatedAdapters.phoneNumbers = phones.phoneNumbers;
     const mailObjects = createBlobStore();
-    simulatedAdapters.blobStore = mailObjects.blobStore;
     const inboundSmsQueue = createLocalSqsQueue(
       () => import('../functions/events/inbound-sms').then((module) => module.handler),
       {
@@ -199,8 +205,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
     queues.push(inboundQueue);
-    simulatedAdapters.inboundQueue = inboundQueue.queue as {
-      enqueue(items: InboundMessage[]): Promise<void>;
+    const adapters: ExternalAdapters = {
+      pushGateway: push.gateway,
+      phoneNumbers: phones.phoneNumbers,
+      blobStore: mailObjects.blobStore,
+      inboundQueue: inboundQueue.queue as ExternalAdapters['inboundQueue'],
     };
     for (const queue of queues) stops.push(async () => queue.stop());
 
@@ -208,13 +217,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const relay = await startStreamRelay({
       endpoint: dynamo.endpoint,
       tableName,
-      consumer: () =>
+      consumer: once(() =>
         import('../functions/events/outbox-relay').then((module) =>
           module.createOutboxRelay({ pushQueue: pushQueue.queue, bus }),
         ),
+      ),
       ...(print ? { log: print } : {}),
     });
     stops.push(relay.stop);
+    const inboundEmail = once(() =>
+      import('../functions/events/inbound-email').then((module) => module.createHandler(adapters)),
+    );
     const drainAll = async () => {
       await relay.drain();
       await Promise.all(queues.map((queue) => queue.drain()));
@@ -232,7 +245,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const loadHandler = (group: RouteGroup) => {
       let loaded = handlers.get(group);
       if (!loaded) {
-        loaded = import(`../functions/http/${group}.ts`).then((module) => module.handler as GroupHandler);
+        // A group that needs a simulated adapter exports createHandler(adapters); the others build from config.
+        loaded = import(`../functions/http/${group}.ts`).then(
+          (module: {
+            handler: GroupHandler;
+            createHandler?: (adapters: ExternalAdapters) => GroupHandler;
+          }) => (module.createHandler ? module.createHandler(adapters) : module.handler),
+        );
         handlers.set(group, loaded);
       }
       return loaded;
@@ -318,8 +337,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
         const messageId = request.messageId ?? randomUUID().replace(/-/g, '');
         mailObjects.objects.set(`inbound/${messageId}`, raw);
-        const { handler } = await import('../functions/events/inbound-email');
-        await handler(sesReceiptEvent({ ...request, messageId }));
+        await (await inboundEmail())(sesReceiptEvent({ ...request, messageId }));
         await inboundQueue.drain();
         return json(202, { accepted: true, messageId });
       }

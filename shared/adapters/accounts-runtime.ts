@@ -1,5 +1,5 @@
 import { ENV, MissingConfigError, optionalEnv, positiveIntEnv } from '../config/env';
-import type { Keyring } from '../ports';
+import type { Keyring } from '../domain/ports';
 import { kmsClient } from '../runtime/aws-clients';
 import { CALL_BUDGETS } from './aws/call-budget';
 import { kmsDataKeys, localDataKeys, makeKeyring } from './kms/keyring';

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
+import type { Notifier } from '../domain/ports';
 import { logger } from '../observability';
-import type { Notifier } from '../ports';
 import { makeDeviceRepository } from './dynamodb/device-repository';
 import { makeNotificationRepository } from './dynamodb/notification-repository';
 import { makeOutboxPushQueue } from './dynamodb/outbox';

@@ -15,8 +15,8 @@ import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases
 import { defaultIdentityEmails } from '../domain/identity/emails';
 import type { IdentityDeps } from '../domain/identity/use-cases';
 import type { NotifyDeps } from '../domain/notifications/use-cases';
+import type { Hmac } from '../domain/ports';
 import { resolveCaller } from '../domain/users/resolve-caller';
-import type { Hmac } from '../ports';
 import { kmsClient, sesClient } from '../runtime/aws-clients';
 import type { GroupOptions } from './handler';
 import { confirmationCheck } from './identity-confirmation';

@@ -3,8 +3,8 @@ import { CALL_BUDGETS, clientOptions } from '../adapters/aws/call-budget';
 import { type EventBus, makeEventBridgeBus } from '../adapters/eventbridge/event-bus';
 import { makeSqsPushQueue } from '../adapters/sqs/push-queue';
 import { ENV, requireEnv } from '../config/env';
+import type { PushQueue } from '../domain/ports';
 import { tracer } from '../observability';
-import type { PushQueue } from '../ports';
 import { sqsClient } from './aws-clients';
 
 export interface OutboxRelayDeps {

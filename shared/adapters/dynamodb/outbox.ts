@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
 import { type DomainEvent, PUSH_JOB_EVENT } from '../../domain/events';
-import type { Clock, IdGenerator, PushQueue } from '../../ports';
+import type { Clock, IdGenerator, PushQueue } from '../../domain/ports';
 
 export const OUTBOX_ENTITY = 'outbox_event';
 /** Outbox items are deleted by TTL a week after the event; the stream has long relayed them by then. */

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { EncryptedSecret } from '../../domain/accounts/model';
-import type { Keyring } from '../../ports';
+import type { Keyring } from '../../domain/ports';
 import { type CallBudget, deadline } from '../aws/call-budget';
 
 /** Where data keys come from: KMS in AWS, a local master key in the local runtime. */

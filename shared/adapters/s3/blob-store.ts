@@ -1,5 +1,5 @@
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import type { BlobStore } from '../../ports';
+import type { BlobStore } from '../../domain/ports';
 import { type CallBudget, deadline } from '../aws/call-budget';
 
 export interface S3BlobStoreConfig {

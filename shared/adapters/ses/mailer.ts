@@ -1,5 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutgoingEmail } from '../../ports';
+import type { Mailer, OutgoingEmail } from '../../domain/ports';
 import { type CallBudget, deadline } from '../aws/call-budget';
 
 export interface MailerConfig {

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { PushJob, PushQueue } from '../../ports';
+import type { PushJob, PushQueue } from '../../domain/ports';
 import { type CallBudget, deadline } from '../aws/call-budget';
 
 export interface SqsQueueConfig {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { AccountRepository, InboxRepository, Notifier } from '../../ports';
 import { extractCode } from '../inbox/extract-code';
+import type { AccountRepository, InboxRepository, Notifier } from '../ports';
 import { INBOX_DEFAULT_RETENTION_DAYS, INBOX_TEXT_LIMIT, type InboxMessage } from './model';
 
 export interface InboundMessage {

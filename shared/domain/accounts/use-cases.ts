@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ForbiddenError, NotFoundError } from '../errors';
 import type {
   AccountRepository,
   Clock,
@@ -10,8 +11,7 @@ import type {
   PhoneNumberType,
   SecurityLog,
   UserRepository,
-} from '../../ports';
-import { ForbiddenError, NotFoundError } from '../errors';
+} from '../ports';
 import type { User } from '../users/model';
 import { AlreadyProvisionedError, LastOwnerError, NotSupportedError, RoleNotAllowedError } from './errors';
 import {

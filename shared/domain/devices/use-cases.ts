@@ -1,3 +1,4 @@
+import { NotFoundError } from '../errors';
 import type {
   Clock,
   DeviceRepository,
@@ -8,8 +9,7 @@ import type {
   PushQueue,
   SecurityEvent,
   SecurityLog,
-} from '../../ports';
-import { NotFoundError } from '../errors';
+} from '../ports';
 import type { User } from '../users/model';
 import type { DeviceEmails } from './emails';
 import {

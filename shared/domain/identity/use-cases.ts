@@ -1,3 +1,7 @@
+import { DeviceNotTrustedError } from '../devices/errors';
+import { type Device, effectiveStatus } from '../devices/model';
+import { digestsEqual } from '../devices/secrets';
+import { NotFoundError } from '../errors';
 import type {
   Clock,
   DeviceRepository,
@@ -7,11 +11,7 @@ import type {
   Notifier,
   SecurityEvent,
   SecurityLog,
-} from '../../ports';
-import { DeviceNotTrustedError } from '../devices/errors';
-import { type Device, effectiveStatus } from '../devices/model';
-import { digestsEqual } from '../devices/secrets';
-import { NotFoundError } from '../errors';
+} from '../ports';
 import type { User } from '../users/model';
 import { actionOf, requiresConfirmation, resourceOf } from './actions';
 import type { IdentityEmails } from './emails';

@@ -1,3 +1,6 @@
+import { forEachLimited } from '../concurrency';
+import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
+import { NotFoundError } from '../errors';
 import type {
   Clock,
   DeviceRepository,
@@ -12,10 +15,7 @@ import type {
   PushTarget,
   SecurityLog,
   UserRepository,
-} from '../../ports';
-import { forEachLimited } from '../concurrency';
-import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
-import { NotFoundError } from '../errors';
+} from '../ports';
 import type { User } from '../users/model';
 import { NOTIFICATION_CATALOGUE, NOTIFICATION_TYPES, type NotificationType, payloadIds } from './catalogue';
 import { PreferenceLockedError, TypeDisabledError } from './errors';

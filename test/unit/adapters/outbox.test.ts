@@ -8,7 +8,7 @@ import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
 import { outboxEventOf, outboxPut } from '../../../shared/adapters/dynamodb/outbox';
 import { makeEventBridgeBus } from '../../../shared/adapters/eventbridge/event-bus';
 import type { DomainEvent } from '../../../shared/domain/events';
-import type { PushJob } from '../../../shared/ports';
+import type { PushJob } from '../../../shared/domain/ports';
 
 const deprovisioned: DomainEvent = {
   id: 'evt_1',

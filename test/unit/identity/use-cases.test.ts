@@ -22,11 +22,11 @@ import {
   requireConfirmation,
   updateIdentitySettings,
 } from '../../../shared/domain/identity/use-cases';
+import type { OutgoingEmail, SecurityEvent } from '../../../shared/domain/ports';
 import { createGroupHandler } from '../../../shared/http/handler';
 import { confirmationCheck } from '../../../shared/http/identity-confirmation';
 import { routesOfGroup } from '../../../shared/http/routes';
 import { identityRoutes } from '../../../shared/http/routes/identity';
-import type { OutgoingEmail, SecurityEvent } from '../../../shared/ports';
 import { aDevice, aUser, fixedClock, sequentialIds } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/http-event';
 import { fakeChallengeRepository } from './fake-challenges';

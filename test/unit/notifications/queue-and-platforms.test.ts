@@ -13,7 +13,7 @@ import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
 import { makePlatformApplications } from '../../../shared/adapters/sns/platform-applications';
 import { parsePushJob } from '../../../shared/adapters/sqs/push-jobs';
 import { makeSqsPushQueue } from '../../../shared/adapters/sqs/push-queue';
-import type { PushJob } from '../../../shared/ports';
+import type { PushJob } from '../../../shared/domain/ports';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/111122223333/latchkey-push';
 const job: PushJob = { kind: 'delete_endpoints', userId: 'usr_1', endpointArns: ['arn:1'] };
