@@ -43,7 +43,7 @@ export async function startStreamRelay(options: {
   const maxRetries = options.maxRetries ?? 3;
   const iterators = new Map<string, string | undefined>();
   const deadLetters: StreamDeadLetter[] = [];
-  let relayed = 0;
+  let recordsRead = 0;
   let stopped = false;
 
   async function refreshShards() {
@@ -76,10 +76,10 @@ export async function startStreamRelay(options: {
         failedFrom = 0;
       }
       if (failedFrom < 0) {
-        relayed += pending.length;
+        recordsRead += pending.length;
         return;
       }
-      relayed += failedFrom;
+      recordsRead += failedFrom;
       pending = pending.slice(failedFrom);
       if (attempt > maxRetries) {
         const [first] = pending;
@@ -136,7 +136,7 @@ export async function startStreamRelay(options: {
       serial(async () => {
         while ((await pollOnce()) > 0);
       }),
-    snapshot: () => ({ name: 'outbox-relay', relayed, deadLetters: [...deadLetters] }),
+    snapshot: () => ({ name: 'outbox-relay', recordsRead, deadLetters: [...deadLetters] }),
     async stop() {
       stopped = true;
       await running;
