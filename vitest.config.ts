@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 // One config, four projects: `vitest run --project <name>` runs a tier on its own (see package.json).
+/** Log and metric lines only show for a failing test (test/support/quiet-logs.ts); no SDK notices. */
+const quiet = {
+  setupFiles: ['test/support/quiet-logs.ts'],
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +16,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           // A fixed fast-check seed: `npm test` is deterministic, `npm run fuzz` explores fresh seeds.
-          setupFiles: ['test/support/property-setup.ts'],
+          ...quiet,
+          setupFiles: ['test/support/property-setup.ts', ...quiet.setupFiles],
           // Property tests run 10^4-10^5 cases (4-6 s alone): on a loaded 2-core machine the 5 s default
           // failed them by chance. Time is for the benchmarks, not for tests.
           testTimeout: 60_000,
@@ -19,6 +26,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          ...quiet,
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 30_000,
@@ -28,6 +36,7 @@ export default defineConfig({
       {
         test: {
           name: 'infra',
+          ...quiet,
           include: ['test/infra/**/*.test.ts'],
           globalSetup: ['test/infra/global-setup.ts'],
           testTimeout: 120_000,
@@ -37,6 +46,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          ...quiet,
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

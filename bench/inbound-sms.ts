@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LOCAL_AWS } from '../local/dynamodb-local';
-import { snsSmsEvent } from '../local/messaging-simulator';
+import { sqsSmsEvent } from '../local/messaging-simulator';
 import type { LocalStack } from '../local/stack';
 import { makeAccountRepository } from '../shared/adapters/dynamodb/account-repository';
 import { makeDocumentClient } from '../shared/adapters/dynamodb/client';
@@ -68,7 +68,7 @@ export async function benchInboundSms(stack: LocalStack, messages = 500) {
   const { handler } = await import('../functions/events/inbound-sms');
   const counter = await countDynamoRequests();
   const events = Array.from({ length: messages }, (_, i) =>
-    snsSmsEvent({
+    sqsSmsEvent({
       from: '+12025550123',
       to: phone,
       body: `Your Bench code is ${String(100000 + i)}.`,

@@ -10,7 +10,7 @@ import { newId, systemClock } from '../shared/adapters/ids';
 import { TABLE } from '../shared/config/table';
 import { deliverPushJobs } from '../shared/domain/notifications/deliver';
 import { notify } from '../shared/domain/notifications/use-cases';
-import type { PushGateway, PushJob } from '../shared/ports';
+import type { PushGateway, PushJob } from '../shared/domain/ports';
 import { round } from './stats';
 
 const SNS_LATENCY_MS = 20;

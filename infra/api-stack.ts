@@ -21,6 +21,7 @@ import {
   UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -31,6 +32,7 @@ import type { LatchkeyConfig } from './config';
 import { InboundEmail } from './constructs/inbound-email';
 import { InboundSms } from './constructs/inbound-sms';
 import { LatchkeyFunction } from './constructs/latchkey-function';
+import { OutboxRelay } from './constructs/outbox-relay';
 import { PushDelivery } from './constructs/push-delivery';
 import { PushPlatforms } from './constructs/push-platforms';
 
@@ -41,22 +43,27 @@ export interface ApiStackProps extends StackProps {
   secretsKey: IKey;
   inboundSmsTopic: ITopic;
   messagingKey: IKey;
+  eventBus: IEventBus;
 }
 
-/** What each group's function may touch; anything not listed it gets no permission for. */
-const GROUP_NEEDS: Record<
+/**
+ * What each group's function may touch; anything not listed it gets no permission for. A test
+ * (`test/infra/grants.test.ts`) derives this from the adapter modules each entry reaches and fails when
+ * the two disagree.
+ */
+export const GROUP_NEEDS: Record<
   RouteGroup,
-  { table?: true; hmac?: true; mail?: true; push?: 'enqueue' | 'register'; secrets?: true; phone?: true }
+  { table?: true; hmac?: true; mail?: true; push?: 'register'; secrets?: true; phone?: true }
 > = {
   system: {},
-  users: { table: true, hmac: true, push: 'enqueue' },
-  devices: { table: true, hmac: true, mail: true, push: 'enqueue' },
-  notifications: { table: true, hmac: true, mail: true, push: 'enqueue' },
+  users: { table: true, hmac: true, mail: true },
+  devices: { table: true, hmac: true, mail: true },
+  notifications: { table: true, hmac: true, mail: true },
   push: { table: true, hmac: true, mail: true, push: 'register' },
-  identity: { table: true, hmac: true, mail: true, push: 'enqueue' },
-  accounts: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
-  phone: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true, phone: true },
-  totp: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
+  identity: { table: true, hmac: true, mail: true },
+  accounts: { table: true, hmac: true, mail: true, secrets: true },
+  phone: { table: true, hmac: true, mail: true, phone: true },
+  totp: { table: true, hmac: true, mail: true, secrets: true },
 };
 
 function entryOf(group: RouteGroup): string {
@@ -73,6 +80,7 @@ export class ApiStack extends Stack {
   readonly pushPlatforms: PushPlatforms;
   /** What the web app signs in with (OIDC authorization code + PKCE). */
   readonly webSignIn: { issuer: string; clientId: string; connectOrigins: string[] };
+  readonly outbox: OutboxRelay;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -100,6 +108,13 @@ export class ApiStack extends Stack {
       logRetention: config.logRetentionDays,
     });
     this.pushPlatforms = platforms;
+    // Request paths and inbound consumers write push work to the table's outbox; only the relay sends to SQS.
+    this.outbox = new OutboxRelay(this, 'Outbox', {
+      table: props.table,
+      bus: props.eventBus,
+      pushQueue: this.push.queue,
+      logRetention: config.logRetentionDays,
+    });
 
     this.inbound = new InboundSms(this, 'InboundSms', {
       table: props.table,
@@ -107,14 +122,12 @@ export class ApiStack extends Stack {
       logRetention: config.logRetentionDays,
       inboxRetentionDays: config.inboxRetentionDays,
     });
-    this.push.bindProducer(this.inbound.handler);
     this.inboundEmail = new InboundEmail(this, 'InboundEmail', {
       table: props.table,
       domain: config.inboundEmailDomain,
       logRetention: config.logRetentionDays,
       inboxRetentionDays: config.inboxRetentionDays,
     });
-    this.push.bindProducer(this.inboundEmail.ingest);
 
     const functions = new Map<RouteGroup, LatchkeyFunction>();
     for (const group of ROUTE_GROUPS) {
@@ -134,7 +147,6 @@ export class ApiStack extends Stack {
       if (needs.table) fn.bindTable(props.table, 'readwrite');
       if (needs.hmac) fn.bindHmacKey(props.hmacKey);
       if (needs.mail) fn.bindMailer(config.emailFrom);
-      if (needs.push) this.push.bindProducer(fn);
       if (needs.push === 'register') this.push.bindRegistration(fn, platforms.applicationArns);
       if (needs.secrets) fn.bindSecretsKey(props.secretsKey);
       if (needs.phone) this.inbound.bindPhoneNumbers(fn);

@@ -25,6 +25,7 @@ export function buildApp(app: App = new App({ context: BASE_CONTEXT })) {
     secretsKey: stateful.secretsKey,
     inboundSmsTopic: stateful.inboundSmsTopic,
     messagingKey: stateful.messagingKey,
+    eventBus: stateful.eventBus,
   });
   api.addStackDependency(stateful);
   const web = new WebStack(app, `Latchkey-${config.stage}-Web`, {

@@ -144,8 +144,31 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack, web?:
     ],
     true,
   );
-  NagSuppressions.addResourceSuppressions(api.inbound.deadLetters, [
-    { id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the inbound SMS subscription.' },
+  for (const queue of [api.inbound.deadLetters, api.inbound.subscriptionDeadLetters]) {
+    NagSuppressions.addResourceSuppressions(queue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This is a dead-letter queue of the inbound SMS path.' },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: 'This is a dead-letter queue; it is watched by an alarm.',
+      },
+    ]);
+  }
+  NagSuppressions.addResourceSuppressions(
+    api.inbound.handler,
+    [
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event sources use the queue’s redrive policy (dead-letter queue with an alarm), not a destination.',
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(api.outbox.deadLetters, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the on-failure destination of the outbox relay stream; it is watched by an alarm.',
+    },
     { id: 'Serverless-SQSRedrivePolicy', reason: 'This is a dead-letter queue; it is watched by an alarm.' },
   ]);
   NagSuppressions.addResourceSuppressions(api.push.deadLetters, [

@@ -1,5 +1,13 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -16,6 +24,8 @@ export class StatefulStack extends Stack {
   /** Two-way SMS from End User Messaging for every managed number; encrypted, retained. */
   readonly inboundSmsTopic: Topic;
   readonly messagingKey: Key;
+  /** Domain events (`user.deprovisioned`, ...), published by the outbox relay after commit. */
+  readonly eventBus: EventBus;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -51,12 +61,18 @@ export class StatefulStack extends Stack {
       sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // New items (the outbox) are relayed from the stream after commit.
+      stream: StreamViewType.NEW_IMAGE,
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.tableKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.eventBus = new EventBus(this, 'EventBus', {
+      description: 'Latchkey domain events (from the outbox)',
+    });
+    this.eventBus.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.table.addGlobalSecondaryIndex({
       indexName: TABLE.gsi1.indexName,
       partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },

@@ -8,6 +8,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE, tableDefinition } from '../shared/config/table';
@@ -120,7 +121,16 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
   try {
     try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const { Table: existing } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      // A table kept in .latchkey/ from before the outbox has no stream yet.
+      if (!existing?.StreamSpecification?.StreamEnabled) {
+        await client.send(
+          new UpdateTableCommand({
+            TableName: tableName,
+            StreamSpecification: tableDefinition(tableName).StreamSpecification,
+          }),
+        );
+      }
       return 'existing';
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;

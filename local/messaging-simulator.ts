@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { SESEvent, SNSEvent } from 'aws-lambda';
+import type { SESEvent, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import type { BlobStore, PhoneNumbers } from '../shared/ports';
+import type { BlobStore, PhoneNumbers } from '../shared/domain/ports';
 
 /** Managed numbers, simulated: handed out from the 555 range, which never reaches a real phone. */
 export function createPhoneNumberSimulator() {
@@ -31,37 +31,41 @@ export const inboundSmsRequest = z.strictObject({
 });
 
 /**
- * The exact event a Lambda subscribed to the two-way SMS topic receives (see
- * `test/fixtures/aws-events/inbound-sms.sns-event.json`): `Sns.Message` is a JSON string.
+ * The two-way SMS document End User Messaging publishes to the topic, which the topic delivers as it
+ * is (raw message delivery) to the inbound SMS queue: the SQS message body (see
+ * `test/fixtures/aws-events/inbound-sms.sqs-raw-event.json`).
  */
-export function snsSmsEvent(input: z.infer<typeof inboundSmsRequest>, at = new Date()): SNSEvent {
-  const inboundMessageId = input.inboundMessageId ?? randomUUID();
+export function twoWaySmsPayload(input: z.infer<typeof inboundSmsRequest>) {
+  return {
+    originationNumber: input.from,
+    destinationNumber: input.to,
+    messageKeyword: 'KEYWORD_000000000000',
+    messageBody: input.body,
+    inboundMessageId: input.inboundMessageId ?? randomUUID(),
+    previousPublishedMessageId: randomUUID(),
+  };
+}
+
+/** The SQS event the inbound SMS function receives for one message (benchmarks invoke it directly). */
+export function sqsSmsEvent(input: z.infer<typeof inboundSmsRequest>, at = new Date()): SQSEvent {
+  const messageId = randomUUID();
   return {
     Records: [
       {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: 'arn:aws:sns:us-east-1:000000000000:latchkey-inbound-sms:local',
-        Sns: {
-          Type: 'Notification',
-          MessageId: randomUUID(),
-          TopicArn: 'arn:aws:sns:us-east-1:000000000000:latchkey-inbound-sms',
-          Subject: '',
-          Message: JSON.stringify({
-            originationNumber: input.from,
-            destinationNumber: input.to,
-            messageKeyword: 'KEYWORD_000000000000',
-            messageBody: input.body,
-            inboundMessageId,
-            previousPublishedMessageId: randomUUID(),
-          }),
-          Timestamp: at.toISOString(),
-          SignatureVersion: '1',
-          Signature: 'local',
-          SigningCertUrl: 'https://sns.us-east-1.amazonaws.com/local.pem',
-          UnsubscribeUrl: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
-          MessageAttributes: {},
+        messageId,
+        receiptHandle: messageId,
+        body: JSON.stringify(twoWaySmsPayload(input)),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(at.getTime()),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: String(at.getTime()),
         },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:latchkey-local-inbound-sms',
+        awsRegion: 'us-east-1',
       },
     ],
   };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { buildPushMessage } from '../shared/adapters/sns/push-gateway';
 import type { PushPlatform } from '../shared/domain/devices/model';
-import type { PublishOutcome, PushGateway, PushJob, PushMessage } from '../shared/ports';
+import type { PublishOutcome, PushGateway, PushMessage } from '../shared/domain/ports';
 
 export interface OutboxPush {
   at: string;
@@ -17,6 +18,11 @@ export interface OutboxPush {
   message: string;
 }
 
+interface PushState {
+  endpoints: Array<[string, LocalEndpoint]>;
+  outbox: OutboxPush[];
+}
+
 interface LocalEndpoint {
   platform: PushPlatform;
   token: string;
@@ -29,9 +35,17 @@ interface LocalEndpoint {
  * publishes land in an outbox instead of APNs/FCM. An endpoint can be disabled to exercise the
  * EndpointDisabled path, as SNS does when a token is rejected.
  */
-export function createPushSimulator(options: { print?: (line: string) => void } = {}) {
-  const endpoints = new Map<string, LocalEndpoint>();
-  const outbox: OutboxPush[] = [];
+export function createPushSimulator(options: { print?: (line: string) => void; file?: string } = {}) {
+  const { file } = options;
+  // With a file (`.latchkey/push.json`), endpoints and the outbox survive restarts.
+  const kept = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PushState) : undefined;
+  const endpoints = new Map<string, LocalEndpoint>(kept?.endpoints ?? []);
+  const outbox: OutboxPush[] = kept?.outbox ?? [];
+  const save = () => {
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ endpoints: [...endpoints], outbox } satisfies PushState));
+  };
   const arnFor = (platform: PushPlatform) =>
     `arn:aws:sns:us-east-1:000000000000:endpoint/${platform === 'FCM' ? 'GCM' : platform}/latchkey-local/${randomUUID()}`;
 
@@ -41,21 +55,25 @@ export function createPushSimulator(options: { print?: (line: string) => void } 
       for (const [arn, endpoint] of endpoints) {
         if (endpoint.token === token && endpoint.platform === platform) {
           endpoints.set(arn, { ...endpoint, deviceId, enabled: true });
+          save();
           return arn;
         }
       }
       const arn = arnFor(platform);
       endpoints.set(arn, { platform, token, deviceId, enabled: true });
+      save();
       return arn;
     },
     async updateEndpoint(endpointArn, token) {
       const endpoint = endpoints.get(endpointArn);
       if (!endpoint) return 'endpoint_missing';
       endpoints.set(endpointArn, { ...endpoint, token, enabled: true });
+      save();
       return 'updated';
     },
     async deleteEndpoint(endpointArn) {
       endpoints.delete(endpointArn);
+      save();
     },
     async publish(endpointArn, message: PushMessage): Promise<PublishOutcome> {
       const endpoint = endpoints.get(endpointArn);
@@ -72,6 +90,7 @@ export function createPushSimulator(options: { print?: (line: string) => void } 
         data: message.data,
         message: buildPushMessage(message),
       });
+      save();
       options.print?.(
         `[push] ${message.type} -> ${endpoint.platform} device ${endpoint.deviceId}: ${message.body}`,
       );
@@ -86,68 +105,8 @@ export function createPushSimulator(options: { print?: (line: string) => void } 
     disable(endpointArn: string): boolean {
       const endpoint = endpoints.get(endpointArn);
       if (endpoint) endpoint.enabled = false;
+      save();
       return Boolean(endpoint);
     },
-  };
-}
-
-/**
- * SQS, simulated: each enqueue becomes an SQS event for the push fan-out handler, delivered
- * asynchronously; messages the handler reports as failed are redelivered (3 receives, then dropped as
- * a DLQ would keep them). `drain()` waits until nothing is in flight (tests, benchmarks).
- */
-export function createLocalQueue<T = PushJob>(
-  handler: () => Promise<(event: SQSEvent) => Promise<SQSBatchResponse>>,
-  options: { maxReceives?: number; onDeadLetter?: (job: T) => void } = {},
-) {
-  let inFlight = 0;
-  const idle: Array<() => void> = [];
-  const settle = () => {
-    if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
-  };
-
-  async function deliver(jobs: T[], receive: number): Promise<void> {
-    const records = jobs.map((job) => ({ messageId: randomUUID(), job }));
-    const event = {
-      Records: records.map(({ messageId, job }) => ({
-        messageId,
-        receiptHandle: messageId,
-        body: JSON.stringify(job),
-        attributes: { ApproximateReceiveCount: String(receive) },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:latchkey-local-push',
-        awsRegion: 'us-east-1',
-      })),
-    } as unknown as SQSEvent;
-    const response = await (await handler())(event);
-    const failed = new Set(response.batchItemFailures.map((item) => item.itemIdentifier));
-    const retry = records.filter((record) => failed.has(record.messageId)).map((record) => record.job);
-    if (retry.length === 0) return;
-    if (receive >= (options.maxReceives ?? 3)) {
-      for (const job of retry) options.onDeadLetter?.(job);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50 * receive));
-    await deliver(retry, receive + 1);
-  }
-
-  const queue = {
-    async enqueue(jobs: T[]) {
-      inFlight++;
-      setImmediate(() => {
-        deliver(jobs, 1)
-          .catch((error: unknown) => console.error('[push-queue] delivery failed', error))
-          .finally(() => {
-            inFlight--;
-            settle();
-          });
-      });
-    },
-  };
-  return {
-    queue,
-    drain: () => new Promise<void>((resolve) => (inFlight === 0 ? resolve() : idle.push(resolve))),
   };
 }

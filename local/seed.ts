@@ -1,5 +1,5 @@
+import type { Clock, IdGenerator, UserRepository } from '../shared/domain/ports';
 import type { WorkspaceRole } from '../shared/domain/users/model';
-import type { Clock, IdGenerator, UserRepository } from '../shared/ports';
 import { DEV_IDP, devSubject } from './dev-idp';
 
 export const SEED_WORKSPACE = 'acme';

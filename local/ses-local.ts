@@ -1,5 +1,8 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { dirname } from 'node:path';
 import * as sesModule from 'aws-ses-v2-local';
+import * as sesStore from 'aws-ses-v2-local/dist/store.js';
 
 // A CommonJS module with `exports.default`: reach the function whichever interop the loader applies.
 const sesServer = ((sesModule as unknown as { default: { default?: unknown } }).default.default ??
@@ -10,13 +13,38 @@ export interface SesLocal {
   stop(): Promise<void>;
 }
 
-/** aws-ses-v2-local in this process: the SES v2 API the mailer calls, and a web viewer of every email. */
-export async function startSesLocal(port: number): Promise<SesLocal> {
+/** The emulator's own in-process mail store (it keeps mail in memory only). */
+const emails = () =>
+  (sesStore as unknown as { getStoreReadonly(): { emails: unknown[] } }).getStoreReadonly().emails;
+
+/**
+ * aws-ses-v2-local in this process: the SES v2 API the mailer calls, and a web viewer of every email.
+ * With `file`, the mail store survives restarts: loaded at start, written within a second of each
+ * new email and at stop.
+ */
+export async function startSesLocal(port: number, options: { file?: string } = {}): Promise<SesLocal> {
+  const { file } = options;
+  if (file) {
+    // The file is the store: what this process held before is replaced by it.
+    (sesStore as unknown as { clearStore(): void }).clearStore();
+    if (existsSync(file)) emails().push(...(JSON.parse(readFileSync(file, 'utf8')) as unknown[]));
+  }
+  let saved = emails().length;
+  const save = () => {
+    if (!file || emails().length === saved) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(emails()), { mode: 0o600 });
+    saved = emails().length;
+  };
+  const timer = file ? setInterval(save, 1000) : undefined;
+  timer?.unref();
   const server: Server = await sesServer({ host: '127.0.0.1', port });
   return {
     url: `http://localhost:${port}`,
     stop: () =>
       new Promise((resolve) => {
+        if (timer) clearInterval(timer);
+        save();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -2,13 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
-import type { InboundMessage } from '../shared/domain/accounts/ingest';
 import type { RouteGroup } from '../shared/http/routes';
+import type { ExternalAdapters } from '../shared/runtime/external-adapters';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
+import { createLocalEventBus } from './event-bus';
 import { createGateway, type GatewayOptions, type GroupHandler } from './gateway';
 import {
   composeMime,
@@ -18,12 +18,14 @@ import {
   inboundSmsRequest,
   readJson,
   sesReceiptEvent,
-  snsSmsEvent,
+  twoWaySmsPayload,
 } from './messaging-simulator';
 import { assertPortFree } from './ports';
-import { createLocalQueue, createPushSimulator, type OutboxPush } from './push-simulator';
+import { createPushSimulator, type OutboxPush } from './push-simulator';
 import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
 import { startSesLocal } from './ses-local';
+import { createLocalSqsQueue, type LocalSqsQueue } from './sqs-queue';
+import { startStreamRelay } from './stream-relay';
 
 export interface LocalStackOptions {
   apiPort: number;
@@ -49,11 +51,61 @@ export interface LocalStack {
   dynamodb: DynamoDbLocal;
   /** Simulated pushes, and a wait until queued push work has run. */
   push: { outbox: OutboxPush[]; drain(): Promise<void>; disableEndpoint(arn: string): boolean };
+  /** The local SQS queues by name (fault injection and inspection in tests). */
+  queues: Record<string, LocalSqsQueue>;
   issueToken(email: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 export const LOCAL_TABLE_NAME = 'latchkey-local';
+/** Local queues redeliver after 1 s instead of SQS's 30 s default, so a retry shows up at once. */
+const LOCAL_VISIBILITY_MS = 1_000;
+
+/** What `GET /_local/` lists: the routes that exist only in the local runtime. */
+export const LOCAL_ROUTES = [
+  { method: 'GET', path: '/_local/', what: 'this list' },
+  {
+    method: 'POST',
+    path: '/_local/token',
+    what: 'a dev IdP token for {email, name?, workspace?, lifetimeSeconds?}',
+  },
+  { method: 'GET', path: '/_local/.well-known/jwks.json', what: "the dev IdP's public keys" },
+  { method: 'GET', path: '/_local/outbox/push', what: 'every simulated push (waits for queued work first)' },
+  {
+    method: 'POST',
+    path: '/_local/push/disable-endpoint',
+    what: '{endpointArn}: the platform disables an endpoint',
+  },
+  {
+    method: 'GET',
+    path: '/_local/queues',
+    what: 'local SQS queues (available, in flight, dead letters), the outbox relay and published events',
+  },
+  {
+    method: 'POST',
+    path: '/_local/queues/{name}/fail-sends',
+    what: '{count}: the next sends to that queue fail (fault injection)',
+  },
+  {
+    method: 'POST',
+    path: '/_local/inbound/sms',
+    what: '{from, to, body}: an inbound SMS to a managed number',
+  },
+  {
+    method: 'POST',
+    path: '/_local/inbound/email',
+    what: 'an inbound email (JSON or raw message/rfc822 with ?to=&from=)',
+  },
+] as const;
+
+/** One promise for a lazily imported handler, so every call shares the same instance. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
+}
 
 /** The local stand-in for the KMS-derived server HMAC key: kept with the data, so hashes survive restarts. */
 function localKey(dataDir: string | undefined, name: string): string {
@@ -76,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await assertPortFree(options.dynamodbPort, 'DYNAMODB_PORT', 'DynamoDB Local');
 
   const stops: Array<() => Promise<void>> = [];
+  const queues: LocalSqsQueue[] = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);
     stops.length = 0;
@@ -90,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(dynamo.stop);
     await ensureTable(dynamo.endpoint, tableName);
 
-    const ses = await startSesLocal(options.sesPort);
+    const ses = await startSesLocal(options.sesPort, dataDir ? { file: join(dataDir, 'ses-mail.json') } : {});
     stops.push(ses.stop);
 
     // The handlers read their configuration from the environment at cold start, exactly as in Lambda.
@@ -114,24 +167,71 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
     });
 
-    // No local engine for SNS mobile push or SQS: simulators take their place, before any handler loads.
-    const { simulatedAdapters } = await import('../shared/adapters/simulated');
-    const push = createPushSimulator({ print: options.quiet ? undefined : (line) => console.log(line) });
-    let fanout: Promise<(event: SQSEvent) => Promise<SQSBatchResponse>> | undefined;
-    const pushQueue = createLocalQueue(() => {
-      fanout ??= import('../functions/events/push-fanout').then((module) => module.handler);
-      return fanout;
-    });
-    simulatedAdapters.pushGateway = push.gateway;
-    simulatedAdapters.pushQueue = pushQueue.queue;
-    const phones = createPhoneNumberSimulator();
-    simulatedAdapters.phoneNumbers = phones.phoneNumbers;
-    const mailObjects = createBlobStore();
-    simulatedAdapters.blobStore = mailObjects.blobStore;
-    const inboundQueue = createLocalQueue<InboundMessage>(() =>
-      import('../functions/events/inbound-ingest').then((module) => module.handler),
+    // No local engine for SNS mobile push, End User Messaging, S3, SQS or EventBridge: simulators take
+    // their place, passed to the handlers' createHandler (the same door Lambda's handler uses). The
+    // queues keep SQS semantics (visibility timeout, receive count, DLQ redrive).
+    const print = options.quiet ? undefined : (line: string) => console.log(line);
+    const push = createPushSimulator({ print, ...(dataDir ? { file: join(dataDir, 'push.json') } : {}) });
+    const pushQueue = createLocalSqsQueue(
+      once(() => import('../functions/events/push-fanout').then((module) => module.createHandler(adapters))),
+      {
+        name: 'latchkey-local-push',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        maxReceiveCount: 3,
+        log: print,
+      },
     );
-    simulatedAdapters.inboundQueue = inboundQueue.queue;
+    queues.push(pushQueue);
+    const bus = createLocalEventBus();
+    const phones = createPhoneNumberSimulator();
+    const mailObjects = createBlobStore();
+    const inboundSmsQueue = createLocalSqsQueue(
+      () => import('../functions/events/inbound-sms').then((module) => module.handler),
+      {
+        name: 'latchkey-local-inbound-sms',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        maxReceiveCount: 5,
+        log: print,
+      },
+    );
+    queues.push(inboundSmsQueue);
+    const inboundQueue = createLocalSqsQueue(
+      () => import('../functions/events/inbound-ingest').then((module) => module.handler),
+      {
+        name: 'latchkey-local-inbound-mail',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        maxReceiveCount: 3,
+        log: print,
+      },
+    );
+    queues.push(inboundQueue);
+    const adapters: ExternalAdapters = {
+      pushGateway: push.gateway,
+      phoneNumbers: phones.phoneNumbers,
+      blobStore: mailObjects.blobStore,
+      inboundQueue: inboundQueue.queue as ExternalAdapters['inboundQueue'],
+    };
+    for (const queue of queues) stops.push(async () => queue.stop());
+
+    // Table stream -> the same relay Lambda runs in AWS, given the local queue and bus.
+    const relay = await startStreamRelay({
+      endpoint: dynamo.endpoint,
+      tableName,
+      consumer: once(() =>
+        import('../functions/events/outbox-relay').then((module) =>
+          module.createOutboxRelay({ pushQueue: pushQueue.queue, bus }),
+        ),
+      ),
+      ...(print ? { log: print } : {}),
+    });
+    stops.push(relay.stop);
+    const inboundEmail = once(() =>
+      import('../functions/events/inbound-email').then((module) => module.createHandler(adapters)),
+    );
+    const drainAll = async () => {
+      await relay.drain();
+      await Promise.all(queues.map((queue) => queue.drain()));
+    };
 
     const { httpRuntime } = await import('../shared/http/runtime');
     const runtime = httpRuntime();
@@ -145,7 +245,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const loadHandler = (group: RouteGroup) => {
       let loaded = handlers.get(group);
       if (!loaded) {
-        loaded = import(`../functions/http/${group}.ts`).then((module) => module.handler as GroupHandler);
+        // A group that needs a simulated adapter exports createHandler(adapters); the others build from config.
+        loaded = import(`../functions/http/${group}.ts`).then(
+          (module: {
+            handler: GroupHandler;
+            createHandler?: (adapters: ExternalAdapters) => GroupHandler;
+          }) => (module.createHandler ? module.createHandler(adapters) : module.handler),
+        );
         handlers.set(group, loaded);
       }
       return loaded;
@@ -160,9 +266,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         res.end(JSON.stringify(body));
         return true;
       };
+      if (req.method === 'GET' && (path === '/_local' || path === '/_local/')) {
+        return json(200, { routes: LOCAL_ROUTES });
+      }
       if (req.method === 'GET' && path === '/_local/outbox/push') {
-        await pushQueue.drain();
+        await drainAll();
         return json(200, { items: push.outbox });
+      }
+      if (req.method === 'GET' && path === '/_local/queues') {
+        return json(200, {
+          queues: queues.map((queue) => queue.snapshot()),
+          streams: [relay.snapshot()],
+          events: bus.published,
+        });
+      }
+      const failSends = /^\/_local\/queues\/([\w-]+)\/fail-sends$/.exec(path);
+      if (req.method === 'POST' && failSends) {
+        const queue = queues.find((candidate) => candidate.name === failSends[1]);
+        if (!queue) return json(404, { error: 'not_found', message: 'No such local queue.' });
+        const count = ((await readJson(req)) as { count?: unknown } | undefined)?.count;
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 100) {
+          return json(400, { error: 'validation_failed', message: 'Send {"count": 0..100}.' });
+        }
+        queue.failNextSends(count);
+        return json(200, { queue: queue.name, failNextSends: count });
       }
       if (req.method === 'POST' && path === '/_local/inbound/sms') {
         const input = await readJson(req);
@@ -174,13 +301,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             fields: parsed.error.issues,
           });
         }
-        const event = snsSmsEvent(parsed.data);
-        const { handler } = await import('../functions/events/inbound-sms');
-        await handler(event);
-        return json(202, {
-          accepted: true,
-          inboundMessageId: parsed.data.inboundMessageId ?? event.Records[0]?.Sns.MessageId,
-        });
+        // As in AWS: the topic delivers the payload raw to the inbound SMS queue, whose consumer stores it.
+        const payload = twoWaySmsPayload(parsed.data);
+        await inboundSmsQueue.queue.enqueue([payload]);
+        await inboundSmsQueue.drain();
+        return json(202, { accepted: true, inboundMessageId: payload.inboundMessageId });
       }
       if (req.method === 'POST' && path === '/_local/inbound/email') {
         const type = (req.headers['content-type'] ?? '').toLowerCase();
@@ -212,8 +337,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
         const messageId = request.messageId ?? randomUUID().replace(/-/g, '');
         mailObjects.objects.set(`inbound/${messageId}`, raw);
-        const { handler } = await import('../functions/events/inbound-email');
-        await handler(sesReceiptEvent({ ...request, messageId }));
+        await (await inboundEmail())(sesReceiptEvent({ ...request, messageId }));
         await inboundQueue.drain();
         return json(202, { accepted: true, messageId });
       }
@@ -248,7 +372,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       dataDir,
       dynamodb: dynamo,
-      push: { outbox: push.outbox, drain: pushQueue.drain, disableEndpoint: push.disable },
+      push: { outbox: push.outbox, drain: drainAll, disableEndpoint: push.disable },
+      queues: Object.fromEntries(queues.map((queue) => [queue.name, queue])),
       issueToken: async (email) => {
         const known = describeUser(email);
         return (await idp.issue({ email, ...known })).token;

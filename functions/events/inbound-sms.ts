@@ -1,21 +1,41 @@
-import type { SNSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { inboxIngestDeps } from '../../shared/adapters/inbox-runtime';
-import { parseInboundSms } from '../../shared/adapters/sns/inbound-sms';
-import { ingestInbound } from '../../shared/domain/accounts/ingest';
+import { parseInboundSms } from '../../shared/adapters/sqs/inbound-sms';
+import { type IngestDeps, ingestInbound } from '../../shared/domain/accounts/ingest';
 import { logger, metrics } from '../../shared/observability';
 
-const deps = inboxIngestDeps();
-
-/** Inbound SMS (SNS from End User Messaging) -> the account's shared inbox. Failures throw: SNS retries. */
-export const handler = async (event: SNSEvent): Promise<void> => {
-  const { messages, invalid } = parseInboundSms(event);
-  if (invalid > 0) {
-    logger.warn('dropping records that are not two-way SMS', { invalid });
-    metrics.addMetric('InboundSmsInvalid', 'Count', invalid);
-  }
-  for (const message of messages) {
+/**
+ * Inbound SMS queue (SNS topic -> SQS, raw delivery) -> the account's shared inbox. A message that
+ * fails is reported (partial batch response) and comes back after the visibility timeout; after five
+ * receives the queue's dead-letter queue keeps it, with an alarm. A body that is no two-way SMS is
+ * counted and dropped: retrying it cannot help.
+ */
+export function createInboundSmsHandler(deps: IngestDeps) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const ingest = async (record: SQSRecord) => {
+    const message = parseInboundSms(record);
+    if (!message) {
+      logger.warn('dropping a queue message that is not a two-way SMS', { messageId: record.messageId });
+      metrics.addMetric('InboundSmsInvalid', 'Count', 1);
+      return;
+    }
     const outcome = await ingestInbound(message, deps);
     logger.info('inbound sms', { outcome });
-  }
-  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    const response = await processPartialResponse(event, ingest, processor, {
+      ...(context ? { context } : {}),
+      throwOnFullBatchFailure: false,
+    });
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    return response;
+  };
+}
+
+let production: ReturnType<typeof createInboundSmsHandler> | undefined;
+
+export const handler = (event: SQSEvent, context?: Context) => {
+  production ??= createInboundSmsHandler(inboxIngestDeps());
+  return production(event, context);
 };

@@ -6,23 +6,29 @@ import { systemClock } from '../../shared/adapters/ids';
 import { sharedPushGateway } from '../../shared/adapters/sns/shared-gateway';
 import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
 import { ENV, requireEnv } from '../../shared/config/env';
-import { deliverPushJobs } from '../../shared/domain/notifications/deliver';
+import { type DeliverDeps, deliverPushJobs } from '../../shared/domain/notifications/deliver';
+import type { PushJob } from '../../shared/domain/ports';
 import { logger, metrics } from '../../shared/observability';
-import type { PushJob } from '../../shared/ports';
-
-const doc = sharedDocumentClient();
-const tableName = requireEnv(ENV.tableName);
-const deps = {
-  gateway: sharedPushGateway(),
-  deliveries: makeNotificationRepository(doc, tableName).deliveries,
-  devices: makeDeviceRepository(doc, tableName),
-  clock: systemClock,
-  concurrency: 16,
-  log: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
-};
+import { type ExternalAdapters, lazyHandler } from '../../shared/runtime/external-adapters';
 
 /** SQS -> SNS mobile push. Reports only the messages to retry (partial batch response). */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export function createHandler(adapters: Pick<ExternalAdapters, 'pushGateway'>) {
+  const doc = sharedDocumentClient();
+  const tableName = requireEnv(ENV.tableName);
+  const deps = {
+    gateway: adapters.pushGateway,
+    deliveries: makeNotificationRepository(doc, tableName).deliveries,
+    devices: makeDeviceRepository(doc, tableName),
+    clock: systemClock,
+    concurrency: 16,
+    log: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
+  };
+  return (event: SQSEvent): Promise<SQSBatchResponse> => fanout(event, deps);
+}
+
+export const handler = lazyHandler(() => createHandler({ pushGateway: sharedPushGateway() }));
+
+async function fanout(event: SQSEvent, deps: DeliverDeps): Promise<SQSBatchResponse> {
   const jobs: PushJob[] = [];
   const messageIds: string[] = [];
   for (const record of event.Records) {
@@ -44,4 +50,4 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   return {
     batchItemFailures: report.failedJobs.map((index) => ({ itemIdentifier: messageIds[index] as string })),
   };
-};
+}

@@ -6,31 +6,35 @@ import { createGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
 import { phoneRoutes } from '../../shared/http/routes/phone';
 import { httpRuntime } from '../../shared/http/runtime';
+import { type ExternalAdapters, lazyHandler } from '../../shared/runtime/external-adapters';
 
 /** The routes that need End User Messaging (its SDK client stays out of the other bundles). */
-const { doc, tableName, deps: runtime, options } = httpRuntime();
-const deps = {
-  ...runtime,
-  accounts: makeAccountRepository(doc, tableName),
-  inbox: makeInboxRepository(doc, tableName),
-  phoneNumbers: sharedPhoneNumbers(),
-};
+export function createHandler(adapters: Pick<ExternalAdapters, 'phoneNumbers'>) {
+  const { doc, tableName, deps: runtime, options } = httpRuntime();
+  const deps = {
+    ...runtime,
+    accounts: makeAccountRepository(doc, tableName),
+    inbox: makeInboxRepository(doc, tableName),
+    phoneNumbers: adapters.phoneNumbers,
+  };
+  return createGroupHandler(
+    'phone',
+    phoneRoutes,
+    {
+      provisionPhone: async ({ caller, params, body }) => ({
+        phoneNumber: await provisionPhone(caller, params.id, body.type, deps),
+      }),
+      releasePhone: async ({ caller, params }) => {
+        await releasePhone(caller, params.id, deps);
+        return { deleted: true as const };
+      },
+      deleteAccount: async ({ caller, params }) => {
+        await deleteAccount(caller, params.id, deps);
+        return { deleted: true as const };
+      },
+    },
+    { ...options, confirm: ownerFirst(options.confirm, deps) },
+  );
+}
 
-export const handler = createGroupHandler(
-  'phone',
-  phoneRoutes,
-  {
-    provisionPhone: async ({ caller, params, body }) => ({
-      phoneNumber: await provisionPhone(caller, params.id, body.type, deps),
-    }),
-    releasePhone: async ({ caller, params }) => {
-      await releasePhone(caller, params.id, deps);
-      return { deleted: true as const };
-    },
-    deleteAccount: async ({ caller, params }) => {
-      await deleteAccount(caller, params.id, deps);
-      return { deleted: true as const };
-    },
-  },
-  { ...options, confirm: ownerFirst(options.confirm, deps) },
-);
+export const handler = lazyHandler(() => createHandler({ phoneNumbers: sharedPhoneNumbers() }));

@@ -13,8 +13,6 @@ import { DEFAULTS, ENV } from '../../shared/config/env';
 const LAMBDA_CREDENTIALS = fileURLToPath(
   new URL('../../shared/adapters/aws/lambda-credentials.ts', import.meta.url),
 );
-/** `semver.gte` only, for the X-Ray SDK: see `shared/adapters/aws/semver-lite.ts`. */
-const SEMVER_LITE = fileURLToPath(new URL('../../shared/adapters/aws/semver-lite.ts', import.meta.url));
 
 export interface LatchkeyFunctionProps
   extends Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'logGroup'> {
@@ -60,7 +58,6 @@ export class LatchkeyFunction extends NodejsFunction {
         // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
         esbuildArgs: {
           '--alias:@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS,
-          '--alias:semver': SEMVER_LITE,
         },
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         ...bundling,

@@ -86,12 +86,6 @@ export class PushDelivery extends Construct {
     }
   }
 
-  /** Lets an HTTP function enqueue push work. */
-  bindProducer(fn: LatchkeyFunction): void {
-    this.queue.grantSendMessages(fn);
-    fn.addEnvironment(ENV.pushQueueUrl, this.queue.queueUrl);
-  }
-
   /** Lets an HTTP function create, update and delete endpoints under the platform applications. */
   bindRegistration(fn: LatchkeyFunction, applicationArns: Partial<Record<PushPlatform, string>>): void {
     this.bindPlatforms(fn, applicationArns);

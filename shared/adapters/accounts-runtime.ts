@@ -1,11 +1,13 @@
 import { ENV, MissingConfigError, optionalEnv, positiveIntEnv } from '../config/env';
-import type { Keyring } from '../ports';
+import type { Keyring } from '../domain/ports';
+import { kmsClient } from '../runtime/aws-clients';
+import { CALL_BUDGETS } from './aws/call-budget';
 import { kmsDataKeys, localDataKeys, makeKeyring } from './kms/keyring';
 
 /** The secrets keyring: KMS in AWS, the local master key in the local runtime. */
 export function sharedKeyring(): Keyring {
   const keyId = optionalEnv(ENV.secretsKeyId);
-  if (keyId) return makeKeyring(kmsDataKeys({ keyId, region: process.env.AWS_REGION ?? 'us-east-1' }));
+  if (keyId) return makeKeyring(kmsDataKeys(kmsClient('request'), { keyId, budget: CALL_BUDGETS.request }));
   const local = optionalEnv(ENV.localSecretsKey);
   if (local && /^[0-9a-f]{64}$/i.test(local)) return makeKeyring(localDataKeys(Buffer.from(local, 'hex')));
   throw new MissingConfigError(`${ENV.secretsKeyId} (or ${ENV.localSecretsKey} locally)`);

@@ -1,13 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
+import type { Notifier } from '../domain/ports';
 import { logger } from '../observability';
-import type { Notifier } from '../ports';
 import { makeDeviceRepository } from './dynamodb/device-repository';
 import { makeNotificationRepository } from './dynamodb/notification-repository';
+import { makeOutboxPushQueue } from './dynamodb/outbox';
 import { makePushCoalescer } from './dynamodb/push-coalescer';
 import { makeUserRepository } from './dynamodb/user-repository';
 import { newId, systemClock } from './ids';
-import { sharedPushQueue } from './sqs/shared-queue';
 
 /** What sending a notification needs, and nothing else (for functions that only notify). */
 export function makeNotifier(
@@ -20,7 +20,8 @@ export function makeNotifier(
     devices: makeDeviceRepository(doc, tableName),
     settings,
     inbox,
-    queue: sharedPushQueue(),
+    // Push work is recorded in the table (outbox) and relayed to SQS after commit: no SQS call here.
+    queue: makeOutboxPushQueue(doc, tableName, { clock: systemClock, newId }),
     pushWindows: makePushCoalescer(doc, tableName),
     clock: systemClock,
     newId,

@@ -1,5 +1,5 @@
+import type { SecurityLog } from '../domain/ports';
 import { logger } from '../observability';
-import type { SecurityLog } from '../ports';
 
 /** Security events as structured log lines, filterable in CloudWatch by `securityEvent`. */
 export const securityLog: SecurityLog = {

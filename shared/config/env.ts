@@ -35,6 +35,8 @@ export const ENV = {
   inboundQueueUrl: 'INBOUND_QUEUE_URL',
   /** Days inbox messages are kept (default 30). */
   inboxRetentionDays: 'INBOX_RETENTION_DAYS',
+  /** EventBridge bus the outbox relay publishes domain events to. */
+  eventBusName: 'EVENT_BUS_NAME',
   /** SQS queue the push fan-out function consumes. */
   pushQueueUrl: 'PUSH_QUEUE_URL',
   /** SNS platform application ARNs; unset -> pushes to that platform are recorded as undeliverable. */

@@ -35,5 +35,7 @@ export function tableDefinition(tableName: string) {
         Projection: { ProjectionType: 'ALL' as const },
       },
     ],
+    // The outbox relay reads new items from the stream (DynamoDB Streams in AWS, DynamoDB Local's own here).
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' as const },
   };
 }

@@ -1,5 +1,5 @@
-import type { Clock, EmailQuota, Mailer, OutgoingEmail, SecurityLog } from '../ports';
 import { EmailCapReachedError } from './errors';
+import type { Clock, EmailQuota, Mailer, OutgoingEmail, SecurityLog } from './ports';
 
 /**
  * Whatever reaches a person's inbox is capped per user, per purpose, per clock hour (SECURITY.md

@@ -1,6 +1,6 @@
-import type { Hmac } from '../ports';
 import { digestsEqual } from './devices/secrets';
 import { InvalidCursorError } from './errors';
+import type { Hmac } from './ports';
 
 /**
  * The one cursor helper for every list. A cursor is the repository's position (opaque to this

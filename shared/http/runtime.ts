@@ -1,3 +1,4 @@
+import { CALL_BUDGETS } from '../adapters/aws/call-budget';
 import { makeHmac } from '../adapters/crypto/hmac';
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
@@ -8,22 +9,23 @@ import { newId, systemClock } from '../adapters/ids';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
 import { makeNotifier } from '../adapters/notify-runtime';
 import { securityLog } from '../adapters/security-log';
-import { sharedMailer } from '../adapters/ses/mailer';
+import { makeSesMailer } from '../adapters/ses/mailer';
 import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
 import { defaultDeviceEmails } from '../domain/devices/emails';
 import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases';
 import { defaultIdentityEmails } from '../domain/identity/emails';
 import type { IdentityDeps } from '../domain/identity/use-cases';
 import type { NotifyDeps } from '../domain/notifications/use-cases';
+import type { Hmac } from '../domain/ports';
 import { resolveCaller } from '../domain/users/resolve-caller';
-import type { Hmac } from '../ports';
+import { kmsClient, sesClient } from '../runtime/aws-clients';
 import type { GroupOptions } from './handler';
 import { confirmationCheck } from './identity-confirmation';
 
 /** The server HMAC key: derived from KMS in AWS, given directly (hex) by the local runtime. */
 function serverHmac(): Hmac {
   const keyId = optionalEnv(ENV.hmacKeyId);
-  if (keyId) return makeHmac(kmsDerivedKey(keyId, { region: process.env.AWS_REGION ?? 'us-east-1' }));
+  if (keyId) return makeHmac(kmsDerivedKey(kmsClient('coldStart'), keyId, CALL_BUDGETS.coldStart));
   const local = optionalEnv(ENV.localHmacKey);
   if (local && /^[0-9a-f]{64,}$/i.test(local)) return makeHmac(async () => Buffer.from(local, 'hex'));
   throw new MissingConfigError(`${ENV.hmacKeyId} (or ${ENV.localHmacKey} locally)`);
@@ -66,7 +68,10 @@ export function httpRuntime() {
     // The core's full repositories win over the narrower ones notify() asks for.
     ...notifications.deps,
     ...core,
-    mailer: sharedMailer(),
+    mailer: makeSesMailer(sesClient('request'), {
+      from: requireEnv(ENV.emailFrom),
+      budget: CALL_BUDGETS.request,
+    }),
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,
     challenges,

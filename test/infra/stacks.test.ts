@@ -6,8 +6,11 @@ import { ENV } from '../../shared/config/env';
 import { TABLE, tableDefinition } from '../../shared/config/table';
 import { listRoutes, ROUTE_GROUPS } from '../../shared/http/routes';
 
+/** No esbuild here: `aws:cdk:bundling-stacks` = [] bundles no stack (the bench synthesizes real bundles). */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+
 function synth(context: Record<string, string> = {}) {
-  const built = buildApp(new App({ context: { ...BASE_CONTEXT, ...context } }));
+  const built = buildApp(new App({ context: { ...BASE_CONTEXT, ...NO_BUNDLING, ...context } }));
   return {
     ...built,
     stateful: Template.fromStack(built.stateful),
@@ -35,6 +38,7 @@ describe('CDK app (default context: Cognito user pool)', () => {
     expect(props.AttributeDefinitions).toHaveLength(local.AttributeDefinitions.length);
     expect(props.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
     expect(props.BillingMode).toBe(local.BillingMode);
+    expect(props.StreamSpecification).toEqual({ StreamViewType: local.StreamSpecification.StreamViewType });
   });
 
   it('protects the table: TTL on expiresAt, PITR, deletion protection, RETAIN, customer-managed KMS', () => {
@@ -95,8 +99,9 @@ describe('CDK app (default context: Cognito user pool)', () => {
 
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
     const functions = app.api.findResources('AWS::Lambda::Function');
-    // One per route group, plus the push fan-out, the inbound SMS handler and the two email stages.
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 4);
+    // One per route group, plus the push fan-out, the inbound SMS handler, the two email stages and
+    // the outbox relay.
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 5);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -172,6 +177,45 @@ describe('CDK app (default context: Cognito user pool)', () => {
   });
 });
 
+describe('CDK app: outbox relay', () => {
+  let app: ReturnType<typeof synth>;
+  beforeAll(() => {
+    app = synth();
+  });
+
+  it('relays inserted outbox items from the table stream, retrying and dead-lettering failures', () => {
+    app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 8,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { entity: { S: ['outbox_event'] } } },
+            }),
+          },
+        ],
+      },
+    });
+    app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: 'Outbox events the relay could not publish after its retries',
+      Threshold: 1,
+    });
+  });
+
+  it('keeps the event bus in the stateful stack and lets only the relay put events on it', () => {
+    app.stateful.resourceCountIs('AWS::Events::EventBus', 1);
+    const putters = Object.values(app.api.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'),
+    );
+    expect(putters).toHaveLength(1);
+  });
+});
+
 describe('CDK app: push delivery', () => {
   let app: ReturnType<typeof synth>;
   beforeAll(() => {
@@ -194,7 +238,7 @@ describe('CDK app: push delivery', () => {
     });
   });
 
-  it('lets every notifying group enqueue, and only the fan-out publish', () => {
+  it('lets only the outbox relay send push work, and only the fan-out publish', () => {
     const statements = Object.values(app.api.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown }>,
     );
@@ -211,8 +255,13 @@ describe('CDK app: push delivery', () => {
         (name) => name in (fn.Properties.Environment?.Variables ?? {}),
       ),
     );
-    // Plus one: the email parser also sends to its own dead-letter queue (asynchronous invocations).
-    expect(allows('sqs:SendMessage')).toBe(producers.length + 1);
+    expect(producers.map((fn) => fn.Properties.Description).sort()).toEqual([
+      'Latchkey inbound email: raw MIME from S3 -> parsed message queue',
+      'Latchkey outbox relay: table stream -> push queue / event bus',
+    ]);
+    // Plus two: the email parser's own dead-letter queue (asynchronous invocations) and the relay's
+    // on-failure destination.
+    expect(allows('sqs:SendMessage')).toBe(producers.length + 2);
   });
 
   it('creates no platform application without push secrets', () => {
@@ -244,6 +293,38 @@ describe('CDK app: push delivery', () => {
         Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*'),
       );
       expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 100)}`)).toEqual([]);
+    }
+  });
+});
+
+describe('CDK app: inbound SMS', () => {
+  it('queues every two-way SMS (raw delivery) for a partial-batch consumer, with dead-letter queues and alarms', () => {
+    const app = synth();
+
+    app.api.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    app.api.resourceCountIs('AWS::SNS::Subscription', 1);
+    app.api.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 180,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+      SqsManagedSseEnabled: true,
+    });
+    const handler = app.apiStack.inbound.handler;
+    app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: app.apiStack.getLogicalId(handler.node.defaultChild as never) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    for (const description of [
+      'Inbound SMS that could not be stored after 5 receives',
+      'Inbound SMS the topic could not deliver to the inbound SMS queue',
+    ]) {
+      app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: description,
+        Threshold: 1,
+      });
     }
   });
 });

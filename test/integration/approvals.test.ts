@@ -22,8 +22,8 @@ import {
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
 import { EmailCapReachedError } from '../../shared/domain/errors';
+import type { OutgoingEmail, SecurityEvent } from '../../shared/domain/ports';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
-import type { OutgoingEmail, SecurityEvent } from '../../shared/ports';
 import { fixedClock } from '../support/fakes';
 import { localTable, unique } from './dynamo';
 

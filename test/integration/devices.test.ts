@@ -25,10 +25,10 @@ import {
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
 import { UserDeprovisionedError } from '../../shared/domain/errors';
+import type { OutgoingEmail, PushJob, SecurityEvent } from '../../shared/domain/ports';
 import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import type { User } from '../../shared/domain/users/model';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
-import type { OutgoingEmail, PushJob, SecurityEvent } from '../../shared/ports';
 import { fixedClock } from '../support/fakes';
 import { localTable, unique } from './dynamo';
 

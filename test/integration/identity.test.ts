@@ -22,7 +22,7 @@ import {
   requireConfirmation,
   updateIdentitySettings,
 } from '../../shared/domain/identity/use-cases';
-import type { OutgoingEmail, SecurityEvent } from '../../shared/ports';
+import type { OutgoingEmail, SecurityEvent } from '../../shared/domain/ports';
 import { aDevice, aUser, fixedClock } from '../support/fakes';
 import { localTable, unique } from './dynamo';
 

@@ -16,8 +16,8 @@ import {
   registerPush,
   updateWorkspaceNotificationSettings,
 } from '../../shared/domain/notifications/use-cases';
+import type { PushGateway, PushJob } from '../../shared/domain/ports';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
-import type { PushGateway, PushJob } from '../../shared/ports';
 import { fixedClock } from '../support/fakes';
 import { localTable, unique } from './dynamo';
 

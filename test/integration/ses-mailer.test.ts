@@ -1,7 +1,9 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { freePort } from '../../local/ports';
 import { listSentEmails, type SesLocal, startSesLocal } from '../../local/ses-local';
+import { CALL_BUDGETS, clientOptions } from '../../shared/adapters/aws/call-budget';
 import { makeSesMailer } from '../../shared/adapters/ses/mailer';
 
 describe('SES mailer against aws-ses-v2-local', () => {
@@ -15,12 +17,11 @@ describe('SES mailer against aws-ses-v2-local', () => {
   afterAll(() => ses.stop());
 
   it('delivers an email the emulator shows with its subject, recipient and body', async () => {
-    const mailer = makeSesMailer({
-      from: 'no-reply@latchkey.local',
-      region: LOCAL_AWS.region,
-      endpoint,
-      credentials: async () => LOCAL_AWS.credentials,
+    const client = new SESv2Client({
+      ...clientOptions(CALL_BUDGETS.request, { region: LOCAL_AWS.region, endpoint }),
+      credentials: LOCAL_AWS.credentials,
     });
+    const mailer = makeSesMailer(client, { from: 'no-reply@latchkey.local', budget: CALL_BUDGETS.request });
 
     const { messageId } = await mailer.send({
       to: 'bob@acme.example',

@@ -1,6 +1,6 @@
 import type { Device } from '../../shared/domain/devices/model';
+import type { ProvisionUserInput, UserRepository } from '../../shared/domain/ports';
 import type { CallerIdentity, User } from '../../shared/domain/users/model';
-import type { ProvisionUserInput, UserRepository } from '../../shared/ports';
 
 /** An in-memory UserRepository for use-case unit tests (integration tests use DynamoDB Local). */
 export function fakeUserRepository(initial: User[] = []) {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Hmac } from '../../ports';
+import type { Hmac } from '../../domain/ports';
 
 /**
  * HMAC-SHA-256 under a server key loaded once, on first use (a KMS call in AWS), and kept for the

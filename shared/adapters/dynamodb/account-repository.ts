@@ -9,7 +9,7 @@ import {
 import { TABLE } from '../../config/table';
 import type { Account, AccountRole, Membership, TotpConfig } from '../../domain/accounts/model';
 import { InvalidCursorError } from '../../domain/errors';
-import type { AccountChanges, AccountRepository, WriteOutcome } from '../../ports';
+import type { AccountChanges, AccountRepository, WriteOutcome } from '../../domain/ports';
 import { cancellationCodes, itemExists, itemIsNew } from './conditions';
 import { conditionalUpdate, deleteKeys, type UpdateInput } from './operations';
 

@@ -18,8 +18,8 @@ import {
   PUSH_PLATFORMS,
   type PushRegistration,
 } from '../../domain/devices/model';
+import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../domain/ports';
 import type { User } from '../../domain/users/model';
-import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../ports';
 import { cancellationCodes, itemIsNew } from './conditions';
 import { hourlyCount, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
 import { userKeys } from './user-repository';

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
-import type { EmailQuota } from '../../ports';
+import type { EmailQuota } from '../../domain/ports';
 import { conditionalUpdate, hourlyCount } from './operations';
 
 export const emailQuotaKey = (userId: string, purpose: string, hour: number) => ({

@@ -8,7 +8,7 @@ import {
 import { TABLE } from '../../config/table';
 import type { InboxMessage } from '../../domain/accounts/model';
 import { InvalidCursorError } from '../../domain/errors';
-import type { InboxRepository } from '../../ports';
+import type { InboxRepository } from '../../domain/ports';
 import { cancellationCodes } from './conditions';
 import { deleteKeys } from './operations';
 

@@ -14,7 +14,7 @@ import type {
   NotificationRecord,
   NotificationSettingsRepository,
   PushDeliveryLog,
-} from '../../ports';
+} from '../../domain/ports';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;

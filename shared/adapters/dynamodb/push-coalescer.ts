@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
-import type { PushCoalescer } from '../../ports';
+import type { PushCoalescer } from '../../domain/ports';
 import { conditionalUpdate } from './operations';
 
 export const pushWindowKey = (userId: string, subject: string) => ({

@@ -9,6 +9,7 @@ import {
 import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
 import { UserDeprovisionedError } from '../../domain/errors';
+import type { ProvisionUserInput, ProvisionUserResult, UserRepository } from '../../domain/ports';
 import {
   type CallerIdentity,
   normalizeWorkspaceName,
@@ -17,7 +18,6 @@ import {
   WORKSPACE_ROLES,
   type Workspace,
 } from '../../domain/users/model';
-import type { ProvisionUserInput, ProvisionUserResult, UserRepository } from '../../ports';
 import { cancellationCodes, itemExists, itemIsNew, userIsActive } from './conditions';
 
 const ENTITY = { user: 'User', identity: 'Identity', workspace: 'Workspace', workspaceName: 'WorkspaceName' };

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { EncryptedSecret } from '../../domain/accounts/model';
-import type { Keyring } from '../../ports';
-import { makeSignedJsonClient } from '../aws/signed-request';
+import type { Keyring } from '../../domain/ports';
+import { type CallBudget, deadline } from '../aws/call-budget';
 
 /** Where data keys come from: KMS in AWS, a local master key in the local runtime. */
 export interface DataKeys {
@@ -68,43 +68,36 @@ export function makeKeyring(dataKeys: DataKeys): Keyring {
 
 export interface KmsDataKeysConfig {
   keyId: string;
-  region: string;
-  credentials?: AwsCredentialIdentityProvider;
-  fetch?: typeof fetch;
+  /** The whole call's deadline; the client holds the attempt count and per-attempt timeouts. */
+  budget: CallBudget;
 }
 
-/** KMS GenerateDataKey / Decrypt with the encryption context, as signed requests (bundle budget). */
-export function kmsDataKeys(config: KmsDataKeysConfig): DataKeys {
-  const request = makeSignedJsonClient({
-    service: 'kms',
-    region: config.region,
-    endpoint: `https://kms.${config.region}.amazonaws.com`,
-    ...(config.credentials ? { credentials: config.credentials } : {}),
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
-  const call = <T>(target: string, body: unknown) =>
-    request<T>('/', body, {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `TrentService.${target}`,
-    });
+/** KMS GenerateDataKey / Decrypt bound to the encryption context, through the official client. */
+export function kmsDataKeys(client: KMSClient, config: KmsDataKeysConfig): DataKeys {
+  const { budget } = config;
   return {
     async generate(context) {
-      const out = await call<{ Plaintext?: string; CiphertextBlob?: string }>('GenerateDataKey', {
-        KeyId: config.keyId,
-        KeySpec: 'AES_256',
-        EncryptionContext: context,
-      });
+      const out = await client.send(
+        new GenerateDataKeyCommand({ KeyId: config.keyId, KeySpec: 'AES_256', EncryptionContext: context }),
+        deadline(budget),
+      );
       if (!out.Plaintext || !out.CiphertextBlob) throw new Error('KMS returned no data key');
-      return { plaintext: Buffer.from(out.Plaintext, 'base64'), encrypted: out.CiphertextBlob };
+      return {
+        plaintext: Buffer.from(out.Plaintext),
+        encrypted: Buffer.from(out.CiphertextBlob).toString('base64'),
+      };
     },
     async decrypt(encrypted, context) {
-      const out = await call<{ Plaintext?: string }>('Decrypt', {
-        KeyId: config.keyId,
-        CiphertextBlob: encrypted,
-        EncryptionContext: context,
-      });
+      const out = await client.send(
+        new DecryptCommand({
+          KeyId: config.keyId,
+          CiphertextBlob: Buffer.from(encrypted, 'base64'),
+          EncryptionContext: context,
+        }),
+        deadline(budget),
+      );
       if (!out.Plaintext) throw new Error('KMS returned no plaintext');
-      return Buffer.from(out.Plaintext, 'base64');
+      return Buffer.from(out.Plaintext);
     },
   };
 }

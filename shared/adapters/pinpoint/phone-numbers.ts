@@ -5,7 +5,7 @@ import {
   ResourceNotFoundException,
   UpdatePhoneNumberCommand,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import type { PhoneNumbers } from '../../ports';
+import type { PhoneNumbers } from '../../domain/ports';
 
 export interface PhoneNumbersConfig {
   /** The SNS topic two-way messages are published to (the inbound SMS pipeline). */

@@ -1,13 +1,11 @@
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ENV, optionalEnv, requireEnv } from '../../config/env';
+import type { PhoneNumbers } from '../../domain/ports';
 import { tracer } from '../../observability';
-import type { PhoneNumbers } from '../../ports';
-import { simulatedAdapters } from '../simulated';
 import { makePinpointPhoneNumbers } from './phone-numbers';
 
-/** Managed phone numbers: End User Messaging in AWS, the 555 simulator locally. */
+/** Managed phone numbers through End User Messaging (the local runtime passes its 555 simulator instead). */
 export function sharedPhoneNumbers(): PhoneNumbers {
-  if (simulatedAdapters.phoneNumbers) return simulatedAdapters.phoneNumbers;
   return makePinpointPhoneNumbers(tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({})), {
     inboundTopicArn: requireEnv(ENV.inboundSmsTopicArn),
     ...(optionalEnv(ENV.smsTwoWayRoleArn)

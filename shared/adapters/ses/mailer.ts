@@ -1,59 +1,35 @@
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { ENV, optionalEnv, requireEnv } from '../../config/env';
-import type { Mailer, OutgoingEmail } from '../../ports';
-import { makeSignedJsonClient } from '../aws/signed-request';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { Mailer, OutgoingEmail } from '../../domain/ports';
+import { type CallBudget, deadline } from '../aws/call-budget';
 
 export interface MailerConfig {
   from: string;
-  region: string;
-  /** Defaults to SES's regional endpoint; locally, aws-ses-v2-local. */
-  endpoint?: string;
-  credentials?: AwsCredentialIdentityProvider;
-  fetch?: typeof fetch;
+  /** The whole call's deadline; the client holds the attempt count and per-attempt timeouts. */
+  budget: CallBudget;
 }
 
-/**
- * SES v2 `SendEmail` as one signed request (the SDK's SES client would add about 80 KB to every bundle
- * that sends mail). Integration tests run it against aws-ses-v2-local.
- */
-export function makeSesMailer(config: MailerConfig): Mailer {
-  const request = makeSignedJsonClient({
-    service: 'ses',
-    region: config.region,
-    endpoint: config.endpoint ?? `https://email.${config.region}.amazonaws.com`,
-    ...(config.credentials ? { credentials: config.credentials } : {}),
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
+/** SES v2 `SendEmail` through the official client. Integration tests run it against aws-ses-v2-local. */
+export function makeSesMailer(client: SESv2Client, config: MailerConfig): Mailer {
+  const { budget } = config;
   return {
     async send(email: OutgoingEmail) {
-      const output = await request<{ MessageId?: string }>('/v2/email/outbound-emails', {
-        FromEmailAddress: config.from,
-        Destination: { ToAddresses: [email.to] },
-        Content: {
-          Simple: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: { Data: email.text, Charset: 'UTF-8' },
-              ...(email.html ? { Html: { Data: email.html, Charset: 'UTF-8' } } : {}),
+      const output = await client.send(
+        new SendEmailCommand({
+          FromEmailAddress: config.from,
+          Destination: { ToAddresses: [email.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Body: {
+                Text: { Data: email.text, Charset: 'UTF-8' },
+                ...(email.html ? { Html: { Data: email.html, Charset: 'UTF-8' } } : {}),
+              },
             },
           },
-        },
-      });
+        }),
+        deadline(budget),
+      );
       return { messageId: output.MessageId ?? '' };
     },
   };
-}
-
-let shared: Mailer | undefined;
-
-export function sharedMailer(): Mailer {
-  if (!shared) {
-    const endpoint = optionalEnv(ENV.sesEndpoint);
-    shared = makeSesMailer({
-      from: requireEnv(ENV.emailFrom),
-      region: process.env.AWS_REGION ?? 'us-east-1',
-      ...(endpoint ? { endpoint } : {}),
-    });
-  }
-  return shared;
 }

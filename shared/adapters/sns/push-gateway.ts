@@ -6,7 +6,7 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import type { PushPlatform } from '../../domain/devices/model';
-import type { PublishOutcome, PushGateway, PushMessage } from '../../ports';
+import type { PublishOutcome, PushGateway, PushMessage } from '../../domain/ports';
 
 /** `MessageStructure: "json"`: a default text plus one JSON string per platform (APNs, FCM v1). */
 export function buildPushMessage(message: PushMessage): string {

@@ -1,15 +1,13 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ENV, optionalEnv } from '../../config/env';
+import type { PushGateway } from '../../domain/ports';
 import { tracer } from '../../observability';
-import type { PushGateway } from '../../ports';
-import { simulatedAdapters } from '../simulated';
 import { makeSnsPushGateway } from './push-gateway';
 
 let shared: PushGateway | undefined;
 
-/** SNS mobile push for this container (or the local simulator), with the configured platform apps. */
+/** SNS mobile push for this container, with the configured platform apps (the local runtime passes its simulator instead). */
 export function sharedPushGateway(): PushGateway {
-  if (simulatedAdapters.pushGateway) return simulatedAdapters.pushGateway;
   shared ??= makeSnsPushGateway(tracer.captureAWSv3Client(new SNSClient({})), {
     ...(optionalEnv(ENV.apnsPlatformArn) ? { APNS: optionalEnv(ENV.apnsPlatformArn) } : {}),
     ...(optionalEnv(ENV.apnsSandboxPlatformArn)

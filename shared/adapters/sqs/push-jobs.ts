@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { PUSH_PLATFORMS } from '../../domain/devices/model';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../domain/notifications/catalogue';
-import type { PushJob } from '../../ports';
+import type { PushJob } from '../../domain/ports';
 
 const pushJob = z.discriminatedUnion('kind', [
   z.object({

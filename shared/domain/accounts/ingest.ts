@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { AccountRepository, InboxRepository, Notifier } from '../../ports';
 import { extractCode } from '../inbox/extract-code';
+import type { AccountRepository, InboxRepository, Notifier } from '../ports';
 import { sanitizeText } from '../text/sanitize';
 import {
   INBOX_DEFAULT_RETENTION_DAYS,

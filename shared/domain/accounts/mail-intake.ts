@@ -1,4 +1,4 @@
-import type { BlobStore } from '../../ports';
+import type { BlobStore } from '../ports';
 import type { InboundMessage } from './ingest';
 
 export interface MailNotice {

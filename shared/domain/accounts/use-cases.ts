@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { ForbiddenError, NotFoundError } from '../errors';
+import { openCursor, pageFor, sealCursor } from '../pagination';
 import type {
   AccountRepository,
   Clock,
@@ -11,9 +13,7 @@ import type {
   PhoneNumberType,
   SecurityLog,
   UserRepository,
-} from '../../ports';
-import { ForbiddenError, NotFoundError } from '../errors';
-import { openCursor, pageFor, sealCursor } from '../pagination';
+} from '../ports';
 import { stripUnsafeText } from '../text/sanitize';
 import type { User } from '../users/model';
 import {

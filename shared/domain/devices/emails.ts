@@ -1,4 +1,4 @@
-import type { OutgoingEmail } from '../../ports';
+import type { OutgoingEmail } from '../ports';
 import type { Device } from './model';
 
 /** Email texts, replaceable as one object in the use cases' deps. No code or credential beyond the one intended. */

@@ -1,3 +1,5 @@
+import { reserveEmail, sendNotice } from '../email-caps';
+import { NotFoundError } from '../errors';
 import type {
   Clock,
   DeviceRepository,
@@ -9,9 +11,7 @@ import type {
   PushQueue,
   SecurityEvent,
   SecurityLog,
-} from '../../ports';
-import { reserveEmail, sendNotice } from '../email-caps';
-import { NotFoundError } from '../errors';
+} from '../ports';
 import { stripUnsafeText } from '../text/sanitize';
 import type { User } from '../users/model';
 import type { DeviceEmails } from './emails';

@@ -1,4 +1,4 @@
-import type { OutgoingEmail } from '../../ports';
+import type { OutgoingEmail } from '../ports';
 import type { Requester } from './model';
 
 /** Identity-confirmation emails, replaceable as one object in the deps. Only the intended link, ever. */

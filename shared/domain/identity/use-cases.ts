@@ -1,3 +1,9 @@
+import { DeviceNotTrustedError } from '../devices/errors';
+import { type Device, effectiveStatus } from '../devices/model';
+import { digestsEqual } from '../devices/secrets';
+import { reserveEmail, sendNotice } from '../email-caps';
+import { NotFoundError } from '../errors';
+import { shouldDeliver, workspaceSettings } from '../notifications/policy';
 import type {
   Clock,
   DeviceRepository,
@@ -9,13 +15,7 @@ import type {
   Notifier,
   SecurityEvent,
   SecurityLog,
-} from '../../ports';
-import { DeviceNotTrustedError } from '../devices/errors';
-import { type Device, effectiveStatus } from '../devices/model';
-import { digestsEqual } from '../devices/secrets';
-import { reserveEmail, sendNotice } from '../email-caps';
-import { NotFoundError } from '../errors';
-import { shouldDeliver, workspaceSettings } from '../notifications/policy';
+} from '../ports';
 import type { User } from '../users/model';
 import { actionOf, requiresConfirmation, resourceOf } from './actions';
 import type { IdentityEmails } from './emails';

@@ -1,5 +1,5 @@
-import type { DeviceRepository, PushDeliveryLog, PushGateway, PushJob } from '../../ports';
 import { forEachLimited } from '../concurrency';
+import type { DeviceRepository, PushDeliveryLog, PushGateway, PushJob } from '../ports';
 import { NOTIFICATION_CATALOGUE } from './catalogue';
 
 export interface DeliverDeps {

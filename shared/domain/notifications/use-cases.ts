@@ -1,3 +1,7 @@
+import { forEachLimited } from '../concurrency';
+import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
+import { NotFoundError } from '../errors';
+import { pageFor } from '../pagination';
 import type {
   Clock,
   DeviceRepository,
@@ -14,11 +18,7 @@ import type {
   PushTarget,
   SecurityLog,
   UserRepository,
-} from '../../ports';
-import { forEachLimited } from '../concurrency';
-import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
-import { NotFoundError } from '../errors';
-import { pageFor } from '../pagination';
+} from '../ports';
 import type { User } from '../users/model';
 import { NOTIFICATION_CATALOGUE, NOTIFICATION_TYPES, type NotificationType, payloadIds } from './catalogue';
 import { PreferenceLockedError, TypeDisabledError } from './errors';

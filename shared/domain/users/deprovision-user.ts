@@ -1,6 +1,6 @@
-import type { Clock, DeviceRepository, PushQueue, SecurityLog, UserRepository } from '../../ports';
 import { holdsSlot } from '../devices/model';
 import { ForbiddenError, NotFoundError } from '../errors';
+import type { Clock, DeviceRepository, PushQueue, SecurityLog, UserRepository } from '../ports';
 import type { User, WorkspaceRole } from './model';
 
 export interface DeprovisionDeps {

@@ -1,5 +1,5 @@
-import type { Clock, IdGenerator, UserRepository } from '../../ports';
 import { UserDeprovisionedError } from '../errors';
+import type { Clock, IdGenerator, UserRepository } from '../ports';
 import type { CallerIdentity, User } from './model';
 
 export interface ResolveCallerDeps {

@@ -1,4 +1,4 @@
-import type { Clock, UserRepository } from '../../ports';
+import type { Clock, UserRepository } from '../ports';
 import { stripUnsafeText } from '../text/sanitize';
 import type { User } from './model';
 

@@ -6,50 +6,97 @@ import {
   ResourceNotFoundException,
   UpdatePhoneNumberCommand,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import type { SNSEvent } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createInboundSmsHandler } from '../../../functions/events/inbound-sms';
+import { createLocalSqsQueue } from '../../../local/sqs-queue';
 import { makePinpointPhoneNumbers } from '../../../shared/adapters/pinpoint/phone-numbers';
-import { parseInboundSms, toE164 } from '../../../shared/adapters/sns/inbound-sms';
-import { type InboundMessage, ingestInbound } from '../../../shared/domain/accounts/ingest';
+import { parseInboundSms, toE164 } from '../../../shared/adapters/sqs/inbound-sms';
+import { type InboundMessage, type IngestDeps, ingestInbound } from '../../../shared/domain/accounts/ingest';
 import type { InboxMessage } from '../../../shared/domain/accounts/model';
 
 const fixture = JSON.parse(
-  readFileSync('test/fixtures/aws-events/inbound-sms.sns-event.json', 'utf8'),
-) as SNSEvent;
+  readFileSync('test/fixtures/aws-events/inbound-sms.sqs-raw-event.json', 'utf8'),
+) as SQSEvent;
+const record = fixture.Records[0] as SQSRecord;
 
-describe('parseInboundSms', () => {
-  it('reads the recorded End User Messaging event', () => {
-    const { messages, invalid } = parseInboundSms(fixture);
-    const body = JSON.parse(fixture.Records[0]?.Sns.Message ?? '{}');
+describe('parseInboundSms (raw SNS delivery to SQS)', () => {
+  it('reads the recorded End User Messaging payload, timed by the SQS SentTimestamp', () => {
+    const message = parseInboundSms(record);
+    const body = JSON.parse(record.body);
 
-    expect(invalid).toBe(0);
-    expect(messages[0]).toMatchObject({
+    expect(message).toEqual({
       channel: 'sms',
       naturalId: body.inboundMessageId,
       from: toE164(body.originationNumber),
       to: toE164(body.destinationNumber),
       text: body.messageBody,
-      receivedAt: new Date(fixture.Records[0]?.Sns.Timestamp ?? 0).toISOString(),
+      receivedAt: '2026-11-22T12:45:07.000Z',
     });
   });
 
-  it('adds the missing plus of a destination, and counts records that are not two-way SMS', () => {
-    const record = fixture.Records[0] as SNSEvent['Records'][number];
+  it('adds the missing plus of a destination, and refuses bodies that are not two-way SMS', () => {
     const withoutPlus = {
       ...record,
-      Sns: {
-        ...record.Sns,
-        Message: JSON.stringify({ ...JSON.parse(record.Sns.Message), destinationNumber: '15550100123' }),
-      },
+      body: JSON.stringify({ ...JSON.parse(record.body), destinationNumber: '15550100123' }),
     };
-    const broken = { ...record, Sns: { ...record.Sns, Message: 'not json' } };
-    const foreign = { ...record, Sns: { ...record.Sns, Message: '{"hello":"world"}' } };
 
-    const { messages, invalid } = parseInboundSms({ Records: [withoutPlus, broken, foreign] });
+    expect(parseInboundSms(withoutPlus)?.to).toBe('+15550100123');
+    expect(parseInboundSms({ ...record, body: 'not json' })).toBeUndefined();
+    expect(parseInboundSms({ ...record, body: '{"hello":"world"}' })).toBeUndefined();
+  });
+});
 
-    expect(messages.map((m) => m.to)).toEqual(['+15550100123']);
-    expect(invalid).toBe(2);
+describe('inbound SMS handler (Powertools partial batch response)', () => {
+  /** Ingest deps whose phone routing fails for `failing` numbers and knows no other number. */
+  const routing = (failing: string[], seen: string[] = []) =>
+    ({
+      accounts: {
+        routeByPhone: async (to: string) => {
+          seen.push(to);
+          if (failing.includes(to)) throw new Error('DynamoDB unavailable');
+          return undefined;
+        },
+      },
+    }) as unknown as IngestDeps;
+  const sms = (messageId: string, destinationNumber: string): SQSRecord => ({
+    ...record,
+    messageId,
+    body: JSON.stringify({ ...JSON.parse(record.body), destinationNumber }),
+  });
+
+  it('reports exactly the messages whose ingestion failed, so only they come back', async () => {
+    const seen: string[] = [];
+    const handler = createInboundSmsHandler(routing(['+15550000002'], seen));
+
+    const response = await handler({
+      Records: [
+        sms('ok', '+15550000001'),
+        sms('bad', '+15550000002'),
+        { ...record, messageId: 'junk', body: '[]' },
+      ],
+    });
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+    expect(seen).toEqual(['+15550000001', '+15550000002']);
+  });
+
+  it('leaves a message that keeps failing in the queue, then in its dead-letter queue', async () => {
+    const handler = createInboundSmsHandler(routing(['+15550000002']));
+    const queue = createLocalSqsQueue(async () => handler, {
+      name: 'sms',
+      visibilityTimeoutMs: 5,
+      maxReceiveCount: 3,
+    });
+    const payload = JSON.parse(sms('x', '+15550000002').body);
+
+    await queue.queue.enqueue([payload]);
+    await queue.drain();
+
+    expect(queue.snapshot().deadLetters).toEqual([
+      expect.objectContaining({ body: payload, receiveCount: 3 }),
+    ]);
   });
 });
 

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
 import { kmsDataKeys, localDataKeys, makeKeyring } from '../../../shared/adapters/kms/keyring';
 import { parseTotp, totpCode } from '../../../shared/domain/accounts/totp';
 
@@ -90,24 +93,15 @@ describe('envelope keyring', () => {
   });
 
   it('asks KMS for an AES-256 data key bound to the encryption context, and decrypts with it', async () => {
-    const calls: Array<{ target: string; body: Record<string, unknown> }> = [];
-    const dataKey = Buffer.alloc(32, 3);
-    const fetchFn = (async (_url: URL | string, init?: RequestInit) => {
-      const target = (init?.headers as Record<string, string>)['x-amz-target'] ?? '';
-      const body = JSON.parse(String(init?.body));
-      calls.push({ target, body });
-      const reply =
-        target === 'TrentService.GenerateDataKey'
-          ? { Plaintext: dataKey.toString('base64'), CiphertextBlob: 'ZW5jcnlwdGVk' }
-          : { Plaintext: dataKey.toString('base64') };
-      return new Response(JSON.stringify(reply), { status: 200 });
-    }) as typeof fetch;
+    const dataKey = new Uint8Array(32).fill(3);
+    const encrypted = new Uint8Array([1, 2, 3, 4]);
+    const mock = mockClient(KMSClient);
+    mock.on(GenerateDataKeyCommand).resolves({ Plaintext: dataKey, CiphertextBlob: encrypted });
+    mock.on(DecryptCommand).resolves({ Plaintext: dataKey });
     const kms = makeKeyring(
-      kmsDataKeys({
+      kmsDataKeys(new KMSClient({ region: 'us-east-1' }), {
         keyId: 'arn:aws:kms:us-east-1:1:key/k',
-        region: 'us-east-1',
-        credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'S' }),
-        fetch: fetchFn,
+        budget: CALL_BUDGETS.request,
       }),
     );
 
@@ -115,19 +109,16 @@ describe('envelope keyring', () => {
     const opened = await kms.open(sealed, context);
 
     expect(opened).toBe('s3cret');
-    expect(calls).toEqual([
+    expect(mock.commandCalls(GenerateDataKeyCommand).map((call) => call.args[0].input)).toEqual([
+      { KeyId: 'arn:aws:kms:us-east-1:1:key/k', KeySpec: 'AES_256', EncryptionContext: context },
+    ]);
+    expect(mock.commandCalls(DecryptCommand).map((call) => call.args[0].input)).toEqual([
       {
-        target: 'TrentService.GenerateDataKey',
-        body: { KeyId: 'arn:aws:kms:us-east-1:1:key/k', KeySpec: 'AES_256', EncryptionContext: context },
-      },
-      {
-        target: 'TrentService.Decrypt',
-        body: {
-          KeyId: 'arn:aws:kms:us-east-1:1:key/k',
-          CiphertextBlob: 'ZW5jcnlwdGVk',
-          EncryptionContext: context,
-        },
+        KeyId: 'arn:aws:kms:us-east-1:1:key/k',
+        CiphertextBlob: Buffer.from(encrypted),
+        EncryptionContext: context,
       },
     ]);
+    mock.restore();
   });
 });

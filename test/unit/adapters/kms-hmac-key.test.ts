@@ -1,58 +1,44 @@
-import { describe, expect, it } from 'vitest';
-import { AwsRequestError } from '../../../shared/adapters/aws/signed-request';
+import { GenerateMacCommand, KMSClient, KMSInvalidStateException } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
 import { makeHmac } from '../../../shared/adapters/crypto/hmac';
 import { HMAC_KEY_DERIVATION, kmsDerivedKey } from '../../../shared/adapters/kms/hmac-key';
 
-const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
-const MAC = Buffer.alloc(32, 7);
+const MAC = new Uint8Array(32).fill(7);
+const kms = mockClient(KMSClient);
 
-function kmsFetch(responses: Array<{ status: number; body: string; type?: string }>) {
-  const calls: Array<{ url: string; init: RequestInit }> = [];
-  const fetchFn = (async (url: URL | string, init?: RequestInit) => {
-    calls.push({ url: String(url), init: init ?? {} });
-    const next = responses.shift() ?? { status: 500, body: '' };
-    return new Response(next.body, {
-      status: next.status,
-      headers: next.type ? { 'x-amzn-errortype': next.type } : {},
-    });
-  }) as typeof fetch;
-  return { calls, fetchFn };
-}
+describe('kmsDerivedKey (KMS GenerateMac)', () => {
+  beforeEach(() => kms.reset());
 
-describe('kmsDerivedKey (KMS GenerateMac over SigV4)', () => {
   it('sends exactly one GenerateMac of the fixed derivation message and returns the MAC', async () => {
-    const { calls, fetchFn } = kmsFetch([
-      { status: 200, body: JSON.stringify({ Mac: MAC.toString('base64') }) },
-    ]);
-    const load = kmsDerivedKey('arn:aws:kms:eu-west-1:111122223333:key/k-1', {
-      region: 'eu-west-1',
-      credentials,
-      fetch: fetchFn,
-    });
+    kms.on(GenerateMacCommand).resolves({ Mac: MAC });
+    const load = kmsDerivedKey(
+      new KMSClient({ region: 'eu-west-1' }),
+      'arn:aws:kms:eu-west-1:111122223333:key/k-1',
+      CALL_BUDGETS.coldStart,
+    );
 
     const key = await load();
 
-    expect(key.equals(MAC)).toBe(true);
-    expect(calls[0]?.url).toBe('https://kms.eu-west-1.amazonaws.com/');
-    const headers = calls[0]?.init.headers as Record<string, string>;
-    expect(headers['x-amz-target']).toBe('TrentService.GenerateMac');
-    expect(headers['content-type']).toBe('application/x-amz-json-1.1');
-    expect(headers.authorization).toMatch(/Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/kms\/aws4_request/);
-    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({
+    expect(key.equals(Buffer.from(MAC))).toBe(true);
+    expect(kms.commandCalls(GenerateMacCommand)).toHaveLength(1);
+    expect(kms.commandCalls(GenerateMacCommand)[0]?.args[0].input).toEqual({
       KeyId: 'arn:aws:kms:eu-west-1:111122223333:key/k-1',
       MacAlgorithm: 'HMAC_SHA_256',
-      Message: Buffer.from(HMAC_KEY_DERIVATION).toString('base64'),
+      Message: Buffer.from(HMAC_KEY_DERIVATION),
     });
   });
 
-  it('fails with the KMS error type when the call is refused', async () => {
-    const { fetchFn } = kmsFetch([
-      { status: 400, body: '{"message":"no"}', type: 'AccessDeniedException:http://x' },
-    ]);
-    const load = kmsDerivedKey('k-1', { region: 'us-east-1', credentials, fetch: fetchFn });
+  it('fails with the KMS error when the call is refused, and on a MAC too short to be a key', async () => {
+    const load = kmsDerivedKey(new KMSClient({ region: 'us-east-1' }), 'k-1', CALL_BUDGETS.coldStart);
+    kms
+      .on(GenerateMacCommand)
+      .rejectsOnce(new KMSInvalidStateException({ message: 'disabled', $metadata: {} }));
+    await expect(load()).rejects.toBeInstanceOf(KMSInvalidStateException);
 
-    await expect(load()).rejects.toBeInstanceOf(AwsRequestError);
-    await expect(load()).rejects.toThrow(/kms request failed/);
+    kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array(8) });
+    await expect(load()).rejects.toThrow(/no usable MAC/);
   });
 });
 

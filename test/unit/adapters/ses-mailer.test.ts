@@ -1,30 +1,20 @@
-import { describe, expect, it } from 'vitest';
-import { AwsRequestError } from '../../../shared/adapters/aws/signed-request';
+import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
 import { makeSesMailer } from '../../../shared/adapters/ses/mailer';
 
-const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
+const ses = mockClient(SESv2Client);
+const mailer = makeSesMailer(new SESv2Client({ region: 'eu-west-1' }), {
+  from: 'no-reply@latchkey.example',
+  budget: CALL_BUDGETS.request,
+});
 
-function recordingFetch(status = 200, body = '{"MessageId":"m-1"}') {
-  const calls: Array<{ url: string; init: RequestInit }> = [];
-  const fetchFn = (async (url: URL | string, init?: RequestInit) => {
-    calls.push({ url: String(url), init: init ?? {} });
-    return new Response(body, {
-      status,
-      headers: { 'x-amzn-errortype': status === 200 ? '' : 'MessageRejected' },
-    });
-  }) as typeof fetch;
-  return { calls, fetchFn };
-}
+describe('makeSesMailer (SES v2 SendEmail)', () => {
+  beforeEach(() => ses.reset());
 
-describe('makeSesMailer (SES v2 SendEmail over SigV4)', () => {
-  it('posts the exact SendEmail body to the regional endpoint, signed for ses', async () => {
-    const { calls, fetchFn } = recordingFetch();
-    const mailer = makeSesMailer({
-      from: 'no-reply@latchkey.example',
-      region: 'eu-west-1',
-      credentials,
-      fetch: fetchFn,
-    });
+  it('sends exactly one SendEmail with text and HTML parts and returns its message id', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
 
     const result = await mailer.send({
       to: 'bob@acme.example',
@@ -34,11 +24,8 @@ describe('makeSesMailer (SES v2 SendEmail over SigV4)', () => {
     });
 
     expect(result).toEqual({ messageId: 'm-1' });
-    expect(calls).toHaveLength(1);
-    const call = calls[0];
-    expect(call?.url).toBe('https://email.eu-west-1.amazonaws.com/v2/email/outbound-emails');
-    expect(call?.init.method).toBe('POST');
-    expect(JSON.parse(String(call?.init.body))).toEqual({
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual({
       FromEmailAddress: 'no-reply@latchkey.example',
       Destination: { ToAddresses: ['bob@acme.example'] },
       Content: {
@@ -51,39 +38,36 @@ describe('makeSesMailer (SES v2 SendEmail over SigV4)', () => {
         },
       },
     });
-    const headers = call?.init.headers as Record<string, string>;
-    expect(headers.authorization).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/ses\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/,
-    );
-    expect(headers['x-amz-content-sha256'] ?? headers['x-amz-date']).toBeDefined();
   });
 
-  it('omits the HTML part when there is none and honours a custom endpoint', async () => {
-    const { calls, fetchFn } = recordingFetch();
-    const mailer = makeSesMailer({
-      from: 'a@b.example',
-      region: 'us-east-1',
-      endpoint: 'http://127.0.0.1:8005',
-      credentials,
-      fetch: fetchFn,
-    });
+  it('omits the HTML part when there is none', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
 
     await mailer.send({ to: 'bob@acme.example', subject: 'Hi', text: 'Hello' });
 
-    expect(calls[0]?.url).toBe('http://127.0.0.1:8005/v2/email/outbound-emails');
-    expect(JSON.parse(String(calls[0]?.init.body)).Content.Simple.Body).toEqual({
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple?.Body).toEqual({
       Text: { Data: 'Hello', Charset: 'UTF-8' },
     });
   });
 
-  it('throws an AwsRequestError naming the status and SES error type, without the message content', async () => {
-    const { fetchFn } = recordingFetch(400, '{"message":"Email address is not verified"}');
-    const mailer = makeSesMailer({ from: 'a@b.example', region: 'us-east-1', credentials, fetch: fetchFn });
+  it('passes a deadline signal with every call', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-3' });
 
-    const sent = mailer.send({ to: 'bob@acme.example', subject: 'Code 123456', text: 'Your code is 123456' });
+    await mailer.send({ to: 'bob@acme.example', subject: 'Hi', text: 'Hello' });
 
-    await expect(sent).rejects.toBeInstanceOf(AwsRequestError);
-    await expect(sent).rejects.toThrow(/ses request failed with HTTP 400 \(MessageRejected\)/);
-    await expect(sent).rejects.not.toThrow(/123456/);
+    expect((ses.commandCalls(SendEmailCommand)[0]?.args as unknown[])[1]).toMatchObject({
+      abortSignal: expect.any(AbortSignal),
+    });
+  });
+
+  it("surfaces SES's own error class and code, not a generic failure", async () => {
+    ses
+      .on(SendEmailCommand)
+      .rejects(new MessageRejected({ message: 'Email address is not verified', $metadata: {} }));
+
+    const sent = mailer.send({ to: 'bob@acme.example', subject: 'Code', text: 'Your code is 123456' });
+
+    await expect(sent).rejects.toBeInstanceOf(MessageRejected);
+    await expect(sent).rejects.toMatchObject({ name: 'MessageRejected' });
   });
 });

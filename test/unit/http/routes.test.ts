@@ -2,11 +2,24 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { buildOpenApi } from '../../../shared/http/openapi';
+import { siblingVariableConflicts } from '../../../shared/http/path-variables';
 import { listRoutes, ROUTE_GROUPS, type RouteSpec, routeKey } from '../../../shared/http/routes';
 
 const routes = listRoutes() as Array<RouteSpec & { id: string }>;
 
 describe('route manifest', () => {
+  it('never names one path position with two different variables (API Gateway refuses the deploy)', () => {
+    expect(siblingVariableConflicts(routes.map((route) => route.path))).toEqual([]);
+  });
+
+  it('catches sibling variables with different names, at any depth, and accepts the same name', () => {
+    expect(siblingVariableConflicts(['/v1/users/{userId}/x', '/v1/users/{id}/y'])).toEqual([
+      '/v1/users/{id}/y names {id} where /v1/users/{userId}/x names {userId}',
+    ]);
+    expect(siblingVariableConflicts(['/v1/a/{id}/b/{x}', '/v1/a/{id}/b/{y}/c'])).toHaveLength(1);
+    expect(siblingVariableConflicts(['/v1/a/{id}', '/v1/a/{id}/b', '/v1/b/{other}'])).toEqual([]);
+  });
+
   it('has one entry per method and path', () => {
     const keys = routes.map(routeKey);
     expect(new Set(keys).size).toBe(keys.length);

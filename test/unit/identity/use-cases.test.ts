@@ -24,11 +24,11 @@ import {
   updateIdentitySettings,
 } from '../../../shared/domain/identity/use-cases';
 import type { StoredWorkspaceSettings } from '../../../shared/domain/notifications/policy';
+import type { OutgoingEmail, SecurityEvent } from '../../../shared/domain/ports';
 import { createGroupHandler } from '../../../shared/http/handler';
 import { confirmationCheck } from '../../../shared/http/identity-confirmation';
 import { routesOfGroup } from '../../../shared/http/routes';
 import { identityRoutes } from '../../../shared/http/routes/identity';
-import type { OutgoingEmail, SecurityEvent } from '../../../shared/ports';
 import { aDevice, aUser, fixedClock, sequentialIds } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/http-event';
 import { fakeChallengeRepository } from './fake-challenges';

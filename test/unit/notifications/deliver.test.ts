@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliverPushJobs } from '../../../shared/domain/notifications/deliver';
-import type { PublishOutcome, PushDeliveryLog, PushGateway, PushJob } from '../../../shared/ports';
+import type { PublishOutcome, PushDeliveryLog, PushGateway, PushJob } from '../../../shared/domain/ports';
 
 function fakes(outcomes: Record<string, PublishOutcome | Error> = {}, delayMs = 0) {
   const published: string[] = [];

@@ -6,67 +6,51 @@ import {
   SetPlatformApplicationAttributesCommand,
   SNSClient,
 } from '@aws-sdk/client-sns';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
 import { makePlatformApplications } from '../../../shared/adapters/sns/platform-applications';
 import { parsePushJob } from '../../../shared/adapters/sqs/push-jobs';
 import { makeSqsPushQueue } from '../../../shared/adapters/sqs/push-queue';
-import type { PushJob } from '../../../shared/ports';
+import type { PushJob } from '../../../shared/domain/ports';
 
-const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/111122223333/latchkey-push';
 const job: PushJob = { kind: 'delete_endpoints', userId: 'usr_1', endpointArns: ['arn:1'] };
 
-describe('makeSqsPushQueue (SendMessageBatch, AWS JSON protocol)', () => {
-  it('sends the jobs as one batch to the queue with the SQS target header', async () => {
-    const calls: RequestInit[] = [];
-    const urls: string[] = [];
-    const queue = makeSqsPushQueue({
-      queueUrl: QUEUE,
-      region: 'eu-west-1',
-      credentials,
-      fetch: (async (url: URL | string, init?: RequestInit) => {
-        urls.push(String(url));
-        calls.push(init ?? {});
-        return new Response('{"Successful":[{"Id":"0"},{"Id":"1"}]}', { status: 200 });
-      }) as typeof fetch,
-    });
+describe('makeSqsPushQueue (SendMessageBatch)', () => {
+  const sqs = mockClient(SQSClient);
+  const queue = makeSqsPushQueue(new SQSClient({ region: 'eu-west-1' }), {
+    queueUrl: QUEUE,
+    budget: CALL_BUDGETS.request,
+  });
+  beforeEach(() => sqs.reset());
+
+  it('sends the jobs as one batch to the queue', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
 
     await queue.enqueue([job, { ...job, userId: 'usr_2' }]);
 
-    expect(urls).toEqual(['https://sqs.eu-west-1.amazonaws.com/']);
-    const headers = calls[0]?.headers as Record<string, string>;
-    expect(headers['x-amz-target']).toBe('AmazonSQS.SendMessageBatch');
-    expect(headers['content-type']).toBe('application/x-amz-json-1.0');
-    expect(headers.authorization).toMatch(/\/eu-west-1\/sqs\/aws4_request/);
-    expect(JSON.parse(String(calls[0]?.body))).toEqual({
-      QueueUrl: QUEUE,
-      Entries: [
-        { Id: '0', MessageBody: JSON.stringify(job) },
-        { Id: '1', MessageBody: JSON.stringify({ ...job, userId: 'usr_2' }) },
-      ],
-    });
+    expect(sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        QueueUrl: QUEUE,
+        Entries: [
+          { Id: '0', MessageBody: JSON.stringify(job) },
+          { Id: '1', MessageBody: JSON.stringify({ ...job, userId: 'usr_2' }) },
+        ],
+      },
+    ]);
   });
 
-  it('retries failed entries once, then fails', async () => {
-    let call = 0;
-    const bodies: unknown[] = [];
-    const queue = makeSqsPushQueue({
-      queueUrl: QUEUE,
-      region: 'eu-west-1',
-      credentials,
-      fetch: (async (_url: URL | string, init?: RequestInit) => {
-        call++;
-        bodies.push(JSON.parse(String(init?.body)));
-        return new Response(JSON.stringify({ Failed: [{ Id: '1', Code: 'InternalError' }] }), {
-          status: 200,
-        });
-      }) as typeof fetch,
-    });
+  it('sends refused entries once more, then fails naming how many', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] });
 
     await expect(queue.enqueue([job, job])).rejects.toThrow(/refused 1/);
-    expect(call).toBe(2);
-    expect((bodies[1] as { Entries: unknown[] }).Entries).toHaveLength(1);
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.args[0].input.Entries).toEqual([{ Id: '1', MessageBody: JSON.stringify(job) }]);
   });
 });
 

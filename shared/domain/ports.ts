@@ -5,11 +5,11 @@ import type {
   InboxMessage,
   Membership,
   TotpConfig,
-} from './domain/accounts/model';
-import type { Device, DeviceCode, PushPlatform, PushRegistration } from './domain/devices/model';
-import type { NotificationType } from './domain/notifications/catalogue';
-import type { StoredPreferences, StoredWorkspaceSettings } from './domain/notifications/policy';
-import type { CallerIdentity, User, Workspace, WorkspaceRole } from './domain/users/model';
+} from './accounts/model';
+import type { Device, DeviceCode, PushPlatform, PushRegistration } from './devices/model';
+import type { NotificationType } from './notifications/catalogue';
+import type { StoredPreferences, StoredWorkspaceSettings } from './notifications/policy';
+import type { CallerIdentity, User, Workspace, WorkspaceRole } from './users/model';
 
 /** The ports use cases depend on. Production passes adapters, tests pass fakes. */
 

@@ -1,0 +1,44 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { outboxEventOf } from '../../shared/adapters/dynamodb/outbox';
+import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
+import { PUSH_JOB_EVENT } from '../../shared/domain/events';
+import { logger } from '../../shared/observability';
+import { type OutboxRelayDeps, outboxRelayDeps } from '../../shared/runtime/outbox-relay';
+
+/**
+ * Table stream -> wherever each outbox event goes: push jobs to the push queue, every other event to
+ * the event bus. A record that fails is reported (partial batch response) and retried from there;
+ * after the retries the stream's on-failure destination (a DLQ with an alarm) keeps it.
+ */
+export function createOutboxRelay(deps: OutboxRelayDeps) {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const relay = async (record: DynamoDBRecord) => {
+    if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
+    const event = outboxEventOf(unmarshall(record.dynamodb.NewImage as never));
+    if (!event) return;
+    if (event.type === PUSH_JOB_EVENT) {
+      const job = parsePushJob(JSON.stringify(event.detail));
+      if (!job) throw new Error(`outbox event ${event.id} carries no push job`);
+      await deps.pushQueue.enqueue([job]);
+    } else {
+      const refused = await deps.bus.publish([event]);
+      if (refused.length > 0) throw new Error(`the event bus refused ${event.type} ${event.id}`);
+    }
+    logger.debug('outbox event relayed', { eventId: event.id, eventType: event.type });
+  };
+  return (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> =>
+    processPartialResponse(event, relay, processor, {
+      ...(context ? { context } : {}),
+      throwOnFullBatchFailure: false,
+      processInParallel: false,
+    });
+}
+
+let production: ReturnType<typeof createOutboxRelay> | undefined;
+
+export const handler = (event: DynamoDBStreamEvent, context?: Context) => {
+  production ??= createOutboxRelay(outboxRelayDeps());
+  return production(event, context);
+};

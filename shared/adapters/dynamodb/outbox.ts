@@ -1,0 +1,74 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../../config/table';
+import { type DomainEvent, PUSH_JOB_EVENT } from '../../domain/events';
+import type { Clock, IdGenerator, PushQueue } from '../../domain/ports';
+
+export const OUTBOX_ENTITY = 'outbox_event';
+/** Outbox items are deleted by TTL a week after the event; the stream has long relayed them by then. */
+const OUTBOX_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+export const outboxKey = (eventId: string) => ({
+  [TABLE.partitionKey]: `OUTBOX#${eventId}`,
+  [TABLE.sortKey]: 'OUTBOX',
+});
+
+/**
+ * The outbox item of one event, as one operation of a `TransactWriteItems`: put it in the same
+ * transaction as the change the event reports, and the table's stream relays it after commit. The
+ * condition makes a replayed write of the same event id fail instead of publishing it twice.
+ */
+export function outboxPut(tableName: string, event: DomainEvent) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...outboxKey(event.id),
+        [TABLE.entityAttribute]: OUTBOX_ENTITY,
+        event,
+        [TABLE.ttlAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    },
+  };
+}
+
+/** The event an outbox item carries, or undefined when the item is not an outbox item. */
+export function outboxEventOf(item: Record<string, unknown> | undefined): DomainEvent | undefined {
+  if (!item || item[TABLE.entityAttribute] !== OUTBOX_ENTITY) return undefined;
+  const event = item.event as DomainEvent | undefined;
+  return event && typeof event.id === 'string' && typeof event.type === 'string' ? event : undefined;
+}
+
+/**
+ * The push queue of request paths: each job becomes an outbox event, all of one call in one
+ * transaction, in the table the change was just written to. No SQS call happens inside the request;
+ * the relay sends the jobs to SQS after commit and retries until they are queued or dead-lettered.
+ */
+export function makeOutboxPushQueue(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  deps: { clock: Clock; newId: IdGenerator },
+): PushQueue {
+  return {
+    async enqueue(jobs) {
+      if (jobs.length === 0) return;
+      const occurredAt = deps.clock.now().toISOString();
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: jobs.map((job) =>
+            outboxPut(tableName, {
+              id: deps.newId('evt'),
+              type: PUSH_JOB_EVENT,
+              occurredAt,
+              // Internal work, not a workspace's event: nothing routes on it.
+              workspaceId: '',
+              detail: job as unknown as Record<string, unknown>,
+            }),
+          ),
+        }),
+      );
+    },
+  };
+}
