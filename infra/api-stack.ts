@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   type HttpMethod,
   HttpNoneAuthorizer,
@@ -36,6 +37,9 @@ export interface ApiStackProps extends StackProps {
   messagingKey: IKey;
 }
 
+/** Per-route throttling of the SCIM routes (Entra ID and Okta stay well under it; docs/scim.md). */
+const SCIM_THROTTLE = { rateLimit: 25, burstLimit: 50 };
+
 /** What each group's function may touch; anything not listed it gets no permission for. */
 const GROUP_NEEDS: Record<
   RouteGroup,
@@ -50,10 +54,14 @@ const GROUP_NEEDS: Record<
   accounts: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
   phone: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true, phone: true },
   totp: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
+  // Deprovisioning deletes push endpoints (enqueue); the SCIM token is checked with the HMAC key.
+  scim: { table: true, hmac: true, push: 'enqueue' },
 };
 
 function entryOf(group: RouteGroup): string {
-  return fileURLToPath(new URL(`../functions/http/${group}.ts`, import.meta.url));
+  // SCIM is its own function group with its own auth (the workspace's SCIM token).
+  const file = group === 'scim' ? '../functions/scim/handler.ts' : `../functions/http/${group}.ts`;
+  return fileURLToPath(new URL(file, import.meta.url));
 }
 
 /** The HTTP API, its JWT authorizer, and one function per route group, all from the route manifest. */
@@ -135,7 +143,7 @@ export class ApiStack extends Stack {
       retention: config.logRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -176,9 +184,20 @@ export class ApiStack extends Stack {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, route.method as HttpMethod),
         integration: integrationOf(route.group),
-        authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : authorizer,
+        // SCIM routes bypass the JWT authorizer: the SCIM function checks the workspace's SCIM token.
+        authorizer: route.auth === 'public' || route.auth === 'scim' ? new HttpNoneAuthorizer() : authorizer,
       });
     }
+    // SCIM gets its own throttling: an IdP's bulk sync must not starve (or be starved by) the app's users.
+    const scimRouteSettings = Object.fromEntries(
+      listRoutes()
+        .filter((route) => route.auth === 'scim')
+        .map((route) => [
+          `${route.method} ${route.path}`,
+          { ThrottlingRateLimit: SCIM_THROTTLE.rateLimit, ThrottlingBurstLimit: SCIM_THROTTLE.burstLimit },
+        ]),
+    );
+    (stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', scimRouteSettings);
     // Everything the manifest does not name: the system function answers 404 `not_found` in our format.
     new HttpRoute(this, 'RouteDefault', {
       httpApi: this.api,

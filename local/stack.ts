@@ -145,7 +145,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const loadHandler = (group: RouteGroup) => {
       let loaded = handlers.get(group);
       if (!loaded) {
-        loaded = import(`../functions/http/${group}.ts`).then((module) => module.handler as GroupHandler);
+        loaded = import(
+          group === 'scim' ? '../functions/scim/handler.ts' : `../functions/http/${group}.ts`
+        ).then((module) => module.handler as GroupHandler);
         handlers.set(group, loaded);
       }
       return loaded;

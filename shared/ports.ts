@@ -7,6 +7,7 @@ import type {
   TotpConfig,
 } from './domain/accounts/model';
 import type { Device, DeviceCode, PushPlatform, PushRegistration } from './domain/devices/model';
+import type { DomainEvent } from './domain/events';
 import type { NotificationType } from './domain/notifications/catalogue';
 import type { StoredPreferences, StoredWorkspaceSettings } from './domain/notifications/policy';
 import type { CallerIdentity, User, Workspace, WorkspaceRole } from './domain/users/model';
@@ -88,8 +89,11 @@ export interface DeviceRepository {
   retire(device: Device, status: 'denied' | 'disabled' | 'expired', now: Date): Promise<WriteOutcome>;
   rename(device: Device, name: string, now: Date): Promise<WriteOutcome | 'name_taken'>;
   touch(device: Device, now: Date): Promise<void>;
-  /** Deprovisions the user and disables every device that holds a slot, in one transaction. */
-  deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome>;
+  /**
+   * Deprovisions the user and disables every device that holds a slot, in one transaction, with the
+   * `user.deprovisioned` outbox item when an event is given.
+   */
+  deprovisionUser(user: User, devices: Device[], now: Date, event?: DomainEvent): Promise<WriteOutcome>;
   /** Consecutive wrong codes of the user, counting only if the last one came after `since`. */
   consecutiveCodeFailures(userId: string, since: Date): Promise<number>;
   /** Counts one more wrong code; a run whose last failure is before `since` starts again at 1. */

@@ -5,6 +5,7 @@ import { devicesRoutes } from './routes/devices';
 import { identityRoutes } from './routes/identity';
 import { notificationsRoutes } from './routes/notifications';
 import { phoneRoutes } from './routes/phone';
+import { scimRoutes } from './routes/scim';
 
 export * from './route-spec';
 
@@ -21,6 +22,7 @@ export const routes = {
   ...identityRoutes,
   ...accountsRoutes,
   ...phoneRoutes,
+  ...scimRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof routes;

@@ -17,10 +17,12 @@ import {
   PUSH_PLATFORMS,
   type PushRegistration,
 } from '../../domain/devices/model';
+import type { DomainEvent } from '../../domain/events';
 import type { User } from '../../domain/users/model';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../ports';
 import { cancellationCodes, itemIsNew } from './conditions';
 import { queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
+import { outboxPut } from './outbox';
 import { userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -418,7 +420,12 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     });
   }
 
-  async function deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome> {
+  async function deprovisionUser(
+    user: User,
+    devices: Device[],
+    now: Date,
+    event?: DomainEvent,
+  ): Promise<WriteOutcome> {
     const items: unknown[] = [
       {
         Update: {
@@ -436,6 +443,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       },
       ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
       ...(devices.length ? [releaseSlots(user.id, devices.length)] : []),
+      ...(event ? [outboxPut(tableName, event)] : []),
     ];
     try {
       await transact(items);

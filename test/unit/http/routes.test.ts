@@ -25,8 +25,9 @@ describe('route manifest', () => {
     }
   });
 
-  it('versions every path under /v1', () => {
-    for (const route of routes) expect(route.path).toMatch(/^\/v1\//);
+  it('versions every path under /v1, SCIM under /scim/v2', () => {
+    for (const route of routes)
+      expect(route.path).toMatch(route.auth === 'scim' ? /^\/scim\/v2\// : /^\/v1\//);
   });
 });
 

@@ -1,0 +1,41 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { identityKeys } from '../adapters/dynamodb/challenge-repository';
+import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { scimProtocol } from '../adapters/scim/protocol';
+import { sharedPushQueue } from '../adapters/sqs/shared-queue';
+import { ENV, optionalEnv } from '../config/env';
+import { httpCore } from './runtime';
+import type { ScimHandlerDeps } from './scim-handler';
+
+/** The SCIM function's deps, built once per container. */
+export function scimRuntime(): ScimHandlerDeps {
+  const { doc, tableName, core } = httpCore();
+  const directory = makeDirectoryRepository(doc, tableName);
+  return {
+    directory,
+    protocol: scimProtocol,
+    clock: core.clock,
+    newId: core.newId,
+    deprovision: {
+      ...core,
+      queue: sharedPushQueue(),
+      accounts: makeAccountRepository(doc, tableName),
+      teamsOf: directory.teamsOfUser,
+    },
+    token: {
+      hmac: core.hmac,
+      tokenHashOf: async (workspaceId) => {
+        const { Item } = await doc.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: identityKeys.scimToken(workspaceId),
+            ConsistentRead: true,
+          }),
+        );
+        return typeof Item?.tokenHash === 'string' ? Item.tokenHash : undefined;
+      },
+    },
+    baseUrl: optionalEnv(ENV.scimBaseUrl),
+  };
+}
