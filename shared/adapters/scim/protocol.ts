@@ -54,32 +54,12 @@ function foldResource(value: unknown, path: string): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, inner]) => {
-        // Extension attributes are reached by their URN prefix: `urn:...:User:department`.
         const name = key.toLowerCase();
         return [name, foldResource(inner, path ? `${path}.${name}` : name)];
       }),
     );
   }
   return typeof value === 'string' && !isCaseExact(path) ? value.toLowerCase() : value;
-}
-
-/** Extension attributes in a filter arrive as `urn:...:User:department`; the resource nests them. */
-function unfoldExtensions(node: Filter): Filter {
-  const fix = (path: string) => {
-    const at = path.lastIndexOf(':');
-    return path.startsWith('urn:') && at > 0 ? `${path.slice(0, at)}.${path.slice(at + 1)}` : path;
-  };
-  switch (node.op) {
-    case 'and':
-    case 'or':
-      return { ...node, filters: node.filters.map(unfoldExtensions) };
-    case 'not':
-      return { ...node, filter: unfoldExtensions(node.filter) };
-    case '[]':
-      return { ...node, attrPath: fix(node.attrPath), valFilter: node.valFilter };
-    default:
-      return { ...node, attrPath: fix((node as { attrPath: string }).attrPath) } as Filter;
-  }
 }
 
 const USER_INDEX: Record<
@@ -131,7 +111,7 @@ export function planFilter(expression: string, resource: 'User' | 'Group'): Filt
   } catch (error) {
     throw new ScimError(400, `The filter is not valid: ${(error as Error).message}`, 'invalidFilter');
   }
-  const test = compileFilter(foldFilter(unfoldExtensions(ast)));
+  const test = compileFilter(foldFilter(ast));
   const index = indexedEq(ast, resource === 'User' ? USER_INDEX : GROUP_INDEX);
   return {
     ...(index ? { index: index as FilterPlan['index'] & object } : {}),
