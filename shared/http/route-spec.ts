@@ -22,6 +22,7 @@ export const ROUTE_GROUPS = [
   'phone',
   'totp',
   'scim',
+  'teams',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 

@@ -1,9 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { identityKeys } from '../adapters/dynamodb/challenge-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { scimProtocol } from '../adapters/scim/protocol';
 import { sharedPushQueue } from '../adapters/sqs/shared-queue';
+import { makeAccessLister } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
 import { httpCore } from './runtime';
 import type { ScimHandlerDeps } from './scim-handler';
@@ -20,8 +20,7 @@ export function scimRuntime(): ScimHandlerDeps {
     deprovision: {
       ...core,
       queue: sharedPushQueue(),
-      accounts: makeAccountRepository(doc, tableName),
-      teamsOf: directory.teamsOfUser,
+      ...makeAccessLister(doc, tableName),
     },
     token: {
       hmac: core.hmac,

@@ -338,6 +338,84 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     expect(event?.detail).toMatchObject({ devicesDisabled: 1, accountIds: [], by: { via: 'scim' } });
   });
 
+  /** A user of the workspace with a trusted web session (verified by emailed code). */
+  async function trustedWeb(email: string, workspaceName: string) {
+    const token = await api.token(email, workspaceName);
+    const web = await api.call('POST', '/v1/devices', { token, body: { clientType: 'web', os: 'macOS' } });
+    const code = await api.emailedCode(email);
+    await api.call('POST', `/v1/devices/${web.body.device.id}/verify`, {
+      token,
+      device: web.body.credential,
+      body: { code },
+    });
+    const me = (await api.call('GET', '/v1/me', { token })).body.user as User;
+    return { token, web: web.body.credential as string, id: me.id };
+  }
+
+  it('shares an account with a team; a member loses it on the next request once removed from the group', async () => {
+    const ws = await workspace();
+    const call = scim(ws.scim);
+    const owner = await trustedWeb(`boss-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name);
+    const memberEmail = `member-${randomUUID().slice(0, 6)}@${ws.name}.example`;
+    const provisioned = await call('POST', '/Users', { schemas: [USER_SCHEMA], userName: memberEmail });
+    const member = await trustedWeb(memberEmail, ws.name);
+    const team = await call('POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Marketing',
+      members: [{ value: member.id }],
+    });
+    const account = await api.call('POST', '/v1/accounts', {
+      token: owner.token,
+      device: owner.web,
+      body: { appName: 'Team App', username: 'team@app.example', password: 'p@ss-Word-42' },
+    });
+    const accountId = account.body.account.id as string;
+    const asMember = () =>
+      api.call('GET', `/v1/accounts/${accountId}`, { token: member.token, device: member.web });
+
+    const before = await asMember();
+    const notOwner = await api.call('PUT', `/v1/accounts/${accountId}/teams/${team.body.id}`, {
+      token: member.token,
+      device: member.web,
+      body: { role: 'owner' },
+    });
+    const shared = await api.call('PUT', `/v1/accounts/${accountId}/teams/${team.body.id}`, {
+      token: owner.token,
+      device: owner.web,
+      body: { role: 'collaborator' },
+    });
+    const during = await asMember();
+    const teams = await api.call('GET', '/v1/teams', { token: owner.token, device: owner.web });
+    const detail = await api.call('GET', `/v1/teams/${team.body.id}`, {
+      token: owner.token,
+      device: owner.web,
+    });
+    await call('PATCH', `/Groups/${team.body.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'remove', path: `members[value eq "${member.id}"]` }],
+    });
+    const after = await asMember();
+    const otherWorkspace = await workspace();
+    const stranger = await trustedWeb(
+      `x-${randomUUID().slice(0, 6)}@${otherWorkspace.name}.example`,
+      otherWorkspace.name,
+    );
+    const foreignTeam = await api.call('GET', `/v1/teams/${team.body.id}`, {
+      token: stranger.token,
+      device: stranger.web,
+    });
+
+    expect(provisioned.body.id).toBe(member.id);
+    expect(before.status).toBe(404);
+    expect(notOwner.status).toBe(404);
+    expect(shared.body.share).toMatchObject({ accountId, teamId: team.body.id, role: 'collaborator' });
+    expect(during.status).toBe(200);
+    expect(teams.body.items).toEqual([{ id: team.body.id, name: 'Marketing', memberCount: 1 }]);
+    expect(detail.body.team.members.map((m: { id: string }) => m.id)).toEqual([member.id]);
+    expect(after.status).toBe(404);
+    expect(foreignTeam.status).toBe(404);
+  });
+
   it('adopts a just-in-time user instead of answering 409, and enforces userName and externalId uniqueness', async () => {
     const ws = await workspace();
     const call = scim(ws.scim);

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
-import type { DirectoryRepository, TeamMember } from '../../domain/directory/ports';
+import type { DirectoryRepository, TeamGrant, TeamMember } from '../../domain/directory/ports';
 import {
   type DirectoryUser,
   displayNameOf,
@@ -64,6 +64,15 @@ export const directoryKeys = {
   }),
   /** One item per membership; gsi1 gives the teams of a user. */
   teamMember: (teamId: string, userId: string) => ({ [PK]: `TEAM#${teamId}`, [SK]: `MEMBER#${userId}` }),
+  /** An account shared with a team; gsi1 gives the accounts of a team. */
+  teamGrant: (accountId: string, teamId: string) => ({
+    [PK]: `ACCOUNT#${accountId}`,
+    [SK]: `TEAM#${teamId}`,
+  }),
+  accountOfTeam: (teamId: string, accountId: string) => ({
+    [GPK]: `TEAM#${teamId}#ACCOUNTS`,
+    [GSK]: `ACCOUNT#${accountId}`,
+  }),
   memberOf: (userId: string, teamId: string) => ({
     [GPK]: `USER#${userId}#TEAMS`,
     [GSK]: `TEAM#${teamId}`,
@@ -75,6 +84,7 @@ const ENTITY = {
   nameIndex: 'UserNameIndex',
   team: 'Team',
   member: 'TeamMember',
+  grant: 'TeamGrant',
 };
 
 const userItem = z.object({
@@ -796,6 +806,82 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     return outcome === 'applied' ? target.user : undefined;
   }
 
+  async function putTeamGrant(grant: TeamGrant) {
+    try {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: { TableName: tableName, Key: directoryKeys.team(grant.teamId), ...itemExists },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...directoryKeys.teamGrant(grant.accountId, grant.teamId),
+                  ...directoryKeys.accountOfTeam(grant.teamId, grant.accountId),
+                  [TABLE.entityAttribute]: ENTITY.grant,
+                  ...grant,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return 'applied' as const;
+    } catch (error) {
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return 'no_team' as const;
+      throw error;
+    }
+  }
+
+  async function removeTeamGrant(accountId: string, teamId: string) {
+    try {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: tableName,
+                Key: directoryKeys.teamGrant(accountId, teamId),
+                ...itemExists,
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (cancellationCodes(error)) return false;
+      throw error;
+    }
+  }
+
+  async function teamGrants(accountId: string): Promise<TeamGrant[]> {
+    const prefix = directoryKeys.teamGrant(accountId, '');
+    const items = await queryAll({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+      ExpressionAttributeValues: { ':pk': prefix[PK], ':sk': prefix[SK] },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({
+      accountId: String(item.accountId),
+      teamId: String(item.teamId),
+      role: item.role === 'owner' ? 'owner' : 'collaborator',
+      addedAt: String(item.addedAt),
+    }));
+  }
+
+  async function accountsOfTeam(teamId: string) {
+    const items = await queryAll(byGsi(`TEAM#${teamId}#ACCOUNTS`));
+    return items.map((item) => String(item.accountId));
+  }
+
+  async function isTeamMember(teamId: string, userId: string) {
+    return (await get(directoryKeys.teamMember(teamId, userId))) !== undefined;
+  }
+
   async function teamsOfUser(userId: string) {
     const items = await queryAll(byGsi(`USER#${userId}#TEAMS`));
     return items.map((item) => String(item.teamId));
@@ -820,6 +906,11 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     updateTeam,
     deleteTeam,
     linkIdentity,
+    putTeamGrant,
+    removeTeamGrant,
+    teamGrants,
+    accountsOfTeam,
+    isTeamMember,
     teamsOfUser,
   };
 }

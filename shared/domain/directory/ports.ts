@@ -14,6 +14,14 @@ export interface Page<T> {
   total: number;
 }
 
+/** An account shared with a team: every member gets `role` (capped by their workspace role). */
+export interface TeamGrant {
+  accountId: string;
+  teamId: string;
+  role: 'owner' | 'collaborator';
+  addedAt: string;
+}
+
 /** A team member as listed: the user id and the name shown for it. */
 export interface TeamMember {
   value: string;
@@ -64,6 +72,14 @@ export interface DirectoryRepository {
    * the nOAuth takeover). Undefined when there is none, or it is ambiguous.
    */
   linkIdentity(identity: CallerIdentity): Promise<User | undefined>;
+  /** Shares an account with a team (or changes the team's role); conditional on the team existing. */
+  putTeamGrant(grant: TeamGrant): Promise<'applied' | 'no_team'>;
+  removeTeamGrant(accountId: string, teamId: string): Promise<boolean>;
+  /** The teams an account is shared with. */
+  teamGrants(accountId: string): Promise<TeamGrant[]>;
+  /** The accounts shared with a team. */
+  accountsOfTeam(teamId: string): Promise<string[]>;
+  isTeamMember(teamId: string, userId: string): Promise<boolean>;
   /** The teams a user belongs to (effective access, and the deprovisioning event's account list). */
   teamsOfUser(userId: string): Promise<string[]>;
 }

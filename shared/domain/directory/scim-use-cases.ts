@@ -414,5 +414,9 @@ export async function patchGroup(context: ScimContext, teamId: string, body: unk
 export async function deleteGroup(context: ScimContext, teamId: string, deps: ScimDeps) {
   const team = await requireTeam(context, teamId, deps);
   const members = (await deps.directory.listTeamMembers(team.id)).map((member) => member.value);
+  // Its members lose what the team was given: the grants go with the team.
+  for (const accountId of await deps.directory.accountsOfTeam(team.id)) {
+    await deps.directory.removeTeamGrant(accountId, team.id);
+  }
   await deps.directory.deleteTeam(team, members, membershipEvent(deps, team)([], members));
 }

@@ -23,6 +23,8 @@ export interface DeprovisionDeps {
   accounts?: Pick<AccountRepository, 'accountIdsOf'>;
   /** The user's teams, for the event (absent in runtimes without the directory). */
   teamsOf?: (userId: string) => Promise<string[]>;
+  /** The accounts shared with the user's teams, for the event. */
+  accountsThroughTeams?: (userId: string) => Promise<string[]>;
 }
 
 const RANK: Record<WorkspaceRole, number> = {
@@ -71,9 +73,10 @@ export async function applyDeprovisioning(
     if (!current || current.status === 'deprovisioned') return current ?? target;
     const now = deps.clock.now();
     const devices = (await deps.devices.listDevices(current.id)).filter((device) => holdsSlot(device.status));
-    const [accountIds, teamIds] = await Promise.all([
+    const [accountIds, teamIds, teamAccountIds] = await Promise.all([
       accountsOf(current.id, deps),
       deps.teamsOf ? deps.teamsOf(current.id) : Promise.resolve([]),
+      deps.accountsThroughTeams ? deps.accountsThroughTeams(current.id) : Promise.resolve([]),
     ]);
     const event: DomainEvent = {
       id: deps.newId('evt'),
@@ -85,9 +88,10 @@ export async function applyDeprovisioning(
         email: current.email,
         workspaceRole: current.workspaceRole,
         by,
-        // Direct accounts; team-shared accounts are added by the teams' access once accounts carry teams.
+        // What rotation and share-link consumers need, as it was at this moment.
         accountIds,
         teamIds,
+        accountIdsThroughTeams: teamAccountIds,
         devicesDisabled: devices.length,
       },
     };
