@@ -22,7 +22,7 @@ import {
 } from './messaging-simulator';
 import { assertPortFree } from './ports';
 import { createLocalQueue, createPushSimulator, type OutboxPush } from './push-simulator';
-import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
+import { findSeedUser, SEED_WORKSPACE, seed, seedWorkspaceOf } from './seed';
 import { startSesLocal } from './ses-local';
 
 export interface LocalStackOptions {
@@ -154,7 +154,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const describeUser = (email: string) => {
       const known = findSeedUser(email);
-      return { name: known?.name ?? email.split('@')[0] ?? email, workspace: SEED_WORKSPACE };
+      return {
+        name: known?.name ?? email.split('@')[0] ?? email,
+        workspace: known ? seedWorkspaceOf(known) : SEED_WORKSPACE,
+      };
     };
     const localRoutes: GatewayOptions['localRoutes'] = async (req, res, path) => {
       const json = (status: number, body: unknown) => {
