@@ -56,7 +56,7 @@ const GROUP_NEEDS: Record<
   totp: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
   // Deprovisioning deletes push endpoints (enqueue); the SCIM token is checked with the HMAC key.
   scim: { table: true, hmac: true, push: 'enqueue' },
-  teams: { table: true, hmac: true },
+  directory: { table: true, hmac: true },
 };
 
 function entryOf(group: RouteGroup): string {

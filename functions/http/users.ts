@@ -9,7 +9,10 @@ import { toUserView } from '../../shared/http/views';
 const runtime = httpRuntime();
 const { options } = runtime;
 // The deprovisioning event lists the accounts the user could use, directly and through teams.
-const deps = { ...runtime.deps, ...makeAccessLister(runtime.doc, runtime.tableName) };
+const deps = {
+  ...runtime.deps,
+  ...makeAccessLister(runtime.doc, runtime.tableName),
+};
 
 export const handler = createGroupHandler(
   'users',

@@ -22,7 +22,7 @@ export const ROUTE_GROUPS = [
   'phone',
   'totp',
   'scim',
-  'teams',
+  'directory',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 

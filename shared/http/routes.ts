@@ -2,6 +2,7 @@ import type { RouteGroup, RouteSpec } from './route-spec';
 import { accountsRoutes } from './routes/accounts';
 import { coreRoutes } from './routes/core';
 import { devicesRoutes } from './routes/devices';
+import { directoryRoutes } from './routes/directory';
 import { identityRoutes } from './routes/identity';
 import { notificationsRoutes } from './routes/notifications';
 import { phoneRoutes } from './routes/phone';
@@ -18,6 +19,7 @@ export * from './route-spec';
  */
 export const routes = {
   ...coreRoutes,
+  ...directoryRoutes,
   ...devicesRoutes,
   ...notificationsRoutes,
   ...identityRoutes,

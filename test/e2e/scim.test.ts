@@ -416,6 +416,48 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     expect(foreignTeam.status).toBe(404);
   });
 
+  it('finds workspace users for the picker and manages workspace roles, keeping an owner', async () => {
+    const ws = await workspace();
+    const owner = await trustedWeb(ws.owner.email, ws.name);
+    const admin = await trustedWeb(`adm-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name);
+    const guest = await trustedWeb(`gst-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name);
+    const as = (who: { token: string; web: string }) => ({ token: who.token, device: who.web });
+    const role = (who: { token: string; web: string }, userId: string, value: string) =>
+      api.call('PUT', `/v1/users/${userId}/role`, { ...as(who), body: { role: value } });
+
+    const madeAdmin = await role(owner, admin.id, 'admin');
+    const madeGuest = await role(owner, guest.id, 'guest');
+    const byPrefix = await api.call('GET', '/v1/users?q=ADM-', as(owner));
+    // Pages of one, followed to the end (a page may come back short: guests are never listed).
+    const listed: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await api.call('GET', `/v1/users?limit=1${cursor ? `&cursor=${cursor}` : ''}`, as(owner));
+      listed.push(...page.body.items.map((u: { id: string }) => u.id));
+      cursor = page.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    const guestSearch = await api.call('GET', '/v1/users', as(guest));
+    const adminGrantsOwner = await role(admin, guest.id, 'owner');
+    const lastOwner = await role(owner, owner.id, 'admin');
+    const secondOwner = await role(owner, admin.id, 'owner');
+    const demoted = await role(admin, owner.id, 'user');
+    const badCursor = await api.call('GET', '/v1/users?cursor=bm9wZQ', as(admin));
+
+    expect(madeAdmin.body.user).toMatchObject({ id: admin.id, workspaceRole: 'admin' });
+    expect(madeGuest.body.user.workspaceRole).toBe('guest');
+    expect(byPrefix.body.items.map((u: { id: string }) => u.id)).toEqual([admin.id]);
+    expect(listed.sort()).toEqual([admin.id, owner.id].sort());
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(guestSearch.status).toBe(403);
+    expect(adminGrantsOwner).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(lastOwner).toMatchObject({ status: 409, body: { error: 'last_owner' } });
+    expect(secondOwner.body.user.workspaceRole).toBe('owner');
+    expect(demoted.body.user).toMatchObject({ id: owner.id, workspaceRole: 'user' });
+    expect(badCursor).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+  });
+
   it('adopts a just-in-time user instead of answering 409, and enforces userName and externalId uniqueness', async () => {
     const ws = await workspace();
     const call = scim(ws.scim);

@@ -17,6 +17,7 @@ import {
   type ScimUserData,
   type Team,
 } from '../../domain/directory/scim-model';
+import { InvalidCursorError } from '../../domain/errors';
 import type { DomainEvent } from '../../domain/events';
 import {
   type CallerIdentity,
@@ -882,6 +883,143 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     return (await get(directoryKeys.teamMember(teamId, userId))) !== undefined;
   }
 
+  const userOf = (item: Record<string, unknown>) => toDirectoryUser(item).user;
+
+  async function searchUsers(
+    workspaceId: string,
+    options: { prefix?: string | undefined; limit: number; cursor?: string | undefined },
+  ) {
+    const partition = directoryKeys.workspaceUsers(workspaceId);
+    if (options.prefix) {
+      const prefix = options.prefix.toLowerCase();
+      const [byEmail, byName] = await Promise.all([
+        doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            ...byGsi(partition, { op: 'begins_with', value: `EMAIL#${prefix}` }),
+            Limit: options.limit,
+          }),
+        ),
+        doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+            ExpressionAttributeValues: {
+              ':pk': directoryKeys.userDisplayName(workspaceId, '', '')[PK],
+              ':sk': prefix,
+            },
+            Limit: options.limit,
+          }),
+        ),
+      ]);
+      const ids = [
+        ...(byEmail.Items ?? []).map((item) => String(item.id)),
+        ...(byName.Items ?? []).map((item) => String(item.userId)),
+      ];
+      const found = await getUsers([...new Set(ids)]);
+      return { users: found.map((entry) => entry.user).slice(0, options.limit), nextCursor: null };
+    }
+    let start: Record<string, unknown> | undefined;
+    if (options.cursor) {
+      try {
+        const id = Buffer.from(options.cursor, 'base64url').toString('utf8');
+        const item = /^usr_[\w-]+$/.test(id) ? await get(userKeys.user(id)) : undefined;
+        if (!item || item.workspaceId !== workspaceId || !item[GSK]) throw new Error('bad cursor');
+        start = { [PK]: item[PK], [SK]: item[SK], [GPK]: item[GPK], [GSK]: item[GSK] };
+      } catch {
+        throw new InvalidCursorError();
+      }
+    }
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        ...byGsi(partition),
+        Limit: options.limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const users = (page.Items ?? []).map(userOf);
+    const last = users.at(-1);
+    return {
+      users,
+      nextCursor: page.LastEvaluatedKey && last ? Buffer.from(last.id).toString('base64url') : null,
+    };
+  }
+
+  async function setRole(
+    user: User,
+    from: User['workspaceRole'],
+    to: User['workspaceRole'],
+    otherOwnerId: string | undefined,
+    now: Date,
+  ) {
+    return transact(
+      [
+        {
+          Update: {
+            TableName: tableName,
+            Key: userKeys.user(user.id),
+            UpdateExpression: 'SET #role = :to, #updatedAt = :now',
+            ConditionExpression: '#role = :from AND #status = :active',
+            ExpressionAttributeNames: {
+              '#role': 'workspaceRole',
+              '#status': 'status',
+              '#updatedAt': 'updatedAt',
+            },
+            ExpressionAttributeValues: {
+              ':to': to,
+              ':from': from,
+              ':active': 'active',
+              ':now': now.toISOString(),
+            },
+          },
+        },
+        ...(otherOwnerId
+          ? [
+              {
+                // Another active owner exists at commit time: the workspace keeps an owner.
+                ConditionCheck: {
+                  TableName: tableName,
+                  Key: userKeys.user(otherOwnerId),
+                  ConditionExpression: '#role = :owner AND #status = :active AND #ws = :ws',
+                  ExpressionAttributeNames: {
+                    '#role': 'workspaceRole',
+                    '#status': 'status',
+                    '#ws': 'workspaceId',
+                  },
+                  ExpressionAttributeValues: {
+                    ':owner': 'owner',
+                    ':active': 'active',
+                    ':ws': user.workspaceId,
+                  },
+                },
+              },
+            ]
+          : []),
+      ],
+      [],
+    );
+  }
+
+  async function owners(workspaceId: string, limit: number) {
+    const items = await queryAll({
+      ...byGsi(directoryKeys.workspaceUsers(workspaceId)),
+      FilterExpression: '#role = :owner AND #status = :active',
+      ExpressionAttributeNames: {
+        ...byGsi('').ExpressionAttributeNames,
+        '#role': 'workspaceRole',
+        '#status': 'status',
+      },
+      ExpressionAttributeValues: {
+        ':pk': directoryKeys.workspaceUsers(workspaceId),
+        ':owner': 'owner',
+        ':active': 'active',
+      },
+    });
+    return items.slice(0, limit).map(userOf);
+  }
+
   async function teamsOfUser(userId: string) {
     const items = await queryAll(byGsi(`USER#${userId}#TEAMS`));
     return items.map((item) => String(item.teamId));
@@ -906,6 +1044,9 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     updateTeam,
     deleteTeam,
     linkIdentity,
+    searchUsers,
+    setRole,
+    owners,
     putTeamGrant,
     removeTeamGrant,
     teamGrants,

@@ -80,6 +80,27 @@ export interface DirectoryRepository {
   /** The accounts shared with a team. */
   accountsOfTeam(teamId: string): Promise<string[]>;
   isTeamMember(teamId: string, userId: string): Promise<boolean>;
+  /**
+   * Users of the workspace for the sharing picker: by email prefix and display-name prefix when `prefix`
+   * is given, else the whole workspace by email, a page at a time.
+   */
+  searchUsers(
+    workspaceId: string,
+    options: { prefix?: string | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ users: User[]; nextCursor: string | null }>;
+  /**
+   * Changes a user's workspace role if it is still `from`; demoting an owner also checks, in the same
+   * transaction, that `otherOwnerId` is still an active owner (so the last owner can never be demoted).
+   */
+  setRole(
+    user: User,
+    from: User['workspaceRole'],
+    to: User['workspaceRole'],
+    otherOwnerId: string | undefined,
+    now: Date,
+  ): Promise<'applied' | 'conflict'>;
+  /** Up to `limit` active owners of the workspace. */
+  owners(workspaceId: string, limit: number): Promise<User[]>;
   /** The teams a user belongs to (effective access, and the deprovisioning event's account list). */
   teamsOfUser(userId: string): Promise<string[]>;
 }

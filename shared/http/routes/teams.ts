@@ -13,7 +13,7 @@ export const teamsRoutes = {
   listTeams: {
     method: 'GET',
     path: '/v1/teams',
-    group: 'teams',
+    group: 'directory',
     auth: 'trusted',
     summary: "The workspace's teams (SCIM Groups) with their member counts.",
     status: 200,
@@ -22,7 +22,7 @@ export const teamsRoutes = {
   getTeam: {
     method: 'GET',
     path: '/v1/teams/{id}',
-    group: 'teams',
+    group: 'directory',
     auth: 'trusted',
     summary: 'A team of your workspace and its members.',
     status: 200,
@@ -39,7 +39,7 @@ export const teamsRoutes = {
   shareWithTeam: {
     method: 'PUT',
     path: '/v1/accounts/{id}/teams/{teamId}',
-    group: 'teams',
+    group: 'directory',
     auth: 'trusted',
     summary:
       "Shares the account with a team, or changes the team's role (owners); guests and login-only members get collaborator rights.",
@@ -59,7 +59,7 @@ export const teamsRoutes = {
   unshareFromTeam: {
     method: 'DELETE',
     path: '/v1/accounts/{id}/teams/{teamId}',
-    group: 'teams',
+    group: 'directory',
     auth: 'trusted',
     summary: 'Stops sharing the account with a team (owners); its members lose access on their next request.',
     status: 200,
