@@ -8,6 +8,7 @@ import { benchInboundSms } from './inbound-sms';
 import { withLocalStack } from './local-stack';
 import { benchMime } from './mime';
 import { benchPushFanout } from './push-fanout';
+import { benchScim } from './scim';
 import { round } from './stats';
 
 /**
@@ -83,6 +84,12 @@ await withLocalStack(async (stack) => {
   console.table(identity.rows);
   console.log(`added by the check: p50 +${identity.addedMs.p50} ms, p99 +${identity.addedMs.p99} ms`);
   results.identity = identity;
+
+  console.log('\n== SCIM with 10,000 users in the workspace (300 calls each) ==');
+  const scim = await benchScim(stack);
+  console.table(scim.rows);
+  console.log(`seeding ${scim.users} users through the SCIM use case took ${scim.seedSeconds} s`);
+  results.scim = scim;
 });
 
 console.log('\n== Inbound email: a 5 MB MIME message parsed under a 256 MB heap ==');
