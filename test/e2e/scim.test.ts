@@ -74,6 +74,8 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     expect(ok.status).toBe(200);
     expect(ws.scim).toMatch(/^lksc_ws_/);
     expect(replaced.status).toBe(401);
+    // Stored only as an HMAC: no table item holds the token's secret.
+    expect(await storedItems(stack)).not.toContain(ws.scim.split('.')[1]);
   });
 
   it('serves the discovery documents', async () => {

@@ -249,7 +249,6 @@ async function representGroup(context: ScimContext, team: Team, withMembers: boo
 
 export async function listGroups(context: ScimContext, query: ListQuery, excluded: string[], deps: ScimDeps) {
   const withMembers = !MEMBERS_EXCLUDED(excluded);
-  const teams: Team[] = [];
   const represent = (team: Team) => toScimGroup(team, undefined, context.baseUrl);
   const response = await pageOf(
     query,
@@ -280,10 +279,7 @@ export async function listGroups(context: ScimContext, query: ListQuery, exclude
           const all = await deps.directory.scanTeams(context.workspaceId, SCIM_LIMITS.filterScanCap);
           return all === 'tooMany' ? all : load(all);
         },
-        (team) => {
-          teams.push(team);
-          return toScimGroup(team, memberLists.get(team.id), context.baseUrl);
-        },
+        (team) => toScimGroup(team, memberLists.get(team.id), context.baseUrl),
       );
     },
     (offset, count) => deps.directory.pageTeams(context.workspaceId, offset, count),
