@@ -8,6 +8,7 @@ import { benchInboundSms } from './inbound-sms';
 import { withLocalStack } from './local-stack';
 import { benchMime } from './mime';
 import { benchPushFanout } from './push-fanout';
+import { benchScim } from './scim';
 import { round } from './stats';
 import { benchWebBundle, benchWebLcp } from './web';
 
@@ -99,6 +100,11 @@ await withLocalStack(async (stack) => {
     `LCP ${lcp.page}: p50 ${round(lcp.ms.p50)} ms, p90 ${round(lcp.ms.p90)} ms (budget ${lcp.budgetMs} ms): ${lcp.withinBudget ? 'within' : 'OVER'}`,
   );
   results.webLcp = lcp;
+  console.log('\n== SCIM with 10,000 users in the workspace (300 calls each) ==');
+  const scim = await benchScim(stack);
+  console.table(scim.rows);
+  console.log(`seeding ${scim.users} users through the SCIM use case took ${scim.seedSeconds} s`);
+  results.scim = scim;
 });
 
 console.log('\n== Inbound email: a 5 MB MIME message parsed under a 256 MB heap ==');

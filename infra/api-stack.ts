@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   type HttpMethod,
   HttpNoneAuthorizer,
@@ -46,6 +47,9 @@ export interface ApiStackProps extends StackProps {
   eventBus: IEventBus;
 }
 
+/** Per-route throttling of the SCIM routes (Entra ID and Okta stay well under it; docs/scim.md). */
+const SCIM_THROTTLE = { rateLimit: 25, burstLimit: 50 };
+
 /**
  * What each group's function may touch; anything not listed it gets no permission for. A test
  * (`test/infra/grants.test.ts`) derives this from the adapter modules each entry reaches and fails when
@@ -64,10 +68,15 @@ export const GROUP_NEEDS: Record<
   accounts: { table: true, hmac: true, mail: true, secrets: true },
   phone: { table: true, hmac: true, mail: true, phone: true },
   totp: { table: true, hmac: true, mail: true, secrets: true },
+  // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox.
+  scim: { table: true, hmac: true },
+  directory: { table: true, hmac: true },
 };
 
 function entryOf(group: RouteGroup): string {
-  return fileURLToPath(new URL(`../functions/http/${group}.ts`, import.meta.url));
+  // SCIM is its own function group with its own auth (the workspace's SCIM token).
+  const file = group === 'scim' ? '../functions/scim/handler.ts' : `../functions/http/${group}.ts`;
+  return fileURLToPath(new URL(file, import.meta.url));
 }
 
 /** The HTTP API, its JWT authorizer, and one function per route group, all from the route manifest. */
@@ -165,7 +174,7 @@ export class ApiStack extends Stack {
       retention: config.logRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -206,9 +215,20 @@ export class ApiStack extends Stack {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, route.method as HttpMethod),
         integration: integrationOf(route.group),
-        authorizer: route.auth === 'public' ? new HttpNoneAuthorizer() : authorizer,
+        // SCIM routes bypass the JWT authorizer: the SCIM function checks the workspace's SCIM token.
+        authorizer: route.auth === 'public' || route.auth === 'scim' ? new HttpNoneAuthorizer() : authorizer,
       });
     }
+    // SCIM gets its own throttling: an IdP's bulk sync must not starve (or be starved by) the app's users.
+    const scimRouteSettings = Object.fromEntries(
+      listRoutes()
+        .filter((route) => route.auth === 'scim')
+        .map((route) => [
+          `${route.method} ${route.path}`,
+          { ThrottlingRateLimit: SCIM_THROTTLE.rateLimit, ThrottlingBurstLimit: SCIM_THROTTLE.burstLimit },
+        ]),
+    );
+    (stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', scimRouteSettings);
     // Everything the manifest does not name: the system function answers 404 `not_found` in our format.
     new HttpRoute(this, 'RouteDefault', {
       httpApi: this.api,

@@ -1,4 +1,5 @@
 import { NagSuppressions } from 'cdk-nag';
+import { listRoutes } from '../shared/http/routes';
 import type { ApiStack } from './api-stack';
 import { LatchkeyFunction } from './constructs/latchkey-function';
 import type { StatefulStack } from './stateful-stack';
@@ -76,6 +77,18 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack, web?:
         {
           id: 'AwsSolutions-APIG4',
           reason: 'Public by design: the liveness check, and the catch-all that answers 404 not_found.',
+        },
+      ]);
+    }
+  }
+  for (const route of listRoutes().filter((entry) => entry.auth === 'scim')) {
+    const child = api.node.tryFindChild(`Route${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}`);
+    if (child) {
+      NagSuppressions.addResourceSuppressions(child, [
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'SCIM routes authenticate with the workspace SCIM bearer token (256 bits, HMAC-compared), checked by the SCIM function before anything else; IdPs cannot send a JWT.',
         },
       ]);
     }

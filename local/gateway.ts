@@ -194,7 +194,8 @@ export function createGateway(options: GatewayOptions): Server {
     }
 
     let claims: Record<string, string | number | boolean | string[]> | undefined;
-    if (route && route.auth !== 'public') {
+    // SCIM routes carry the workspace's SCIM token, which the SCIM function checks (no JWT authorizer).
+    if (route && route.auth !== 'public' && route.auth !== 'scim') {
       const header = req.headers.authorization ?? '';
       const token = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
       try {

@@ -1,6 +1,6 @@
 import { JavaMissingError } from './dynamodb-local';
 import { assertPortFree, PortInUseError } from './ports';
-import { SEED_USERS, SEED_WORKSPACE } from './seed';
+import { SECOND_SEED_WORKSPACE, SEED_USERS, SEED_WORKSPACE, seedWorkspaceOf } from './seed';
 import { type LocalStack, startLocalStack } from './stack';
 import { buildWebApp, startWebServer, type WebServer } from './web-server';
 
@@ -71,7 +71,14 @@ ${line}
  SES mail viewer  ${stack.sesUrl}   (every email the stack sends)
  DynamoDB Local   ${stack.dynamodbEndpoint}   table ${stack.tableName}
  Data             ${stack.dataDir ? `${stack.dataDir} (kept across restarts)` : 'in memory (gone on exit)'}
- Workspace        ${SEED_WORKSPACE}: ${SEED_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}
+ Workspace        ${SEED_WORKSPACE}: ${SEED_USERS.filter((u) => seedWorkspaceOf(u) === SEED_WORKSPACE)
+   .map((u) => `${u.email} (${u.role})`)
+   .join(', ')}
+ Workspace        ${SECOND_SEED_WORKSPACE}: ${SEED_USERS.filter(
+   (u) => seedWorkspaceOf(u) === SECOND_SEED_WORKSPACE,
+ )
+   .map((u) => `${u.email} (${u.role})`)
+   .join(', ')}
 
  Try it (a token for alice, valid 12 hours):
    curl -s ${stack.apiUrl}/v1/me -H "Authorization: Bearer ${token}"

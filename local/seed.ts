@@ -8,7 +8,12 @@ export interface SeedUser {
   email: string;
   name: string;
   role: WorkspaceRole;
+  /** Defaults to SEED_WORKSPACE. */
+  workspace?: string;
 }
+
+/** A second workspace with its own owner and users, so anyone can try cross-workspace isolation. */
+export const SECOND_SEED_WORKSPACE = 'globex';
 
 /** The demo workspace. The owner comes first: the first user of a new workspace becomes its owner. */
 export const SEED_USERS: readonly SeedUser[] = [
@@ -17,7 +22,14 @@ export const SEED_USERS: readonly SeedUser[] = [
   { email: 'bob@acme.example', name: 'Bob User', role: 'user' },
   { email: 'dave@acme.example', name: 'Dave LoginOnly', role: 'login_only' },
   { email: 'gina@partner.example', name: 'Gina Guest', role: 'guest' },
+  { email: 'hank@globex.example', name: 'Hank Owner', role: 'owner', workspace: SECOND_SEED_WORKSPACE },
+  { email: 'iris@globex.example', name: 'Iris User', role: 'user', workspace: SECOND_SEED_WORKSPACE },
 ];
+
+/** The workspace a seeded user belongs to. */
+export function seedWorkspaceOf(user: SeedUser): string {
+  return user.workspace ?? SEED_WORKSPACE;
+}
 
 export function findSeedUser(email: string): SeedUser | undefined {
   return SEED_USERS.find((user) => user.email === email.toLowerCase());
@@ -37,7 +49,7 @@ export async function seed(deps: {
         subject: devSubject(seedUser.email),
         email: seedUser.email,
         name: seedUser.name,
-        workspaceName: SEED_WORKSPACE,
+        workspaceName: seedWorkspaceOf(seedUser),
       },
       userId: deps.newId('usr'),
       newWorkspaceId: deps.newId('ws'),

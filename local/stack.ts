@@ -22,7 +22,7 @@ import {
 } from './messaging-simulator';
 import { assertPortFree } from './ports';
 import { createPushSimulator, type OutboxPush } from './push-simulator';
-import { findSeedUser, SEED_WORKSPACE, seed } from './seed';
+import { findSeedUser, SEED_WORKSPACE, seed, seedWorkspaceOf } from './seed';
 import { startSesLocal } from './ses-local';
 import { createLocalSqsQueue, type LocalSqsQueue } from './sqs-queue';
 import { startStreamRelay } from './stream-relay';
@@ -246,7 +246,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       let loaded = handlers.get(group);
       if (!loaded) {
         // A group that needs a simulated adapter exports createHandler(adapters); the others build from config.
-        loaded = import(`../functions/http/${group}.ts`).then(
+        loaded = import(
+          group === 'scim' ? '../functions/scim/handler.ts' : `../functions/http/${group}.ts`
+        ).then(
           (module: {
             handler: GroupHandler;
             createHandler?: (adapters: ExternalAdapters) => GroupHandler;
@@ -258,7 +260,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const describeUser = (email: string) => {
       const known = findSeedUser(email);
-      return { name: known?.name ?? email.split('@')[0] ?? email, workspace: SEED_WORKSPACE };
+      return {
+        name: known?.name ?? email.split('@')[0] ?? email,
+        workspace: known ? seedWorkspaceOf(known) : SEED_WORKSPACE,
+      };
     };
     const localRoutes: GatewayOptions['localRoutes'] = async (req, res, path) => {
       const json = (status: number, body: unknown) => {

@@ -1,3 +1,4 @@
+import { makeAccessLister } from '../../shared/adapters/team-access';
 import { sessionOf } from '../../shared/domain/devices/use-cases';
 import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import { updateProfile } from '../../shared/domain/users/update-profile';
@@ -6,7 +7,13 @@ import { coreRoutes } from '../../shared/http/routes/core';
 import { httpRuntime } from '../../shared/http/runtime';
 import { toUserView } from '../../shared/http/views';
 
-const { deps, options } = httpRuntime();
+const runtime = httpRuntime();
+const { options } = runtime;
+// The deprovisioning event lists the accounts the user could use, directly and through teams.
+const deps = {
+  ...runtime.deps,
+  ...makeAccessLister(runtime.doc, runtime.tableName),
+};
 
 export const handler = createGroupHandler(
   'users',

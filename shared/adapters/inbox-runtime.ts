@@ -6,6 +6,7 @@ import { makeAccountRepository } from './dynamodb/account-repository';
 import { sharedDocumentClient } from './dynamodb/client';
 import { makeInboxRepository } from './dynamodb/inbox-repository';
 import { makeNotifier } from './notify-runtime';
+import { makeTeamAccess } from './team-access';
 
 /** What storing an inbound message needs (SMS and email alike), built once per container. */
 export function inboxIngestDeps(): IngestDeps {
@@ -17,5 +18,6 @@ export function inboxIngestDeps(): IngestDeps {
     notifier: makeNotifier(doc, tableName).notifier,
     retentionDays: accountSettings().inboxRetentionDays,
     count: (metric: string) => metrics.addMetric(metric, 'Count', 1),
+    teamRecipients: makeTeamAccess(doc, tableName).teamRecipients,
   };
 }

@@ -45,6 +45,8 @@ export const ENV = {
   fcmPlatformArn: 'PUSH_PLATFORM_FCM_ARN',
   /** Base URL of the web app: magic links point there (never built from a request's Host header). */
   webBaseUrl: 'WEB_BASE_URL',
+  /** Public base URL of `/scim/v2` for SCIM `meta.location`; unset -> the API's own domain. */
+  scimBaseUrl: 'SCIM_BASE_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -7,6 +7,7 @@ import type {
   TotpConfig,
 } from './accounts/model';
 import type { Device, DeviceCode, PushPlatform, PushRegistration } from './devices/model';
+import type { DomainEvent } from './events';
 import type { NotificationType } from './notifications/catalogue';
 import type { StoredPreferences, StoredWorkspaceSettings } from './notifications/policy';
 import type { CallerIdentity, User, Workspace, WorkspaceRole } from './users/model';
@@ -123,8 +124,11 @@ export interface DeviceRepository {
   /** `flags` replaces the device's flags when given (a sanitized name adds `sanitized`). */
   rename(device: Device, name: string, now: Date, flags?: string[]): Promise<WriteOutcome | 'name_taken'>;
   touch(device: Device, now: Date): Promise<void>;
-  /** Deprovisions the user and disables every device that holds a slot, in one transaction. */
-  deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome>;
+  /**
+   * Deprovisions the user and disables every device that holds a slot, in one transaction, with the
+   * `user.deprovisioned` outbox item when an event is given.
+   */
+  deprovisionUser(user: User, devices: Device[], now: Date, event?: DomainEvent): Promise<WriteOutcome>;
   /**
    * Counts one wrong code against the user's consecutive-failure budget in one conditional write:
    * false when the budget is already spent (a run whose last failure is after `since`). A run older

@@ -1,6 +1,7 @@
 import { accountSettings, sharedKeyring } from '../adapters/accounts-runtime';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
+import { makeTeamAccess } from '../adapters/team-access';
 import type { AccountDeps } from '../domain/accounts/use-cases';
 import { httpRuntime } from './runtime';
 
@@ -13,6 +14,7 @@ export function accountsRuntime() {
     accounts: makeAccountRepository(doc, tableName),
     inbox: makeInboxRepository(doc, tableName),
     keyring: sharedKeyring(),
+    teamAccess: makeTeamAccess(doc, tableName).teamAccess,
     ...accountSettings(),
   };
   return { ...runtime, accountDeps };

@@ -9,6 +9,7 @@ import {
 } from '../domain/errors';
 import { ACCOUNT_ERRORS } from './error-codes/accounts';
 import { DEVICE_ERRORS } from './error-codes/devices';
+import { DIRECTORY_ERRORS } from './error-codes/directory';
 import { IDENTITY_ERRORS } from './error-codes/identity';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
 import type { ErrorMapping } from './error-codes/types';
@@ -60,6 +61,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...NOTIFICATION_ERRORS,
   ...IDENTITY_ERRORS,
   ...ACCOUNT_ERRORS,
+  ...DIRECTORY_ERRORS,
 ];
 
 export interface ErrorResponse {

@@ -186,7 +186,9 @@ export function identityFromClaims(
   const name =
     claimString(claims?.name) ??
     [claimString(claims?.given_name), claimString(claims?.family_name)].filter(Boolean).join(' ');
-  return { issuer, subject, email, workspaceName, name: name || email };
+  // API Gateway hands claims over as strings; the dev IdP and Cognito assert a verified email as `true`.
+  const emailVerified = claims?.email_verified === true || claims?.email_verified === 'true';
+  return { issuer, subject, email, workspaceName, name: name || email, emailVerified };
 }
 
 export { DEVICE_HEADER } from './device-cookie';

@@ -21,6 +21,8 @@ export const ROUTE_GROUPS = [
   'accounts',
   'phone',
   'totp',
+  'scim',
+  'directory',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 

@@ -2,9 +2,12 @@ import type { RouteGroup, RouteSpec } from './route-spec';
 import { accountsRoutes } from './routes/accounts';
 import { coreRoutes } from './routes/core';
 import { devicesRoutes } from './routes/devices';
+import { directoryRoutes } from './routes/directory';
 import { identityRoutes } from './routes/identity';
 import { notificationsRoutes } from './routes/notifications';
 import { phoneRoutes } from './routes/phone';
+import { scimRoutes } from './routes/scim';
+import { teamsRoutes } from './routes/teams';
 
 export * from './route-spec';
 
@@ -16,11 +19,14 @@ export * from './route-spec';
  */
 export const routes = {
   ...coreRoutes,
+  ...directoryRoutes,
   ...devicesRoutes,
   ...notificationsRoutes,
   ...identityRoutes,
   ...accountsRoutes,
   ...phoneRoutes,
+  ...scimRoutes,
+  ...teamsRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof routes;

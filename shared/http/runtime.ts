@@ -3,6 +3,7 @@ import { makeHmac } from '../adapters/crypto/hmac';
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
+import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
@@ -46,10 +47,11 @@ export function httpCore() {
     newId,
     security: securityLog,
   };
+  const directory = makeDirectoryRepository(doc, tableName);
   const options: GroupOptions = {
     maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
     workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,
-    resolveCaller: (identity) => resolveCaller(identity, core),
+    resolveCaller: (identity) => resolveCaller(identity, { ...core, link: directory.linkIdentity }),
     authenticateDevice: (caller, credential) => authenticateDevice(caller, credential, core),
     now: () => core.clock.now(),
   };

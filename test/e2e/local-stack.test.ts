@@ -77,6 +77,16 @@ describe('local stack over HTTP', () => {
     }
   });
 
+  it('seeds a second workspace, globex, with its own owner, isolated from acme', async () => {
+    const alice = (await call('GET', '/v1/me', { token: await token('alice@acme.example') })).body.user;
+    const hank = (await call('GET', '/v1/me', { token: await token('hank@globex.example') })).body.user;
+    const iris = (await call('GET', '/v1/me', { token: await token('iris@globex.example') })).body.user;
+
+    expect(hank).toMatchObject({ workspaceRole: 'owner' });
+    expect(iris).toMatchObject({ workspaceRole: 'user', workspaceId: hank.workspaceId });
+    expect(hank.workspaceId).not.toBe(alice.workspaceId);
+  });
+
   it('provisions an unknown user just in time as a member of acme, once', async () => {
     const zed = await token('zed@acme.example');
 

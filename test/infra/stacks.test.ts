@@ -133,15 +133,31 @@ describe('CDK app (default context: Cognito user pool)', () => {
     );
   });
 
-  it('creates one route per manifest entry plus $default, with the JWT authorizer on non-public routes', () => {
+  it('creates one route per manifest entry plus $default, with the JWT authorizer on non-public, non-SCIM routes', () => {
     const routes = Object.values(app.api.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
     expect(routes).toHaveLength(listRoutes().length + 1);
     for (const route of listRoutes()) {
       const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
       expect(found, route.id).toBeDefined();
-      expect(found?.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'JWT');
+      // SCIM routes carry the workspace's SCIM token, which the SCIM function itself checks.
+      expect(found?.AuthorizationType, route.id).toBe(
+        route.auth === 'public' || route.auth === 'scim' ? 'NONE' : 'JWT',
+      );
     }
     expect(routes.find((r) => r.RouteKey === '$default')?.AuthorizationType ?? 'NONE').toBe('NONE');
+  });
+
+  it('gives the SCIM routes their own throttling and their own function', () => {
+    const scimRoutes = listRoutes().filter((route) => route.auth === 'scim');
+    const settings = Object.fromEntries(
+      scimRoutes.map((route) => [
+        `${route.method} ${route.path}`,
+        Match.objectLike({ ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() }),
+      ]),
+    );
+    expect(scimRoutes.length).toBeGreaterThan(10);
+    app.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', { RouteSettings: Match.objectLike(settings) });
+    app.api.hasResourceProperties('AWS::Lambda::Function', { Description: 'Latchkey HTTP routes: scim' });
   });
 
   it('uses a Cognito user pool as issuer when no IdP is configured', () => {

@@ -18,10 +18,12 @@ import {
   PUSH_PLATFORMS,
   type PushRegistration,
 } from '../../domain/devices/model';
+import type { DomainEvent } from '../../domain/events';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../domain/ports';
 import type { User } from '../../domain/users/model';
 import { cancellationCodes, itemIsNew } from './conditions';
 import { hourlyCount, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
+import { outboxPut } from './outbox';
 import { userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -627,7 +629,12 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     });
   }
 
-  async function deprovisionUser(user: User, devices: Device[], now: Date): Promise<WriteOutcome> {
+  async function deprovisionUser(
+    user: User,
+    devices: Device[],
+    now: Date,
+    event?: DomainEvent,
+  ): Promise<WriteOutcome> {
     const items: unknown[] = [
       {
         Update: {
@@ -645,6 +652,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       },
       ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
       ...(devices.length ? [releaseSlots(user.id, devices.length)] : []),
+      ...(event ? [outboxPut(tableName, event)] : []),
     ];
     try {
       await transact(items);

@@ -51,6 +51,8 @@ export interface IngestDeps {
   notifier: Notifier;
   retentionDays?: number;
   count?: (metric: string) => void;
+  /** Members of the teams the account is shared with: they get its inbox notifications too. */
+  teamRecipients?: (accountId: string) => Promise<string[]>;
 }
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'unknown_recipient';
@@ -112,9 +114,10 @@ export async function ingestInbound(message: InboundMessage, deps: IngestDeps): 
     // A replay of a message whose notification did not go out (a crash in between) sends it now.
     await deps.accounts.markCodeReceived(accountId, item.receivedAt);
     const members = await deps.accounts.members(accountId);
+    const throughTeams = deps.teamRecipients ? await deps.teamRecipients(accountId) : [];
     await deps.notifier.notify(
       'otp_code_received',
-      members.map((m) => m.userId),
+      [...new Set([...members.map((m) => m.userId), ...throughTeams])],
       { accountId, messageId: item.id },
     );
   }

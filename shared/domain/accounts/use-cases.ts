@@ -47,6 +47,7 @@ export interface AccountDeps {
   /** The domain managed email addresses live on (SES receiving). */
   inboundEmailDomain: string;
   inboxRetentionDays?: number;
+  teamAccess?: AccessDeps['teamAccess'];
 }
 
 /** What the managed-number routes and account deletion need (no keyring, no notifier). */
@@ -57,7 +58,11 @@ export type PhoneDeps = Pick<AccountDeps, 'accounts' | 'inbox' | 'clock' | 'secu
 const passwordContext = (accountId: string) => ({ accountId, purpose: 'account-password' });
 
 /** Enough to check access: the account and the caller's membership. */
-export type AccessDeps = { accounts: Pick<AccountRepository, 'get' | 'membership'> };
+export type AccessDeps = {
+  accounts: Pick<AccountRepository, 'get' | 'membership'>;
+  /** Access through a team the account is shared with, when there is no direct membership. */
+  teamAccess?: (accountId: string, user: User) => Promise<Membership | undefined>;
+};
 
 /** The caller's membership, or 404: someone else's account and a missing one look the same (BOLA). */
 export async function requireMember(
@@ -69,9 +74,11 @@ export async function requireMember(
     deps.accounts.get(accountId),
     deps.accounts.membership(accountId, caller.id),
   ]);
-  if (!account || !membership || account.workspaceId !== caller.workspaceId)
+  const effective =
+    membership ?? (account && deps.teamAccess ? await deps.teamAccess(accountId, caller) : undefined);
+  if (!account || !effective || account.workspaceId !== caller.workspaceId)
     throw new NotFoundError('No such account.');
-  return { account, membership };
+  return { account, membership: effective };
 }
 
 export async function requireOwner(caller: User, accountId: string, deps: AccessDeps) {

@@ -111,6 +111,9 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Makes a leaked SCIM token findable by secret scanners; tokens issued before it have no prefix. */
+export const SCIM_TOKEN_PREFIX = 'lksc_';
+
 /** What each HMAC covers, so a value is useless anywhere else. */
 export const identityHmacInput = {
   magicLink: (token: string) => `identity-magic-link\n${token}`,

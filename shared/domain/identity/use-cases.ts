@@ -50,6 +50,7 @@ import {
   newToken,
   pushIsLive,
   REUSE_WINDOW_BOUNDS,
+  SCIM_TOKEN_PREFIX,
   sameNumber,
   statusOf,
 } from './model';
@@ -718,5 +719,5 @@ export async function issueScimToken(caller: User, deps: IdentityDeps) {
   const hash = await deps.hmac.digest(identityHmacInput.scimToken(caller.workspaceId, secret));
   await deps.challenges.putScimToken(caller.workspaceId, hash, caller.id, now);
   audit(deps, { event: 'scim_token.issued', outcome: 'success', userId: caller.id });
-  return { token: `${caller.workspaceId}.${secret}`, createdAt: now.toISOString() };
+  return { token: `${SCIM_TOKEN_PREFIX}${caller.workspaceId}.${secret}`, createdAt: now.toISOString() };
 }

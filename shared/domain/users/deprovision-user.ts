@@ -1,6 +1,15 @@
 import { holdsSlot } from '../devices/model';
 import { ForbiddenError, NotFoundError } from '../errors';
-import type { Clock, DeviceRepository, PushQueue, SecurityLog, UserRepository } from '../ports';
+import type { DomainEvent } from '../events';
+import type {
+  AccountRepository,
+  Clock,
+  DeviceRepository,
+  IdGenerator,
+  PushQueue,
+  SecurityLog,
+  UserRepository,
+} from '../ports';
 import type { User, WorkspaceRole } from './model';
 
 export interface DeprovisionDeps {
@@ -9,6 +18,13 @@ export interface DeprovisionDeps {
   clock: Clock;
   security: SecurityLog;
   queue: PushQueue;
+  newId: IdGenerator;
+  /** Where the event's account list comes from (absent only where no account exists: unit fixtures). */
+  accounts?: Pick<AccountRepository, 'accountIdsOf'>;
+  /** The user's teams, for the event (absent in runtimes without the directory). */
+  teamsOf?: (userId: string) => Promise<string[]>;
+  /** The accounts shared with the user's teams, for the event. */
+  accountsThroughTeams?: (userId: string) => Promise<string[]>;
 }
 
 const RANK: Record<WorkspaceRole, number> = {
@@ -26,10 +42,79 @@ export function mayDeprovision(actor: User, target: User): boolean {
   return actor.workspaceRole === 'owner' || RANK[actor.workspaceRole] > RANK[target.workspaceRole];
 }
 
+/** Who asked: an admin through the API, or the workspace's identity provider through SCIM. */
+export type DeprovisionedBy = { via: 'admin'; actorUserId: string } | { via: 'scim' };
+
+async function accountsOf(userId: string, deps: DeprovisionDeps): Promise<string[]> {
+  if (!deps.accounts) return [];
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.accounts.accountIdsOf(userId, { limit: 100, cursor });
+    ids.push(...page.ids);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+}
+
 /**
- * Deprovisions a user of the actor's workspace and disables all their devices in one transaction, so
- * their very next request is refused. Idempotent. SCIM will call this same use case.
+ * THE deprovisioning use case (admin route, SCIM `active:false` and SCIM DELETE all come here): the
+ * user and all their devices are disabled in one transaction with the `user.deprovisioned` outbox item,
+ * so their very next request is refused. The event carries the accounts the user could use at that
+ * moment, directly and through teams. Idempotent: an already deprovisioned user is returned as it is.
  */
+export async function applyDeprovisioning(
+  target: User,
+  by: DeprovisionedBy,
+  deps: DeprovisionDeps,
+): Promise<User> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = attempt === 0 ? target : await deps.users.getUser(target.id);
+    if (!current || current.status === 'deprovisioned') return current ?? target;
+    const now = deps.clock.now();
+    const devices = (await deps.devices.listDevices(current.id)).filter((device) => holdsSlot(device.status));
+    const [accountIds, teamIds, teamAccountIds] = await Promise.all([
+      accountsOf(current.id, deps),
+      deps.teamsOf ? deps.teamsOf(current.id) : Promise.resolve([]),
+      deps.accountsThroughTeams ? deps.accountsThroughTeams(current.id) : Promise.resolve([]),
+    ]);
+    const event: DomainEvent = {
+      id: deps.newId('evt'),
+      type: 'user.deprovisioned',
+      occurredAt: now.toISOString(),
+      workspaceId: current.workspaceId,
+      detail: {
+        userId: current.id,
+        email: current.email,
+        workspaceRole: current.workspaceRole,
+        by,
+        // What rotation and share-link consumers need, as it was at this moment.
+        accountIds,
+        teamIds,
+        accountIdsThroughTeams: teamAccountIds,
+        devicesDisabled: devices.length,
+      },
+    };
+    if ((await deps.devices.deprovisionUser(current, devices, now, event)) === 'applied') {
+      const endpointArns = devices.flatMap((device) =>
+        device.push?.endpointArn ? [device.push.endpointArn] : [],
+      );
+      if (endpointArns.length)
+        await deps.queue.enqueue([{ kind: 'delete_endpoints', userId: current.id, endpointArns }]);
+      deps.security.record({
+        event: 'user.deprovisioned',
+        userId: current.id,
+        ...(by.via === 'admin' ? { actorUserId: by.actorUserId } : { actor: 'scim' }),
+        outcome: 'success',
+        reason: `${devices.length} devices disabled`,
+      });
+      return { ...current, status: 'deprovisioned', updatedAt: now.toISOString() };
+    }
+  }
+  throw new Error(`user ${target.id} kept changing while being deprovisioned`);
+}
+
+/** The admin route: a user of the actor's workspace whom the actor's role outranks. */
 export async function deprovisionUser(
   actor: User,
   targetUserId: string,
@@ -37,27 +122,17 @@ export async function deprovisionUser(
 ): Promise<User> {
   const target = await deps.users.getUser(targetUserId);
   if (!target || target.workspaceId !== actor.workspaceId) throw new NotFoundError('No such user.');
-  const event = { event: 'user.deprovisioned', userId: target.id, actorUserId: actor.id };
   if (!mayDeprovision(actor, target)) {
-    deps.security.record({ ...event, outcome: 'failure', reason: 'forbidden' });
+    deps.security.record({
+      event: 'user.deprovisioned',
+      userId: target.id,
+      actorUserId: actor.id,
+      outcome: 'failure',
+      reason: 'forbidden',
+    });
     throw new ForbiddenError(
       actor.id === target.id ? 'You cannot deprovision yourself.' : 'Your role cannot deprovision this user.',
     );
   }
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const current = attempt === 0 ? target : await deps.users.getUser(targetUserId);
-    if (!current || current.status === 'deprovisioned') return current ?? target;
-    const now = deps.clock.now();
-    const devices = (await deps.devices.listDevices(current.id)).filter((device) => holdsSlot(device.status));
-    if ((await deps.devices.deprovisionUser(current, devices, now)) === 'applied') {
-      const endpointArns = devices.flatMap((device) =>
-        device.push?.endpointArn ? [device.push.endpointArn] : [],
-      );
-      if (endpointArns.length)
-        await deps.queue.enqueue([{ kind: 'delete_endpoints', userId: current.id, endpointArns }]);
-      deps.security.record({ ...event, outcome: 'success', reason: `${devices.length} devices disabled` });
-      return { ...current, status: 'deprovisioned', updatedAt: now.toISOString() };
-    }
-  }
-  throw new Error(`user ${targetUserId} kept changing while being deprovisioned`);
+  return applyDeprovisioning(target, { via: 'admin', actorUserId: actor.id }, deps);
 }

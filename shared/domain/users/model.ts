@@ -29,6 +29,8 @@ export interface CallerIdentity {
   email: string;
   name: string;
   workspaceName: string;
+  /** The issuer asserted `email_verified: true`: only then may the email link to a provisioned user. */
+  emailVerified?: boolean;
 }
 
 /** Workspace names are case-insensitive labels; this is their canonical form. */

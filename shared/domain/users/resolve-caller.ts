@@ -6,6 +6,8 @@ export interface ResolveCallerDeps {
   users: Pick<UserRepository, 'findUserIdByIdentity' | 'getUser' | 'provision'>;
   clock: Clock;
   newId: IdGenerator;
+  /** Links a first sign-in to the user SCIM provisioned for it (verified email), if there is one. */
+  link?: (identity: CallerIdentity) => Promise<User | undefined>;
 }
 
 /**
@@ -17,7 +19,8 @@ export async function resolveCaller(identity: CallerIdentity, deps: ResolveCalle
   const userId = await deps.users.findUserIdByIdentity(identity.issuer, identity.subject);
   const user = userId
     ? await deps.users.getUser(userId)
-    : (
+    : ((await deps.link?.(identity)) ??
+      (
         await deps.users.provision({
           identity,
           userId: deps.newId('usr'),
@@ -25,7 +28,7 @@ export async function resolveCaller(identity: CallerIdentity, deps: ResolveCalle
           role: 'user',
           now: deps.clock.now(),
         })
-      ).user;
+      ).user);
   if (!user) throw new Error(`identity maps to user ${userId} which does not exist`);
   if (user.status === 'deprovisioned') throw new UserDeprovisionedError();
   return user;

@@ -88,6 +88,8 @@ describe('createGroupHandler', () => {
       email: 'alice@acme.example',
       name: 'Alice',
       workspaceName: 'acme',
+      // No email_verified claim: the email may not link to a provisioned user.
+      emailVerified: false,
     });
   });
 

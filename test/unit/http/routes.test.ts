@@ -46,8 +46,9 @@ describe('route manifest', () => {
     expect(byId.provisionPhone?.clientTypes).toEqual(['web']);
   });
 
-  it('versions every path under /v1', () => {
-    for (const route of routes) expect(route.path).toMatch(/^\/v1\//);
+  it('versions every path under /v1, SCIM under /scim/v2', () => {
+    for (const route of routes)
+      expect(route.path).toMatch(route.auth === 'scim' ? /^\/scim\/v2\// : /^\/v1\//);
   });
 });
 

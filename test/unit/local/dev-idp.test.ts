@@ -21,6 +21,8 @@ describe('dev identity provider', () => {
       email: 'bob@acme.example',
       name: 'Bob',
       workspaceName: 'acme',
+      // The dev IdP asserts a verified email, so its users link to the ones SCIM provisioned.
+      emailVerified: true,
     });
   });
 

@@ -1,0 +1,40 @@
+import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
+import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
+import { makeTeamAccess } from '../../shared/adapters/team-access';
+import { searchWorkspaceUsers, setWorkspaceRole } from '../../shared/domain/directory/roles';
+import { getTeam, listTeams, shareWithTeam, unshareFromTeam } from '../../shared/domain/directory/teams';
+import { createGroupHandler } from '../../shared/http/handler';
+import { directoryRoutes } from '../../shared/http/routes/directory';
+import { teamsRoutes } from '../../shared/http/routes/teams';
+import { httpCore } from '../../shared/http/runtime';
+import { toUserView } from '../../shared/http/views';
+
+/** The directory for people: teams, accounts shared with them, the user picker and workspace roles. */
+const { doc, tableName, core, options } = httpCore();
+const deps = {
+  ...core,
+  directory: makeDirectoryRepository(doc, tableName),
+  accounts: makeAccountRepository(doc, tableName),
+  teamAccess: makeTeamAccess(doc, tableName).teamAccess,
+};
+
+export const handler = createGroupHandler(
+  'directory',
+  { ...teamsRoutes, ...directoryRoutes },
+  {
+    listTeams: async ({ caller }) => ({ items: await listTeams(caller, deps) }),
+    getTeam: async ({ caller, params }) => ({ team: await getTeam(caller, params.id, deps) }),
+    shareWithTeam: async ({ caller, params, body }) => ({
+      share: await shareWithTeam(caller, params.id, params.teamId, body.role, deps),
+    }),
+    searchUsers: async ({ caller, query }) => searchWorkspaceUsers(caller, query, deps),
+    setUserRole: async ({ caller, params, body }) => ({
+      user: toUserView(await setWorkspaceRole(caller, params.userId, body.role, deps)),
+    }),
+    unshareFromTeam: async ({ caller, params }) => {
+      await unshareFromTeam(caller, params.id, params.teamId, deps);
+      return { deleted: true as const };
+    },
+  },
+  options,
+);

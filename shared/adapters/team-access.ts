@@ -1,0 +1,28 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { teamMembership, teamRecipients } from '../domain/directory/teams';
+import type { User } from '../domain/users/model';
+import { makeAccountRepository } from './dynamodb/account-repository';
+import { makeDirectoryRepository } from './dynamodb/directory-repository';
+
+/** Access to accounts through teams, for the groups that check account access or notify members. */
+export function makeTeamAccess(doc: DynamoDBDocumentClient, tableName: string) {
+  const deps = { directory: makeDirectoryRepository(doc, tableName) };
+  return {
+    teamAccess: (accountId: string, user: User) => teamMembership(accountId, user, deps),
+    teamRecipients: (accountId: string) => teamRecipients(accountId, deps),
+  };
+}
+
+/** What the deprovisioning event needs to list the accounts a user could use, directly and through teams. */
+export function makeAccessLister(doc: DynamoDBDocumentClient, tableName: string) {
+  const directory = makeDirectoryRepository(doc, tableName);
+  return {
+    accounts: makeAccountRepository(doc, tableName),
+    teamsOf: directory.teamsOfUser,
+    accountsThroughTeams: async (userId: string) => {
+      const teams = await directory.teamsOfUser(userId);
+      const lists = await Promise.all(teams.map((teamId) => directory.accountsOfTeam(teamId)));
+      return [...new Set(lists.flat())];
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { identityKeys } from '../adapters/dynamodb/challenge-repository';
+import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { makeOutboxPushQueue } from '../adapters/dynamodb/outbox';
+import { scimProtocol } from '../adapters/scim/protocol';
+import { makeAccessLister } from '../adapters/team-access';
+import { ENV, optionalEnv } from '../config/env';
+import { httpCore } from './runtime';
+import type { ScimHandlerDeps } from './scim-handler';
+
+/** The SCIM function's deps, built once per container. */
+export function scimRuntime(): ScimHandlerDeps {
+  const { doc, tableName, core } = httpCore();
+  const directory = makeDirectoryRepository(doc, tableName);
+  return {
+    directory,
+    protocol: scimProtocol,
+    clock: core.clock,
+    newId: core.newId,
+    deprovision: {
+      ...core,
+      // Endpoint deletions go through the outbox: no SQS call inside the SCIM request.
+      queue: makeOutboxPushQueue(doc, tableName, { clock: core.clock, newId: core.newId }),
+      ...makeAccessLister(doc, tableName),
+    },
+    token: {
+      hmac: core.hmac,
+      tokenHashOf: async (workspaceId) => {
+        const { Item } = await doc.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: identityKeys.scimToken(workspaceId),
+            ConsistentRead: true,
+          }),
+        );
+        return typeof Item?.tokenHash === 'string' ? Item.tokenHash : undefined;
+      },
+    },
+    baseUrl: optionalEnv(ENV.scimBaseUrl),
+  };
+}
