@@ -68,12 +68,13 @@ export const GROUP_NEEDS: Record<
   accounts: { table: true, hmac: true, mail: true, secrets: true },
   phone: { table: true, hmac: true, mail: true, phone: true },
   totp: { table: true, hmac: true, mail: true, secrets: true },
-  // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox.
-  scim: { table: true, hmac: true },
-  directory: { table: true, hmac: true },
+  // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox;
+  // both build the shared mailer (admin alerts).
+  scim: { table: true, hmac: true, mail: true },
+  directory: { table: true, hmac: true, mail: true },
 };
 
-function entryOf(group: RouteGroup): string {
+export function entryOf(group: RouteGroup): string {
   // SCIM is its own function group with its own auth (the workspace's SCIM token).
   const file = group === 'scim' ? '../functions/scim/handler.ts' : `../functions/http/${group}.ts`;
   return fileURLToPath(new URL(file, import.meta.url));

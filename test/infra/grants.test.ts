@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { GROUP_NEEDS } from '../../infra/api-stack';
+import { entryOf, GROUP_NEEDS } from '../../infra/api-stack';
 import { ROUTE_GROUPS } from '../../shared/http/routes';
 
 /** Which grant an adapter module needs when a function's entry reaches it. */
@@ -34,8 +33,7 @@ describe('IAM grants of the HTTP functions', () => {
     const derived: Record<string, string[]> = {};
     const declared: Record<string, string[]> = {};
     for (const group of ROUTE_GROUPS) {
-      const entry = fileURLToPath(new URL(`../../functions/http/${group}.ts`, import.meta.url));
-      derived[group] = [...(await adaptersReachedFrom(entry))]
+      derived[group] = [...(await adaptersReachedFrom(entryOf(group)))]
         .map((input) => ADAPTER_GRANTS[input] as string)
         .sort();
       declared[group] = Object.keys(GROUP_NEEDS[group]).sort();
