@@ -50,6 +50,7 @@ const GROUP_NEEDS: Record<
   accounts: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
   phone: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true, phone: true },
   totp: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
+  secrets: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
 };
 
 function entryOf(group: RouteGroup): string {

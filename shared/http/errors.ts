@@ -10,6 +10,7 @@ import { ACCOUNT_ERRORS } from './error-codes/accounts';
 import { DEVICE_ERRORS } from './error-codes/devices';
 import { IDENTITY_ERRORS } from './error-codes/identity';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
+import { SECRET_ERRORS } from './error-codes/secrets';
 import type { ErrorMapping } from './error-codes/types';
 
 /** Failures found at the HTTP edge, before any use case runs. */
@@ -58,6 +59,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...NOTIFICATION_ERRORS,
   ...IDENTITY_ERRORS,
   ...ACCOUNT_ERRORS,
+  ...SECRET_ERRORS,
 ];
 
 export interface ErrorResponse {

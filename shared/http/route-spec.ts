@@ -21,6 +21,7 @@ export const ROUTE_GROUPS = [
   'accounts',
   'phone',
   'totp',
+  'secrets',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 

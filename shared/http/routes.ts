@@ -5,6 +5,7 @@ import { devicesRoutes } from './routes/devices';
 import { identityRoutes } from './routes/identity';
 import { notificationsRoutes } from './routes/notifications';
 import { phoneRoutes } from './routes/phone';
+import { secretsRoutes } from './routes/secrets';
 
 export * from './route-spec';
 
@@ -21,6 +22,7 @@ export const routes = {
   ...identityRoutes,
   ...accountsRoutes,
   ...phoneRoutes,
+  ...secretsRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof routes;
