@@ -51,6 +51,7 @@ const GROUP_NEEDS: Record<
   phone: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true, phone: true },
   totp: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
   secrets: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
+  sharelinks: { table: true, hmac: true, mail: true, push: 'enqueue', secrets: true },
 };
 
 function entryOf(group: RouteGroup): string {

@@ -1,6 +1,7 @@
 import { accountSettings, sharedKeyring } from '../adapters/accounts-runtime';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
+import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import type { AccountDeps } from '../domain/accounts/use-cases';
 import { httpRuntime } from './runtime';
 
@@ -14,6 +15,7 @@ export function accountsRuntime() {
     inbox: makeInboxRepository(doc, tableName),
     keyring: sharedKeyring(),
     ...accountSettings(),
+    revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
   };
   return { ...runtime, accountDeps };
 }

@@ -11,6 +11,7 @@ import { DEVICE_ERRORS } from './error-codes/devices';
 import { IDENTITY_ERRORS } from './error-codes/identity';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
 import { SECRET_ERRORS } from './error-codes/secrets';
+import { SHARE_LINK_ERRORS } from './error-codes/share-links';
 import type { ErrorMapping } from './error-codes/types';
 
 /** Failures found at the HTTP edge, before any use case runs. */
@@ -60,6 +61,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...IDENTITY_ERRORS,
   ...ACCOUNT_ERRORS,
   ...SECRET_ERRORS,
+  ...SHARE_LINK_ERRORS,
 ];
 
 export interface ErrorResponse {

@@ -6,6 +6,7 @@ import { identityRoutes } from './routes/identity';
 import { notificationsRoutes } from './routes/notifications';
 import { phoneRoutes } from './routes/phone';
 import { secretsRoutes } from './routes/secrets';
+import { shareLinksRoutes } from './routes/share-links';
 
 export * from './route-spec';
 
@@ -23,6 +24,7 @@ export const routes = {
   ...accountsRoutes,
   ...phoneRoutes,
   ...secretsRoutes,
+  ...shareLinksRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof routes;

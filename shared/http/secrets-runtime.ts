@@ -1,4 +1,5 @@
 import { sharedKeyring } from '../adapters/accounts-runtime';
+import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
 import { userOnlyPrincipals } from '../domain/secrets/ports';
 import type { SecretDeps } from '../domain/secrets/use-cases';
@@ -14,6 +15,7 @@ export function secretsRuntime() {
     keyring: sharedKeyring(),
     // Teams as principals plug in here once the directory merges (see docs/secrets.md).
     principalsOf: userOnlyPrincipals,
+    revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
   };
   return { ...runtime, secretDeps };
 }

@@ -34,6 +34,8 @@ export interface SecretDeps {
   clock: Clock;
   newId: IdGenerator;
   security: SecurityLog;
+  /** Revokes the public share links of an object that left (trash); absent where links do not exist. */
+  revokeShareLinks?: (resource: { type: 'secret'; id: string }) => Promise<unknown>;
 }
 
 export type AccessDeps = Pick<SecretDeps, 'vaults' | 'principalsOf'>;
@@ -339,6 +341,7 @@ export async function deleteSecret(caller: User, secretId: string, deps: SecretD
   const now = deps.clock.now();
   const purgeAt = new Date(now.getTime() + TRASH_DAYS * 86_400_000);
   if ((await deps.vaults.trashSecret(secret, now, purgeAt)) === 'conflict') throw new SecretConflictError();
+  await deps.revokeShareLinks?.({ type: 'secret', id: secretId });
   deps.security.record({ event: 'secret.deleted', outcome: 'success', userId: caller.id, reason: secretId });
   return { purgeAt: purgeAt.toISOString() };
 }
