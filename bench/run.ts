@@ -8,6 +8,7 @@ import { benchInboundSms } from './inbound-sms';
 import { withLocalStack } from './local-stack';
 import { benchMime } from './mime';
 import { benchPushFanout } from './push-fanout';
+import { benchSecrets } from './secrets';
 import { round } from './stats';
 
 /**
@@ -83,6 +84,13 @@ await withLocalStack(async (stack) => {
   console.table(identity.rows);
   console.log(`added by the check: p50 +${identity.addedMs.p50} ms, p99 +${identity.addedMs.p99} ms`);
   results.identity = identity;
+
+  console.log('\n== Secrets: a secret view vs its vault list (500 each); 100 concurrent one-time opens ==');
+  const secrets = await benchSecrets(stack);
+  console.table(secrets.rows);
+  console.log(`view over list: p50 x${secrets.viewOverList.p50}, p99 x${secrets.viewOverList.p99}`);
+  console.table(secrets.oneTimeOpens.statuses);
+  results.secrets = secrets;
 });
 
 console.log('\n== Inbound email: a 5 MB MIME message parsed under a 256 MB heap ==');
