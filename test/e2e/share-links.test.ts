@@ -24,28 +24,8 @@ describe('public share links over HTTP', () => {
     await stack?.stop();
   });
 
-  async function member(name: string) {
-    const email = `${name}-${randomUUID().slice(0, 6)}@acme.example`;
-    const token = await api.token(email, workspace);
-    const web = await api.call('POST', '/v1/devices', { token, body: { clientType: 'web', os: 'macOS' } });
-    const code = await api.emailedCode(email);
-    await api.call('POST', `/v1/devices/${web.body.device.id}/verify`, {
-      token,
-      device: web.body.credential,
-      body: { code },
-    });
-    const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
-    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
-      token,
-      device: web.body.credential,
-    });
-    await api.call('PUT', `/v1/devices/${phone.body.device.id}/push-registration`, {
-      token,
-      device: phone.body.credential,
-      body: { platform: 'APNS', token: `apns-${randomUUID()}` },
-    });
-    return { token, email, web: web.body.credential as string, phone: phone.body.credential as string };
-  }
+  const member = (name: string) =>
+    api.trustedUser(`${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
   type Member = Awaited<ReturnType<typeof member>>;
   const as = (user: Member, options: { body?: unknown; confirmation?: string } = {}) => ({
     token: user.token,

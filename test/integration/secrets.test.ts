@@ -26,9 +26,8 @@ import {
   viewSecret,
 } from '../../shared/domain/secrets/use-cases';
 import type { WorkspaceRole } from '../../shared/domain/users/model';
-import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { fixedClock } from '../support/fakes';
-import { localTable, unique } from './dynamo';
+import { localTable, unique, workspaceMember } from './dynamo';
 
 const { doc, tableName } = localTable();
 const users = makeUserRepository(doc, tableName);
@@ -47,26 +46,7 @@ function setup(principalsOf = userOnlyPrincipals) {
   return { deps, clock };
 }
 
-async function member(workspace: string, role: WorkspaceRole = 'user') {
-  const identity = {
-    issuer: 'https://idp.test',
-    subject: unique('sub'),
-    email: `${unique('u')}@acme.example`,
-    name: 'M',
-    workspaceName: workspace,
-  };
-  const user = await resolveCaller(identity, { users, clock: fixedClock(), newId });
-  if (role === user.workspaceRole) return user;
-  return (
-    await users.provision({
-      identity: { ...identity, subject: unique('sub') },
-      userId: newId('usr'),
-      newWorkspaceId: newId('ws'),
-      role,
-      now: new Date(),
-    })
-  ).user;
-}
+const member = (workspace: string, role?: WorkspaceRole) => workspaceMember(users, workspace, role);
 
 const content = {
   name: 'Ads',

@@ -9,7 +9,7 @@ import { TABLE } from '../../config/table';
 import type { ShareLink, ShareLinkView, ShareResource } from '../../domain/share-links/model';
 import type { ShareLinkRepository } from '../../domain/share-links/ports';
 import { cancellationCodes, itemIsNew } from './conditions';
-import { conditionalUpdate, queryPrefix } from './operations';
+import { conditionalUpdate, queryPrefix, withoutTableAttributes } from './operations';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -48,16 +48,7 @@ const linkIsLive = (now: Date) => ({
 const LINK_EXPIRY = 'linkExpiresAt';
 
 function toLink(item: Record<string, unknown>): ShareLink {
-  const {
-    [PK]: _pk,
-    [SK]: _sk,
-    [GPK]: _g,
-    [GSK]: _s,
-    [ENTITY]: _e,
-    [TTL]: _t,
-    [LINK_EXPIRY]: expiresAt,
-    ...rest
-  } = item;
+  const { [LINK_EXPIRY]: expiresAt, ...rest } = withoutTableAttributes(item);
   return { ...rest, expiresAt } as unknown as ShareLink;
 }
 

@@ -12,7 +12,7 @@ import { InvalidCursorError } from '../../domain/errors';
 import type { Grant, Secret, SecretVersion, Vault, VaultRole } from '../../domain/secrets/model';
 import type { GrantOutcome, VaultRepository } from '../../domain/secrets/ports';
 import { cancellationCodes, itemExists, itemIsNew } from './conditions';
-import { conditionalUpdate, deleteKeys, queryPrefix } from './operations';
+import { conditionalUpdate, deleteKeys, queryPrefix, withoutTableAttributes } from './operations';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -52,18 +52,7 @@ export const vaultKeys = {
 const FAILED = 'ConditionalCheckFailed';
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
-function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const {
-    [PK]: _pk,
-    [SK]: _sk,
-    [GPK]: _g,
-    [GSK]: _s,
-    [ENTITY]: _e,
-    [TABLE.ttlAttribute]: _t,
-    ...rest
-  } = item;
-  return rest;
-}
+const strip = withoutTableAttributes;
 const toVault = (item: Record<string, unknown>) => strip(item) as unknown as Vault;
 const toSecret = (item: Record<string, unknown>) => strip(item) as unknown as Secret;
 const toVersion = (item: Record<string, unknown>) => strip(item) as unknown as SecretVersion;
