@@ -321,6 +321,48 @@ describe('vaults and secrets over HTTP', () => {
     expect(stale).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
   });
 
+  it('binds edit, delete, history and share approvals to their own secret: none unlocks a second one', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const grantee = await member(workspace, 'grantee');
+    const { vaultId, secretId } = await vaultWithSecret(owner);
+    const second = await api.call(
+      'POST',
+      `/v1/vaults/${vaultId}/secrets`,
+      as(owner, { body: { name: 'Second', items: [{ type: 'note', name: 'n', value: value('n') }] } }),
+    );
+    const secondId = second.body.secret.id as string;
+    const cases: Array<[string, string, unknown]> = [
+      ['PATCH', '', { name: 'Renamed' }],
+      ['GET', '/history', undefined],
+      ['PUT', `/members/${grantee.userId}`, { role: 'viewer' }],
+      ['DELETE', '', undefined],
+    ];
+
+    const outcomes = [];
+    for (const [method, suffix, body] of cases) {
+      const approved = await confirmed(owner, method, `/v1/secrets/${secretId}${suffix}`, body);
+      const elsewhere = await api.call(
+        method,
+        `/v1/secrets/${secondId}${suffix}`,
+        as(owner, { body, confirmation: approved.challengeId }),
+      );
+      outcomes.push({
+        action: approved.action,
+        approved: approved.retried.status,
+        elsewhere: elsewhere.status,
+      });
+    }
+
+    expect(outcomes).toEqual([
+      { action: 'secret.edit', approved: 200, elsewhere: 403 },
+      { action: 'secret.history.view', approved: 200, elsewhere: 403 },
+      { action: 'secret.share', approved: 200, elsewhere: 403 },
+      { action: 'secret.delete', approved: 200, elsewhere: 403 },
+    ]);
+    expect((await api.call('GET', `/v1/secrets/${secondId}`, as(owner))).body.secret.name).toBe('Second');
+  });
+
   // Last: reads everything the suite wrote and logged.
   it('stores and logs none of the secret values it wrote', async () => {
     const stored = await storedItems(stack);
