@@ -4,7 +4,7 @@ import type { LocalStack } from '../local/stack';
 import { countDynamoRequests } from './local-stack';
 import { round, summarize } from './stats';
 
-async function call(
+export async function call(
   stack: LocalStack,
   method: string,
   path: string,
@@ -22,7 +22,7 @@ async function call(
 }
 
 /** The owner of a fresh workspace with a trusted web session (by code) and a trusted phone. */
-async function ownerWithPhone(stack: LocalStack) {
+export async function ownerWithPhone(stack: LocalStack) {
   const email = `bench-idc-${randomUUID().slice(0, 8)}@acme.example`;
   const issued = await call(
     stack,
@@ -48,7 +48,7 @@ async function ownerWithPhone(stack: LocalStack) {
   return { asWeb, asPhone: { ...auth, 'x-latchkey-device': phone.body.credential as string } };
 }
 
-async function timed(
+export async function timed(
   stack: LocalStack,
   method: string,
   path: string,

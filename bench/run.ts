@@ -9,6 +9,7 @@ import { withLocalStack } from './local-stack';
 import { benchMime } from './mime';
 import { benchPushFanout } from './push-fanout';
 import { benchScim } from './scim';
+import { benchSecrets } from './secrets';
 import { round } from './stats';
 import { benchWebBundle, benchWebLcp } from './web';
 
@@ -105,6 +106,12 @@ await withLocalStack(async (stack) => {
   console.table(scim.rows);
   console.log(`seeding ${scim.users} users through the SCIM use case took ${scim.seedSeconds} s`);
   results.scim = scim;
+  console.log('\n== Secrets: a secret view vs its vault list (500 each); 100 concurrent one-time opens ==');
+  const secrets = await benchSecrets(stack);
+  console.table(secrets.rows);
+  console.log(`view over list: p50 x${secrets.viewOverList.p50}, p99 x${secrets.viewOverList.p99}`);
+  console.table(secrets.oneTimeOpens.statuses);
+  results.secrets = secrets;
 });
 
 console.log('\n== Inbound email: a 5 MB MIME message parsed under a 256 MB heap ==');

@@ -72,6 +72,8 @@ export const GROUP_NEEDS: Record<
   // both build the shared mailer (admin alerts).
   scim: { table: true, hmac: true, mail: true },
   directory: { table: true, hmac: true, mail: true },
+  secrets: { table: true, hmac: true, mail: true, secrets: true },
+  sharelinks: { table: true, hmac: true, mail: true, secrets: true },
 };
 
 export function entryOf(group: RouteGroup): string {

@@ -105,6 +105,18 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack, web?:
       ]);
     }
   }
+  for (const id of ['RouteDescribeShareLink', 'RouteSendShareLinkCode', 'RouteOpenShareLink']) {
+    const route = api.node.tryFindChild(id);
+    if (route) {
+      NagSuppressions.addResourceSuppressions(route, [
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Public by design: share-link recipients have no account. The content is ciphertext whose key only the URL fragment holds, released after an emailed code (HMAC, 5 minutes, 5 attempts, single use, per-link and per-IP caps).',
+        },
+      ]);
+    }
+  }
   NagSuppressions.addResourceSuppressions(
     api.inbound.twoWayRole,
     [

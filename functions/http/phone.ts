@@ -1,5 +1,6 @@
 import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-repository';
+import { makeShareLinkRepository } from '../../shared/adapters/dynamodb/share-link-repository';
 import { sharedPhoneNumbers } from '../../shared/adapters/pinpoint/shared-phone-numbers';
 import { deleteAccount, provisionPhone, releasePhone } from '../../shared/domain/accounts/use-cases';
 import { createGroupHandler } from '../../shared/http/handler';
@@ -16,6 +17,7 @@ export function createHandler(adapters: Pick<ExternalAdapters, 'phoneNumbers'>) 
     accounts: makeAccountRepository(doc, tableName),
     inbox: makeInboxRepository(doc, tableName),
     phoneNumbers: adapters.phoneNumbers,
+    revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
   };
   return createGroupHandler(
     'phone',

@@ -1,6 +1,7 @@
 import { accountSettings, sharedKeyring } from '../adapters/accounts-runtime';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
+import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeTeamAccess } from '../adapters/team-access';
 import type { AccountDeps } from '../domain/accounts/use-cases';
 import { httpRuntime } from './runtime';
@@ -16,6 +17,7 @@ export function accountsRuntime() {
     keyring: sharedKeyring(),
     teamAccess: makeTeamAccess(doc, tableName).teamAccess,
     ...accountSettings(),
+    revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
   };
   return { ...runtime, accountDeps };
 }

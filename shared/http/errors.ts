@@ -12,6 +12,8 @@ import { DEVICE_ERRORS } from './error-codes/devices';
 import { DIRECTORY_ERRORS } from './error-codes/directory';
 import { IDENTITY_ERRORS } from './error-codes/identity';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
+import { SECRET_ERRORS } from './error-codes/secrets';
+import { SHARE_LINK_ERRORS } from './error-codes/share-links';
 import type { ErrorMapping } from './error-codes/types';
 
 /** Failures found at the HTTP edge, before any use case runs. */
@@ -62,6 +64,8 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...IDENTITY_ERRORS,
   ...ACCOUNT_ERRORS,
   ...DIRECTORY_ERRORS,
+  ...SECRET_ERRORS,
+  ...SHARE_LINK_ERRORS,
 ];
 
 export interface ErrorResponse {

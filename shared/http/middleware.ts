@@ -200,6 +200,8 @@ export interface ConfirmationRequest {
   route: Route;
   /** Validated path parameters: the resource the action is on. */
   params: unknown;
+  /** The validated body (where `route.confirmBinds` finds a body-named resource). */
+  body?: unknown;
   event: HttpEvent;
 }
 
@@ -259,6 +261,7 @@ export function authContext(options: AuthOptions): HttpMiddleware {
           device: state.device,
           route: state.route,
           params: state.params,
+          body: state.body,
           event: request.event,
         });
       }

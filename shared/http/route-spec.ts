@@ -23,6 +23,8 @@ export const ROUTE_GROUPS = [
   'totp',
   'scim',
   'directory',
+  'secrets',
+  'sharelinks',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
@@ -44,6 +46,11 @@ export interface RouteSpec {
   roles?: readonly WorkspaceRole[];
   /** Identity-confirmation action required before the route runs. */
   confirm?: string;
+  /**
+   * Body fields (dotted paths) that name the object the action is on, for routes whose object is in
+   * the body rather than the path: the confirmation is bound to them as well as to the path parameters.
+   */
+  confirmBinds?: readonly string[];
   params?: zc.$ZodType;
   query?: zc.$ZodType;
   body?: zc.$ZodType;

@@ -7,6 +7,8 @@ import { identityRoutes } from './routes/identity';
 import { notificationsRoutes } from './routes/notifications';
 import { phoneRoutes } from './routes/phone';
 import { scimRoutes } from './routes/scim';
+import { secretsRoutes } from './routes/secrets';
+import { shareLinksRoutes } from './routes/share-links';
 import { teamsRoutes } from './routes/teams';
 
 export * from './route-spec';
@@ -27,6 +29,8 @@ export const routes = {
   ...phoneRoutes,
   ...scimRoutes,
   ...teamsRoutes,
+  ...secretsRoutes,
+  ...shareLinksRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof routes;

@@ -17,36 +17,8 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
   afterAll(() => stack?.stop());
 
   /** A user with a trusted web session (by code) and a trusted phone with push registered. */
-  async function member(name: string) {
-    const email = `${name}-${randomUUID().slice(0, 6)}@acme.example`;
-    const token = await api.token(email, workspace);
-    const web = await api.call('POST', '/v1/devices', { token, body: { clientType: 'web', os: 'macOS' } });
-    const code = await api.emailedCode(email);
-    await api.call('POST', `/v1/devices/${web.body.device.id}/verify`, {
-      token,
-      device: web.body.credential,
-      body: { code },
-    });
-    const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
-    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
-      body: { number: phone.body.device.numberToMatch },
-      token,
-      device: web.body.credential,
-    });
-    await api.call('PUT', `/v1/devices/${phone.body.device.id}/push-registration`, {
-      token,
-      device: phone.body.credential,
-      body: { platform: 'APNS', token: `apns-${randomUUID()}` },
-    });
-    const me = await api.call('GET', '/v1/me', { token });
-    return {
-      token,
-      web: web.body.credential as string,
-      phone: phone.body.credential as string,
-      phoneId: phone.body.device.id as string,
-      userId: me.body.user.id as string,
-    };
-  }
+  const member = (name: string) =>
+    api.trustedUser(`${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
 
   it('runs the whole flow: account, number, address, an SMS, both members see the code and get a push', async () => {
     const owner = await member('owner');

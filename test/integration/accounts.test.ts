@@ -28,9 +28,8 @@ import {
 } from '../../shared/domain/accounts/use-cases';
 import { ForbiddenError, InvalidCursorError, NotFoundError } from '../../shared/domain/errors';
 import type { WorkspaceRole } from '../../shared/domain/users/model';
-import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { fixedClock } from '../support/fakes';
-import { localTable, unique } from './dynamo';
+import { localTable, unique, workspaceMember } from './dynamo';
 
 const { doc, tableName } = localTable();
 const users = makeUserRepository(doc, tableName);
@@ -73,26 +72,7 @@ function setup() {
   return { deps, notified, requestedTypes };
 }
 
-async function member(workspace: string, role: WorkspaceRole = 'user') {
-  const identity = {
-    issuer: 'https://idp.test',
-    subject: unique('sub'),
-    email: `${unique('u')}@acme.example`,
-    name: 'M',
-    workspaceName: workspace,
-  };
-  const user = await resolveCaller(identity, { users, clock: fixedClock(), newId });
-  if (role === user.workspaceRole) return user;
-  return (
-    await users.provision({
-      identity: { ...identity, subject: unique('sub') },
-      userId: newId('usr'),
-      newWorkspaceId: newId('ws'),
-      role,
-      now: new Date(),
-    })
-  ).user;
-}
+const member = (workspace: string, role?: WorkspaceRole) => workspaceMember(users, workspace, role);
 
 const input = { appName: 'Acme Ads', username: 'ads@acme.example', password: 'correct horse battery staple' };
 

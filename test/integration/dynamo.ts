@@ -2,6 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { makeDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { newId } from '../../shared/adapters/ids';
+import type { UserRepository } from '../../shared/domain/ports';
+import type { WorkspaceRole } from '../../shared/domain/users/model';
+import { resolveCaller } from '../../shared/domain/users/resolve-caller';
+import { fixedClock } from '../support/fakes';
 
 /**
  * The integration tests' table on DynamoDB Local. Refuses anything that is not a loopback endpoint,
@@ -21,3 +26,29 @@ export function localTable() {
 
 /** Unique per test, so tests never share ids and can run in any order. */
 export const unique = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
+
+/** A user of `workspace` with `role` (the workspace's first user owns it; later ones are provisioned). */
+export async function workspaceMember(
+  users: UserRepository,
+  workspace: string,
+  role: WorkspaceRole = 'user',
+) {
+  const identity = {
+    issuer: 'https://idp.test',
+    subject: unique('sub'),
+    email: `${unique('u')}@acme.example`,
+    name: 'M',
+    workspaceName: workspace,
+  };
+  const user = await resolveCaller(identity, { users, clock: fixedClock(), newId });
+  if (role === user.workspaceRole) return user;
+  return (
+    await users.provision({
+      identity: { ...identity, subject: unique('sub') },
+      userId: newId('usr'),
+      newWorkspaceId: newId('ws'),
+      role,
+      now: new Date(),
+    })
+  ).user;
+}

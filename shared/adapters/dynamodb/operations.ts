@@ -89,3 +89,17 @@ export function hourlyCount(
     },
   };
 }
+
+/** An item without the table's own attributes (keys, index keys, entity tag, TTL): the domain fields. */
+export function withoutTableAttributes(item: Record<string, unknown>): Record<string, unknown> {
+  const {
+    [TABLE.partitionKey]: _pk,
+    [TABLE.sortKey]: _sk,
+    [TABLE.gsi1.partitionKey]: _gpk,
+    [TABLE.gsi1.sortKey]: _gsk,
+    [TABLE.entityAttribute]: _entity,
+    [TABLE.ttlAttribute]: _ttl,
+    ...rest
+  } = item;
+  return rest;
+}

@@ -48,10 +48,15 @@ export interface AccountDeps {
   inboundEmailDomain: string;
   inboxRetentionDays?: number;
   teamAccess?: AccessDeps['teamAccess'];
+  /** Revokes the public share links of an account whose password changed or that was removed. */
+  revokeShareLinks?: (resource: { type: 'account'; id: string }) => Promise<unknown>;
 }
 
 /** What the managed-number routes and account deletion need (no keyring, no notifier). */
-export type PhoneDeps = Pick<AccountDeps, 'accounts' | 'inbox' | 'clock' | 'security'> & {
+export type PhoneDeps = Pick<
+  AccountDeps,
+  'accounts' | 'inbox' | 'clock' | 'security' | 'revokeShareLinks'
+> & {
   phoneNumbers: PhoneNumbers;
 };
 
@@ -183,6 +188,8 @@ export async function updateAccount(
     deps.clock.now(),
   );
   if (!updated) throw new NotFoundError('No such account.');
+  // A link carries the password it was made with: a new password retires it.
+  if (changes.password !== undefined) await deps.revokeShareLinks?.({ type: 'account', id: accountId });
   return updated;
 }
 
@@ -310,6 +317,7 @@ export async function deleteAccount(caller: User, accountId: string, deps: Phone
   if (phone) await deps.phoneNumbers.release(phone.phoneNumberId);
   await deps.inbox.deleteAll(accountId);
   await deps.accounts.delete(account);
+  await deps.revokeShareLinks?.({ type: 'account', id: accountId });
   deps.security.record({
     event: 'account.deleted',
     outcome: 'success',

@@ -1,0 +1,57 @@
+import {
+  createShareLink,
+  describeShareLink,
+  listShareLinks,
+  openShareLink,
+  revokeShareLink,
+  sendShareCode,
+} from '../../shared/domain/share-links/use-cases';
+import { createGroupHandler } from '../../shared/http/handler';
+import type { ConfirmationRequest } from '../../shared/http/middleware';
+import { shareLinksRoutes } from '../../shared/http/routes/share-links';
+import { toShareLinkView } from '../../shared/http/share-link-views';
+import { shareLinksRuntime } from '../../shared/http/share-links-runtime';
+
+const { shareDeps: deps, options, requireShareOwner } = shareLinksRuntime();
+const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) =>
+  event.requestContext?.http?.sourceIp ?? 'unknown';
+
+export const handler = createGroupHandler(
+  'sharelinks',
+  shareLinksRoutes,
+  {
+    createShareLink: async ({ caller, body }) => {
+      const { link, url } = await createShareLink(caller, { ...body, oneTime: body.oneTime ?? false }, deps);
+      return { link: { id: link.id, url, expiresAt: link.expiresAt } };
+    },
+    listShareLinks: async ({ caller }) => ({
+      items: (await listShareLinks(caller, deps)).map(({ link, views }) =>
+        toShareLinkView(link, views, deps.clock.now()),
+      ),
+      nextCursor: null,
+    }),
+    revokeShareLink: async ({ caller, params }) => {
+      await revokeShareLink(caller, params.id, deps);
+      return { deleted: true as const };
+    },
+    describeShareLink: async ({ params }) => ({ link: await describeShareLink(params.id, deps) }),
+    sendShareLinkCode: async ({ params, event }) => ({
+      verification: await sendShareCode(params.id, sourceIp(event), deps),
+    }),
+    openShareLink: async ({ params, body, event }) =>
+      openShareLink(
+        params.id,
+        { code: body.code, ip: sourceIp(event), userAgent: event.headers?.['user-agent'] ?? '' },
+        deps,
+      ),
+  },
+  {
+    ...options,
+    // Ownership first: nobody is pushed a challenge for an object they could not share anyway.
+    confirm: async (request: ConfirmationRequest) => {
+      const body = request.body as { resource: { type: 'account' | 'secret'; id: string } };
+      await requireShareOwner(request.caller, body.resource);
+      await options.confirm?.(request);
+    },
+  },
+);

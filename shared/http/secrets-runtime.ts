@@ -1,0 +1,21 @@
+import { sharedKeyring } from '../adapters/accounts-runtime';
+import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
+import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
+import { userOnlyPrincipals } from '../domain/secrets/ports';
+import type { SecretDeps } from '../domain/secrets/use-cases';
+import { httpRuntime } from './runtime';
+
+/** The HTTP runtime plus vaults and secrets: the repository, the accounts' keyring, principals. */
+export function secretsRuntime() {
+  const runtime = httpRuntime();
+  const { doc, tableName, deps } = runtime;
+  const secretDeps: SecretDeps = {
+    ...deps,
+    vaults: makeVaultRepository(doc, tableName),
+    keyring: sharedKeyring(),
+    // Teams as principals plug in here once the directory merges (see docs/secrets.md).
+    principalsOf: userOnlyPrincipals,
+    revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
+  };
+  return { ...runtime, secretDeps };
+}

@@ -1,0 +1,61 @@
+import { sharedKeyring } from '../adapters/accounts-runtime';
+import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
+import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
+import { ENV, MissingConfigError } from '../config/env';
+import { requireOwner, viewPassword } from '../domain/accounts/use-cases';
+import { userOnlyPrincipals } from '../domain/secrets/ports';
+import { requireSecretRole, type SecretDeps, viewSecret } from '../domain/secrets/use-cases';
+import type { ShareResource } from '../domain/share-links/model';
+import type { ShareLinkDeps } from '../domain/share-links/use-cases';
+import type { User } from '../domain/users/model';
+import { httpRuntime } from './runtime';
+
+/**
+ * The HTTP runtime plus share links. This is where the share-link context meets accounts and secrets:
+ * who owns an object (account owners, secret managers) and what a recipient sees of it.
+ */
+export function shareLinksRuntime() {
+  const runtime = httpRuntime();
+  const { doc, tableName, deps } = runtime;
+  const keyring = sharedKeyring();
+  const accounts = makeAccountRepository(doc, tableName);
+  const accountDeps = { ...deps, accounts, keyring, inbox: undefined as never, inboundEmailDomain: '' };
+  const secretDeps: SecretDeps = {
+    ...deps,
+    vaults: makeVaultRepository(doc, tableName),
+    keyring,
+    principalsOf: userOnlyPrincipals,
+  };
+  const requireShareOwner = async (caller: User, resource: ShareResource) => {
+    if (resource.type === 'account') await requireOwner(caller, resource.id, accountDeps);
+    else await requireSecretRole(caller, resource.id, 'manager', secretDeps);
+  };
+  const shareableContent = async (
+    caller: User,
+    resource: ShareResource,
+  ): Promise<Record<string, unknown>> => {
+    if (resource.type === 'account') {
+      const { account } = await requireOwner(caller, resource.id, accountDeps);
+      return {
+        type: 'account',
+        appName: account.appName,
+        username: account.username,
+        password: await viewPassword(caller, resource.id, accountDeps),
+        ...(account.loginUrl ? { loginUrl: account.loginUrl } : {}),
+      };
+    }
+    await requireSecretRole(caller, resource.id, 'manager', secretDeps);
+    const { secret, items } = await viewSecret(caller, resource.id, secretDeps);
+    return { type: 'secret', name: secret.name, items };
+  };
+  if (!deps.webBaseUrl) throw new MissingConfigError(ENV.webBaseUrl);
+  const shareDeps: ShareLinkDeps = {
+    ...deps,
+    links: makeShareLinkRepository(doc, tableName),
+    shareableContent,
+    ownerEmail: async (userId) => (await deps.users.getUser(userId))?.email,
+    webBaseUrl: deps.webBaseUrl,
+  };
+  return { ...runtime, shareDeps, requireShareOwner };
+}

@@ -1,0 +1,380 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootInMemoryStack } from '../../local/boot';
+import type { LocalStack } from '../../local/stack';
+import { captureLogs } from '../support/http-event';
+import { client, storedItems } from './client';
+
+describe('vaults and secrets over HTTP', () => {
+  let stack: LocalStack;
+  let api: ReturnType<typeof client>;
+  const logs = captureLogs();
+  /** Every secret value the suite writes: none may appear in the table or the logs. */
+  const values = new Set<string>();
+
+  beforeAll(async () => {
+    stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'INFO' } });
+    api = client(stack);
+  });
+  afterAll(async () => {
+    logs.restore();
+    await stack?.stop();
+  });
+
+  const value = (label: string) => {
+    const v = `${label}-${randomUUID()}`;
+    values.add(v);
+    return v;
+  };
+
+  const member = (workspace: string, name: string) =>
+    api.trustedUser(`${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
+  type Member = Awaited<ReturnType<typeof member>>;
+
+  const as = (user: Member, options: { body?: unknown; confirmation?: string } = {}) => ({
+    token: user.token,
+    device: user.web,
+    ...options,
+  });
+
+  /** Answers a challenge from the user's phone with the number the requesting screen shows. */
+  async function approve(user: Member, challenge: { id: string; numberToMatch: string }) {
+    const approved = await api.call('POST', `/v1/identity-challenges/${challenge.id}/approve`, {
+      token: user.token,
+      device: user.phone,
+      body: { number: challenge.numberToMatch },
+    });
+    expect(approved.status).toBe(200);
+    return challenge.id;
+  }
+
+  /** The confirmed flow: 403 with a challenge, approval by push, the retry with the approved challenge. */
+  async function confirmed(user: Member, method: string, path: string, body?: unknown) {
+    const first = await api.call(method, path, as(user, { body }));
+    expect(first, `${method} ${path} asks for confirmation`).toMatchObject({
+      status: 403,
+      body: { error: 'identity_confirmation_required' },
+    });
+    const challengeId = await approve(user, first.body.challenge);
+    const retried = await api.call(method, path, as(user, { body, confirmation: challengeId }));
+    return { first, retried, challengeId, action: first.body.challenge.action as string };
+  }
+
+  async function vaultWithSecret(owner: Member) {
+    const vault = await confirmed(owner, 'POST', '/v1/vaults', { name: 'Marketing' });
+    const vaultId = vault.retried.body.vault.id as string;
+    const secret = await api.call(
+      'POST',
+      `/v1/vaults/${vaultId}/secrets`,
+      as(owner, {
+        body: {
+          name: 'Ads API',
+          items: [
+            { type: 'api_key', name: 'key', value: value('key') },
+            { type: 'note', name: 'how to rotate', value: value('note') },
+          ],
+        },
+      }),
+    );
+    expect(secret.status).toBe(201);
+    return { vaultId, secretId: secret.body.secret.id as string, vault };
+  }
+
+  it('creates a vault and a secret under confirmation; lists metadata only; views values', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const { vaultId, secretId, vault } = await vaultWithSecret(owner);
+
+    const vaults = await api.call('GET', '/v1/vaults', as(owner));
+    const list = await api.call('GET', `/v1/vaults/${vaultId}/secrets`, as(owner));
+    const viewed = await api.call('GET', `/v1/secrets/${secretId}`, as(owner));
+
+    expect(vault.action).toBe('vault.create');
+    expect(vault.retried).toMatchObject({
+      status: 201,
+      body: { vault: { name: 'Marketing', role: 'manager' } },
+    });
+    expect(vaults.body.items.map((v: { id: string }) => v.id)).toEqual([vaultId]);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({
+        id: secretId,
+        version: 1,
+        items: [
+          { type: 'api_key', name: 'key' },
+          { type: 'note', name: 'how to rotate' },
+        ],
+      }),
+    ]);
+    expect(JSON.stringify(list.body)).not.toMatch(/key-|note-/);
+    // confirmSecretViews is off by default: the values come without a challenge.
+    expect(viewed.status).toBe(200);
+    expect(viewed.body.secret.items.map((i: { value: string }) => i.value.split('-')[0])).toEqual([
+      'key',
+      'note',
+    ]);
+  });
+
+  it('confirms secret views once confirmSecretViews is on, bound to that secret and that action', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const { vaultId, secretId } = await vaultWithSecret(owner);
+    const other = await api.call(
+      'POST',
+      `/v1/vaults/${vaultId}/secrets`,
+      as(owner, { body: { name: 'Other', items: [{ type: 'login', name: 'pw', value: value('pw') }] } }),
+    );
+    const setting = await api.call(
+      'PUT',
+      '/v1/workspace/identity-confirmation',
+      as(owner, { body: { confirmSecretViews: true } }),
+    );
+
+    const view = await confirmed(owner, 'GET', `/v1/secrets/${secretId}`);
+    const otherSecret = await api.call(
+      'GET',
+      `/v1/secrets/${other.body.secret.id}`,
+      as(owner, { confirmation: view.challengeId }),
+    );
+    const otherAction = await api.call(
+      'PATCH',
+      `/v1/secrets/${secretId}`,
+      as(owner, { body: { name: 'Renamed' }, confirmation: view.challengeId }),
+    );
+
+    expect(setting.status).toBe(200);
+    expect(view.action).toBe('secret.view');
+    expect(view.retried.status).toBe(200);
+    expect(otherSecret).toMatchObject({ status: 403, body: { error: 'identity_confirmation_required' } });
+    expect(otherAction).toMatchObject({
+      status: 403,
+      body: { error: 'identity_confirmation_required', challenge: { action: 'secret.edit' } },
+    });
+  });
+
+  it('edits into versions, shows history and restores an old version as a new one', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const { secretId } = await vaultWithSecret(owner);
+    const original = await api.call('GET', `/v1/secrets/${secretId}`, as(owner));
+    const newKey = value('key2');
+
+    const edit = await confirmed(owner, 'PATCH', `/v1/secrets/${secretId}`, {
+      items: [{ type: 'api_key', name: 'key', value: newKey }],
+    });
+    const history = await confirmed(owner, 'GET', `/v1/secrets/${secretId}/history`);
+    const restore = await confirmed(owner, 'POST', `/v1/secrets/${secretId}/history/1/restore`);
+    const otherVersion = await api.call(
+      'POST',
+      `/v1/secrets/${secretId}/history/2/restore`,
+      as(owner, { confirmation: restore.challengeId }),
+    );
+    const after = await api.call('GET', `/v1/secrets/${secretId}`, as(owner));
+    const badVersion = await api.call('POST', `/v1/secrets/${secretId}/history/0/restore`, as(owner));
+
+    expect([edit.action, history.action, restore.action]).toEqual([
+      'secret.edit',
+      'secret.history.view',
+      'secret.history.restore',
+    ]);
+    expect(edit.retried).toMatchObject({ status: 200, body: { secret: { version: 2, name: 'Ads API' } } });
+    expect(history.retried.body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(history.retried.body.items[0].items[0].value).toBe(newKey);
+    expect(history.retried.body.items[1].items).toEqual(original.body.secret.items);
+    expect(restore.retried).toMatchObject({ status: 200, body: { secret: { version: 3 } } });
+    // The approval was for version 1: restoring version 2 asks again.
+    expect(otherVersion).toMatchObject({ status: 403, body: { error: 'identity_confirmation_required' } });
+    expect(after.body.secret.items).toEqual(original.body.secret.items);
+    expect(badVersion).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+  });
+
+  it('moves a secret to a 30-day trash and restores it; a vault with live secrets is not deleted', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const { vaultId, secretId } = await vaultWithSecret(owner);
+
+    const notEmpty = await confirmed(owner, 'DELETE', `/v1/vaults/${vaultId}`);
+    const removed = await confirmed(owner, 'DELETE', `/v1/secrets/${secretId}`);
+    const gone = await api.call('GET', `/v1/secrets/${secretId}`, as(owner));
+    const live = await api.call('GET', `/v1/vaults/${vaultId}/secrets`, as(owner));
+    const trash = await api.call('GET', `/v1/vaults/${vaultId}/secrets?trash=true`, as(owner));
+    const restored = await api.call('POST', `/v1/secrets/${secretId}/restore`, as(owner));
+    const again = await api.call('POST', `/v1/secrets/${secretId}/restore`, as(owner));
+    const back = await api.call('GET', `/v1/secrets/${secretId}`, as(owner));
+
+    expect(notEmpty.retried).toMatchObject({ status: 409, body: { error: 'vault_not_empty' } });
+    expect(removed.action).toBe('secret.delete');
+    expect(removed.retried.status).toBe(200);
+    const days = (Date.parse(removed.retried.body.purgeAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+    expect(gone).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(live.body.items).toEqual([]);
+    expect(trash.body.items).toEqual([
+      expect.objectContaining({ id: secretId, deletedAt: expect.any(String) }),
+    ]);
+    expect(restored).toMatchObject({ status: 200, body: { secret: { id: secretId } } });
+    expect(restored.body.secret.deletedAt).toBeUndefined();
+    expect(again).toMatchObject({ status: 409, body: { error: 'not_in_trash' } });
+    expect(back.status).toBe(200);
+
+    await api.call('DELETE', `/v1/secrets/${secretId}`, as(owner, { confirmation: removed.challengeId }));
+    const emptied = await api.call(
+      'DELETE',
+      `/v1/vaults/${vaultId}`,
+      as(owner, { confirmation: notEmpty.challengeId }),
+    );
+    const orphan = await api.call('POST', `/v1/secrets/${secretId}/restore`, as(owner));
+    expect(emptied).toMatchObject({ status: 200, body: { deleted: true } });
+    expect(orphan.status).toBe(404);
+  });
+
+  it('grants vault roles and the secret’s own roles; each approval covers one principal', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const viewer = await member(workspace, 'viewer');
+    const outsider = await member(workspace, 'outsider');
+    const { vaultId, secretId } = await vaultWithSecret(owner);
+
+    const grant = await confirmed(owner, 'PUT', `/v1/vaults/${vaultId}/members/${viewer.userId}`, {
+      role: 'viewer',
+    });
+    const otherPrincipal = await api.call(
+      'PUT',
+      `/v1/vaults/${vaultId}/members/${outsider.userId}`,
+      as(owner, { body: { role: 'viewer' }, confirmation: grant.challengeId }),
+    );
+    const viewerReads = await api.call('GET', `/v1/secrets/${secretId}`, as(viewer));
+    const viewerEdits = await api.call(
+      'PATCH',
+      `/v1/secrets/${secretId}`,
+      as(viewer, { body: { name: 'x' } }),
+    );
+    const outsiderReads = await api.call('GET', `/v1/secrets/${secretId}`, as(outsider));
+    const share = await confirmed(owner, 'PUT', `/v1/secrets/${secretId}/members/${outsider.userId}`, {
+      role: 'editor',
+    });
+    const outsiderReadsNow = await api.call('GET', `/v1/secrets/${secretId}`, as(outsider));
+    const outsiderListsVault = await api.call('GET', `/v1/vaults/${vaultId}/secrets`, as(outsider));
+    const vaultMembers = await api.call('GET', `/v1/vaults/${vaultId}/members`, as(viewer));
+    const secretMembers = await api.call('GET', `/v1/secrets/${secretId}/members`, as(outsider));
+    const lastManager = await confirmed(owner, 'DELETE', `/v1/vaults/${vaultId}/members/${owner.userId}`);
+    const unshare = await confirmed(owner, 'DELETE', `/v1/secrets/${secretId}/members/${outsider.userId}`);
+    const outsiderAfter = await api.call('GET', `/v1/secrets/${secretId}`, as(outsider));
+    const teamPrincipal = await api.call(
+      'PUT',
+      `/v1/vaults/${vaultId}/members/team_abc`,
+      as(owner, { body: { role: 'viewer' } }),
+    );
+
+    expect(grant.action).toBe('vault.manage');
+    expect(grant.retried).toMatchObject({
+      status: 200,
+      body: { member: { principalId: viewer.userId, role: 'viewer' } },
+    });
+    expect(otherPrincipal).toMatchObject({ status: 403, body: { error: 'identity_confirmation_required' } });
+    expect(viewerReads).toMatchObject({ status: 200, body: { secret: { role: 'viewer' } } });
+    // Too weak a role is refused before any challenge; no role at all is 404.
+    expect(viewerEdits).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(outsiderReads).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(share.action).toBe('secret.share');
+    expect(share.retried.status).toBe(200);
+    expect(outsiderReadsNow).toMatchObject({ status: 200, body: { secret: { role: 'editor' } } });
+    expect(outsiderListsVault.status).toBe(404);
+    expect(vaultMembers.body.items.map((g: { principalId: string }) => g.principalId).sort()).toEqual(
+      [owner.userId, viewer.userId].sort(),
+    );
+    expect(secretMembers.body.items).toEqual([
+      expect.objectContaining({ principalId: outsider.userId, role: 'editor' }),
+    ]);
+    expect(lastManager.retried).toMatchObject({ status: 409, body: { error: 'last_manager' } });
+    expect(unshare.retried.status).toBe(200);
+    expect(outsiderAfter.status).toBe(404);
+    expect(teamPrincipal).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+  });
+
+  it('renames a vault under vault.manage and refuses bad input with stable codes', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const { vaultId, secretId } = await vaultWithSecret(owner);
+
+    const renamed = await confirmed(owner, 'PATCH', `/v1/vaults/${vaultId}`, { name: 'Brand' });
+    const badType = await api.call(
+      'POST',
+      `/v1/vaults/${vaultId}/secrets`,
+      as(owner, { body: { name: 'x', items: [{ type: 'ssh', name: 'k', value: 'v' }] } }),
+    );
+    const noItems = await api.call(
+      'POST',
+      `/v1/vaults/${vaultId}/secrets`,
+      as(owner, { body: { name: 'x', items: [] } }),
+    );
+    const badCursor = await api.call('GET', `/v1/vaults/${vaultId}/secrets?cursor=bm9wZQ`, as(owner));
+    const unknownSecret = await api.call('GET', '/v1/secrets/sec_nope', as(owner));
+    const stale = await api.call('GET', `/v1/secrets/${secretId}/history?limit=99`, as(owner));
+
+    expect(renamed.action).toBe('vault.manage');
+    expect(renamed.retried).toMatchObject({ status: 200, body: { vault: { name: 'Brand' } } });
+    expect(badType).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(noItems).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(badCursor).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+    expect(unknownSecret).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(stale).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+  });
+
+  it('binds edit, delete, history and share approvals to their own secret: none unlocks a second one', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const grantee = await member(workspace, 'grantee');
+    const { vaultId, secretId } = await vaultWithSecret(owner);
+    const second = await api.call(
+      'POST',
+      `/v1/vaults/${vaultId}/secrets`,
+      as(owner, { body: { name: 'Second', items: [{ type: 'note', name: 'n', value: value('n') }] } }),
+    );
+    const secondId = second.body.secret.id as string;
+    const cases: Array<[string, string, unknown]> = [
+      ['PATCH', '', { name: 'Renamed' }],
+      ['GET', '/history', undefined],
+      ['PUT', `/members/${grantee.userId}`, { role: 'viewer' }],
+      ['DELETE', '', undefined],
+    ];
+
+    const outcomes = [];
+    for (const [method, suffix, body] of cases) {
+      const approved = await confirmed(owner, method, `/v1/secrets/${secretId}${suffix}`, body);
+      const elsewhere = await api.call(
+        method,
+        `/v1/secrets/${secondId}${suffix}`,
+        as(owner, { body, confirmation: approved.challengeId }),
+      );
+      outcomes.push({
+        action: approved.action,
+        approved: approved.retried.status,
+        elsewhere: elsewhere.status,
+      });
+    }
+
+    expect(outcomes).toEqual([
+      { action: 'secret.edit', approved: 200, elsewhere: 403 },
+      { action: 'secret.history.view', approved: 200, elsewhere: 403 },
+      { action: 'secret.share', approved: 200, elsewhere: 403 },
+      { action: 'secret.delete', approved: 200, elsewhere: 403 },
+    ]);
+    expect((await api.call('GET', `/v1/secrets/${secondId}`, as(owner))).body.secret.name).toBe('Second');
+  });
+
+  // Last: reads everything the suite wrote and logged.
+  it('stores and logs none of the secret values it wrote', async () => {
+    const stored = await storedItems(stack);
+    const logged = logs.lines.join('');
+
+    expect(stored).toContain('SECRET#');
+    expect(stored).toContain('SecretVersion');
+    expect(values.size).toBeGreaterThan(10);
+    for (const v of values) {
+      expect(stored.includes(v), `table holds ${v.slice(0, 6)}...`).toBe(false);
+      expect(logged.includes(v), `logs hold ${v.slice(0, 6)}...`).toBe(false);
+    }
+    expect(logs.json().some((line) => line.securityEvent === 'secret.viewed')).toBe(true);
+  });
+});
