@@ -36,6 +36,7 @@ describe('faults after a committed write', () => {
     await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
       token,
       device: web.body.credential,
+      body: { number: phone.body.device.numberToMatch },
     });
     await api.call('PUT', `/v1/devices/${phone.body.device.id}/push-registration`, {
       token,
