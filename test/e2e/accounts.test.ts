@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { approvedPhone, registerPush, trustedWebSession } from '../support/e2e-devices';
 import { client } from './client';
 
 describe('shared accounts, managed numbers and the shared inbox over HTTP', () => {
@@ -19,31 +20,15 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
   /** A user with a trusted web session (by code) and a trusted phone with push registered. */
   async function member(name: string) {
     const email = `${name}-${randomUUID().slice(0, 6)}@acme.example`;
-    const token = await api.token(email, workspace);
-    const web = await api.call('POST', '/v1/devices', { token, body: { clientType: 'web', os: 'macOS' } });
-    const code = await api.emailedCode(email);
-    await api.call('POST', `/v1/devices/${web.body.device.id}/verify`, {
-      token,
-      device: web.body.credential,
-      body: { code },
-    });
-    const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
-    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
-      body: { number: phone.body.device.numberToMatch },
-      token,
-      device: web.body.credential,
-    });
-    await api.call('PUT', `/v1/devices/${phone.body.device.id}/push-registration`, {
-      token,
-      device: phone.body.credential,
-      body: { platform: 'APNS', token: `apns-${randomUUID()}` },
-    });
-    const me = await api.call('GET', '/v1/me', { token });
+    const web = await trustedWebSession(api, email, { workspace });
+    const phone = await approvedPhone(api, web.token, web.credential);
+    await registerPush(api, web.token, phone);
+    const me = await api.call('GET', '/v1/me', { token: web.token });
     return {
-      token,
-      web: web.body.credential as string,
-      phone: phone.body.credential as string,
-      phoneId: phone.body.device.id as string,
+      token: web.token,
+      web: web.credential,
+      phone: phone.credential,
+      phoneId: phone.deviceId,
       userId: me.body.user.id as string,
     };
   }
