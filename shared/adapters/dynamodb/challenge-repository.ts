@@ -16,9 +16,10 @@ import {
   type MagicLink,
 } from '../../domain/identity/model';
 import type { ChallengeRepository, ChallengeWriteOutcome } from '../../domain/identity/ports';
-import { USER_STATUSES, type User, WORKSPACE_ROLES } from '../../domain/users/model';
+import type { User } from '../../domain/users/model';
 import { cancellationCodes, itemIsNew } from './conditions';
 import { queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
+import { userItem } from './user-repository';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -83,16 +84,6 @@ const settingsItem = z.object({
   default: z.optional(z.enum(CONFIRMATION_METHODS)),
   reuseWindowSeconds: z.optional(z.number()),
   confirmSecretViews: z.optional(z.boolean()),
-});
-const userItem = z.object({
-  id: z.string(),
-  workspaceId: z.string(),
-  email: z.string(),
-  name: z.string(),
-  workspaceRole: z.enum(WORKSPACE_ROLES),
-  status: z.enum(USER_STATUSES),
-  createdAt: z.string(),
-  updatedAt: z.string(),
 });
 
 /** Drops the attributes the table adds (keys, entity, TTL) and the undefined optionals. */

@@ -19,16 +19,10 @@ import {
 } from '../../domain/directory/scim-model';
 import { InvalidCursorError } from '../../domain/errors';
 import type { DomainEvent } from '../../domain/events';
-import {
-  type CallerIdentity,
-  normalizeWorkspaceName,
-  USER_STATUSES,
-  type User,
-  WORKSPACE_ROLES,
-} from '../../domain/users/model';
+import { type CallerIdentity, normalizeWorkspaceName, type User } from '../../domain/users/model';
 import { cancellationCodes, itemExists, itemIsNew } from './conditions';
 import { outboxPut } from './outbox';
-import { userKeys } from './user-repository';
+import { userItem, userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -88,15 +82,8 @@ const ENTITY = {
   grant: 'TeamGrant',
 };
 
-const userItem = z.object({
-  id: z.string(),
-  workspaceId: z.string(),
-  email: z.string(),
-  name: z.string(),
-  workspaceRole: z.enum(WORKSPACE_ROLES),
-  status: z.enum(USER_STATUSES),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+/** The user item plus what the directory keeps on it: its version and the SCIM attributes. */
+const directoryUserItem = z.extend(userItem, {
   version: z.optional(z.number()),
   scim: z.optional(z.record(z.string(), z.unknown())),
   scimDeleted: z.optional(z.boolean()),
@@ -114,7 +101,7 @@ const teamItem = z.object({
 const claimItem = z.object({ userId: z.string() });
 
 function toDirectoryUser(item: Record<string, unknown>): DirectoryUser {
-  const parsed = userItem.parse(item);
+  const parsed = directoryUserItem.parse(item);
   const { version, scim, scimDeleted: _deleted, ...user } = parsed;
   return {
     user: user as User,
