@@ -21,6 +21,7 @@ import { InvalidCursorError } from '../../domain/errors';
 import type { DomainEvent } from '../../domain/events';
 import { type CallerIdentity, normalizeWorkspaceName, type User } from '../../domain/users/model';
 import { cancellationCodes, itemExists, itemIsNew } from './conditions';
+import { queryAll as queryPages } from './operations';
 import { outboxPut } from './outbox';
 import { userItem, userKeys } from './user-repository';
 
@@ -135,23 +136,8 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
   const get = async (key: Record<string, string>) =>
     (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, cap = Number.POSITIVE_INFINITY) {
-    const items: Record<string, unknown>[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          ...input,
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      cursor = page.LastEvaluatedKey;
-      if (items.length > cap) return items;
-    } while (cursor);
-    return items;
-  }
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, cap?: number) =>
+    queryPages(doc, tableName, input, cap);
 
   const byGsi = (partition: string, sortCondition?: { op: '=' | 'begins_with'; value: string }) => ({
     IndexName: TABLE.gsi1.indexName,
