@@ -259,35 +259,20 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     return { items: await getUsers(keys.map((key) => String(key.id))), total };
   }
 
+  /** The unique-claim keys a SCIM user holds: its userName, and its externalId when it has one. */
+  const claimKeys = (user: User, scim: ScimUserData) => [
+    directoryKeys.userName(user.workspaceId, scim.userName),
+    ...(scim.externalId ? [directoryKeys.userExternalId(user.workspaceId, scim.externalId)] : []),
+  ];
+
   function claimPuts(user: User, scim: ScimUserData) {
-    return [
-      {
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...directoryKeys.userName(user.workspaceId, scim.userName),
-            [TABLE.entityAttribute]: ENTITY.claim,
-            userId: user.id,
-          },
-          ...itemIsNew,
-        },
+    return claimKeys(user, scim).map((key) => ({
+      Put: {
+        TableName: tableName,
+        Item: { ...key, [TABLE.entityAttribute]: ENTITY.claim, userId: user.id },
+        ...itemIsNew,
       },
-      ...(scim.externalId
-        ? [
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...directoryKeys.userExternalId(user.workspaceId, scim.externalId),
-                  [TABLE.entityAttribute]: ENTITY.claim,
-                  userId: user.id,
-                },
-                ...itemIsNew,
-              },
-            },
-          ]
-        : []),
-    ];
+    }));
   }
 
   function claimDeletes(user: User, scim: ScimUserData | undefined) {
@@ -297,26 +282,7 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
       ExpressionAttributeNames: { '#userId': 'userId' },
       ExpressionAttributeValues: { ':userId': user.id },
     };
-    return [
-      {
-        Delete: {
-          TableName: tableName,
-          Key: directoryKeys.userName(user.workspaceId, scim.userName),
-          ...owned,
-        },
-      },
-      ...(scim.externalId
-        ? [
-            {
-              Delete: {
-                TableName: tableName,
-                Key: directoryKeys.userExternalId(user.workspaceId, scim.externalId),
-                ...owned,
-              },
-            },
-          ]
-        : []),
-    ];
+    return claimKeys(user, scim).map((Key) => ({ Delete: { TableName: tableName, Key, ...owned } }));
   }
 
   const nameIndexPut = (user: User) => ({
