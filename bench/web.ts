@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { WEB_DIST } from '../infra/web-stack';
+import { launchChromium } from '../local/chromium';
 import { freePort } from '../local/ports';
 import type { LocalStack } from '../local/stack';
 import { buildWebApp, startWebServer } from '../local/web-server';
@@ -41,18 +41,7 @@ export async function benchWebBundle() {
  */
 export async function benchWebLcp(stack: LocalStack, samples = 15) {
   const web = await startWebServer({ port: await freePort(), apiUrl: stack.apiUrl, dir: WEB_DIST });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const lcps: number[] = [];
     for (let i = 0; i < samples + 2; i++) {

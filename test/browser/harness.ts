@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect, vi } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
+import { launchChromium } from '../../local/chromium';
 import { freePort } from '../../local/ports';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
@@ -16,18 +17,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-results/screenshots');
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
-
-/** Debian's Chromium (the Playwright download cannot reach its servers here); see README. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -49,8 +38,7 @@ export async function bootBrowserStack(): Promise<BrowserStack> {
     env: { WEB_BASE_URL: webUrl, POWERTOOLS_LOG_LEVEL: 'WARN' },
   });
   const web = await startWebServer({ port: webPort, apiUrl: stack.apiUrl });
-  // Playwright gives each launch a fresh temporary profile (its own --user-data-dir).
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await launchChromium();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const contexts: BrowserContext[] = [];
   return {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { approvedPhone, registerPush, trustedUser, trustedWebSession } from '../support/e2e-devices';
 import { client } from './client';
 
 describe('shared accounts, managed numbers and the shared inbox over HTTP', () => {
@@ -18,7 +19,7 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
 
   /** A user with a trusted web session (by code) and a trusted phone with push registered. */
   const member = (name: string) =>
-    api.trustedUser(`${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
+    trustedUser(api, `${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
 
   it('runs the whole flow: account, number, address, an SMS, both members see the code and get a push', async () => {
     const owner = await member('owner');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { trustedWebSession } from '../support/e2e-devices';
 import { captureLogs } from '../support/http-event';
 import { client } from './client';
 
@@ -23,19 +24,8 @@ describe('device approvals over HTTP (number matching, caps, remind me later)', 
   const newEmail = () => `appr-${randomUUID().slice(0, 8)}@acme.example`;
 
   async function trustedWeb(email = newEmail()) {
-    const token = await api.token(email);
-    const registered = await api.call('POST', '/v1/devices', {
-      token,
-      body: { clientType: 'web', os: 'macOS', browser: 'Chrome' },
-    });
-    const credential = registered.body.credential as string;
-    const code = await api.emailedCode(email);
-    await api.call('POST', `/v1/devices/${registered.body.device.id}/verify`, {
-      token,
-      device: credential,
-      body: { code },
-    });
-    return { email, token, credential, deviceId: registered.body.device.id as string };
+    const session = await trustedWebSession(api, email, { device: { browser: 'Chrome' } });
+    return { email, ...session };
   }
 
   const registerPhone = (token: string, n = 1) =>

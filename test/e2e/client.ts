@@ -59,48 +59,7 @@ export function client(stack: LocalStack) {
     return code as string;
   }
 
-  /**
-   * A user with a trusted web session (by emailed code) and a trusted phone approved from the web with
-   * a push registration: what every confirmed route needs.
-   */
-  async function trustedUser(email: string, workspace: string) {
-    const userToken = await token(email, workspace);
-    const web = await call('POST', '/v1/devices', {
-      token: userToken,
-      body: { clientType: 'web', os: 'macOS' },
-    });
-    const code = await emailedCode(email);
-    await call('POST', `/v1/devices/${web.body.device.id}/verify`, {
-      token: userToken,
-      device: web.body.credential,
-      body: { code },
-    });
-    const phone = await call('POST', '/v1/devices', {
-      token: userToken,
-      body: { clientType: 'mobile', os: 'iOS' },
-    });
-    await call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
-      token: userToken,
-      device: web.body.credential,
-      body: { number: phone.body.device.numberToMatch },
-    });
-    await call('PUT', `/v1/devices/${phone.body.device.id}/push-registration`, {
-      token: userToken,
-      device: phone.body.credential,
-      body: { platform: 'APNS', token: `apns-${randomUUID()}` },
-    });
-    const me = await call('GET', '/v1/me', { token: userToken });
-    return {
-      token: userToken,
-      email,
-      web: web.body.credential as string,
-      phone: phone.body.credential as string,
-      phoneId: phone.body.device.id as string,
-      userId: me.body.user.id as string,
-    };
-  }
-
-  return { call, token, emailedCode, trustedUser, secrets };
+  return { call, token, emailedCode, secrets };
 }
 
 /** Every item in the stack's table, as one JSON string: what a secret scan searches. */

@@ -7,6 +7,7 @@ import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { deviceKeys } from '../../shared/adapters/dynamodb/device-repository';
+import { trustedWebSession } from '../support/e2e-devices';
 import { captureLogs } from '../support/http-event';
 import { client, storedItems } from './client';
 
@@ -29,22 +30,8 @@ describe('trusted devices over HTTP', () => {
 
   /** Registers and verifies a first web device by emailed code; returns what later steps need. */
   async function trustedWeb(email = newEmail()) {
-    const token = await api.token(email);
-    const registered = await api.call('POST', '/v1/devices', {
-      token,
-      body: { clientType: 'web', os: 'macOS', browser: 'Chrome', model: 'MacBook' },
-    });
-    expect(registered.status).toBe(201);
-    const credential = registered.body.credential as string;
-    api.secrets.add(credential);
-    const code = await api.emailedCode(email);
-    const verified = await api.call('POST', `/v1/devices/${registered.body.device.id}/verify`, {
-      token,
-      device: credential,
-      body: { code },
-    });
-    expect(verified.status).toBe(200);
-    return { email, token, credential, deviceId: registered.body.device.id as string };
+    const session = await trustedWebSession(api, email, { device: { browser: 'Chrome', model: 'MacBook' } });
+    return { email, ...session };
   }
 
   async function setHeldSlots(userId: string, held: number) {

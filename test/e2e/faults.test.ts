@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { approvedPhone, registerPush, trustedWebSession } from '../support/e2e-devices';
 import { client } from './client';
 
 const PUSH_QUEUE = 'latchkey-local-push';
@@ -24,27 +25,11 @@ describe('faults after a committed write', () => {
   /** A user with a trusted web session, a trusted phone and a live push registration on it. */
   async function userWithPushablePhone() {
     const email = `u-${randomUUID().slice(0, 6)}@acme.example`;
-    const token = await api.token(email, workspace);
-    const web = await api.call('POST', '/v1/devices', { token, body: { clientType: 'web', os: 'macOS' } });
-    const code = await api.emailedCode(email);
-    await api.call('POST', `/v1/devices/${web.body.device.id}/verify`, {
-      token,
-      device: web.body.credential,
-      body: { code },
-    });
-    const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
-    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
-      token,
-      device: web.body.credential,
-      body: { number: phone.body.device.numberToMatch },
-    });
-    await api.call('PUT', `/v1/devices/${phone.body.device.id}/push-registration`, {
-      token,
-      device: phone.body.credential,
-      body: { platform: 'APNS', token: `apns-${randomUUID()}` },
-    });
+    const web = await trustedWebSession(api, email, { workspace });
+    const phone = await approvedPhone(api, web.token, web.credential);
+    await registerPush(api, web.token, phone);
     await stack.push.drain();
-    return { token, phoneId: phone.body.device.id as string };
+    return { token: web.token, phoneId: phone.deviceId };
   }
 
   const pushesTo = (deviceId: string) => stack.push.outbox.filter((push) => push.deviceId === deviceId);

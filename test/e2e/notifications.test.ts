@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { approvedPhone, trustedWebSession } from '../support/e2e-devices';
 import { client } from './client';
 
 describe('push notifications over HTTP', () => {
@@ -20,26 +21,9 @@ describe('push notifications over HTTP', () => {
 
   /** A user with a trusted web session (by code) and a trusted mobile app (approved from the web). */
   async function userWithPhone(email: string) {
-    const token = await api.token(email, workspace);
-    const web = await api.call('POST', '/v1/devices', { token, body: { clientType: 'web', os: 'macOS' } });
-    const code = await api.emailedCode(email);
-    await api.call('POST', `/v1/devices/${web.body.device.id}/verify`, {
-      token,
-      device: web.body.credential,
-      body: { code },
-    });
-    const phone = await api.call('POST', '/v1/devices', { token, body: { clientType: 'mobile', os: 'iOS' } });
-    await api.call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
-      body: { number: phone.body.device.numberToMatch },
-      token,
-      device: web.body.credential,
-    });
-    return {
-      token,
-      web: web.body.credential as string,
-      phone: phone.body.credential as string,
-      phoneId: phone.body.device.id as string,
-    };
+    const web = await trustedWebSession(api, email, { workspace });
+    const phone = await approvedPhone(api, web.token, web.credential);
+    return { token: web.token, web: web.credential, phone: phone.credential, phoneId: phone.deviceId };
   }
 
   const pushesTo = async (deviceId: string) =>

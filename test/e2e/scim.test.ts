@@ -5,6 +5,7 @@ import type { LocalStack } from '../../local/stack';
 import { issueScimToken } from '../../shared/domain/identity/use-cases';
 import type { User } from '../../shared/domain/users/model';
 import { httpRuntime } from '../../shared/http/runtime';
+import { trustedWebSession } from '../support/e2e-devices';
 import { client, storedItems } from './client';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -342,16 +343,9 @@ describe('SCIM 2.0 service provider over HTTP', () => {
 
   /** A user of the workspace with a trusted web session (verified by emailed code). */
   async function trustedWeb(email: string, workspaceName: string) {
-    const token = await api.token(email, workspaceName);
-    const web = await api.call('POST', '/v1/devices', { token, body: { clientType: 'web', os: 'macOS' } });
-    const code = await api.emailedCode(email);
-    await api.call('POST', `/v1/devices/${web.body.device.id}/verify`, {
-      token,
-      device: web.body.credential,
-      body: { code },
-    });
-    const me = (await api.call('GET', '/v1/me', { token })).body.user as User;
-    return { token, web: web.body.credential as string, id: me.id };
+    const session = await trustedWebSession(api, email, { workspace: workspaceName });
+    const me = (await api.call('GET', '/v1/me', { token: session.token })).body.user as User;
+    return { token: session.token, web: session.credential, id: me.id };
   }
 
   it('shares an account with a team; a member loses it on the next request once removed from the group', async () => {

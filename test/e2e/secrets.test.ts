@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { trustedUser } from '../support/e2e-devices';
 import { captureLogs } from '../support/http-event';
 import { client, storedItems } from './client';
 
@@ -28,7 +29,7 @@ describe('vaults and secrets over HTTP', () => {
   };
 
   const member = (workspace: string, name: string) =>
-    api.trustedUser(`${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
+    trustedUser(api, `${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
   type Member = Awaited<ReturnType<typeof member>>;
 
   const as = (user: Member, options: { body?: unknown; confirmation?: string } = {}) => ({

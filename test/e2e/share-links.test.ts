@@ -3,6 +3,7 @@ import { base64url, compactDecrypt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { trustedUser } from '../support/e2e-devices';
 import { captureLogs } from '../support/http-event';
 import { client, storedItems } from './client';
 
@@ -25,7 +26,7 @@ describe('public share links over HTTP', () => {
   });
 
   const member = (name: string) =>
-    api.trustedUser(`${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
+    trustedUser(api, `${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
   type Member = Awaited<ReturnType<typeof member>>;
   const as = (user: Member, options: { body?: unknown; confirmation?: string } = {}) => ({
     token: user.token,

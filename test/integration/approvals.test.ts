@@ -1,10 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { makeHmac } from '../../shared/adapters/crypto/hmac';
-import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
-import { makeEmailQuota } from '../../shared/adapters/dynamodb/email-quota';
-import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
-import { newId } from '../../shared/adapters/ids';
-import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
 import {
   ApprovalLimitReachedError,
   ApprovalWrongNumberError,
@@ -22,40 +16,26 @@ import {
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
 import { EmailCapReachedError } from '../../shared/domain/errors';
-import type { OutgoingEmail, SecurityEvent } from '../../shared/domain/ports';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
-import { fixedClock } from '../support/fakes';
+import { deviceDepsOnTable } from '../support/device-deps';
 import { localTable, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 
 function setup(rules: DeviceDeps['rules'] = {}) {
-  const clock = fixedClock('2026-11-23T10:00:00.000Z');
-  const emails: OutgoingEmail[] = [];
-  const events: SecurityEvent[] = [];
+  const { base, clock, emails, events, codeIn } = deviceDepsOnTable(doc, tableName, {
+    start: '2026-11-23T10:00:00.000Z',
+    hmacKeyByte: 2,
+  });
   const pushes: Array<Record<string, string>> = [];
-  const users = makeUserRepository(doc, tableName);
-  const deps: DeviceDeps & { users: typeof users } = {
-    users,
-    devices: makeDeviceRepository(doc, tableName),
-    emailQuota: makeEmailQuota(doc, tableName),
-    mailer: {
-      send: async (email) => {
-        emails.push(email);
-        return { messageId: `m-${emails.length}` };
-      },
-    },
+  const deps: DeviceDeps & { users: typeof base.users } = {
+    ...base,
     notifier: {
       notify: async (_type, _recipients, payload) => {
         pushes.push(payload);
       },
     },
     queue: { enqueue: async () => {} },
-    hmac: makeHmac(async () => Buffer.alloc(32, 2)),
-    clock,
-    newId,
-    security: { record: (event) => events.push(event) },
-    emails: defaultDeviceEmails,
     workspaceAdmins: async () => [
       {
         id: 'adm',
@@ -70,7 +50,6 @@ function setup(rules: DeviceDeps['rules'] = {}) {
     ],
     rules,
   };
-  const codeIn = (email: OutgoingEmail | undefined) => /code is (\d{6})/.exec(email?.text ?? '')?.[1] ?? '';
   return { deps, clock, emails, events, pushes, codeIn };
 }
 

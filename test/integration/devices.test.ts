@@ -1,11 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { makeHmac } from '../../shared/adapters/crypto/hmac';
-import { deviceKeys, makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
-import { makeEmailQuota } from '../../shared/adapters/dynamodb/email-quota';
-import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
-import { newId } from '../../shared/adapters/ids';
-import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
+import { deviceKeys } from '../../shared/adapters/dynamodb/device-repository';
 import {
   CodeExpiredError,
   DeviceLimitReachedError,
@@ -25,33 +20,25 @@ import {
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
 import { UserDeprovisionedError } from '../../shared/domain/errors';
-import type { OutgoingEmail, PushJob, SecurityEvent } from '../../shared/domain/ports';
+import type { PushJob } from '../../shared/domain/ports';
 import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import type { User } from '../../shared/domain/users/model';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
-import { fixedClock } from '../support/fakes';
+import { deviceDepsOnTable } from '../support/device-deps';
 import { localTable, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 
 function setup(start = '2026-11-23T10:00:00.000Z') {
-  const clock = fixedClock(start);
-  const emails: OutgoingEmail[] = [];
-  const events: SecurityEvent[] = [];
+  const { base, clock, emails, events, codeIn } = deviceDepsOnTable(doc, tableName, {
+    start,
+    hmacKeyByte: 1,
+  });
   const queued: PushJob[] = [];
   const notifications: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
-  const users = makeUserRepository(doc, tableName);
   const admins: User[] = [];
-  const deps: DeviceDeps & { users: typeof users } = {
-    users,
-    devices: makeDeviceRepository(doc, tableName),
-    emailQuota: makeEmailQuota(doc, tableName),
-    mailer: {
-      send: async (email) => {
-        emails.push(email);
-        return { messageId: `m-${emails.length}` };
-      },
-    },
+  const deps: DeviceDeps & { users: typeof base.users } = {
+    ...base,
     notifier: {
       notify: async (type, recipients, payload) => {
         notifications.push({ type, recipients, payload });
@@ -62,14 +49,8 @@ function setup(start = '2026-11-23T10:00:00.000Z') {
         queued.push(...jobs);
       },
     },
-    hmac: makeHmac(async () => Buffer.alloc(32, 1)),
-    clock,
-    newId,
-    security: { record: (event) => events.push(event) },
-    emails: defaultDeviceEmails,
     workspaceAdmins: async (workspaceId) => admins.filter((admin) => admin.workspaceId === workspaceId),
   };
-  const codeIn = (email: OutgoingEmail | undefined) => /code is (\d{6})/.exec(email?.text ?? '')?.[1] ?? '';
   return { deps, clock, emails, events, notifications, queued, codeIn, admins };
 }
 

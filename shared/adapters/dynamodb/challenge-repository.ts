@@ -3,7 +3,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
@@ -16,9 +15,10 @@ import {
   type MagicLink,
 } from '../../domain/identity/model';
 import type { ChallengeRepository, ChallengeWriteOutcome } from '../../domain/identity/ports';
-import { USER_STATUSES, type User, WORKSPACE_ROLES } from '../../domain/users/model';
+import type { User } from '../../domain/users/model';
 import { cancellationCodes, itemIsNew } from './conditions';
-import { queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
+import { queryAll, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
+import { userItem } from './user-repository';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -83,16 +83,6 @@ const settingsItem = z.object({
   default: z.optional(z.enum(CONFIRMATION_METHODS)),
   reuseWindowSeconds: z.optional(z.number()),
   confirmSecretViews: z.optional(z.boolean()),
-});
-const userItem = z.object({
-  id: z.string(),
-  workspaceId: z.string(),
-  email: z.string(),
-  name: z.string(),
-  workspaceRole: z.enum(WORKSPACE_ROLES),
-  status: z.enum(USER_STATUSES),
-  createdAt: z.string(),
-  updatedAt: z.string(),
 });
 
 /** Drops the attributes the table adds (keys, entity, TTL) and the undefined optionals. */
@@ -481,27 +471,19 @@ export function makeChallengeRepository(doc: DynamoDBDocumentClient, tableName: 
   }
 
   async function workspaceAdmins(workspaceId: string): Promise<User[]> {
+    const items = await queryAll(doc, tableName, {
+      IndexName: TABLE.gsi1.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
+      ExpressionAttributeValues: { ':pk': `WORKSPACE#${workspaceId}#USERS` },
+    });
     const admins: User[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: TABLE.gsi1.indexName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
-          ExpressionAttributeValues: { ':pk': `WORKSPACE#${workspaceId}#USERS` },
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const parsed = userItem.safeParse(item);
-        if (parsed.success && parsed.data.status === 'active' && ADMIN_ROLES.has(parsed.data.workspaceRole)) {
-          admins.push(parsed.data);
-        }
+    for (const item of items) {
+      const parsed = userItem.safeParse(item);
+      if (parsed.success && parsed.data.status === 'active' && ADMIN_ROLES.has(parsed.data.workspaceRole)) {
+        admins.push(parsed.data);
       }
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    }
     return admins;
   }
 

@@ -19,16 +19,11 @@ import {
 } from '../../domain/directory/scim-model';
 import { InvalidCursorError } from '../../domain/errors';
 import type { DomainEvent } from '../../domain/events';
-import {
-  type CallerIdentity,
-  normalizeWorkspaceName,
-  USER_STATUSES,
-  type User,
-  WORKSPACE_ROLES,
-} from '../../domain/users/model';
+import { type CallerIdentity, normalizeWorkspaceName, type User } from '../../domain/users/model';
 import { cancellationCodes, itemExists, itemIsNew } from './conditions';
+import { queryAll as queryPages } from './operations';
 import { outboxPut } from './outbox';
-import { userKeys } from './user-repository';
+import { userItem, userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -88,15 +83,8 @@ const ENTITY = {
   grant: 'TeamGrant',
 };
 
-const userItem = z.object({
-  id: z.string(),
-  workspaceId: z.string(),
-  email: z.string(),
-  name: z.string(),
-  workspaceRole: z.enum(WORKSPACE_ROLES),
-  status: z.enum(USER_STATUSES),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+/** The user item plus what the directory keeps on it: its version and the SCIM attributes. */
+const directoryUserItem = z.extend(userItem, {
   version: z.optional(z.number()),
   scim: z.optional(z.record(z.string(), z.unknown())),
   scimDeleted: z.optional(z.boolean()),
@@ -114,7 +102,7 @@ const teamItem = z.object({
 const claimItem = z.object({ userId: z.string() });
 
 function toDirectoryUser(item: Record<string, unknown>): DirectoryUser {
-  const parsed = userItem.parse(item);
+  const parsed = directoryUserItem.parse(item);
   const { version, scim, scimDeleted: _deleted, ...user } = parsed;
   return {
     user: user as User,
@@ -148,23 +136,8 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
   const get = async (key: Record<string, string>) =>
     (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, cap = Number.POSITIVE_INFINITY) {
-    const items: Record<string, unknown>[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          ...input,
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      cursor = page.LastEvaluatedKey;
-      if (items.length > cap) return items;
-    } while (cursor);
-    return items;
-  }
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, cap?: number) =>
+    queryPages(doc, tableName, input, cap);
 
   const byGsi = (partition: string, sortCondition?: { op: '=' | 'begins_with'; value: string }) => ({
     IndexName: TABLE.gsi1.indexName,
@@ -286,35 +259,20 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     return { items: await getUsers(keys.map((key) => String(key.id))), total };
   }
 
+  /** The unique-claim keys a SCIM user holds: its userName, and its externalId when it has one. */
+  const claimKeys = (user: User, scim: ScimUserData) => [
+    directoryKeys.userName(user.workspaceId, scim.userName),
+    ...(scim.externalId ? [directoryKeys.userExternalId(user.workspaceId, scim.externalId)] : []),
+  ];
+
   function claimPuts(user: User, scim: ScimUserData) {
-    return [
-      {
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...directoryKeys.userName(user.workspaceId, scim.userName),
-            [TABLE.entityAttribute]: ENTITY.claim,
-            userId: user.id,
-          },
-          ...itemIsNew,
-        },
+    return claimKeys(user, scim).map((key) => ({
+      Put: {
+        TableName: tableName,
+        Item: { ...key, [TABLE.entityAttribute]: ENTITY.claim, userId: user.id },
+        ...itemIsNew,
       },
-      ...(scim.externalId
-        ? [
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...directoryKeys.userExternalId(user.workspaceId, scim.externalId),
-                  [TABLE.entityAttribute]: ENTITY.claim,
-                  userId: user.id,
-                },
-                ...itemIsNew,
-              },
-            },
-          ]
-        : []),
-    ];
+    }));
   }
 
   function claimDeletes(user: User, scim: ScimUserData | undefined) {
@@ -324,26 +282,7 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
       ExpressionAttributeNames: { '#userId': 'userId' },
       ExpressionAttributeValues: { ':userId': user.id },
     };
-    return [
-      {
-        Delete: {
-          TableName: tableName,
-          Key: directoryKeys.userName(user.workspaceId, scim.userName),
-          ...owned,
-        },
-      },
-      ...(scim.externalId
-        ? [
-            {
-              Delete: {
-                TableName: tableName,
-                Key: directoryKeys.userExternalId(user.workspaceId, scim.externalId),
-                ...owned,
-              },
-            },
-          ]
-        : []),
-    ];
+    return claimKeys(user, scim).map((Key) => ({ Delete: { TableName: tableName, Key, ...owned } }));
   }
 
   const nameIndexPut = (user: User) => ({

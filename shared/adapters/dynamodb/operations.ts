@@ -2,6 +2,7 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
@@ -33,12 +34,15 @@ export async function deleteKeys(
   }
 }
 
-/** Every item of a partition whose sort key starts with `prefix`, page after page, read consistently. */
-export async function queryPrefix(
+/**
+ * Every item a query matches, page after page. With a `cap`, stops paging once it holds more than
+ * `cap` items, so a caller can tell "too many" without reading a whole partition.
+ */
+export async function queryAll(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  partition: string,
-  prefix: string,
+  input: Omit<QueryCommandInput, 'TableName'>,
+  cap = Number.POSITIVE_INFINITY,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let cursor: Record<string, unknown> | undefined;
@@ -46,17 +50,30 @@ export async function queryPrefix(
     const page = await doc.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
-        ConsistentRead: true,
+        ...input,
         ...(cursor ? { ExclusiveStartKey: cursor } : {}),
       }),
     );
     items.push(...(page.Items ?? []));
     cursor = page.LastEvaluatedKey;
+    if (items.length > cap) return items;
   } while (cursor);
   return items;
+}
+
+/** Every item of a partition whose sort key starts with `prefix`, page after page, read consistently. */
+export function queryPrefix(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  prefix: string,
+): Promise<Record<string, unknown>[]> {
+  return queryAll(doc, tableName, {
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+    ConsistentRead: true,
+  });
 }
 
 /**

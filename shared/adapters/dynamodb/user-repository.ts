@@ -45,7 +45,8 @@ export const userKeys = {
   }),
 };
 
-const userItem = z.object({
+/** A stored user, narrowed to the domain's fields (keys, entity and extra attributes dropped). */
+export const userItem = z.object({
   id: z.string(),
   workspaceId: z.string(),
   email: z.string(),

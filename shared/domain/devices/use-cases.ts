@@ -99,6 +99,12 @@ async function issueCode(deps: DeviceDeps, userId: string, deviceId: string, now
   return { code, record };
 }
 
+/** Emails a verification code for `device`, saying how long it stays valid. */
+async function emailCode(deps: DeviceDeps, to: string, code: string, device: Device) {
+  const expiresInMinutes = Math.round(rules(deps).codeLifetimeSeconds / 60);
+  await deps.mailer.send(deps.emails.verificationCode({ to, code, device, expiresInMinutes }));
+}
+
 /** Pending devices past their window still hold a slot until written as expired: free them. */
 async function reclaimExpired(deps: DeviceDeps, devices: Device[], now: Date): Promise<Device[]> {
   const live: Device[] = [];
@@ -285,14 +291,7 @@ export async function registerDevice(
     reason: flags.length ? `${method},${SANITIZED_FLAG}` : method,
   });
   if (issued) {
-    await deps.mailer.send(
-      deps.emails.verificationCode({
-        to: caller.email,
-        code: issued.code,
-        device,
-        expiresInMinutes: Math.round(limits.codeLifetimeSeconds / 60),
-      }),
-    );
+    await emailCode(deps, caller.email, issued.code, device);
     audit(deps, { event: 'device.code_issued', outcome: 'success', userId: caller.id, deviceId: id });
   } else {
     await deps.notifier.notify('trusted_device_request', [caller.id], {
@@ -427,14 +426,7 @@ export async function resendDeviceCode(
     if (!current || effectiveStatus(current, now) !== 'pending_verification') throw new NotPendingError();
     throw new ResendTooSoonError(Math.max(1, tooSoon(current)));
   }
-  await deps.mailer.send(
-    deps.emails.verificationCode({
-      to: caller.email,
-      code: issued.code,
-      device,
-      expiresInMinutes: Math.round(limits.codeLifetimeSeconds / 60),
-    }),
-  );
+  await emailCode(deps, caller.email, issued.code, device);
   audit(deps, {
     event: 'device.code_issued',
     outcome: 'success',
@@ -668,14 +660,7 @@ export async function switchToCode(caller: User, device: Device, deviceId: strin
     const current = await deps.devices.getDevice(caller.id, device.id);
     fail(current ? effectiveStatus(current, now) : 'unknown');
   }
-  await deps.mailer.send(
-    deps.emails.verificationCode({
-      to: caller.email,
-      code: issued.code,
-      device,
-      expiresInMinutes: Math.round(limits.codeLifetimeSeconds / 60),
-    }),
-  );
+  await emailCode(deps, caller.email, issued.code, device);
   audit(deps, { event: 'device.switched_to_code', outcome: 'success', userId: caller.id, deviceId });
   audit(deps, {
     event: 'device.code_issued',

@@ -1,6 +1,6 @@
 import { DomainError, ForbiddenError, NotFoundError } from '../errors';
 import type { Clock, SecurityLog } from '../ports';
-import type { User, WorkspaceRole } from '../users/model';
+import { type User, WORKSPACE_ROLE_RANK, type WorkspaceRole } from '../users/model';
 import type { DirectoryRepository } from './ports';
 
 export interface RoleDeps {
@@ -40,15 +40,6 @@ export async function searchWorkspaceUsers(
 /** A concurrent change got there first; the client may retry. */
 export class RoleChangeConflictError extends DomainError {}
 
-const RANK: Record<WorkspaceRole, number> = {
-  owner: 5,
-  super_admin: 4,
-  admin: 3,
-  user: 2,
-  login_only: 1,
-  guest: 0,
-};
-
 /** The workspace's last active owner cannot be demoted. */
 export class LastWorkspaceOwnerError extends DomainError {
   constructor() {
@@ -72,7 +63,8 @@ export async function setWorkspaceRole(
   const isOwner = caller.workspaceRole === 'owner';
   const allowed =
     isOwner ||
-    (RANK[caller.workspaceRole] > RANK[target.workspaceRole] && RANK[caller.workspaceRole] > RANK[role]);
+    (WORKSPACE_ROLE_RANK[caller.workspaceRole] > WORKSPACE_ROLE_RANK[target.workspaceRole] &&
+      WORKSPACE_ROLE_RANK[caller.workspaceRole] > WORKSPACE_ROLE_RANK[role]);
   if (!allowed) {
     deps.security.record({
       event: 'user.role_changed',

@@ -10,7 +10,7 @@ import type {
   SecurityLog,
   UserRepository,
 } from '../ports';
-import type { User, WorkspaceRole } from './model';
+import { type User, WORKSPACE_ROLE_RANK } from './model';
 
 export interface DeprovisionDeps {
   users: Pick<UserRepository, 'getUser'>;
@@ -27,19 +27,13 @@ export interface DeprovisionDeps {
   accountsThroughTeams?: (userId: string) => Promise<string[]>;
 }
 
-const RANK: Record<WorkspaceRole, number> = {
-  owner: 5,
-  super_admin: 4,
-  admin: 3,
-  user: 2,
-  login_only: 1,
-  guest: 0,
-};
-
 /** Owners may deprovision anyone else; super admins and admins only users ranked below them. */
 export function mayDeprovision(actor: User, target: User): boolean {
   if (actor.id === target.id) return false;
-  return actor.workspaceRole === 'owner' || RANK[actor.workspaceRole] > RANK[target.workspaceRole];
+  return (
+    actor.workspaceRole === 'owner' ||
+    WORKSPACE_ROLE_RANK[actor.workspaceRole] > WORKSPACE_ROLE_RANK[target.workspaceRole]
+  );
 }
 
 /** Who asked: an admin through the API, or the workspace's identity provider through SCIM. */

@@ -1,6 +1,16 @@
 export const WORKSPACE_ROLES = ['owner', 'super_admin', 'admin', 'user', 'login_only', 'guest'] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 
+/** Seniority of workspace roles: who may act on whom (deprovisioning, role changes) compares these. */
+export const WORKSPACE_ROLE_RANK: Record<WorkspaceRole, number> = {
+  owner: 5,
+  super_admin: 4,
+  admin: 3,
+  user: 2,
+  login_only: 1,
+  guest: 0,
+};
+
 export const USER_STATUSES = ['active', 'deprovisioned'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
