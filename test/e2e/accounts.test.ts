@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
-import { approvedPhone, registerPush, trustedUser, trustedWebSession } from '../support/e2e-devices';
+import { trustedUser } from '../support/e2e-devices';
 import { client } from './client';
 
 describe('shared accounts, managed numbers and the shared inbox over HTTP', () => {
