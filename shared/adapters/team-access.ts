@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { teamMembership, teamRecipients } from '../domain/directory/teams';
+import { teamPrincipals } from '../domain/secrets/ports';
 import type { User } from '../domain/users/model';
 import { makeAccountRepository } from './dynamodb/account-repository';
 import { makeDirectoryRepository } from './dynamodb/directory-repository';
@@ -25,4 +26,10 @@ export function makeAccessLister(doc: DynamoDBDocumentClient, tableName: string)
       return [...new Set(lists.flat())];
     },
   };
+}
+
+/** Teams as principals of vaults and secrets: who a user acts as, and which teams can be granted. */
+export function makeSecretPrincipals(doc: DynamoDBDocumentClient, tableName: string) {
+  const directory = makeDirectoryRepository(doc, tableName);
+  return { principalsOf: teamPrincipals(directory.teamsOfUser), teams: directory };
 }

@@ -260,9 +260,13 @@ describe('vaults and secrets over HTTP', () => {
     const lastManager = await confirmed(owner, 'DELETE', `/v1/vaults/${vaultId}/members/${owner.userId}`);
     const unshare = await confirmed(owner, 'DELETE', `/v1/secrets/${secretId}/members/${outsider.userId}`);
     const outsiderAfter = await api.call('GET', `/v1/secrets/${secretId}`, as(outsider));
-    const teamPrincipal = await api.call(
+    // A team id is a principal, but only a team of the caller's workspace; other shapes are not ids.
+    const unknownTeam = await confirmed(owner, 'PUT', `/v1/vaults/${vaultId}/members/team_abc`, {
+      role: 'viewer',
+    });
+    const notAPrincipal = await api.call(
       'PUT',
-      `/v1/vaults/${vaultId}/members/team_abc`,
+      `/v1/vaults/${vaultId}/members/grp_abc`,
       as(owner, { body: { role: 'viewer' } }),
     );
 
@@ -289,7 +293,8 @@ describe('vaults and secrets over HTTP', () => {
     expect(lastManager.retried).toMatchObject({ status: 409, body: { error: 'last_manager' } });
     expect(unshare.retried.status).toBe(200);
     expect(outsiderAfter.status).toBe(404);
-    expect(teamPrincipal).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(unknownTeam.retried).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(notAPrincipal).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
   });
 
   it('renames a vault under vault.manage and refuses bad input with stable codes', async () => {
