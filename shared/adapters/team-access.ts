@@ -1,8 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { teamMembership, teamRecipients } from '../domain/directory/teams';
+import { teamPrincipals } from '../domain/secrets/ports';
 import type { User } from '../domain/users/model';
 import { makeAccountRepository } from './dynamodb/account-repository';
 import { makeDirectoryRepository } from './dynamodb/directory-repository';
+import { makeShareLinkRepository } from './dynamodb/share-link-repository';
 
 /** Access to accounts through teams, for the groups that check account access or notify members. */
 export function makeTeamAccess(doc: DynamoDBDocumentClient, tableName: string) {
@@ -13,10 +15,15 @@ export function makeTeamAccess(doc: DynamoDBDocumentClient, tableName: string) {
   };
 }
 
-/** What the deprovisioning event needs to list the accounts a user could use, directly and through teams. */
+/**
+ * What deprovisioning needs beyond the core: the accounts a user could use, directly and through
+ * teams (for the event), and the revocation of the share links they own.
+ */
 export function makeAccessLister(doc: DynamoDBDocumentClient, tableName: string) {
   const directory = makeDirectoryRepository(doc, tableName);
+  const links = makeShareLinkRepository(doc, tableName);
   return {
+    revokeShareLinksOf: (ownerId: string) => links.revokeForOwner(ownerId),
     accounts: makeAccountRepository(doc, tableName),
     teamsOf: directory.teamsOfUser,
     accountsThroughTeams: async (userId: string) => {
@@ -25,4 +32,10 @@ export function makeAccessLister(doc: DynamoDBDocumentClient, tableName: string)
       return [...new Set(lists.flat())];
     },
   };
+}
+
+/** Teams as principals of vaults and secrets: who a user acts as, and which teams can be granted. */
+export function makeSecretPrincipals(doc: DynamoDBDocumentClient, tableName: string) {
+  const directory = makeDirectoryRepository(doc, tableName);
+  return { principalsOf: teamPrincipals(directory.teamsOfUser), teams: directory };
 }

@@ -7,13 +7,13 @@ import { displayName } from './schemas';
 /** Request and response shapes of vaults and secrets. Values appear only in `secretWithValues`. */
 
 const id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id'));
-/**
- * A principal is a user id today (`usr_...`). Team ids join once the directory lands; until then a
- * team id is refused by the schema rather than stored as a grant nothing can resolve.
- */
+/** A principal is a user id (`usr_...`) or a team id of the directory (`team_...`). */
 const principalId = z
   .string()
-  .check(z.maxLength(64), z.regex(/^usr_[\w-]{1,60}$/, 'must be a user id (usr_...)'));
+  .check(
+    z.maxLength(64),
+    z.regex(/^(usr|team)_[\w-]{1,60}$/, 'must be a user id (usr_...) or a team id (team_...)'),
+  );
 
 export const vaultIdParams = z.strictObject({ id });
 export const vaultMemberParams = z.strictObject({ id, principalId });

@@ -1,7 +1,7 @@
 import { sharedKeyring } from '../adapters/accounts-runtime';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
-import { userOnlyPrincipals } from '../domain/secrets/ports';
+import { makeSecretPrincipals } from '../adapters/team-access';
 import type { SecretDeps } from '../domain/secrets/use-cases';
 import { httpRuntime } from './runtime';
 
@@ -13,8 +13,8 @@ export function secretsRuntime() {
     ...deps,
     vaults: makeVaultRepository(doc, tableName),
     keyring: sharedKeyring(),
-    // Teams as principals plug in here once the directory merges (see docs/secrets.md).
-    principalsOf: userOnlyPrincipals,
+    // A user acts as themselves and as each of their teams (docs/secrets.md).
+    ...makeSecretPrincipals(doc, tableName),
     revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
   };
   return { ...runtime, secretDeps };

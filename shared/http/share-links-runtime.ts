@@ -2,9 +2,9 @@ import { sharedKeyring } from '../adapters/accounts-runtime';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
+import { makeSecretPrincipals } from '../adapters/team-access';
 import { ENV, MissingConfigError } from '../config/env';
 import { requireOwner, viewPassword } from '../domain/accounts/use-cases';
-import { userOnlyPrincipals } from '../domain/secrets/ports';
 import { requireSecretRole, type SecretDeps, viewSecret } from '../domain/secrets/use-cases';
 import type { ShareResource } from '../domain/share-links/model';
 import type { ShareLinkDeps } from '../domain/share-links/use-cases';
@@ -25,7 +25,8 @@ export function shareLinksRuntime() {
     ...deps,
     vaults: makeVaultRepository(doc, tableName),
     keyring,
-    principalsOf: userOnlyPrincipals,
+    // A user acts as themselves and as each of their teams (docs/secrets.md).
+    ...makeSecretPrincipals(doc, tableName),
   };
   const requireShareOwner = async (caller: User, resource: ShareResource) => {
     if (resource.type === 'account') await requireOwner(caller, resource.id, accountDeps);

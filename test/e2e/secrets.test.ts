@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { issueScimToken } from '../../shared/domain/identity/use-cases';
+import type { User } from '../../shared/domain/users/model';
+import { httpRuntime } from '../../shared/http/runtime';
 import { trustedUser } from '../support/e2e-devices';
 import { captureLogs } from '../support/http-event';
 import { client, storedItems } from './client';
@@ -261,9 +264,13 @@ describe('vaults and secrets over HTTP', () => {
     const lastManager = await confirmed(owner, 'DELETE', `/v1/vaults/${vaultId}/members/${owner.userId}`);
     const unshare = await confirmed(owner, 'DELETE', `/v1/secrets/${secretId}/members/${outsider.userId}`);
     const outsiderAfter = await api.call('GET', `/v1/secrets/${secretId}`, as(outsider));
-    const teamPrincipal = await api.call(
+    // A team id is a principal, but only a team of the caller's workspace; other shapes are not ids.
+    const unknownTeam = await confirmed(owner, 'PUT', `/v1/vaults/${vaultId}/members/team_abc`, {
+      role: 'viewer',
+    });
+    const notAPrincipal = await api.call(
       'PUT',
-      `/v1/vaults/${vaultId}/members/team_abc`,
+      `/v1/vaults/${vaultId}/members/grp_abc`,
       as(owner, { body: { role: 'viewer' } }),
     );
 
@@ -290,7 +297,52 @@ describe('vaults and secrets over HTTP', () => {
     expect(lastManager.retried).toMatchObject({ status: 409, body: { error: 'last_manager' } });
     expect(unshare.retried.status).toBe(200);
     expect(outsiderAfter.status).toBe(404);
-    expect(teamPrincipal).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(unknownTeam.retried).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(notAPrincipal).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+  });
+
+  it('grants a SCIM team a vault: its member views the secret until removed from the group', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const mate = await member(workspace, 'mate');
+    const ownerUser = (await api.call('GET', '/v1/me', { token: owner.token })).body.user as User;
+    const { token } = await issueScimToken(ownerUser, httpRuntime().deps);
+    api.secrets.add(token);
+    const scim = (method: string, path: string, body: unknown) =>
+      api.call(method, `/scim/v2${path}`, {
+        rawBody: JSON.stringify(body),
+        type: 'application/scim+json',
+        token,
+      } as never);
+    const team = await scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Marketing',
+      members: [{ value: mate.userId }],
+    });
+    const teamId = team.body.id as string;
+    const { vaultId, secretId } = await vaultWithSecret(owner);
+    const before = await api.call('GET', `/v1/secrets/${secretId}`, as(mate));
+
+    const grant = await confirmed(owner, 'PUT', `/v1/vaults/${vaultId}/members/${teamId}`, {
+      role: 'viewer',
+    });
+    const during = await api.call('GET', `/v1/secrets/${secretId}`, as(mate));
+    const vaults = await api.call('GET', '/v1/vaults', as(mate));
+    await scim('PATCH', `/Groups/${teamId}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'remove', path: `members[value eq "${mate.userId}"]` }],
+    });
+    const after = await api.call('GET', `/v1/secrets/${secretId}`, as(mate));
+
+    expect(team.status).toBe(201);
+    expect(before.status).toBe(404);
+    expect(grant.retried).toMatchObject({
+      status: 200,
+      body: { member: { principalId: teamId, role: 'viewer' } },
+    });
+    expect(during).toMatchObject({ status: 200, body: { secret: { role: 'viewer' } } });
+    expect(vaults.body.items).toMatchObject([{ id: vaultId, role: 'viewer' }]);
+    expect(after).toMatchObject({ status: 404, body: { error: 'not_found' } });
   });
 
   it('renames a vault under vault.manage and refuses bad input with stable codes', async () => {

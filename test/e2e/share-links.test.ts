@@ -182,6 +182,28 @@ describe('public share links over HTTP', () => {
     expect(codeForRevoked.status).toBe(410);
   });
 
+  it('revokes the links a user owns when an admin deprovisions them: 410 link_invalid', async () => {
+    const team = `shl-dep-${randomUUID().slice(0, 8)}`;
+    const admin = await trustedUser(api, `admin-${randomUUID().slice(0, 6)}@acme.example`, team);
+    const leaver = await trustedUser(api, `leaver-${randomUUID().slice(0, 6)}@acme.example`, team);
+    const accountId = await account(leaver, `pw-${randomUUID()}`);
+    const { linkId } = await share(leaver, {
+      resource: { type: 'account', id: accountId },
+      recipientEmail: 'r@partner.example',
+      expiresInSeconds: 600,
+    });
+    expect((await api.call('GET', `/v1/public/share-links/${linkId}`)).status).toBe(200);
+    const me = await api.call('GET', '/v1/me', { token: leaver.token });
+
+    const done = await api.call('POST', `/v1/users/${me.body.user.id}/deprovision`, as(admin));
+
+    expect(done).toMatchObject({ status: 200, body: { user: { status: 'deprovisioned' } } });
+    expect(await api.call('GET', `/v1/public/share-links/${linkId}`)).toMatchObject({
+      status: 410,
+      body: { error: 'link_invalid' },
+    });
+  });
+
   it('lets exactly one of 20 concurrent opens of a one-time link succeed', async () => {
     const owner = await member('racer');
     const accountId = await account(owner, `pw-${randomUUID()}`);

@@ -1,10 +1,14 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { makeVaultRepository, vaultKeys } from '../../shared/adapters/dynamodb/vault-repository';
 import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
-import { NotFoundError } from '../../shared/domain/errors';
+import { makeSecretPrincipals } from '../../shared/adapters/team-access';
+import type { Team } from '../../shared/domain/directory/scim-model';
+import { ForbiddenError, NotFoundError } from '../../shared/domain/errors';
+import type { DomainEvent } from '../../shared/domain/events';
 import {
   LastManagerError,
   SecretConflictError,
@@ -12,13 +16,13 @@ import {
   VaultRoleNotAllowedError,
 } from '../../shared/domain/secrets/errors';
 import type { SecretVersion } from '../../shared/domain/secrets/model';
-import { userOnlyPrincipals } from '../../shared/domain/secrets/ports';
 import {
   createSecret,
   createVault,
   deleteSecret,
   deleteVault,
   editSecret,
+  listVaults,
   putVaultMember,
   removeVaultMember,
   restoreSecret,
@@ -32,13 +36,47 @@ import { localTable, unique, workspaceMember } from './dynamo';
 const { doc, tableName } = localTable();
 const users = makeUserRepository(doc, tableName);
 
-function setup(principalsOf = userOnlyPrincipals) {
+const directory = makeDirectoryRepository(doc, tableName);
+
+/** A directory team of the workspace with these members, as SCIM writes it. */
+async function teamOf(workspaceId: string, members: string[]): Promise<Team> {
+  const at = new Date().toISOString();
+  const team = await directory.createTeam({
+    id: newId('team'),
+    workspaceId,
+    displayName: unique('team'),
+    memberCount: 0,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+  const written = await directory.updateTeam(
+    team,
+    { displayName: team.displayName, add: members, remove: [] },
+    new Date(),
+    event,
+  );
+  if (written === 'conflict') throw new Error('team write conflicted');
+  return written;
+}
+
+function event(added: string[], removed: string[]): DomainEvent {
+  return {
+    id: newId('evt'),
+    type: 'team.membership_changed',
+    occurredAt: new Date().toISOString(),
+    workspaceId: 'ws',
+    detail: { added, removed },
+  };
+}
+
+function setup() {
   const clock = fixedClock('2026-11-23T12:00:00.000Z');
   const deps: SecretDeps = {
     vaults: makeVaultRepository(doc, tableName),
     users,
     keyring: makeKeyring(localDataKeys(Buffer.alloc(32, 7))),
-    principalsOf,
+    ...makeSecretPrincipals(doc, tableName),
     clock,
     newId,
     security: { record: () => undefined },
@@ -175,23 +213,60 @@ describe('vaults and secrets on DynamoDB Local', () => {
     expect(await deps.vaults.restoreSecret(secret, clock.now())).toBe('conflict');
   });
 
-  it('grants access through any principal the port returns (the seam teams plug into)', async () => {
+  it('lets a team granted on a vault view its secrets, until the member leaves the team', async () => {
     const workspace = unique('ws');
-    const team = `team_${unique('t')}`;
     const owner = await member(workspace);
     const teammate = await member(workspace);
-    const { deps } = setup(async (userId) => (userId === teammate.id ? [userId, team] : [userId]));
+    const team = await teamOf(owner.workspaceId, [teammate.id]);
+    const { deps } = setup();
+    const vault = await createVault(owner, { name: 'V' }, deps);
+    const { secret } = await createSecret(owner, vault.id, content, deps);
+    await expect(viewSecret(teammate, secret.id, deps)).rejects.toBeInstanceOf(NotFoundError);
+
+    await putVaultMember(owner, vault.id, team.id, 'viewer', deps);
+
+    expect((await viewSecret(teammate, secret.id, deps)).items).toEqual(content.items);
+    await directory.updateTeam(
+      team,
+      { displayName: team.displayName, add: [], remove: [teammate.id] },
+      new Date(),
+      event,
+    );
+    await expect(viewSecret(teammate, secret.id, deps)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('never makes a guest a manager through a manager team', async () => {
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const guest = await member(workspace, 'guest');
+    const colleague = await member(workspace);
+    const team = await teamOf(owner.workspaceId, [guest.id, colleague.id]);
+    const { deps } = setup();
     const vault = await createVault(owner, { name: 'V' }, deps);
     const { secret } = await createSecret(owner, vault.id, content, deps);
 
-    await expect(viewSecret(teammate, secret.id, deps)).rejects.toBeInstanceOf(NotFoundError);
-    // No route writes team grants yet; the repository does, as the directory's wiring will.
-    await deps.vaults.putVaultGrant(
-      vault.id,
-      { principalId: team, role: 'viewer', addedAt: 'x', addedBy: owner.id },
-      undefined,
-    );
+    await putVaultMember(owner, vault.id, team.id, 'manager', deps);
 
-    expect((await viewSecret(teammate, secret.id, deps)).role).toBe('viewer');
+    expect((await viewSecret(colleague, secret.id, deps)).role).toBe('manager');
+    expect((await viewSecret(guest, secret.id, deps)).role).toBe('editor');
+    await expect(putVaultMember(guest, vault.id, guest.id, 'viewer', deps)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect((await listVaults(guest, { limit: 10 }, deps)).items).toMatchObject([
+      { vault: { id: vault.id }, role: 'editor' },
+    ]);
+  });
+
+  it("refuses another workspace's team as a grantee", async () => {
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const foreign = await teamOf((await member(unique('ws'))).workspaceId, []);
+    const { deps } = setup();
+    const vault = await createVault(owner, { name: 'V' }, deps);
+
+    await expect(putVaultMember(owner, vault.id, foreign.id, 'viewer', deps)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    expect(await deps.vaults.vaultGrantsOf(vault.id, [foreign.id])).toEqual([]);
   });
 });

@@ -94,6 +94,20 @@ export function mayHoldRole(workspaceRole: WorkspaceRole, role: VaultRole): bool
   return role !== 'manager' || (workspaceRole !== 'guest' && workspaceRole !== 'login_only');
 }
 
+/**
+ * The role a user actually gets from their grants: the strongest one, capped at what their workspace
+ * role may hold. A guest in a team that manages a vault edits it, never manages it.
+ */
+export function effectiveRole(workspaceRole: WorkspaceRole, roles: readonly (VaultRole | undefined)[]) {
+  const best = strongest(roles);
+  if (!best) return undefined;
+  for (let i = rank(best); i > 0; i--) {
+    const role = VAULT_ROLES[i] as VaultRole;
+    if (mayHoldRole(workspaceRole, role)) return role;
+  }
+  return VAULT_ROLES[0];
+}
+
 /** Who may create vaults: everyone but guests and login-only users. */
 export function mayCreateVaults(workspaceRole: WorkspaceRole): boolean {
   return workspaceRole !== 'guest' && workspaceRole !== 'login_only';

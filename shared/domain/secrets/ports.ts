@@ -59,9 +59,14 @@ export interface VaultRepository {
 
 /**
  * Who a user acts as: their own id plus the ids of the teams they belong to. Membership checks ask
- * only this port, so teams as principals plug in here once the directory lands (user-only today).
+ * only this port, per request, so leaving a team takes its grants away on the next request.
  */
 export type PrincipalsOf = (userId: string) => Promise<string[]>;
 
-/** Today's implementation: a user is only themselves. */
+/** A user and the teams the directory lists them in. */
+export function teamPrincipals(teamsOfUser: (userId: string) => Promise<string[]>): PrincipalsOf {
+  return async (userId) => [userId, ...(await teamsOfUser(userId))];
+}
+
+/** A user acting only as themselves (fixtures without the directory). */
 export const userOnlyPrincipals: PrincipalsOf = async (userId) => [userId];

@@ -1,3 +1,4 @@
+import type { DirectoryRepository } from '../directory/ports';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Clock, IdGenerator, Keyring, SecurityLog, UserRepository } from '../ports';
 import type { User } from '../users/model';
@@ -10,6 +11,7 @@ import {
 } from './errors';
 import {
   atLeast,
+  effectiveRole,
   type Grant,
   mayCreateVaults,
   mayHoldRole,
@@ -18,7 +20,6 @@ import {
   type SecretItem,
   type SecretVersion,
   secretContext,
-  strongest,
   summarizeItems,
   TRASH_DAYS,
   type Vault,
@@ -31,6 +32,8 @@ export interface SecretDeps {
   users: Pick<UserRepository, 'getUser'>;
   keyring: Keyring;
   principalsOf: PrincipalsOf;
+  /** Teams that can be granted a role (another workspace's team is absent). */
+  teams: Pick<DirectoryRepository, 'getTeam'>;
   clock: Clock;
   newId: IdGenerator;
   security: SecurityLog;
@@ -43,8 +46,12 @@ export type AccessDeps = Pick<SecretDeps, 'vaults' | 'principalsOf'>;
 const NO_VAULT = 'No such vault.';
 const NO_SECRET = 'No such secret.';
 
-function roleOf(grants: readonly Grant[]): VaultRole | undefined {
-  return strongest(grants.map((grant) => grant.role));
+/** The caller's effective role from the grants of all their principals (capped by workspace role). */
+function roleOf(caller: User, grants: readonly Grant[]): VaultRole | undefined {
+  return effectiveRole(
+    caller.workspaceRole,
+    grants.map((grant) => grant.role),
+  );
 }
 
 /** The caller's role on a vault; no role (or another workspace) is 404, too weak a role is 403. */
@@ -59,7 +66,7 @@ export async function requireVaultRole(
     deps.vaults.getVault(vaultId),
     deps.vaults.vaultGrantsOf(vaultId, principals),
   ]);
-  const role = roleOf(grants);
+  const role = roleOf(caller, grants);
   if (!vault || vault.workspaceId !== caller.workspaceId || !role) throw new NotFoundError(NO_VAULT);
   if (!atLeast(role, needed)) throw new ForbiddenError(`This needs the ${needed} role on the vault.`);
   return { vault, role };
@@ -84,7 +91,7 @@ export async function requireSecretRole(
   if (!secret || secret.workspaceId !== caller.workspaceId || purged(secret, deps.clock.now()))
     throw new NotFoundError(NO_SECRET);
   const grants = await deps.vaults.accessGrants(secret.vaultId, secret.id, principals);
-  const role = roleOf([...grants.vault, ...grants.secret]);
+  const role = roleOf(caller, [...grants.vault, ...grants.secret]);
   if (!role) throw new NotFoundError(NO_SECRET);
   const trashed = secret.deletedAt !== undefined;
   if (trashed !== ((options.trash ?? 'exclude') === 'only'))
@@ -93,8 +100,16 @@ export async function requireSecretRole(
   return { secret, role };
 }
 
-/** A principal that can be granted a role: an active user of the caller's workspace (teams later). */
+/**
+ * A principal that can be granted a role: an active user or a team of the caller's workspace. A team
+ * may hold any role; each member gets at most what their own workspace role allows (`effectiveRole`).
+ */
 async function requireGrantee(caller: User, principalId: string, role: VaultRole, deps: SecretDeps) {
+  if (principalId.startsWith('team_')) {
+    if (!(await deps.teams.getTeam(caller.workspaceId, principalId)))
+      throw new NotFoundError('No such team.');
+    return;
+  }
   const user = await deps.users.getUser(principalId);
   if (!user || user.workspaceId !== caller.workspaceId || user.status !== 'active')
     throw new NotFoundError('No such user.');
@@ -130,7 +145,7 @@ export async function createVault(caller: User, input: { name: string }, deps: S
   return vault;
 }
 
-/** The vaults any of the caller's principals holds a grant on, with the caller's strongest role. */
+/** The vaults any of the caller's principals holds a grant on, with the caller's effective role. */
 export async function listVaults(
   caller: User,
   page: { limit: number; cursor?: string | undefined },
@@ -143,7 +158,10 @@ export async function listVaults(
   );
   const roles = new Map<string, VaultRole>();
   for (const entry of [...(own?.items ?? []), ...(page.cursor ? [] : others.flatMap((o) => o.items))]) {
-    roles.set(entry.vaultId, strongest([roles.get(entry.vaultId), entry.role]) ?? entry.role);
+    roles.set(
+      entry.vaultId,
+      effectiveRole(caller.workspaceRole, [roles.get(entry.vaultId), entry.role]) ?? entry.role,
+    );
   }
   const vaults = (await deps.vaults.getVaults([...roles.keys()])).filter(
     (vault) => vault.workspaceId === caller.workspaceId,

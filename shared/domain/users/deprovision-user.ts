@@ -25,6 +25,8 @@ export interface DeprovisionDeps {
   teamsOf?: (userId: string) => Promise<string[]>;
   /** The accounts shared with the user's teams, for the event. */
   accountsThroughTeams?: (userId: string) => Promise<string[]>;
+  /** Revokes the public share links the user owns (absent in runtimes without share links). */
+  revokeShareLinksOf?: (ownerId: string) => Promise<unknown>;
 }
 
 /** Owners may deprovision anyone else; super admins and admins only users ranked below them. */
@@ -55,13 +57,21 @@ async function accountsOf(userId: string, deps: DeprovisionDeps): Promise<string
  * THE deprovisioning use case (admin route, SCIM `active:false` and SCIM DELETE all come here): the
  * user and all their devices are disabled in one transaction with the `user.deprovisioned` outbox item,
  * so their very next request is refused. The event carries the accounts the user could use at that
- * moment, directly and through teams. Idempotent: an already deprovisioned user is returned as it is.
+ * moment, directly and through teams. The share links the user owns are revoked after the commit.
+ * Idempotent: an already deprovisioned user is returned as it is, and its links revoked again (so a
+ * retry finishes a revocation that failed half-way).
  */
 export async function applyDeprovisioning(
   target: User,
   by: DeprovisionedBy,
   deps: DeprovisionDeps,
 ): Promise<User> {
+  const user = await disableUser(target, by, deps);
+  if (user.status === 'deprovisioned') await deps.revokeShareLinksOf?.(user.id);
+  return user;
+}
+
+async function disableUser(target: User, by: DeprovisionedBy, deps: DeprovisionDeps): Promise<User> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = attempt === 0 ? target : await deps.users.getUser(target.id);
     if (!current || current.status === 'deprovisioned') return current ?? target;
