@@ -4,6 +4,7 @@ import { inboxIngestDeps } from '../../shared/adapters/inbox-runtime';
 import { parseInboundSms } from '../../shared/adapters/sqs/inbound-sms';
 import { type IngestDeps, ingestInbound } from '../../shared/domain/accounts/ingest';
 import { logger, metrics } from '../../shared/observability';
+import { lazyHandler } from '../../shared/runtime/external-adapters';
 
 /**
  * Inbound SMS queue (SNS topic -> SQS, raw delivery) -> the account's shared inbox. A message that
@@ -33,9 +34,4 @@ export function createInboundSmsHandler(deps: IngestDeps) {
   };
 }
 
-let production: ReturnType<typeof createInboundSmsHandler> | undefined;
-
-export const handler = (event: SQSEvent, context?: Context) => {
-  production ??= createInboundSmsHandler(inboxIngestDeps());
-  return production(event, context);
-};
+export const handler = lazyHandler(() => createInboundSmsHandler(inboxIngestDeps()));

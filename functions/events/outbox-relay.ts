@@ -5,6 +5,7 @@ import { outboxEventOf } from '../../shared/adapters/dynamodb/outbox';
 import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
 import { PUSH_JOB_EVENT } from '../../shared/domain/events';
 import { logger } from '../../shared/observability';
+import { lazyHandler } from '../../shared/runtime/external-adapters';
 import { type OutboxRelayDeps, outboxRelayDeps } from '../../shared/runtime/outbox-relay';
 
 /**
@@ -36,9 +37,4 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     });
 }
 
-let production: ReturnType<typeof createOutboxRelay> | undefined;
-
-export const handler = (event: DynamoDBStreamEvent, context?: Context) => {
-  production ??= createOutboxRelay(outboxRelayDeps());
-  return production(event, context);
-};
+export const handler = lazyHandler(() => createOutboxRelay(outboxRelayDeps()));

@@ -1,10 +1,13 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { deviceKeys } from '../../shared/adapters/dynamodb/device-repository';
 import {
   ApprovalLimitReachedError,
   ApprovalWrongNumberError,
   NotPendingError,
   SwitchNotAllowedError,
 } from '../../shared/domain/devices/errors';
+import type { Device } from '../../shared/domain/devices/model';
 import {
   approveDevice,
   authenticateDevice,
@@ -166,6 +169,34 @@ describe('device approvals: push fatigue', () => {
     await expect(registerDevice(user, phone(4), env.deps)).resolves.toMatchObject({
       verification: { method: 'approval' },
     });
+  });
+});
+
+describe('device approvals: expiry', () => {
+  it('retires an expired request even when its lane already serves a newer one, freeing its slot', async () => {
+    const env = setup();
+    const { user } = await userWithApprover(env);
+    const first = await registerDevice(user, phone(1), env.deps);
+    const stored = (await env.deps.devices.listDevices(user.id)).find((d) => d.id === first.device.id);
+    expect(stored?.approvalLane).toBeDefined();
+    env.clock.set('2026-11-23T10:20:00.000Z');
+    // The expired request's lane was free (its `until` passed) and a newer request took it first.
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...deviceKeys.approvalLane(user.id, stored?.approvalLane ?? 0),
+          deviceId: 'dev_newer',
+          until: '2026-11-23T10:35:00.000Z',
+        },
+      }),
+    );
+
+    const outcome = await env.deps.devices.retire(stored as Device, 'expired', env.clock.now());
+
+    expect(outcome).toBe('applied');
+    const after = (await env.deps.devices.listDevices(user.id)).find((d) => d.id === first.device.id);
+    expect(after?.status).toBe('expired');
   });
 });
 

@@ -17,7 +17,13 @@ import {
 import type { ChallengeRepository, ChallengeWriteOutcome } from '../../domain/identity/ports';
 import type { User } from '../../domain/users/model';
 import { cancellationCodes, itemIsNew } from './conditions';
-import { queryAll, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
+import {
+  hourlyCount,
+  queryAll,
+  queryPrefix,
+  type UpdateInput,
+  conditionalUpdate as update,
+} from './operations';
 import { userItem } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -139,24 +145,13 @@ export function makeChallengeRepository(doc: DynamoDBDocumentClient, tableName: 
           TransactItems: [
             {
               // The hourly cap is this one conditional increment: no read-then-write counter.
-              Update: {
-                TableName: tableName,
-                Key: identityKeys.count(challenge.userId, hour),
-                UpdateExpression: 'SET #n = if_not_exists(#n, :zero) + :one, #entity = :entity, #ttl = :ttl',
-                ConditionExpression: 'attribute_not_exists(#n) OR #n < :cap',
-                ExpressionAttributeNames: {
-                  '#n': 'count',
-                  '#entity': TABLE.entityAttribute,
-                  '#ttl': TABLE.ttlAttribute,
-                },
-                ExpressionAttributeValues: {
-                  ':zero': 0,
-                  ':one': 1,
-                  ':cap': options.hourlyCap,
-                  ':entity': 'IdentityChallengeCount',
-                  ':ttl': (hour + 2) * 3600,
-                },
-              },
+              Update: hourlyCount(
+                tableName,
+                identityKeys.count(challenge.userId, hour),
+                options.hourlyCap,
+                hour,
+                'IdentityChallengeCount',
+              ),
             },
             {
               // The claim is free, or held by a challenge the caller saw dead, or its holder has expired.

@@ -575,7 +575,9 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
   ): Promise<WriteOutcome> {
     const items: unknown[] = [retireItem(device, status, now)];
     if (holdsSlot(device.status)) items.push(releaseSlots(device.userId, 1), releaseName(device));
-    if (device.status === 'pending_approval') items.push(...releaseLane(device));
+    // An expired request's lane is free already (its `until` has passed) and may belong to a newer
+    // request by now: deleting it under the old holder's condition would cancel this whole retirement.
+    if (device.status === 'pending_approval' && status !== 'expired') items.push(...releaseLane(device));
     try {
       await transact(items);
       return 'applied';

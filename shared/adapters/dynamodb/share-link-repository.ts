@@ -9,7 +9,7 @@ import { TABLE } from '../../config/table';
 import type { ShareLink, ShareLinkView, ShareResource } from '../../domain/share-links/model';
 import type { ShareLinkRepository } from '../../domain/share-links/ports';
 import { cancellationCodes, itemIsNew } from './conditions';
-import { conditionalUpdate, queryPrefix, withoutTableAttributes } from './operations';
+import { conditionalUpdate, hourlyCount, queryAll, queryPrefix, withoutTableAttributes } from './operations';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -34,7 +34,7 @@ export const shareLinkKeys = {
     [PK]: `SHARELINK#${linkId}`,
     [SK]: `VIEW#${at}#${nonce}`,
   }),
-  ipCounter: (ip: string, hour: string) => ({ [PK]: `SHAREIP#${ip}`, [SK]: `HOUR#${hour}` }),
+  ipCounter: (ip: string, hour: number) => ({ [PK]: `SHAREIP#${ip}`, [SK]: `HOUR#${hour}` }),
 };
 
 /** The link is live: active and not expired (checked in the write, whatever TTL has done). */
@@ -176,15 +176,16 @@ export function makeShareLinkRepository(doc: DynamoDBDocumentClient, tableName: 
       return out ? 'applied' : 'conflict';
     },
 
-    async countIp(ip, hour, max, expiresAt) {
-      const out = await update({
-        Key: shareLinkKeys.ipCounter(ip, hour),
-        UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
-        ExpressionAttributeNames: { '#n': 'count', '#ttl': TTL },
-        ExpressionAttributeValues: { ':one': 1, ':max': max, ':ttl': expiresAt },
-      });
-      return out !== undefined;
+    async countIp(ip, now, max) {
+      const hour = Math.floor(now.getTime() / 3_600_000);
+      const { TableName: _table, ...counter } = hourlyCount(
+        tableName,
+        shareLinkKeys.ipCounter(ip, hour),
+        max,
+        hour,
+        'ShareLinkIpCount',
+      );
+      return (await update(counter)) !== undefined;
     },
 
     async recordFailure(linkId, max) {
@@ -259,7 +260,15 @@ export function makeShareLinkRepository(doc: DynamoDBDocumentClient, tableName: 
     },
 
     async revokeForOwner(ownerId) {
-      const links = await this.listByOwner(ownerId);
+      // Every link the owner has, not the newest page the owner's list shows.
+      const links = (
+        await queryAll(doc, tableName, {
+          IndexName: TABLE.gsi1.indexName,
+          KeyConditionExpression: '#gpk = :gpk',
+          ExpressionAttributeNames: { '#gpk': GPK },
+          ExpressionAttributeValues: { ':gpk': `USER#${ownerId}#SHARELINKS` },
+        })
+      ).map(toLink);
       const results = await Promise.all(
         links.filter((l) => l.status === 'active').map((l) => revokeOne(l.id)),
       );

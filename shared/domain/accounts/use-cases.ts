@@ -14,7 +14,7 @@ import type {
   SecurityLog,
   UserRepository,
 } from '../ports';
-import { stripUnsafeText } from '../text/sanitize';
+import { cleanLabel } from '../text/sanitize';
 import type { User } from '../users/model';
 import {
   AlreadyProvisionedError,
@@ -106,9 +106,8 @@ const TEXT_SANITIZED = 'sanitized';
 function cleanNames(input: { appName?: string | undefined; username?: string | undefined }) {
   const clean = (value: string | undefined) => {
     if (value === undefined) return { value, changed: false };
-    const stripped = stripUnsafeText(value);
-    const text = stripped.text.replace(/[\n\t]+/g, ' ').trim();
-    return { value: text === '' ? '-' : text, changed: text !== value };
+    const { text, changed } = cleanLabel(value);
+    return { value: text === '' ? '-' : text, changed };
   };
   const appName = clean(input.appName);
   const username = clean(input.username);

@@ -12,7 +12,7 @@ import type {
   SecurityEvent,
   SecurityLog,
 } from '../ports';
-import { stripUnsafeText } from '../text/sanitize';
+import { cleanLabel } from '../text/sanitize';
 import type { User } from '../users/model';
 import type { DeviceEmails } from './emails';
 import {
@@ -142,20 +142,19 @@ export interface Registration {
 }
 
 /** Client-written labels lose control and bidi characters before they are stored or shown. */
-function cleanLabel(value: string | undefined): { value: string | undefined; changed: boolean } {
+function cleanOptionalLabel(value: string | undefined): { value: string | undefined; changed: boolean } {
   if (value === undefined) return { value, changed: false };
-  const { text, changed } = stripUnsafeText(value);
-  const trimmed = text.trim().replace(/[\n\t]+/g, ' ');
-  return { value: trimmed === '' ? undefined : trimmed, changed: changed || trimmed !== value };
+  const { text, changed } = cleanLabel(value);
+  return { value: text === '' ? undefined : text, changed };
 }
 
 const SANITIZED_FLAG = 'sanitized';
 
 function cleanRegistration(input: RegisterDeviceInput) {
-  const name = cleanLabel(input.name);
-  const os = cleanLabel(input.os);
-  const browser = cleanLabel(input.browser);
-  const model = cleanLabel(input.model);
+  const name = cleanOptionalLabel(input.name);
+  const os = cleanOptionalLabel(input.os);
+  const browser = cleanOptionalLabel(input.browser);
+  const model = cleanOptionalLabel(input.model);
   const changed = [name, os, browser, model].some((field) => field.changed);
   return {
     input: {
@@ -708,7 +707,7 @@ export async function renameDevice(caller: User, deviceId: string, raw: string, 
   const now = deps.clock.now();
   const device = await ownDevice(deps, caller, deviceId);
   if (!holdsSlot(effectiveStatus(device, now))) throw new DeviceInactiveError();
-  const cleaned = cleanLabel(raw);
+  const cleaned = cleanOptionalLabel(raw);
   if (cleaned.value === undefined) throw new DeviceNameInvalidError();
   const name = cleaned.value;
   const flags = cleaned.changed ? [...new Set([...(device.flags ?? []), SANITIZED_FLAG])] : undefined;

@@ -13,7 +13,7 @@ export interface ShareLinkRepository {
     limits: { cooldownSeconds: number; maxSends: number },
   ): Promise<'applied' | 'conflict'>;
   /** Counts one request from an IP in this hour; false over the cap (one conditional write). */
-  countIp(ip: string, hour: string, max: number, expiresAt: number): Promise<boolean>;
+  countIp(ip: string, now: Date, max: number): Promise<boolean>;
   /** One wrong attempt on the current code, while fewer than `max` were made. */
   recordFailure(linkId: string, max: number): Promise<void>;
   /**

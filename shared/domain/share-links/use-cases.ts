@@ -1,5 +1,6 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { base64url, CompactEncrypt } from 'jose';
+import { digestsEqual } from '../devices/secrets';
 import { NotFoundError } from '../errors';
 import type { Clock, Hmac, IdGenerator, Mailer, SecurityLog } from '../ports';
 import type { User } from '../users/model';
@@ -106,10 +107,6 @@ export async function describeShareLink(linkId: string, deps: ShareLinkDeps) {
   };
 }
 
-function hourOf(now: Date): string {
-  return now.toISOString().slice(0, 13);
-}
-
 /** Emails a 6-digit code to the link's recipient only; cooldown, per-link and per-IP caps. */
 export async function sendShareCode(
   linkId: string,
@@ -119,7 +116,7 @@ export async function sendShareCode(
   const rules = rulesOf(deps);
   const now = deps.clock.now();
   const nextHour = Math.ceil((now.getTime() + 1) / 3_600_000) * 3600;
-  if (!(await deps.links.countIp(ip, hourOf(now), rules.maxSendsPerIpPerHour, nextHour + 3600)))
+  if (!(await deps.links.countIp(ip, now, rules.maxSendsPerIpPerHour)))
     throw new ShareCodeLimitError(Math.max(1, nextHour - Math.floor(now.getTime() / 1000)));
   const link = await liveLink(linkId, deps);
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -149,12 +146,6 @@ export async function sendShareCode(
   return { expiresAt };
 }
 
-function sameDigest(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
-}
-
 /** Verifies the code and hands out the ciphertext; the owner is told by email. */
 export async function openShareLink(
   linkId: string,
@@ -177,7 +168,7 @@ export async function openShareLink(
       userId: link.ownerId,
       reason: `${link.id}:${reason}`,
     });
-  if (!usable || !sameDigest(hmac, link.codeHmac as string)) {
+  if (!usable || !digestsEqual(hmac, link.codeHmac as string)) {
     if (usable) await deps.links.recordFailure(link.id, rules.maxAttempts);
     audit('failure', usable ? 'wrong_code' : 'no_usable_code');
     throw new ShareCodeInvalidError();

@@ -80,3 +80,14 @@ export function sanitizeText(value: string, options: SanitizeOptions): Sanitized
 export function stripUnsafeText(s: string): Sanitized {
   return sanitizeText(s, { multiline: true });
 }
+
+/**
+ * A label people see (device, account and user names): unsafe characters removed, line feeds and tabs
+ * folded into spaces, trimmed. `changed` says the stored label differs from what the client sent.
+ */
+export function cleanLabel(value: string): Sanitized {
+  const text = stripUnsafeText(value)
+    .text.replace(/[\n\t]+/g, ' ')
+    .trim();
+  return { text, changed: text !== value };
+}

@@ -1,5 +1,5 @@
 import type { Clock, UserRepository } from '../ports';
-import { stripUnsafeText } from '../text/sanitize';
+import { cleanLabel } from '../text/sanitize';
 import type { User } from './model';
 
 export interface UpdateProfileDeps {
@@ -14,10 +14,7 @@ export async function updateProfile(
   deps: UpdateProfileDeps,
 ): Promise<User> {
   // Others see this name (members, approvals, alerts): no control or bidi characters are stored.
-  const name =
-    stripUnsafeText(changes.name)
-      .text.replace(/[\n\t]+/g, ' ')
-      .trim() || caller.name;
+  const name = cleanLabel(changes.name).text || caller.name;
   if (name === caller.name) return caller;
   return deps.users.updateName(caller.id, name, deps.clock.now());
 }
