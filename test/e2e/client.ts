@@ -75,3 +75,13 @@ export async function storedItems(stack: LocalStack): Promise<string> {
   } while (cursor);
   return JSON.stringify(items);
 }
+
+/**
+ * Whether a secret stands in a text as a whole token (not inside a longer id, digest or timestamp):
+ * a 6-digit code is found where it was stored, never by chance inside another number.
+ */
+export function appears(value: string, haystack: string): boolean {
+  return new RegExp(
+    `(?<![0-9A-Za-z_-])${value.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}(?![0-9A-Za-z_-])`,
+  ).test(haystack);
+}

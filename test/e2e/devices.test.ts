@@ -9,7 +9,7 @@ import type { LocalStack } from '../../local/stack';
 import { deviceKeys } from '../../shared/adapters/dynamodb/device-repository';
 import { trustedWebSession } from '../support/e2e-devices';
 import { captureLogs } from '../support/http-event';
-import { client, storedItems } from './client';
+import { appears, client, storedItems } from './client';
 
 describe('trusted devices over HTTP', () => {
   let stack: LocalStack;
@@ -383,8 +383,6 @@ describe('trusted devices over HTTP', () => {
     const logged = logs.lines.join('');
 
     // Whole-token match, so a 6-digit code does not "appear" inside an epoch number or a hash.
-    const appears = (value: string, haystack: string) =>
-      new RegExp(`(?<![0-9A-Za-z_-])${value.replace(/-/g, '\\-')}(?![0-9A-Za-z_-])`).test(haystack);
     const someDeviceId = [...api.secrets].find((s) => s.startsWith('dev_'))?.split('.')[0] ?? '';
     expect(appears(someDeviceId, stored), 'the scan finds what is there').toBe(true);
 

@@ -4,7 +4,7 @@ import { bootInMemoryStack } from '../../local/boot';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { captureLogs } from '../support/http-event';
-import { client, storedItems } from './client';
+import { appears, client, storedItems } from './client';
 
 describe('identity confirmation over HTTP', () => {
   let stack: LocalStack;
@@ -377,8 +377,8 @@ describe('identity confirmation over HTTP', () => {
     expect(stored).toContain('IDCHALLENGE#');
     expect(api.secrets.size).toBeGreaterThan(10);
     for (const secret of api.secrets) {
-      expect(stored.includes(secret), `table holds ${secret.slice(0, 3)}...`).toBe(false);
-      expect(logged.includes(secret), `logs hold ${secret.slice(0, 3)}...`).toBe(false);
+      expect(appears(secret, stored), `table holds ${secret.slice(0, 3)}...`).toBe(false);
+      expect(appears(secret, logged), `logs hold ${secret.slice(0, 3)}...`).toBe(false);
     }
     expect(events.map((e) => e.securityEvent)).toEqual(
       expect.arrayContaining([

@@ -5,7 +5,7 @@ import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
 import { trustedUser } from '../support/e2e-devices';
 import { captureLogs } from '../support/http-event';
-import { client, storedItems } from './client';
+import { appears, client, storedItems } from './client';
 
 describe('public share links over HTTP', () => {
   let stack: LocalStack;
@@ -269,8 +269,6 @@ describe('public share links over HTTP', () => {
   it('stores and logs none of the passwords, fragment keys or codes it used', async () => {
     const stored = await storedItems(stack);
     const logged = logs.lines.join('');
-    const appears = (value: string, haystack: string) =>
-      new RegExp(`(?<![0-9A-Za-z_-])${value.replace(/-/g, '\\-')}(?![0-9A-Za-z_-])`).test(haystack);
 
     expect(stored).toContain('ShareLink');
     expect(api.secrets.size).toBeGreaterThan(10);
