@@ -47,7 +47,7 @@ describe('the web app: accounts, inbox, identity confirmation', () => {
     await addAccount('Ads', { sms: true });
     await computer.getByRole('button', { name: 'Get a managed number' }).click();
     const number = computer.getByTestId('managed-phone');
-    await expect.poll(() => number.textContent()).toMatch(/^\+\d+$/);
+    await expect.poll(() => number.textContent(), { timeout: 15_000 }).toMatch(/^\+\d+$/);
     const code = String(100000 + Math.floor(Math.random() * 800000));
 
     const sent = await fetch(`${env.stack.apiUrl}/_local/inbound/sms`, {
