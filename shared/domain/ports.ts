@@ -62,6 +62,8 @@ export interface Mailer {
 export interface EmailQuota {
   /** Counts one more email unless `cap` are already counted in `hour` (epoch hours). */
   take(userId: string, purpose: string, cap: number, hour: number): Promise<boolean>;
+  /** Gives back one email counted in `hour` (never below zero): the write it was for was refused. */
+  release(userId: string, purpose: string, hour: number): Promise<void>;
 }
 
 /** HMAC-SHA-256 under the server key (KMS-derived in AWS, a local key in the local runtime); hex out. */

@@ -122,7 +122,7 @@ describe('devices on DynamoDB Local', () => {
 
   it('gives exactly 20 devices to 21 simultaneous registrations', async () => {
     // The email cap (10 codes an hour) is not what this test is about.
-    const deps = { ...setup().deps, emailQuota: { take: async () => true } };
+    const deps = { ...setup().deps, emailQuota: { take: async () => true, release: async () => undefined } };
     const user = await newUser(deps);
 
     const results = await Promise.allSettled(
@@ -150,6 +150,23 @@ describe('devices on DynamoDB Local', () => {
     for (const result of results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]) {
       expect(result.reason).toBeInstanceOf(DeviceNameTakenError);
     }
+  });
+
+  it('spends no email allowance on a registration that is refused before a code goes out', async () => {
+    const { deps, emails } = setup();
+    const user = await newUser(deps);
+    await registerDevice(user, { ...web, name: 'Laptop' }, deps);
+    // Ten refused registrations (the name is taken): each reserved an email, none sent one.
+    for (let i = 0; i < 10; i++) {
+      await expect(registerDevice(user, { ...web, name: 'Laptop' }, deps)).rejects.toBeInstanceOf(
+        DeviceNameTakenError,
+      );
+    }
+
+    await expect(registerDevice(user, { ...web, name: 'Desktop' }, deps)).resolves.toMatchObject({
+      verification: { method: 'email_code' },
+    });
+    expect(emails).toHaveLength(2);
   });
 
   it('makes default names unique with a suffix', async () => {

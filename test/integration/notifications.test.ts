@@ -358,7 +358,7 @@ describe('one push token, one device', () => {
       mailer: { send: async () => ({ messageId: 'm' }) },
       notifier: { notify: async () => undefined },
       queue: { enqueue: async (jobs: PushJob[]) => void enqueued.push(...jobs) },
-      emailQuota: { take: async () => true },
+      emailQuota: { take: async () => true, release: async () => undefined },
       security: { record: () => undefined },
       emails: defaultDeviceEmails,
       workspaceAdmins: async () => [],
