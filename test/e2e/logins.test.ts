@@ -4,6 +4,7 @@ import { compactDecrypt, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { runLoginDemo } from '../../scripts/login-client';
 import { trustedUser } from '../support/e2e-devices';
 import { client, storedItems } from './client';
 
@@ -317,5 +318,14 @@ describe('login grants, zero-touch codes and unrecognised logins over HTTP', () 
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.destination.to).not.toContain(collaborator.email);
     expect(alerts[0]?.body.text).toContain('127.0.1.1');
+  });
+
+  it('runs the documented client example (scripts/login-client.ts) end to end', async () => {
+    const lines: string[] = [];
+    const outcome = await runLoginDemo({ apiUrl: stack.apiUrl, sesUrl: stack.sesUrl }, (line) =>
+      lines.push(line),
+    );
+    expect(outcome).toMatchObject({ code: '493817', username: 'ads@acme.example' });
+    expect(lines.join('\n')).not.toMatch(/demo-[0-9a-f-]{36}/);
   });
 });
