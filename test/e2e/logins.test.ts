@@ -313,6 +313,15 @@ describe('login grants, zero-touch codes and unrecognised logins over HTTP', () 
       body: { grant: { id: awayGrant }, device: { id: extension.deviceId, status: 'disabled' } },
     });
     expect(twice).toMatchObject({ status: 409, body: { error: 'already_reported' } });
+    const answered = await api.call('GET', '/v1/me/notifications', {
+      token: collaborator.token,
+      device: collaborator.web,
+    });
+    expect(answered.body.items.find((n: { type: string }) => n.type === 'unrecognized_login')).toMatchObject({
+      data: { grantId: awayGrant },
+      outcome: 'disabled',
+    });
+    expect(warnings[0]).not.toHaveProperty('outcome');
     expect(afterwards).toMatchObject({ status: 403, body: { error: 'device_not_trusted' } });
     // The workspace's first user is its owner, the admin the alert goes to.
     expect(alerts).toHaveLength(1);
