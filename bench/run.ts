@@ -6,6 +6,7 @@ import { benchDeviceFlow, benchHttpLatency, type LatencyFigures } from './http-l
 import { benchIdentity } from './identity';
 import { benchInboundSms } from './inbound-sms';
 import { withLocalStack } from './local-stack';
+import { benchLoginGrants } from './logins';
 import { benchMime } from './mime';
 import { benchPushFanout } from './push-fanout';
 import { benchScim } from './scim';
@@ -112,6 +113,11 @@ await withLocalStack(async (stack) => {
   console.log(`view over list: p50 x${secrets.viewOverList.p50}, p99 x${secrets.viewOverList.p99}`);
   console.table(secrets.oneTimeOpens.statuses);
   results.secrets = secrets;
+  console.log('\n== Login grants: a grant vs reading the account (8 users x 24, interleaved) ==');
+  const logins = await benchLoginGrants(stack);
+  console.table(logins.rows);
+  console.log(`grant over account read: p50 x${logins.grantOverRead.p50}, p99 x${logins.grantOverRead.p99}`);
+  results.loginGrants = logins;
 });
 
 console.log('\n== Inbound email: a 5 MB MIME message parsed under a 256 MB heap ==');

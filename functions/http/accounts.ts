@@ -14,6 +14,11 @@ import {
   updateAccount,
   viewPassword,
 } from '../../shared/domain/accounts/use-cases';
+import {
+  issueLoginGrant,
+  pollGrantCode,
+  reportUnrecognizedLogin,
+} from '../../shared/domain/logins/use-cases';
 import { toAccountView, toMemberView } from '../../shared/http/account-views';
 import { accountsRuntime } from '../../shared/http/accounts-runtime';
 import { createGroupHandler } from '../../shared/http/handler';
@@ -21,6 +26,8 @@ import { ownerFirst } from '../../shared/http/owner-first';
 import { accountsRoutes } from '../../shared/http/routes/accounts';
 
 const { accountDeps: deps, options } = accountsRuntime();
+const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) =>
+  event.requestContext?.http?.sourceIp ?? 'unknown';
 
 export const handler = createGroupHandler(
   'accounts',
@@ -65,6 +72,24 @@ export const handler = createGroupHandler(
     recordLoginResult: async ({ caller, params, body }) => ({
       loginResult: await recordLoginResult(caller, params.id, body, deps),
     }),
+    createLoginGrant: async ({ caller, device, params, event }) => ({
+      grant: await issueLoginGrant(caller, device, params.id, sourceIp(event), deps),
+    }),
+    getLoginGrantCode: async ({ caller, device, params, query }) =>
+      pollGrantCode(caller, device, params.id, params.grantId, query.from, deps),
+    reportUnrecognizedLogin: async ({ caller, device, params }) => {
+      const { grant, device: disabled } = await reportUnrecognizedLogin(
+        caller,
+        device,
+        params.id,
+        params.grantId,
+        deps,
+      );
+      return {
+        grant: { id: grant.id, reportedAt: grant.reportedAt ?? '' },
+        device: { id: disabled.id, status: disabled.status },
+      };
+    },
     getSecurityLevel: async ({ caller, params }) => securityLevel(caller, params.id, deps),
     listAccountInbox: async ({ caller, params, query }) =>
       listAccountInbox(caller, params.id, { limit: query.limit ?? 50, cursor: query.cursor }, deps),

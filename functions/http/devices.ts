@@ -7,6 +7,7 @@ import {
   registerDevice,
   renameDevice,
   resendDeviceCode,
+  setDevicePublicKey,
   switchToCode,
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
@@ -60,6 +61,12 @@ export const handler = createGroupHandler(
     }),
     disableDevice: async ({ caller, device, params }) => ({
       device: toDeviceView(await disableDevice(caller, device, params.id, deps), device.id),
+    }),
+    setDevicePublicKey: async ({ caller, device, params, body }) => ({
+      device: toDeviceView(
+        await setDevicePublicKey(caller, device, params.id, body.publicKey, deps),
+        device.id,
+      ),
     }),
     renameDevice: async ({ caller, device, params, body }) => ({
       device: toDeviceView(await renameDevice(caller, params.id, body.name, deps), device.id),

@@ -6,8 +6,9 @@ import type {
   Membership,
   TotpConfig,
 } from './accounts/model';
-import type { Device, DeviceCode, PushPlatform, PushRegistration } from './devices/model';
+import type { Device, DeviceCode, DevicePublicKey, PushPlatform, PushRegistration } from './devices/model';
 import type { DomainEvent } from './events';
+import type { LoginGrant } from './logins/model';
 import type { NotificationType } from './notifications/catalogue';
 import type { StoredPreferences, StoredWorkspaceSettings } from './notifications/policy';
 import type { CallerIdentity, User, Workspace, WorkspaceRole } from './users/model';
@@ -152,6 +153,45 @@ export interface DeviceRepository {
   releasePushToken(userId: string, deviceId: string, tokenHash: string): Promise<void>;
   /** SNS disabled or lost the endpoint: stop targeting it until the app registers again. */
   markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string): Promise<void>;
+  /** Sets or replaces the key of a device that is still trusted. */
+  setPublicKey(device: Device, key: DevicePublicKey, now: Date): Promise<WriteOutcome>;
+}
+
+/** Device public keys (JWK) and sealing to them (compact JWE, ECDH-ES + A256GCM). */
+export interface DeviceKeyCodec {
+  /** A P-256 public key with its point on the curve and no private part, reduced to x and y; else throws. */
+  parsePublicKey(jwk: Record<string, unknown>, now: Date): Promise<DevicePublicKey>;
+  /** A compact JWE only the holder of the key's private half opens. */
+  seal(key: DevicePublicKey, payload: Record<string, unknown>): Promise<string>;
+}
+
+export type GrantCreateOutcome = 'applied' | 'user_cap' | 'account_cap';
+
+export interface LoginGrantRepository {
+  /**
+   * Writes the grant and counts it in the user's and the account's hourly windows (`hour`: epoch
+   * hours), in one transaction: refused, with nothing written, when either window is full.
+   */
+  create(
+    grant: LoginGrant,
+    limits: { perUser: number; perAccount: number; hour: number },
+    retentionSeconds: number,
+  ): Promise<GrantCreateOutcome>;
+  get(grantId: string): Promise<LoginGrant | undefined>;
+  /**
+   * Records that the user used `network` now, in one write, and says when they last used it before
+   * (undefined: never) and whether they had used any network before this one.
+   */
+  recordNetwork(
+    userId: string,
+    network: string,
+    now: Date,
+    memorySeconds: number,
+  ): Promise<{ lastUsedAt: string | undefined; firstNetwork: boolean }>;
+  /** Gives an inbox message's code to one grant, first come: true when it is this grant's (now or before). */
+  claimCode(accountId: string, messageId: string, grantId: string, expiresAt: Date): Promise<boolean>;
+  /** "Not me", once per grant. */
+  markReported(grantId: string, now: Date): Promise<WriteOutcome>;
 }
 
 /** Push notifications to users' trusted mobile devices; payloads carry ids, never secrets. */
@@ -185,6 +225,8 @@ export interface SecurityEvent {
   deviceId?: string;
   actorUserId?: string;
   actorDeviceId?: string;
+  /** The caller's source address, for events that record where something was asked from. */
+  ip?: string;
 }
 
 /** Structured security events (ASVS 16.3): outcome and reason, never a code, token or credential. */

@@ -11,6 +11,7 @@ import { ACCOUNT_ERRORS } from './error-codes/accounts';
 import { DEVICE_ERRORS } from './error-codes/devices';
 import { DIRECTORY_ERRORS } from './error-codes/directory';
 import { IDENTITY_ERRORS } from './error-codes/identity';
+import { LOGIN_ERRORS } from './error-codes/logins';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
 import { SECRET_ERRORS } from './error-codes/secrets';
 import { SHARE_LINK_ERRORS } from './error-codes/share-links';
@@ -66,6 +67,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...DIRECTORY_ERRORS,
   ...SECRET_ERRORS,
   ...SHARE_LINK_ERRORS,
+  ...LOGIN_ERRORS,
 ];
 
 export interface ErrorResponse {

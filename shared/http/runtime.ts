@@ -7,6 +7,7 @@ import { makeDirectoryRepository } from '../adapters/dynamodb/directory-reposito
 import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
+import { joseDeviceKeys } from '../adapters/jose/device-keys';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
 import { makeNotifier } from '../adapters/notify-runtime';
 import { securityLog } from '../adapters/security-log';
@@ -76,6 +77,7 @@ export function httpRuntime() {
     }),
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,
+    deviceKeys: joseDeviceKeys,
     challenges,
     emailQuota: makeEmailQuota(doc, tableName),
     notificationSettings: notifications.deps.settings,

@@ -5,6 +5,7 @@ import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notif
 import { makePushCoalescer } from '../../shared/adapters/dynamodb/push-coalescer';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
+import { joseDeviceKeys } from '../../shared/adapters/jose/device-keys';
 import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
 import type { Device } from '../../shared/domain/devices/model';
 import { disableDevice } from '../../shared/domain/devices/use-cases';
@@ -361,6 +362,7 @@ describe('one push token, one device', () => {
       emailQuota: { take: async () => true, release: async () => undefined },
       security: { record: () => undefined },
       emails: defaultDeviceEmails,
+      deviceKeys: joseDeviceKeys,
       workspaceAdmins: async () => [],
     };
     await disableDevice(alice, oldPhone, oldPhone.id, deviceDeps);

@@ -48,7 +48,8 @@ export interface Account {
   phoneNumber?: string;
   emailAddress?: string;
   totp?: TotpConfig;
-  lastLoginResult?: { success: boolean; at: string };
+  /** `grantId` when the login used a Latchkey login grant (the stored credentials themselves). */
+  lastLoginResult?: { success: boolean; at: string; grantId?: string };
   /** When a verification code last arrived in the shared inbox (evidence the app's MFA uses it). */
   lastCodeReceivedAt?: string;
   /** `sanitized` once control or bidi characters were removed from the app name or username. */

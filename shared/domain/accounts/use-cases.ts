@@ -8,6 +8,7 @@ import type {
   IdGenerator,
   InboxRepository,
   Keyring,
+  LoginGrantRepository,
   Notifier,
   PhoneNumbers,
   PhoneNumberType,
@@ -48,6 +49,8 @@ export interface AccountDeps {
   inboundEmailDomain: string;
   inboxRetentionDays?: number;
   teamAccess?: AccessDeps['teamAccess'];
+  /** Login grants, for results that name the grant they came from. */
+  grants?: Pick<LoginGrantRepository, 'get'>;
   /** Revokes the public share links of an account whose password changed or that was removed. */
   revokeShareLinks?: (resource: { type: 'account'; id: string }) => Promise<unknown>;
 }
@@ -60,7 +63,7 @@ export type PhoneDeps = Pick<
   phoneNumbers: PhoneNumbers;
 };
 
-const passwordContext = (accountId: string) => ({ accountId, purpose: 'account-password' });
+export const passwordContext = (accountId: string) => ({ accountId, purpose: 'account-password' });
 
 /** Enough to check access: the account and the caller's membership. */
 export type AccessDeps = {
@@ -349,17 +352,21 @@ function loginTime(at: string | undefined, deps: Pick<AccountDeps, 'clock' | 'in
 export async function recordLoginResult(
   caller: User,
   accountId: string,
-  result: { success: boolean; at?: string | undefined },
+  result: { success: boolean; at?: string | undefined; grantId?: string | undefined },
   deps: AccountDeps,
 ) {
   await requireMember(caller, accountId, deps);
   const at = loginTime(result.at, deps);
-  await deps.accounts.update(
-    accountId,
-    { lastLoginResult: { success: result.success, at } },
-    deps.clock.now(),
-  );
-  return { success: result.success, at };
+  const { grantId } = result;
+  if (grantId !== undefined) {
+    // Only the caller's own grant on this account: a result cannot borrow someone else's login.
+    const grant = await deps.grants?.get(grantId);
+    if (!grant || grant.userId !== caller.id || grant.accountId !== accountId)
+      throw new NotFoundError('No such login grant.');
+  }
+  const recorded = { success: result.success, at, ...(grantId ? { grantId } : {}) };
+  await deps.accounts.update(accountId, { lastLoginResult: recorded }, deps.clock.now());
+  return recorded;
 }
 
 export interface Milestone {
@@ -379,7 +386,7 @@ export async function securityLevel(caller: User, accountId: string, deps: Accou
       id: 'correct_credentials',
       done: account.lastLoginResult?.success === true,
       reason: account.lastLoginResult
-        ? `The last automated login (${account.lastLoginResult.at}) ${account.lastLoginResult.success ? 'succeeded' : 'failed'}.`
+        ? `The last automated login (${account.lastLoginResult.at}${account.lastLoginResult.grantId ? ', with a Latchkey login grant' : ''}) ${account.lastLoginResult.success ? 'succeeded' : 'failed'}.`
         : 'No automated login result has been recorded yet.',
     },
     {

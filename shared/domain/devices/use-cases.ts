@@ -2,6 +2,7 @@ import { reserveEmail, sendNotice, withEmailReserved } from '../email-caps';
 import { NotFoundError } from '../errors';
 import type {
   Clock,
+  DeviceKeyCodec,
   DeviceRepository,
   EmailQuota,
   Hmac,
@@ -76,6 +77,8 @@ export interface DeviceDeps {
   emails: DeviceEmails;
   /** Active owners, super admins and admins of a workspace: who a reported request alerts. */
   workspaceAdmins: (workspaceId: string) => Promise<User[]>;
+  /** Checks device public keys (JWK) and seals login grants to them. */
+  deviceKeys: DeviceKeyCodec;
   /** Overrides of DEVICE_RULES (tests; a workspace setting later). */
   rules?: Partial<DeviceRules>;
 }
@@ -133,6 +136,8 @@ export interface RegisterDeviceInput {
   model?: string | undefined;
   name?: string | undefined;
   noTrustedDeviceAtHand?: boolean | undefined;
+  /** A P-256 public key (JWK) whose private half stays on the device: login grants are sealed to it. */
+  publicKey?: Record<string, unknown> | undefined;
 }
 
 export interface Registration {
@@ -202,6 +207,8 @@ export async function registerDevice(
   const limits = rules(deps);
   const now = deps.clock.now();
   const { input, flags } = cleanRegistration(raw);
+  // Checked before anything is written or sent: a bad key refuses the whole registration.
+  const publicKey = raw.publicKey ? await deps.deviceKeys.parsePublicKey(raw.publicKey, now) : undefined;
   const existing = await reclaimExpired(deps, await deps.devices.listDevices(caller.id), now);
   const method = verificationMethodFor({
     clientType: input.clientType,
@@ -250,6 +257,7 @@ export async function registerDevice(
     ...(issued ? { code: issued.record } : {}),
     ...(numbers ?? {}),
     ...(flags.length ? { flags } : {}),
+    ...(publicKey ? { publicKey } : {}),
   };
 
   let device: Device | undefined;
@@ -727,4 +735,43 @@ export async function renameDevice(caller: User, deviceId: string, raw: string, 
   if (outcome === 'name_taken') throw new DeviceNameTakenError();
   if (outcome === 'conflict') throw new DeviceInactiveError();
   return { ...device, name, updatedAt: now.toISOString(), ...(flags ? { flags } : {}) };
+}
+
+/**
+ * Sets or replaces the calling device's public key (the key pair is made on the device, so only the
+ * device itself can present it). The route asks for an identity confirmation first, and the user is
+ * told by email: a stolen credential that re-keys a device would otherwise receive every later grant.
+ */
+export async function setDevicePublicKey(
+  caller: User,
+  device: Device,
+  deviceId: string,
+  jwk: Record<string, unknown>,
+  deps: DeviceDeps,
+): Promise<Device> {
+  if (device.id !== deviceId) throw new NotFoundError('No such device.');
+  const now = deps.clock.now();
+  const key = await deps.deviceKeys.parsePublicKey(jwk, now);
+  if (device.publicKey?.thumbprint === key.thumbprint) return device;
+  if ((await deps.devices.setPublicKey(device, key, now)) === 'conflict') throw new DeviceInactiveError();
+  audit(deps, {
+    event: device.publicKey ? 'device.key_replaced' : 'device.key_set',
+    outcome: 'success',
+    reason: key.thumbprint,
+    userId: caller.id,
+    deviceId,
+  });
+  const updated = { ...device, publicKey: key, updatedAt: now.toISOString() };
+  await sendNotice(
+    deps,
+    caller.id,
+    'device_notice',
+    deps.emails.deviceKeyChanged({
+      to: caller.email,
+      device: updated,
+      at: now,
+      replaced: Boolean(device.publicKey),
+    }),
+  );
+  return updated;
 }

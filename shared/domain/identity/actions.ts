@@ -27,6 +27,8 @@ export const CONFIRMATION_ACTIONS = {
   'scim_token.retrieve': { label: 'Retrieve the SCIM token', scope: 'workspace' },
   'vault.create': { label: 'Create a vault', scope: 'workspace' },
   'vault.manage': { label: 'Manage a vault', scope: 'route' },
+  /** A stolen credential that re-keys a trusted device would receive every later login grant. */
+  'device.public_key.set': { label: "Set a device's encryption key", scope: 'route' },
 } as const satisfies Record<string, ConfirmationAction>;
 
 export type ConfirmationActionId = keyof typeof CONFIRMATION_ACTIONS;

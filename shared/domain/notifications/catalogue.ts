@@ -29,6 +29,13 @@ export const NOTIFICATION_CATALOGUE = {
     category: 'OTP_CODE_RECEIVED',
     ids: ['accountId', 'messageId'],
   },
+  unrecognized_login: {
+    title: 'New login location',
+    body: 'A shared account was used from a network you have not used lately. Not you?',
+    category: 'UNRECOGNIZED_LOGIN',
+    // The grant first: the "not me" answer names it; the device and account say what to show.
+    ids: ['grantId', 'accountId', 'deviceId'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }

@@ -302,7 +302,10 @@ export async function listMyNotifications(
     { list: 'notifications', callerId: caller.id },
     deps.hmac,
   );
-  const needsDevices = page.items.some((item) => item.type === 'trusted_device_request');
+  // Both ask about a device: a new one to approve, or the one an unrecognised login came from.
+  const aboutDevice = (type: NotificationType) =>
+    type === 'trusted_device_request' || type === 'unrecognized_login';
+  const needsDevices = page.items.some((item) => aboutDevice(item.type));
   const devices = needsDevices ? await deps.devices.listDevices(caller.id) : [];
   const outcomes: Record<string, NotificationOutcome> = {
     pending_approval: 'pending',
@@ -313,9 +316,15 @@ export async function listMyNotifications(
   };
   return {
     items: page.items.map((item) => {
-      const device =
-        item.type === 'trusted_device_request' ? devices.find((d) => d.id === item.data.deviceId) : undefined;
-      const outcome = device ? outcomes[effectiveStatus(device, now)] : undefined;
+      const device = aboutDevice(item.type) ? devices.find((d) => d.id === item.data.deviceId) : undefined;
+      const status = device ? effectiveStatus(device, now) : undefined;
+      // An unrecognised login is answered once its device is disabled ("not me" or by hand).
+      const outcome =
+        item.type === 'unrecognized_login'
+          ? status === 'disabled'
+            ? 'disabled'
+            : undefined
+          : status && outcomes[status];
       return { ...item, ...(outcome ? { outcome } : {}) };
     }),
     nextCursor: page.nextCursor,
