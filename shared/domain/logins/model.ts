@@ -39,6 +39,15 @@ export interface LoginGrant {
 }
 
 /**
+ * Whether an inbox message came from the sender a client names: case-insensitive, and an email
+ * sender's address alone matches its `Name <address>` form.
+ */
+export function sameSender(messageFrom: string, wanted: string): boolean {
+  const address = (value: string) => (/<([^>]+)>/.exec(value)?.[1] ?? value).trim().toLowerCase();
+  return address(messageFrom) === address(wanted);
+}
+
+/**
  * The network an address belongs to: its IPv4 /24 or IPv6 /48, the granularity at which a home,
  * office or mobile carrier usually keeps handing out addresses. IPv4-mapped IPv6 counts as IPv4.
  * Anything unparseable is its own network (never silently "known").

@@ -13,7 +13,7 @@ import {
   GrantExpiredError,
   LoginGrantLimitError,
 } from './errors';
-import { LOGIN_RULES, type LoginGrant, type LoginRules, networkOf } from './model';
+import { LOGIN_RULES, type LoginGrant, type LoginRules, networkOf, sameSender } from './model';
 
 /**
  * Extension points for what other features do around a grant (password rotation: refuse a grant
@@ -225,7 +225,7 @@ export async function pollGrantCode(
   const page = await deps.inbox.list([accountId], { limit: 25, since: new Date(grant.issuedAt) });
   const candidates = page.items
     .filter((message) => message.code !== null && message.receivedAt >= grant.issuedAt)
-    .filter((message) => from === undefined || message.from === from)
+    .filter((message) => from === undefined || sameSender(message.from, from))
     .reverse();
   for (const message of candidates) {
     if (await deps.grants.claimCode(accountId, message.id, grant.id, new Date(grant.codeUntil))) {

@@ -2,7 +2,7 @@ import { compactDecrypt, decodeProtectedHeader, exportJWK, generateKeyPair } fro
 import { describe, expect, it } from 'vitest';
 import { joseDeviceKeys } from '../../../shared/adapters/jose/device-keys';
 import { InvalidPublicKeyError } from '../../../shared/domain/logins/errors';
-import { networkOf } from '../../../shared/domain/logins/model';
+import { networkOf, sameSender } from '../../../shared/domain/logins/model';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
 
@@ -27,6 +27,19 @@ describe('networkOf', () => {
   it('never files an unparseable address under a real network', () => {
     expect(networkOf('unknown')).toBe('unknown:unknown');
     expect(networkOf('10.0.0')).toMatch(/^unknown:/);
+  });
+});
+
+describe('sameSender', () => {
+  it('matches an email address in any case, with or without its display name', () => {
+    expect(sameSender('Acme Ads <No-Reply@Ads.Example>', 'no-reply@ads.example')).toBe(true);
+    expect(sameSender('no-reply@ads.example', 'Acme <no-reply@ads.example>')).toBe(true);
+    expect(sameSender('+12025550123', '+12025550123')).toBe(true);
+  });
+
+  it('tells different senders apart', () => {
+    expect(sameSender('Acme Ads <no-reply@ads.example>', 'alerts@ads.example')).toBe(false);
+    expect(sameSender('+12025550123', '+12025550124')).toBe(false);
   });
 });
 
