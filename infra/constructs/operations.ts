@@ -8,7 +8,6 @@ import {
   CompositeAlarm,
   Dashboard,
   GraphWidget,
-  type IAlarm,
   type IMetric,
   MathExpression,
   Metric,
@@ -146,8 +145,8 @@ export class Operations extends Construct {
     const { workQueues, deadLetterQueues } = this.classify(queues);
     this.tune(functions);
 
-    const functionAlarms = functions.flatMap((fn) => this.functionAlarms(fn));
-    const deadLetterAlarms = deadLetterQueues.map((queue) => this.deadLetterAlarm(queue));
+    for (const fn of functions) this.functionAlarms(fn);
+    for (const queue of deadLetterQueues) this.deadLetterAlarm(queue);
     const queueAgeAlarms = workQueues.map((queue) => this.queueAgeAlarm(queue));
     const service = this.serviceAlarms();
 
@@ -175,8 +174,6 @@ export class Operations extends Construct {
 
     this.dashboard = this.buildDashboard(prefix, functions, workQueues, deadLetterQueues);
     this.savedQueries(prefix, functions);
-    void functionAlarms;
-    void deadLetterAlarms;
   }
 
   /** The link an alarm description carries. */
@@ -648,7 +645,7 @@ export class Operations extends Construct {
       .map((fn) => (fn instanceof LatchkeyFunction ? fn.logGroup : undefined))
       .filter((group): group is NonNullable<typeof group> => Boolean(group));
     const allLogs = this.stack.node.findAll().filter((c): c is LogGroup => c instanceof LogGroup);
-    const errors = 'filter level = "ERROR" or @message like /Task timed out|Runtime.ExitError/';
+    const errors = 'level = "ERROR" or @message like /Task timed out|Runtime.ExitError/';
     const queries: Record<Runbook, { logs: typeof functionLogs; query: QueryString }> = {
       [RUNBOOKS.api5xx]: {
         logs: allLogs,
@@ -671,7 +668,7 @@ export class Operations extends Construct {
             'error.name',
             'error.message',
           ],
-          filterStatements: [errors.replace('filter ', '')],
+          filterStatements: [errors],
           sort: '@timestamp desc',
           limit: 200,
         }),
