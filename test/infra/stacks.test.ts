@@ -184,6 +184,12 @@ describe('CDK app (default context: Cognito user pool)', () => {
     });
   });
 
+  it('reserves no concurrency by default (a small account quota would refuse the deploy)', () => {
+    for (const fn of Object.values(app.api.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
   it('has no unsuppressed cdk-nag findings (AwsSolutions and Serverless packs)', () => {
     for (const stack of [app.statefulStack, app.apiStack, app.webStack]) {
       const annotations = Annotations.fromStack(stack);

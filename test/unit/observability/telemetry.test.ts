@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
@@ -38,6 +39,21 @@ const streamRecord = (item: Record<string, unknown>, sequence: string): DynamoDB
       NewImage: marshall(item, { removeUndefinedValues: true }) as never,
     },
   }) as DynamoDBRecord;
+
+describe('every Lambda entry', () => {
+  it('goes through an instrumented factory (group handler, SCIM handler, lazyHandler or instrument)', () => {
+    const root = new URL('../../../functions/', import.meta.url);
+    const entries = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(entries.length).toBeGreaterThan(15);
+    for (const entry of entries) {
+      const source = readFileSync(new URL(entry, root), 'utf8');
+      const exported = source.slice(source.indexOf('export const handler'));
+      expect(exported, entry).toMatch(
+        /^export const handler = (createGroupHandler|createScimHandler|lazyHandler|instrument)\(/,
+      );
+    }
+  });
+});
 
 describe('correlation ids', () => {
   it('takes a sane x-correlation-id header, else the API request id, and ignores an unsafe header', () => {
