@@ -2,6 +2,7 @@ import './env';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { BUDGETS, benchBundles } from './bundles';
+import { capacityInputs } from './capacity';
 import { benchDeviceFlow, benchHttpLatency, type LatencyFigures } from './http-latency';
 import { benchIdentity } from './identity';
 import { benchInboundSms } from './inbound-sms';
@@ -137,6 +138,10 @@ for (const [name, file, exported] of features) {
   console.table(figures);
   results[name] = figures;
 }
+
+console.log('\n== Capacity model inputs per flow (docs/capacity.md prices these) ==');
+results.capacity = capacityInputs(results);
+console.table(results.capacity);
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);

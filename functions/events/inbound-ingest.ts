@@ -2,12 +2,14 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { inboxIngestDeps } from '../../shared/adapters/inbox-runtime';
 import { parseInboundJob } from '../../shared/adapters/sqs/inbound-jobs';
 import { ingestInbound } from '../../shared/domain/accounts/ingest';
-import { logger, metrics } from '../../shared/observability';
+import { logger } from '../../shared/observability';
+import { count, DIMENSIONS, METRICS } from '../../shared/observability/metrics';
+import { instrument } from '../../shared/observability/telemetry';
 
 const deps = inboxIngestDeps();
 
 /** Parsed inbound email (SQS) -> the account's shared inbox. Reports only the messages to retry. */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = instrument(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
     const message = parseInboundJob(record.body);
@@ -15,6 +17,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       logger.error('dropping a queue message that is not an inbound message', {
         messageId: record.messageId,
       });
+      count(METRICS.inboundRejected, { [DIMENSIONS.channel]: 'email' });
       continue;
     }
     try {
@@ -25,6 +28,5 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       failures.push({ itemIdentifier: record.messageId });
     }
   }
-  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   return { batchItemFailures: failures };
-};
+});

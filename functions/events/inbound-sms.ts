@@ -3,7 +3,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { inboxIngestDeps } from '../../shared/adapters/inbox-runtime';
 import { parseInboundSms } from '../../shared/adapters/sqs/inbound-sms';
 import { type IngestDeps, ingestInbound } from '../../shared/domain/accounts/ingest';
-import { logger, metrics } from '../../shared/observability';
+import { logger } from '../../shared/observability';
+import { count, DIMENSIONS, METRICS } from '../../shared/observability/metrics';
 import { lazyHandler } from '../../shared/runtime/external-adapters';
 
 /**
@@ -18,7 +19,7 @@ export function createInboundSmsHandler(deps: IngestDeps) {
     const message = parseInboundSms(record);
     if (!message) {
       logger.warn('dropping a queue message that is not a two-way SMS', { messageId: record.messageId });
-      metrics.addMetric('InboundSmsInvalid', 'Count', 1);
+      count(METRICS.inboundRejected, { [DIMENSIONS.channel]: 'sms' });
       return;
     }
     const outcome = await ingestInbound(message, deps);
@@ -29,7 +30,6 @@ export function createInboundSmsHandler(deps: IngestDeps) {
       ...(context ? { context } : {}),
       throwOnFullBatchFailure: false,
     });
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     return response;
   };
 }

@@ -5,6 +5,7 @@ import { outboxEventOf } from '../../shared/adapters/dynamodb/outbox';
 import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
 import { PUSH_JOB_EVENT } from '../../shared/domain/events';
 import { logger } from '../../shared/observability';
+import { correlationOfRecord, withCorrelation } from '../../shared/observability/correlation';
 import { lazyHandler } from '../../shared/runtime/external-adapters';
 import { type OutboxRelayDeps, outboxRelayDeps } from '../../shared/runtime/outbox-relay';
 
@@ -15,7 +16,10 @@ import { type OutboxRelayDeps, outboxRelayDeps } from '../../shared/runtime/outb
  */
 export function createOutboxRelay(deps: OutboxRelayDeps) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  const relay = async (record: DynamoDBRecord) => {
+  // Each record keeps the correlation id its outbox item carries into the queue message or event.
+  const relay = (record: DynamoDBRecord) =>
+    withCorrelation(correlationOfRecord(record), () => relayOne(record));
+  const relayOne = async (record: DynamoDBRecord) => {
     if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
     const event = outboxEventOf(unmarshall(record.dynamodb.NewImage as never));
     if (!event) return;

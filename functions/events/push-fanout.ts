@@ -8,7 +8,8 @@ import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
 import { ENV, requireEnv } from '../../shared/config/env';
 import { type DeliverDeps, deliverPushJobs } from '../../shared/domain/notifications/deliver';
 import type { PushJob } from '../../shared/domain/ports';
-import { logger, metrics } from '../../shared/observability';
+import { logger } from '../../shared/observability';
+import { count, METRICS } from '../../shared/observability/metrics';
 import { type ExternalAdapters, lazyHandler } from '../../shared/runtime/external-adapters';
 
 /** SQS -> SNS mobile push. Reports only the messages to retry (partial batch response). */
@@ -38,14 +39,15 @@ async function fanout(event: SQSEvent, deps: DeliverDeps): Promise<SQSBatchRespo
       messageIds.push(record.messageId);
     } else {
       logger.error('dropping a message that is not a push job', { messageId: record.messageId });
-      metrics.addMetric('PushJobsInvalid', 'Count', 1);
+      count(METRICS.pushJobsInvalid);
     }
   }
   const report = await deliverPushJobs(jobs, deps);
-  metrics.addMetric('PushSent', 'Count', report.sent);
-  metrics.addMetric('PushEndpointDisabled', 'Count', report.disabled);
-  metrics.addMetric('PushJobsRetried', 'Count', report.failedJobs.length);
-  metrics.publishStoredMetrics();
+  // Flushed with the invocation by the telemetry wrapper; zeros keep the failure-rate alarm defined.
+  count(METRICS.pushSent, undefined, report.sent);
+  count(METRICS.pushFailed, undefined, report.failed);
+  count(METRICS.pushEndpointDisabled, undefined, report.disabled);
+  count(METRICS.pushJobsRetried, undefined, report.failedJobs.length);
   logger.info('push batch', { jobs: jobs.length, ...report, failedJobs: report.failedJobs.length });
   return {
     batchItemFailures: report.failedJobs.map((index) => ({ itemIdentifier: messageIds[index] as string })),

@@ -26,6 +26,9 @@ export interface LatchkeyFunctionProps
  * X-Ray tracing, JSON logs to an explicit log group with retention, Powertools configured.
  */
 export class LatchkeyFunction extends NodejsFunction {
+  /** Set by `bindMailer`: the operations construct names the SES configuration set for it. */
+  sendsMail = false;
+
   constructor(scope: Construct, id: string, props: LatchkeyFunctionProps) {
     const { logRetention, environment, bundling, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -99,6 +102,7 @@ export class LatchkeyFunction extends NodejsFunction {
       }),
     );
     this.addEnvironment(ENV.emailFrom, from);
+    this.sendsMail = true;
     return this;
   }
 }

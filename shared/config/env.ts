@@ -10,6 +10,8 @@ export const ENV = {
   /** Only set locally: points the SES client at aws-ses-v2-local. */
   sesEndpoint: 'SES_ENDPOINT',
   emailFrom: 'EMAIL_FROM',
+  /** SES configuration set named on every send (bounce and complaint events); unset locally. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
   /** JWT claim that names the caller's workspace. */
   workspaceClaim: 'WORKSPACE_CLAIM',
   /** Largest request body accepted, in bytes. */

@@ -8,6 +8,8 @@ export interface DomainEvent {
   occurredAt: string;
   workspaceId: string;
   detail: Record<string, unknown>;
+  /** The API request (or inbound message) this event descends from: one query finds its whole path. */
+  correlationId?: string;
 }
 
 /** The event type that carries a push job (`detail` is the job) to the push queue. */

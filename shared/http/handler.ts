@@ -3,6 +3,7 @@ import type * as zc from 'zod/v4/core';
 import { DEFAULTS } from '../config/env';
 import type { Device } from '../domain/devices/model';
 import type { User } from '../domain/users/model';
+import { instrument } from '../observability/telemetry';
 import {
   type AuthOptions,
   authContext,
@@ -81,7 +82,8 @@ export function createGroupHandler<G extends RouteGroup>(
     return jsonResponse(route.status, body);
   };
 
-  return middy<HttpEvent, HttpResult, Error, LatchkeyContext>(core)
+  // Powertools context, metrics and tracing plus the correlation id, for every group in one place.
+  const handler = middy<HttpEvent, HttpResult, Error, LatchkeyContext>(core)
     .use(responseFinalizer())
     .use(routeResolver(groupRoutes))
     .use(jsonBodyParser({ maxBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes }))
@@ -95,4 +97,12 @@ export function createGroupHandler<G extends RouteGroup>(
         ...(options.now ? { now: options.now } : {}),
       }),
     );
+  // `.use()` still adds a group's own middleware (after the shared ones) to the inner chain.
+  const instrumented = Object.assign(instrument(handler), {
+    use: (middleware: Parameters<typeof handler.use>[0]) => {
+      handler.use(middleware);
+      return instrumented;
+    },
+  });
+  return instrumented;
 }

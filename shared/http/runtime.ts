@@ -74,6 +74,9 @@ export function httpRuntime() {
     mailer: makeSesMailer(sesClient('request'), {
       from: requireEnv(ENV.emailFrom),
       budget: CALL_BUDGETS.request,
+      ...(optionalEnv(ENV.sesConfigurationSet)
+        ? { configurationSet: optionalEnv(ENV.sesConfigurationSet) }
+        : {}),
     }),
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,

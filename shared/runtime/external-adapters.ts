@@ -1,5 +1,6 @@
 import type { InboundMessage } from '../domain/accounts/ingest';
 import type { BlobStore, PhoneNumbers, PushGateway } from '../domain/ports';
+import { type Instrumented, instrument, type LambdaHandler } from '../observability/telemetry';
 
 /**
  * The adapters the local runtime replaces with simulators (no local engine exists for them). A function
@@ -13,11 +14,14 @@ export interface ExternalAdapters {
   inboundQueue: { enqueue(items: InboundMessage[]): Promise<void> };
 }
 
-/** A Lambda handler built on its first invocation from `build` (the composition root), then reused. */
-export function lazyHandler<A extends unknown[], R>(build: () => (...args: A) => R): (...args: A) => R {
-  let built: ((...args: A) => R) | undefined;
-  return (...args: A) => {
+/**
+ * A Lambda handler built on its first invocation from `build` (the composition root), then reused;
+ * instrumented (Powertools context, metrics, tracing, correlation id) like every entry.
+ */
+export function lazyHandler<H extends LambdaHandler>(build: () => H): Instrumented<H> {
+  let built: H | undefined;
+  return instrument(((event: never, context: never) => {
     built ??= build();
-    return built(...args);
-  };
+    return built(event, context);
+  }) as H);
 }

@@ -50,7 +50,8 @@ export interface IngestDeps {
   inbox: Pick<InboxRepository, 'store' | 'markNotified'>;
   notifier: Notifier;
   retentionDays?: number;
-  count?: (metric: string) => void;
+  /** Counts an outcome (`InboundReceived`, `InboundStored`, ...) of the message's channel. */
+  count?: (metric: string, channel: InboundMessage['channel']) => void;
   /** Members of the teams the account is shared with: they get its inbox notifications too. */
   teamRecipients?: (accountId: string) => Promise<string[]>;
 }
@@ -68,12 +69,13 @@ function messageId(channel: string, naturalId: string): string {
  * counted and dropped without error (the number or address was released).
  */
 export async function ingestInbound(message: InboundMessage, deps: IngestDeps): Promise<IngestOutcome> {
+  deps.count?.('InboundReceived', message.channel);
   const accountId =
     message.channel === 'sms'
       ? await deps.accounts.routeByPhone(message.to)
       : await deps.accounts.routeByEmail(message.to.toLowerCase());
   if (!accountId) {
-    deps.count?.('InboundUnknownRecipient');
+    deps.count?.('InboundUnknownRecipient', message.channel);
     return 'unknown_recipient';
   }
   const contentDropped = message.flags?.includes('virus') ?? false;
@@ -107,10 +109,11 @@ export async function ingestInbound(message: InboundMessage, deps: IngestDeps): 
     deps.retentionDays ?? INBOX_DEFAULT_RETENTION_DAYS,
   );
   if (!stored && notified) {
-    deps.count?.('InboundDuplicate');
+    deps.count?.('InboundDuplicate', message.channel);
     return 'duplicate';
   }
   if (item.code) {
+    if (stored) deps.count?.('InboundCodeExtracted', message.channel);
     // A replay of a message whose notification did not go out (a crash in between) sends it now.
     await deps.accounts.markCodeReceived(accountId, item.receivedAt);
     const members = await deps.accounts.members(accountId);
@@ -122,6 +125,6 @@ export async function ingestInbound(message: InboundMessage, deps: IngestDeps): 
     );
   }
   await deps.inbox.markNotified(item);
-  deps.count?.(stored ? 'InboundStored' : 'InboundDuplicate');
+  deps.count?.(stored ? 'InboundStored' : 'InboundDuplicate', message.channel);
   return stored ? 'stored' : 'duplicate';
 }

@@ -17,6 +17,8 @@ export interface DeliveryReport {
   sent: number;
   skipped: number;
   disabled: number;
+  /** Targets whose publish (or endpoint deletion) failed: their jobs are retried. */
+  failed: number;
   /** Indexes of jobs to retry (transient failures): reported to SQS as batch item failures. */
   failedJobs: number[];
 }
@@ -28,7 +30,7 @@ export interface DeliveryReport {
  * claim and fails the job so SQS retries it (targets already sent are skipped then).
  */
 export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promise<DeliveryReport> {
-  const report: DeliveryReport = { sent: 0, skipped: 0, disabled: 0, failedJobs: [] };
+  const report: DeliveryReport = { sent: 0, skipped: 0, disabled: 0, failed: 0, failedJobs: [] };
   const failed = new Set<number>();
   type WorkItem = { index: number; job: PushJob; deviceId: string; endpointArn: string };
   const work = jobs.flatMap<WorkItem>((job, index) =>
@@ -74,6 +76,7 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
       }
     } catch (error) {
       failed.add(index);
+      report.failed++;
       deps.log?.('push failed', { error: (error as Error).name, kind: job.kind });
     }
   });

@@ -244,7 +244,7 @@ describe('ingestInbound', () => {
     const f = fakes();
 
     expect(await ingestInbound({ ...sms, to: '+15550109999' }, f.deps as never)).toBe('unknown_recipient');
-    expect(f.metrics).toEqual(['InboundUnknownRecipient']);
+    expect(f.metrics).toEqual(['InboundReceived', 'InboundUnknownRecipient']);
     expect(f.stored.size).toBe(0);
   });
 
