@@ -36,6 +36,7 @@ const RULES: Record<string, Rule> = {
     return [[method === 'approval' ? METRICS.approvalsRequested : METRICS.codesSent]];
   },
   resendDeviceCode: (o) => (ok(o) ? [[METRICS.codesSent]] : []),
+  createLoginGrant: (o) => (ok(o) ? [[METRICS.loginGrantsIssued]] : []),
   switchDeviceToCode: (o) => (ok(o) ? [[METRICS.codesSent]] : []),
   verifyDevice: (o) => {
     if (ok(o)) return [[METRICS.codesVerified]];

@@ -175,6 +175,8 @@ describe('business outcomes read off API answers', () => {
     expect(names({ routeId: 'verifyDevice', status: 410, error: 'code_expired' })).toEqual([
       METRICS.codesExpired,
     ]);
+    expect(names({ routeId: 'createLoginGrant', status: 201 })).toEqual([METRICS.loginGrantsIssued]);
+    expect(names({ routeId: 'createLoginGrant', status: 409, error: 'device_key_missing' })).toEqual([]);
     expect(names({ routeId: 'denyDevice', body: { report: true } })).toEqual([
       METRICS.approvalsDenied,
       METRICS.approvalsReported,
