@@ -23,10 +23,14 @@ describe('SCIM 2.0 service provider over HTTP', () => {
   });
   afterAll(() => stack?.stop());
 
-  /** A fresh workspace (its first user owns it) and its SCIM token, issued by the route's own use case. */
+  /**
+   * A freshly bootstrapped workspace (open to just-in-time users of its own domain), its owner signed in,
+   * and its SCIM token, issued by the route's own use case.
+   */
   async function workspace() {
     const name = `scim-${randomUUID().slice(0, 8)}`;
     const email = `owner-${randomUUID().slice(0, 6)}@${name}.example`;
+    await api.bootstrap(name, email, [`${name}.example`]);
     const ownerToken = await api.token(email, name);
     const owner = (await api.call('GET', '/v1/me', { token: ownerToken })).body.user as User;
     const { token } = await issueScimToken(owner, httpRuntime().deps);
