@@ -22,6 +22,9 @@ export const CONTEXT_KEYS = {
   inboundEmailDomain: 'inboundEmailDomain',
   inboxRetentionDays: 'inboxRetentionDays',
   cognitoDomainPrefix: 'cognitoDomainPrefix',
+  bootstrapWorkspace: 'bootstrapWorkspace',
+  bootstrapOwnerEmail: 'bootstrapOwnerEmail',
+  bootstrapJitDomains: 'bootstrapJitDomains',
 } as const;
 
 export interface LatchkeyConfig {
@@ -42,6 +45,8 @@ export interface LatchkeyConfig {
   inboxRetentionDays: number;
   /** The Cognito hosted UI's domain prefix (globally unique); default `latchkey-<stage>`. */
   cognitoDomainPrefix?: string;
+  /** The workspace a custom resource bootstraps at deploy, with its first owner (no sign-in creates one). */
+  bootstrap?: { workspace: string; ownerEmail: string; jitEmailDomains: string[] };
 }
 
 function numberContext(node: Node, key: string, fallback: number): number {
@@ -57,6 +62,23 @@ function urlContext(node: Node, key: string, fallback: string): string {
   const raw = (node.tryGetContext(key) as string | undefined) || fallback;
   if (!/^https?:\/\/[^/?#]+/i.test(raw)) throw new Error(`context ${key} must be an http(s) URL, got ${raw}`);
   return raw;
+}
+
+function bootstrapContext(node: Node): Pick<LatchkeyConfig, 'bootstrap'> {
+  const workspace = node.tryGetContext(CONTEXT_KEYS.bootstrapWorkspace) as string | undefined;
+  const ownerEmail = node.tryGetContext(CONTEXT_KEYS.bootstrapOwnerEmail) as string | undefined;
+  if (!workspace && !ownerEmail) return {};
+  if (!workspace || !ownerEmail) {
+    throw new Error('context bootstrapWorkspace and bootstrapOwnerEmail go together: set both, or neither');
+  }
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(ownerEmail)) {
+    throw new Error(`context bootstrapOwnerEmail must be an email, got ${ownerEmail}`);
+  }
+  const domains = String(node.tryGetContext(CONTEXT_KEYS.bootstrapJitDomains) ?? '')
+    .split(',')
+    .map((domain) => domain.trim().toLowerCase())
+    .filter(Boolean);
+  return { bootstrap: { workspace, ownerEmail, jitEmailDomains: domains } };
 }
 
 export function readConfig(node: Node): LatchkeyConfig {
@@ -101,6 +123,7 @@ export function readConfig(node: Node): LatchkeyConfig {
     ...(node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)
       ? { cognitoDomainPrefix: String(node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)) }
       : {}),
+    ...bootstrapContext(node),
     push: Object.fromEntries(
       (['apnsSecretArn', 'apnsSandboxSecretArn', 'fcmSecretArn'] as const)
         .map((key) => [key, node.tryGetContext(CONTEXT_KEYS[key]) as string | undefined])

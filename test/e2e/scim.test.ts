@@ -458,6 +458,68 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     expect(badCursor).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
   });
 
+  it('lets admins close or open the workspace to just-in-time users; closed, newcomers get 403 not_provisioned', async () => {
+    const ws = await workspace();
+    const owner = await trustedWeb(ws.owner.email, ws.name);
+    const member = await trustedWeb(`mem-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name);
+    const as = (who: { token: string; web: string }, body?: unknown) => ({
+      token: who.token,
+      device: who.web,
+      ...(body ? { body } : {}),
+    });
+
+    const initial = await api.call('GET', '/v1/workspace/directory', as(owner));
+    const closed = await api.call(
+      'PUT',
+      '/v1/workspace/directory',
+      as(owner, { jitProvisioning: false, allowedEmailDomains: [`${ws.name}.EXAMPLE`] }),
+    );
+    const refused = await api.call('GET', '/v1/me', {
+      token: await api.token(`new-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name),
+    });
+    const memberStillIn = await api.call('GET', '/v1/me', { token: member.token });
+    const byMember = await api.call(
+      'PUT',
+      '/v1/workspace/directory',
+      as(member, { jitProvisioning: true, allowedEmailDomains: [] }),
+    );
+    const badDomain = await api.call(
+      'PUT',
+      '/v1/workspace/directory',
+      as(owner, { jitProvisioning: true, allowedEmailDomains: ['not a domain'] }),
+    );
+    const reopened = await api.call(
+      'PUT',
+      '/v1/workspace/directory',
+      as(owner, {
+        jitProvisioning: true,
+        allowedEmailDomains: [`${ws.name}.example`],
+        linkBy: 'external_id',
+      }),
+    );
+    const joined = await api.call('GET', '/v1/me', {
+      token: await api.token(`late-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name),
+    });
+
+    expect(initial.body.directory).toMatchObject({
+      jitProvisioning: true,
+      allowedEmailDomains: [`${ws.name}.example`],
+      linkBy: 'verified_email',
+      source: 'bootstrap',
+    });
+    expect(closed.body.directory).toMatchObject({
+      jitProvisioning: false,
+      allowedEmailDomains: [`${ws.name}.example`],
+      source: 'admin',
+    });
+    expect(refused).toMatchObject({ status: 403, body: { error: 'not_provisioned' } });
+    expect(memberStillIn.status).toBe(200);
+    expect(byMember).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(badDomain).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(reopened.body.directory).toMatchObject({ jitProvisioning: true, linkBy: 'external_id' });
+    expect(joined.body.user).toMatchObject({ workspaceRole: 'user' });
+  });
+
   it('adopts a just-in-time user instead of answering 409, and enforces userName and externalId uniqueness', async () => {
     const ws = await workspace();
     const call = scim(ws.scim);
