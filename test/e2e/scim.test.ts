@@ -444,6 +444,12 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     const secondOwner = await role(owner, admin.id, 'owner');
     const demoted = await role(admin, owner.id, 'user');
     const badCursor = await api.call('GET', '/v1/users?cursor=bm9wZQ', as(admin));
+    // A user id in base64 was a usable position before cursors were sealed: now it is refused too.
+    const forged = await api.call(
+      'GET',
+      `/v1/users?limit=1&cursor=${Buffer.from(owner.id).toString('base64url')}`,
+      as(admin),
+    );
 
     expect(madeAdmin.body.user).toMatchObject({ id: admin.id, workspaceRole: 'admin' });
     expect(madeGuest.body.user.workspaceRole).toBe('guest');
@@ -456,6 +462,7 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     expect(secondOwner.body.user.workspaceRole).toBe('owner');
     expect(demoted.body.user).toMatchObject({ id: owner.id, workspaceRole: 'user' });
     expect(badCursor).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+    expect(forged).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
   });
 
   it('lets admins close or open the workspace to just-in-time users; closed, newcomers get 403 not_provisioned', async () => {
