@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { identityKeys } from '../adapters/dynamodb/challenge-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeOutboxPushQueue } from '../adapters/dynamodb/outbox';
+import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
 import { scimProtocol } from '../adapters/scim/protocol';
 import { makeAccessLister } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
@@ -36,6 +37,7 @@ export function scimRuntime(): ScimHandlerDeps {
         return typeof Item?.tokenHash === 'string' ? Item.tokenHash : undefined;
       },
     },
+    vaultGrants: makeVaultRepository(doc, tableName),
     baseUrl: optionalEnv(ENV.scimBaseUrl),
   };
 }

@@ -4,11 +4,14 @@ import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-re
 import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
+import { makeVaultRepository } from '../../shared/adapters/dynamodb/vault-repository';
 import { newId } from '../../shared/adapters/ids';
 import { scimProtocol } from '../../shared/adapters/scim/protocol';
 import { ScimError } from '../../shared/domain/directory/scim-model';
 import {
+  createGroup,
   createUser,
+  deleteGroup,
   deleteUser,
   getUser,
   listUsers,
@@ -21,6 +24,7 @@ import { localTable, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const users = makeUserRepository(doc, tableName);
 const directory = makeDirectoryRepository(doc, tableName);
 const now = new Date('2026-11-29T10:00:00.000Z');
@@ -299,5 +303,48 @@ describe('SCIM directory on DynamoDB Local', () => {
     for (const event of events) expect(await outboxItem(event.id)).toBeDefined();
     expect(await directory.listTeamMembers(team.id)).toHaveLength(95);
     expect(await directory.teamsOfUser('usr_member94')).toEqual([team.id]);
+  });
+
+  it('deletes a group with the account and vault grants its team held, keeping a vault it alone managed', async () => {
+    const context = await workspace();
+    const vaults = makeVaultRepository(doc, tableName);
+    const scim = { ...deps(), vaultGrants: vaults };
+    const group = (await createGroup(
+      context,
+      { schemas: [GROUP_SCHEMA], displayName: unique('g') },
+      scim,
+    )) as {
+      id: string;
+    };
+    const at = now.toISOString();
+    const vault = (id: string) => ({
+      id,
+      workspaceId: context.workspaceId,
+      name: id,
+      managerCount: 0,
+      liveSecretCount: 0,
+      createdBy: 'usr_x',
+      createdAt: at,
+      updatedAt: at,
+    });
+    const grant = (principalId: string, role: 'manager' | 'viewer') => ({
+      principalId,
+      role,
+      addedAt: at,
+      addedBy: 'usr_x',
+    });
+    const shared = newId('vlt');
+    const onlyTeam = newId('vlt');
+    await vaults.createVault(vault(shared), grant('usr_x', 'manager'));
+    await vaults.putVaultGrant(shared, grant(group.id, 'viewer'), undefined);
+    await vaults.createVault(vault(onlyTeam), grant(group.id, 'manager'));
+    await directory.putTeamGrant({ accountId: 'acc_1', teamId: group.id, role: 'collaborator', addedAt: at });
+
+    await deleteGroup(context, group.id, scim);
+
+    expect(await vaults.vaultGrantsOf(shared, [group.id])).toEqual([]);
+    expect((await vaults.vaultGrantsOf(onlyTeam, [group.id])).map((g) => g.role)).toEqual(['manager']);
+    expect(await directory.teamGrants('acc_1')).toEqual([]);
+    expect(await vaults.vaultGrantsOf(shared, ['usr_x'])).toHaveLength(1);
   });
 });
