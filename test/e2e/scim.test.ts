@@ -385,6 +385,23 @@ describe('SCIM 2.0 service provider over HTTP', () => {
       body: { role: 'collaborator' },
     });
     const during = await asMember();
+    // The phone group (delete account, numbers) honours team access too: a collaborator through the
+    // team is 403, an owner through the team passes the access check and reaches the identity
+    // confirmation (which this phone-less member cannot give: 409 no_confirmation_method, not 404).
+    const deleteAsMember = () =>
+      api.call('DELETE', `/v1/accounts/${accountId}`, { token: member.token, device: member.web });
+    const collaboratorDelete = await deleteAsMember();
+    await api.call('PUT', `/v1/accounts/${accountId}/teams/${team.body.id}`, {
+      token: owner.token,
+      device: owner.web,
+      body: { role: 'owner' },
+    });
+    const teamOwnerDelete = await deleteAsMember();
+    await api.call('PUT', `/v1/accounts/${accountId}/teams/${team.body.id}`, {
+      token: owner.token,
+      device: owner.web,
+      body: { role: 'collaborator' },
+    });
     const teams = await api.call('GET', '/v1/teams', { token: owner.token, device: owner.web });
     const detail = await api.call('GET', `/v1/teams/${team.body.id}`, {
       token: owner.token,
@@ -410,6 +427,8 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     expect(notOwner.status).toBe(404);
     expect(shared.body.share).toMatchObject({ accountId, teamId: team.body.id, role: 'collaborator' });
     expect(during.status).toBe(200);
+    expect(collaboratorDelete).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(teamOwnerDelete).toMatchObject({ status: 409, body: { error: 'no_confirmation_method' } });
     expect(teams.body.items).toEqual([{ id: team.body.id, name: 'Marketing', memberCount: 1 }]);
     expect(detail.body.team.members.map((m: { id: string }) => m.id)).toEqual([member.id]);
     expect(after.status).toBe(404);
