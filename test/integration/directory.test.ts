@@ -19,6 +19,7 @@ import {
   type ScimContext,
   type ScimDeps,
 } from '../../shared/domain/directory/scim-use-cases';
+import { teamMembership } from '../../shared/domain/directory/teams';
 import type { DomainEvent } from '../../shared/domain/events';
 import { localTable, unique } from './dynamo';
 
@@ -347,4 +348,82 @@ describe('SCIM directory on DynamoDB Local', () => {
     expect(await directory.teamGrants('acc_1')).toEqual([]);
     expect(await vaults.vaultGrantsOf(shared, ['usr_x'])).toHaveLength(1);
   });
+
+  it('reads team access with one query and one batched read, whatever the number of teams, best role first', async () => {
+    const context = await workspace();
+    const at = now.toISOString();
+    const user = { ...(await workspaceMemberOf(context.workspaceId)), workspaceRole: 'user' as const };
+    const teams = [];
+    for (const role of ['collaborator', 'owner', 'collaborator', 'owner'] as const) {
+      const team = await directory.createTeam({
+        id: newId('team'),
+        workspaceId: context.workspaceId,
+        displayName: unique('t'),
+        memberCount: 0,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      });
+      teams.push(team);
+      await directory.putTeamGrant({
+        accountId: `acc_${context.workspaceId}`,
+        teamId: team.id,
+        role,
+        addedAt: at,
+      });
+    }
+    // A member of the first collaborator team and the second owner team only.
+    for (const team of [teams[0], teams[3]]) {
+      await directory.updateTeam(
+        team as never,
+        { displayName: (team as { displayName: string }).displayName, add: [user.id], remove: [] },
+        now,
+        () => ({
+          id: newId('evt'),
+          type: 'team.membership_changed',
+          occurredAt: at,
+          workspaceId: context.workspaceId,
+          detail: {},
+        }),
+      );
+    }
+
+    let membership: Awaited<ReturnType<typeof teamMembership>>;
+    const commands = await commandsOf(async () => {
+      membership = await teamMembership(`acc_${context.workspaceId}`, user, { directory });
+    });
+    const outsider = await teamMembership(
+      `acc_${context.workspaceId}`,
+      { ...user, id: 'usr_nobody' },
+      { directory },
+    );
+
+    expect(commands).toEqual(['QueryCommand', 'BatchGetItemCommand']);
+    // biome-ignore lint/style/noNonNullAssertion: assigned inside commandsOf
+    expect(membership!).toMatchObject({ role: 'owner', userId: user.id });
+    expect(outsider).toBeUndefined();
+  });
 });
+
+async function workspaceMemberOf(workspaceId: string) {
+  const { Item } = await doc
+    .send(
+      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `WORKSPACE#${workspaceId}#USERS` },
+        Limit: 1,
+      }),
+    )
+    .then((out) => ({ Item: out.Items?.[0] }));
+  return {
+    id: String(Item?.id),
+    workspaceId,
+    email: '',
+    name: '',
+    status: 'active' as const,
+    createdAt: '',
+    updatedAt: '',
+  };
+}

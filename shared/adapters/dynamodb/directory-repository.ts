@@ -856,8 +856,25 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     return items.map((item) => String(item.accountId));
   }
 
-  async function isTeamMember(teamId: string, userId: string) {
-    return (await get(directoryKeys.teamMember(teamId, userId))) !== undefined;
+  /** One BatchGetItem per 100 teams (unprocessed keys resent), not one GetItem per team. */
+  async function teamsWithMember(teamIds: readonly string[], userId: string) {
+    const found = new Set<string>();
+    const unique = [...new Set(teamIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys = unique.slice(i, i + 100).map((teamId) => directoryKeys.teamMember(teamId, userId));
+      while (keys.length) {
+        const out = await doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'teamId' },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[tableName] ?? []) found.add(String(item.teamId));
+        keys = (out.UnprocessedKeys?.[tableName]?.Keys as typeof keys | undefined) ?? [];
+      }
+    }
+    return unique.filter((teamId) => found.has(teamId));
   }
 
   async function searchUsers(
@@ -1026,7 +1043,7 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     removeTeamGrant,
     teamGrants,
     accountsOfTeam,
-    isTeamMember,
+    teamsWithMember,
     teamsOfUser,
   };
 }

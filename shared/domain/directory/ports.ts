@@ -85,7 +85,8 @@ export interface DirectoryRepository {
   teamGrants(accountId: string): Promise<TeamGrant[]>;
   /** The accounts shared with a team. */
   accountsOfTeam(teamId: string): Promise<string[]>;
-  isTeamMember(teamId: string, userId: string): Promise<boolean>;
+  /** Which of these teams have the user as a member, in one batched read. */
+  teamsWithMember(teamIds: readonly string[], userId: string): Promise<string[]>;
   /**
    * Users of the workspace for the sharing picker: by email prefix and display-name prefix when `prefix`
    * is given, else the whole workspace by email, a page at a time.
