@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { LINK_METHODS } from '../../domain/directory/settings';
+import { LINK_METHODS } from '../../domain/directory/settings-model';
 import { USER_STATUSES, WORKSPACE_ROLES } from '../../domain/users/model';
 import type { RouteSpec } from '../route-spec';
 import { meResponse, userIdParams } from '../schemas';
