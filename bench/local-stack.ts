@@ -38,3 +38,10 @@ export async function countDynamoRequests() {
   );
   return created;
 }
+
+/** Bootstraps a workspace on the running stack's table (no sign-in creates one), as npm run bootstrap does. */
+export async function bootstrapWorkspace(stack: LocalStack, workspace: string, ownerEmail: string) {
+  const { sharedDocumentClient } = await import('../shared/adapters/dynamodb/client');
+  const { bootstrapOn } = await import('../shared/runtime/bootstrap');
+  await bootstrapOn(sharedDocumentClient(), stack.tableName)({ workspaceName: workspace, ownerEmail });
+}

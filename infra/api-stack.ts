@@ -36,6 +36,7 @@ import { LatchkeyFunction } from './constructs/latchkey-function';
 import { OutboxRelay } from './constructs/outbox-relay';
 import { PushDelivery } from './constructs/push-delivery';
 import { PushPlatforms } from './constructs/push-platforms';
+import { WorkspaceBootstrap } from './constructs/workspace-bootstrap';
 
 export interface ApiStackProps extends StackProps {
   config: LatchkeyConfig;
@@ -90,6 +91,7 @@ export class ApiStack extends Stack {
   readonly inbound: InboundSms;
   readonly inboundEmail: InboundEmail;
   readonly pushPlatforms: PushPlatforms;
+  readonly workspaceBootstrap?: WorkspaceBootstrap;
   /** What the web app signs in with (OIDC authorization code + PKCE). */
   readonly webSignIn: { issuer: string; clientId: string; connectOrigins: string[] };
   readonly outbox: OutboxRelay;
@@ -120,6 +122,13 @@ export class ApiStack extends Stack {
       logRetention: config.logRetentionDays,
     });
     this.pushPlatforms = platforms;
+    if (config.bootstrap) {
+      this.workspaceBootstrap = new WorkspaceBootstrap(this, 'WorkspaceBootstrap', {
+        ...config.bootstrap,
+        table: props.table,
+        logRetention: config.logRetentionDays,
+      });
+    }
     // Request paths and inbound consumers write push work to the table's outbox; only the relay sends to SQS.
     this.outbox = new OutboxRelay(this, 'Outbox', {
       table: props.table,

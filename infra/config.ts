@@ -27,6 +27,9 @@ export const CONTEXT_KEYS = {
   codeSenderReservedConcurrency: 'codeSenderReservedConcurrency',
   codeFailureAlarmThreshold: 'codeFailureAlarmThreshold',
   xraySamplingRate: 'xraySamplingRate',
+  bootstrapWorkspace: 'bootstrapWorkspace',
+  bootstrapOwnerEmail: 'bootstrapOwnerEmail',
+  bootstrapJitDomains: 'bootstrapJitDomains',
 } as const;
 
 /** Where alarm descriptions link runbooks when `runbookBaseUrl` is not set: the repository path. */
@@ -60,6 +63,8 @@ export interface LatchkeyConfig {
     /** 0 turns active tracing off; otherwise the X-Ray sampling rule's fixed rate. */
     xraySamplingRate: number;
   };
+  /** The workspace a custom resource bootstraps at deploy, with its first owner (no sign-in creates one). */
+  bootstrap?: { workspace: string; ownerEmail: string; jitEmailDomains: string[] };
 }
 
 function numberContext(node: Node, key: string, fallback: number): number {
@@ -107,6 +112,23 @@ function readOperations(node: Node): LatchkeyConfig['operations'] {
   };
 }
 
+function bootstrapContext(node: Node): Pick<LatchkeyConfig, 'bootstrap'> {
+  const workspace = node.tryGetContext(CONTEXT_KEYS.bootstrapWorkspace) as string | undefined;
+  const ownerEmail = node.tryGetContext(CONTEXT_KEYS.bootstrapOwnerEmail) as string | undefined;
+  if (!workspace && !ownerEmail) return {};
+  if (!workspace || !ownerEmail) {
+    throw new Error('context bootstrapWorkspace and bootstrapOwnerEmail go together: set both, or neither');
+  }
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(ownerEmail)) {
+    throw new Error(`context bootstrapOwnerEmail must be an email, got ${ownerEmail}`);
+  }
+  const domains = String(node.tryGetContext(CONTEXT_KEYS.bootstrapJitDomains) ?? '')
+    .split(',')
+    .map((domain) => domain.trim().toLowerCase())
+    .filter(Boolean);
+  return { bootstrap: { workspace, ownerEmail, jitEmailDomains: domains } };
+}
+
 export function readConfig(node: Node): LatchkeyConfig {
   const issuer = node.tryGetContext(CONTEXT_KEYS.jwtIssuer) as string | undefined;
   const audience = node.tryGetContext(CONTEXT_KEYS.jwtAudience) as string | undefined;
@@ -150,6 +172,7 @@ export function readConfig(node: Node): LatchkeyConfig {
     ...(node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)
       ? { cognitoDomainPrefix: String(node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)) }
       : {}),
+    ...bootstrapContext(node),
     push: Object.fromEntries(
       (['apnsSecretArn', 'apnsSandboxSecretArn', 'fcmSecretArn'] as const)
         .map((key) => [key, node.tryGetContext(CONTEXT_KEYS[key]) as string | undefined])

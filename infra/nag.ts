@@ -214,8 +214,8 @@ export function applySuppressions(_stateful: StatefulStack, api: ApiStack, web?:
     ],
     true,
   );
-  const provider = api.pushPlatforms.provider;
-  if (provider) {
+  for (const provider of [api.pushPlatforms.provider, api.workspaceBootstrap?.provider]) {
+    if (!provider) continue;
     NagSuppressions.addResourceSuppressions(
       provider,
       [

@@ -235,7 +235,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const { httpRuntime } = await import('../shared/http/runtime');
     const runtime = httpRuntime();
-    await seed(runtime.deps);
+    const { makeDirectorySettingsStore } = await import('../shared/adapters/dynamodb/directory-settings');
+    await seed({ ...runtime.deps, settings: makeDirectorySettingsStore(runtime.doc, runtime.tableName) });
 
     const idp = await createDevIdp({
       workspaceClaim: process.env[ENV.workspaceClaim] ?? DEFAULTS.workspaceClaim,

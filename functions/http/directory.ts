@@ -1,7 +1,9 @@
 import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
 import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
+import { makeDirectorySettingsStore } from '../../shared/adapters/dynamodb/directory-settings';
 import { makeTeamAccess } from '../../shared/adapters/team-access';
 import { searchWorkspaceUsers, setWorkspaceRole } from '../../shared/domain/directory/roles';
+import { getDirectorySettings, updateDirectorySettings } from '../../shared/domain/directory/settings';
 import { getTeam, listTeams, shareWithTeam, unshareFromTeam } from '../../shared/domain/directory/teams';
 import { createGroupHandler } from '../../shared/http/handler';
 import { directoryRoutes } from '../../shared/http/routes/directory';
@@ -16,6 +18,7 @@ const deps = {
   directory: makeDirectoryRepository(doc, tableName),
   accounts: makeAccountRepository(doc, tableName),
   teamAccess: makeTeamAccess(doc, tableName).teamAccess,
+  settings: makeDirectorySettingsStore(doc, tableName),
 };
 
 export const handler = createGroupHandler(
@@ -30,6 +33,10 @@ export const handler = createGroupHandler(
     searchUsers: async ({ caller, query }) => searchWorkspaceUsers(caller, query, deps),
     setUserRole: async ({ caller, params, body }) => ({
       user: toUserView(await setWorkspaceRole(caller, params.userId, body.role, deps)),
+    }),
+    getDirectorySettings: async ({ caller }) => ({ directory: await getDirectorySettings(caller, deps) }),
+    putDirectorySettings: async ({ caller, body }) => ({
+      directory: await updateDirectorySettings(caller, body, deps),
     }),
     unshareFromTeam: async ({ caller, params }) => {
       await unshareFromTeam(caller, params.id, params.teamId, deps);

@@ -2,6 +2,7 @@ import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-re
 import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-repository';
 import { makeShareLinkRepository } from '../../shared/adapters/dynamodb/share-link-repository';
 import { sharedPhoneNumbers } from '../../shared/adapters/pinpoint/shared-phone-numbers';
+import { makeTeamAccess } from '../../shared/adapters/team-access';
 import { deleteAccount, provisionPhone, releasePhone } from '../../shared/domain/accounts/use-cases';
 import { createGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
@@ -18,6 +19,8 @@ export function createHandler(adapters: Pick<ExternalAdapters, 'phoneNumbers'>) 
     inbox: makeInboxRepository(doc, tableName),
     phoneNumbers: adapters.phoneNumbers,
     revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
+    // Owners and collaborators through teams are owners and collaborators here too.
+    teamAccess: makeTeamAccess(doc, tableName).teamAccess,
   };
   return createGroupHandler(
     'phone',

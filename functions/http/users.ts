@@ -1,5 +1,7 @@
+import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { makeAccessLister } from '../../shared/adapters/team-access';
 import { sessionOf } from '../../shared/domain/devices/use-cases';
+import { cancelPendingChallenges } from '../../shared/domain/identity/cancel-pending';
 import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import { updateProfile } from '../../shared/domain/users/update-profile';
 import { createGroupHandler } from '../../shared/http/handler';
@@ -13,6 +15,8 @@ const { options } = runtime;
 const deps = {
   ...runtime.deps,
   ...makeAccessLister(runtime.doc, runtime.tableName),
+  cancelPendingChallenges: (userId: string) => cancelPendingChallenges(userId, runtime.deps),
+  owners: makeDirectoryRepository(runtime.doc, runtime.tableName).owners,
 };
 
 export const handler = createGroupHandler(

@@ -24,8 +24,12 @@ export type IdGenerator = (prefix: string) => string;
 export interface ProvisionUserInput {
   identity: CallerIdentity;
   userId: string;
-  /** Used only when the workspace does not exist yet and this call creates it. */
-  newWorkspaceId: string;
+  /**
+   * Only fixtures and the seed pass it: the workspace is created (without directory settings, like a
+   * workspace from before bootstrap) when it does not exist. Sign-in never does: a missing workspace
+   * is NotProvisionedError.
+   */
+  newWorkspaceId?: string;
   /** Role when joining an existing workspace. The creator of a new workspace is always its owner. */
   role: WorkspaceRole;
   now: Date;
@@ -44,6 +48,8 @@ export interface UserRepository {
   getUser(userId: string): Promise<User | undefined>;
   /** Creates the user (and the workspace when it is new) atomically; safe under concurrent calls. */
   provision(input: ProvisionUserInput): Promise<ProvisionUserResult>;
+  /** The workspace an IdP workspace claim names (case-insensitively), if it was ever created. */
+  findWorkspaceByName(name: string): Promise<Workspace | undefined>;
   /** Renames an active user; throws UserDeprovisionedError when the user is no longer active. */
   updateName(userId: string, name: string, now: Date): Promise<User>;
 }

@@ -5,6 +5,7 @@ import {
   IdentityClaimsError,
   InvalidCursorError,
   NotFoundError,
+  NotProvisionedError,
   UserDeprovisionedError,
 } from '../domain/errors';
 import { ACCOUNT_ERRORS } from './error-codes/accounts';
@@ -55,6 +56,7 @@ export const validationFailed = (fields: FieldIssue[]) =>
  */
 const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   [UserDeprovisionedError, 403, 'user_deprovisioned'],
+  [NotProvisionedError, 403, 'not_provisioned'],
   [IdentityClaimsError, 401, 'unauthorized'],
   [NotFoundError, 404, 'not_found'],
   [ForbiddenError, 403, 'forbidden'],

@@ -199,7 +199,16 @@ export function identityFromClaims(
     [claimString(claims?.given_name), claimString(claims?.family_name)].filter(Boolean).join(' ');
   // API Gateway hands claims over as strings; the dev IdP and Cognito assert a verified email as `true`.
   const emailVerified = claims?.email_verified === true || claims?.email_verified === 'true';
-  return { issuer, subject, email, workspaceName, name: name || email, emailVerified };
+  const objectId = claimString(claims?.oid);
+  return {
+    issuer,
+    subject,
+    email,
+    workspaceName,
+    name: name || email,
+    emailVerified,
+    ...(objectId ? { objectId } : {}),
+  };
 }
 
 export { DEVICE_HEADER } from './device-cookie';

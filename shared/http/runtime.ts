@@ -4,6 +4,7 @@ import { makeChallengeRepository } from '../adapters/dynamodb/challenge-reposito
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
@@ -15,10 +16,12 @@ import { makeSesMailer } from '../adapters/ses/mailer';
 import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
 import { defaultDeviceEmails } from '../domain/devices/emails';
 import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases';
+import { directorySettingsOf } from '../domain/directory/settings';
 import { defaultIdentityEmails } from '../domain/identity/emails';
 import type { IdentityDeps } from '../domain/identity/use-cases';
 import type { NotifyDeps } from '../domain/notifications/use-cases';
 import type { Hmac } from '../domain/ports';
+import type { Workspace } from '../domain/users/model';
 import { resolveCaller } from '../domain/users/resolve-caller';
 import { kmsClient, sesClient } from '../runtime/aws-clients';
 import type { GroupOptions } from './handler';
@@ -49,10 +52,17 @@ export function httpCore() {
     security: securityLog,
   };
   const directory = makeDirectoryRepository(doc, tableName);
+  const settings = makeDirectorySettingsStore(doc, tableName);
+  const callerDeps = {
+    ...core,
+    link: directory.linkIdentity,
+    directorySettings: (workspace: Workspace) =>
+      directorySettingsOf(workspace.id, { settings, clock: core.clock }),
+  };
   const options: GroupOptions = {
     maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
     workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,
-    resolveCaller: (identity) => resolveCaller(identity, { ...core, link: directory.linkIdentity }),
+    resolveCaller: (identity) => resolveCaller(identity, callerDeps),
     authenticateDevice: (caller, credential) => authenticateDevice(caller, credential, core),
     now: () => core.clock.now(),
   };

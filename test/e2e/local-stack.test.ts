@@ -97,6 +97,21 @@ describe('local stack over HTTP', () => {
     expect(second.body.user.id).toBe(first.body.user.id);
   });
 
+  it('refuses 403 not_provisioned to sign-ins the workspace does not let in, creating nothing', async () => {
+    const closed = await call('GET', '/v1/me', {
+      token: await token('zoe@globex.example', { workspace: 'globex' }),
+    });
+    const foreignDomain = await call('GET', '/v1/me', { token: await token('mallory@evil.example') });
+    const noWorkspace = await call('GET', '/v1/me', {
+      token: await token('owner@acme.example', { workspace: 'never-bootstrapped' }),
+    });
+    const again = await call('GET', '/v1/me', { token: await token('mallory@evil.example') });
+
+    for (const refused of [closed, foreignDomain, noWorkspace, again]) {
+      expect(refused).toMatchObject({ status: 403, body: { error: 'not_provisioned' } });
+    }
+  });
+
   it('renames the caller with PATCH /v1/me and keeps the new name', async () => {
     const bob = await token('bob@acme.example');
 

@@ -31,8 +31,12 @@ describe('vaults and secrets over HTTP', () => {
     return v;
   };
 
-  const member = (workspace: string, name: string) =>
-    trustedUser(api, `${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
+  /** A member of `workspace`; the one named `owner` is the owner it is bootstrapped with. */
+  const member = async (workspace: string, name: string) => {
+    const email = `${name}-${randomUUID().slice(0, 6)}@acme.example`;
+    if (name === 'owner') await api.bootstrap(workspace, email);
+    return trustedUser(api, email, workspace);
+  };
   type Member = Awaited<ReturnType<typeof member>>;
 
   const as = (user: Member, options: { body?: unknown; confirmation?: string } = {}) => ({

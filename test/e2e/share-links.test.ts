@@ -19,6 +19,8 @@ describe('public share links over HTTP', () => {
       env: { POWERTOOLS_LOG_LEVEL: 'INFO', WEB_BASE_URL: 'https://app.latchkey.test' },
     });
     api = client(stack);
+    // Members join just in time (acme.example); no test here needs the workspace's owner.
+    await api.bootstrap(workspace, `owner-${workspace}@acme.example`);
   });
   afterAll(async () => {
     logs.restore();

@@ -324,6 +324,41 @@ describe('CDK app: push delivery', () => {
   });
 });
 
+describe('CDK app: workspace bootstrap', () => {
+  it('bootstraps no workspace unless context names one', () => {
+    synth().api.resourceCountIs('Custom::WorkspaceBootstrap', 0);
+  });
+
+  it('bootstraps the workspace and owner context names, through a table-bound function, with no nag finding', () => {
+    const app = synth({
+      bootstrapWorkspace: 'acme',
+      bootstrapOwnerEmail: 'alice@acme.example',
+      bootstrapJitDomains: 'acme.example, Acme.Dev',
+    });
+
+    app.api.resourceCountIs('Custom::WorkspaceBootstrap', 1);
+    app.api.hasResourceProperties('Custom::WorkspaceBootstrap', {
+      Workspace: 'acme',
+      OwnerEmail: 'alice@acme.example',
+      JitEmailDomains: ['acme.example', 'acme.dev'],
+    });
+    const handler = app.apiStack.workspaceBootstrap?.handler;
+    const variables =
+      app.api.toJSON().Resources[app.apiStack.getLogicalId(handler?.node.defaultChild as never)].Properties
+        .Environment.Variables;
+    expect(Object.keys(variables)).toContain('TABLE_NAME');
+    const findings = Annotations.fromStack(app.apiStack).findError(
+      '*',
+      Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*'),
+    );
+    expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 100)}`)).toEqual([]);
+  });
+
+  it('refuses an owner email without a workspace', () => {
+    expect(() => synth({ bootstrapOwnerEmail: 'alice@acme.example' })).toThrow(/bootstrapWorkspace/);
+  });
+});
+
 describe('CDK app: inbound SMS', () => {
   it('queues every two-way SMS (raw delivery) for a partial-batch consumer, with dead-letter queues and alarms', () => {
     const app = synth();

@@ -25,7 +25,7 @@ import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import type { User } from '../../shared/domain/users/model';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { deviceDepsOnTable } from '../support/device-deps';
-import { localTable, unique } from './dynamo';
+import { callerDeps, localTable, signedIn, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 
@@ -65,7 +65,7 @@ function identityIn(workspace: string) {
 }
 
 async function newUser(deps: ReturnType<typeof setup>['deps'], workspace = unique('ws')) {
-  return resolveCaller(identityIn(workspace), deps);
+  return signedIn(deps.users, identityIn(workspace));
 }
 
 const web = { clientType: 'web' as const, os: 'macOS', browser: 'Chrome' };
@@ -277,7 +277,7 @@ describe('devices on DynamoDB Local', () => {
     const workspace = unique('ws');
     const admin = await newUser(deps, workspace);
     const memberIdentity = identityIn(workspace);
-    const member = await resolveCaller(memberIdentity, deps);
+    const member = await signedIn(deps.users, memberIdentity);
     const registration = await registerDevice(member, web, deps);
     const device = await authenticateDevice(member, registration.credential, deps);
     await verifyDevice(member, device, device.id, codeIn(emails[0]), deps);
@@ -288,7 +288,9 @@ describe('devices on DynamoDB Local', () => {
     expect(result.status).toBe('deprovisioned');
     const devices = await deps.devices.listDevices(member.id);
     expect(devices.map((d) => d.status)).toEqual(['disabled', 'disabled']);
-    await expect(resolveCaller(memberIdentity, deps)).rejects.toBeInstanceOf(UserDeprovisionedError);
+    await expect(
+      resolveCaller(memberIdentity, callerDeps(doc, tableName, deps.users)),
+    ).rejects.toBeInstanceOf(UserDeprovisionedError);
     const { Item: slots } = await doc.send(
       new GetCommand({ TableName: tableName, Key: deviceKeys.slots(member.id), ConsistentRead: true }),
     );

@@ -18,9 +18,8 @@ import {
   updateWorkspaceNotificationSettings,
 } from '../../shared/domain/notifications/use-cases';
 import type { PushGateway, PushJob } from '../../shared/domain/ports';
-import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { fixedClock } from '../support/fakes';
-import { localTable, unique } from './dynamo';
+import { localTable, signedIn, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 const users = makeUserRepository(doc, tableName);
@@ -49,16 +48,13 @@ function setup() {
 }
 
 async function member(workspace: string) {
-  return resolveCaller(
-    {
-      issuer: 'https://idp.test',
-      subject: unique('sub'),
-      email: `${unique('u')}@acme.example`,
-      name: 'M',
-      workspaceName: workspace,
-    },
-    { users, clock: fixedClock(), newId },
-  );
+  return signedIn(users, {
+    issuer: 'https://idp.test',
+    subject: unique('sub'),
+    email: `${unique('u')}@acme.example`,
+    name: 'M',
+    workspaceName: workspace,
+  });
 }
 
 /** A trusted mobile device written straight to the table (the devices flow is tested elsewhere). */

@@ -1,6 +1,7 @@
 import type { DirectoryRepository } from '../directory/ports';
 import { ForbiddenError, NotFoundError } from '../errors';
-import type { Clock, IdGenerator, Keyring, SecurityLog, UserRepository } from '../ports';
+import { openCursor, pageFor, sealCursor } from '../pagination';
+import type { Clock, Hmac, IdGenerator, Keyring, SecurityLog, UserRepository } from '../ports';
 import type { User } from '../users/model';
 import {
   LastManagerError,
@@ -37,6 +38,8 @@ export interface SecretDeps {
   clock: Clock;
   newId: IdGenerator;
   security: SecurityLog;
+  /** Seals list cursors (shared/domain/pagination.ts): a client cannot forge a position. */
+  hmac: Hmac;
   /** Revokes the public share links of an object that left (trash); absent where links do not exist. */
   revokeShareLinks?: (resource: { type: 'secret'; id: string }) => Promise<unknown>;
 }
@@ -152,12 +155,16 @@ export async function listVaults(
   deps: SecretDeps,
 ): Promise<{ items: { vault: Vault; role: VaultRole }[]; nextCursor: string | null }> {
   const principals = await deps.principalsOf(caller.id);
+  const scope = { list: 'vaults', callerId: caller.id };
+  const cursor = await openCursor(page.cursor, scope, deps.hmac);
   // Pagination follows the user's own grants; team grants (one page each) join the first page.
   const [own, ...others] = await Promise.all(
-    principals.map((principal, i) => deps.vaults.vaultsOf(principal, i === 0 ? page : { limit: page.limit })),
+    principals.map((principal, i) =>
+      deps.vaults.vaultsOf(principal, i === 0 ? { limit: page.limit, cursor } : { limit: page.limit }),
+    ),
   );
   const roles = new Map<string, VaultRole>();
-  for (const entry of [...(own?.items ?? []), ...(page.cursor ? [] : others.flatMap((o) => o.items))]) {
+  for (const entry of [...(own?.items ?? []), ...(cursor ? [] : others.flatMap((o) => o.items))]) {
     roles.set(
       entry.vaultId,
       effectiveRole(caller.workspaceRole, [roles.get(entry.vaultId), entry.role]) ?? entry.role,
@@ -168,7 +175,7 @@ export async function listVaults(
   );
   return {
     items: vaults.map((vault) => ({ vault, role: roles.get(vault.id) ?? 'viewer' })),
-    nextCursor: own?.nextCursor ?? null,
+    nextCursor: await sealCursor(own?.nextCursor ?? null, scope, deps.hmac),
   };
 }
 
@@ -294,7 +301,12 @@ export async function listSecrets(
 ) {
   await requireVaultRole(caller, vaultId, page.trash ? 'editor' : 'viewer', deps);
   const now = deps.clock.now();
-  const found = await deps.vaults.listSecrets(vaultId, page);
+  const found = await pageFor(
+    (cursor) => deps.vaults.listSecrets(vaultId, { ...page, cursor }),
+    page.cursor,
+    { list: `secrets:${vaultId}:${page.trash ? 'trash' : 'live'}`, callerId: caller.id },
+    deps.hmac,
+  );
   return { items: found.items.filter((secret) => !purged(secret, now)), nextCursor: found.nextCursor };
 }
 
