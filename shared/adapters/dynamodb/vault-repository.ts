@@ -248,10 +248,10 @@ export function makeVaultRepository(doc: DynamoDBDocumentClient, tableName: stri
       return (await batchGet(principalIds.map((p) => vaultKeys.vaultGrant(vaultId, p)))).map(toGrant);
     },
 
-    async vaultsOf(principalId, { limit, cursor }) {
+    async vaultsOf(principalId, { limit, cursor, after }) {
       let start: Record<string, unknown> | undefined;
-      if (cursor) {
-        const vaultId = idFromCursor(cursor, 'vlt');
+      if (cursor || after) {
+        const vaultId = after ?? idFromCursor(cursor as string, 'vlt');
         start = {
           ...vaultKeys.vaultGrant(vaultId, principalId),
           ...vaultKeys.grantsOf(principalId, vaultId),

@@ -12,10 +12,10 @@ export interface VaultRepository {
   vaultGrants(vaultId: string): Promise<Grant[]>;
   /** The vault grants of these principals (one read per principal, batched). */
   vaultGrantsOf(vaultId: string, principalIds: readonly string[]): Promise<Grant[]>;
-  /** The vault ids a principal holds a grant on, with the role. */
+  /** The vault ids a principal holds a grant on, with the role, in vault id order (`after` one id). */
   vaultsOf(
     principalId: string,
-    options: { limit: number; cursor?: string | undefined },
+    options: { limit: number; cursor?: string | undefined; after?: string | undefined },
   ): Promise<{ items: { vaultId: string; role: VaultRole }[]; nextCursor: string | null }>;
   getVaults(vaultIds: readonly string[]): Promise<Vault[]>;
   /** Adds or changes a vault grant; demoting the last manager is refused. */
