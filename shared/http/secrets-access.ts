@@ -10,7 +10,7 @@ import {
 import type { AuthOptions, ConfirmationRequest, HttpEvent } from './middleware';
 
 /** The role each confirmed route needs, on the vault or the secret named by its `id` parameter. */
-const NEEDS: Record<string, { on: 'vault' | 'secret' | 'workspace'; role: VaultRole }> = {
+const NEEDS: Record<string, { on: 'vault' | 'secret' | 'workspace'; role: VaultRole; trash?: 'only' }> = {
   createVault: { on: 'workspace', role: 'manager' },
   updateVault: { on: 'vault', role: 'manager' },
   deleteVault: { on: 'vault', role: 'manager' },
@@ -23,6 +23,10 @@ const NEEDS: Record<string, { on: 'vault' | 'secret' | 'workspace'; role: VaultR
   restoreSecretVersion: { on: 'secret', role: 'editor' },
   putSecretMember: { on: 'secret', role: 'manager' },
   removeSecretMember: { on: 'secret', role: 'manager' },
+  purgeSecret: { on: 'secret', role: 'editor', trash: 'only' },
+  createAttachment: { on: 'secret', role: 'editor' },
+  getAttachment: { on: 'secret', role: 'viewer' },
+  deleteAttachment: { on: 'secret', role: 'editor' },
 };
 
 /** One memo per request event: a request never sees another request's access. */
@@ -62,7 +66,8 @@ export function accessFirst(
     if (need.on === 'workspace' && !mayCreateVaults(request.caller.workspaceRole))
       throw new ForbiddenError('Your workspace role cannot create vaults.');
     if (need.on === 'vault') await requireVaultRole(request.caller, id, need.role, scoped);
-    if (need.on === 'secret') await requireSecretRole(request.caller, id, need.role, scoped);
+    if (need.on === 'secret')
+      await requireSecretRole(request.caller, id, need.role, scoped, need.trash ? { trash: need.trash } : {});
     await confirm(request);
   };
 }

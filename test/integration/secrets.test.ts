@@ -312,7 +312,13 @@ describe('vaults and secrets on DynamoDB Local', () => {
     let reads = 0;
     const counted: SecretDeps = {
       ...deps,
-      vaults: { ...deps.vaults, accessGrants: (...args) => (reads++, deps.vaults.accessGrants(...args)) },
+      vaults: {
+        ...deps.vaults,
+        accessGrants: (...args) => {
+          reads++;
+          return deps.vaults.accessGrants(...args);
+        },
+      },
       access: new Map(),
     };
 

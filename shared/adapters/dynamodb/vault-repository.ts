@@ -457,6 +457,22 @@ export function makeVaultRepository(doc: DynamoDBDocumentClient, tableName: stri
       return codes ? 'conflict' : 'applied';
     },
 
+    async purgeSecret(secret, now) {
+      const done = await conditionalUpdate(doc, tableName, {
+        Key: vaultKeys.secret(secret.id),
+        UpdateExpression: 'SET #purgeAt = :now, #ttl = :ttl',
+        // Only out of the trash, and only while it is still there.
+        ConditionExpression: 'attribute_exists(#deletedAt) AND #purgeAt > :now',
+        ExpressionAttributeNames: {
+          '#deletedAt': 'deletedAt',
+          '#purgeAt': 'purgeAt',
+          '#ttl': TABLE.ttlAttribute,
+        },
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':ttl': Math.ceil(now.getTime() / 1000) },
+      });
+      return done ? 'applied' : 'conflict';
+    },
+
     async secretGrants(secretId) {
       return (await queryPrefix(doc, tableName, `SECRET#${secretId}`, vaultKeys.grantPrefix)).map(toGrant);
     },

@@ -45,6 +45,8 @@ export interface VaultRepository {
   trashSecret(secret: Secret, deletedAt: Date, purgeAt: Date): Promise<'applied' | 'conflict'>;
   /** Out of the trash, while the purge date is ahead and the vault still exists. */
   restoreSecret(secret: Secret, now: Date): Promise<'applied' | 'conflict'>;
+  /** Ends a trashed secret's stay in the trash now (reads treat it as gone; TTL removes it). */
+  purgeSecret(secret: Secret, now: Date): Promise<'applied' | 'conflict'>;
   secretGrants(secretId: string): Promise<Grant[]>;
   /** The vault's and the secret's grants of these principals, in one batched read. */
   accessGrants(
