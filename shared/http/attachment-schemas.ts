@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ATTACHMENT_RULES, type Attachment } from '../domain/secrets/attachments';
+import { ATTACHMENT_RULES, type Attachment } from '../domain/secrets/model';
 
 /** Request and response shapes of a secret's attachments (docs/secrets.md). */
 

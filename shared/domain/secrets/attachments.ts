@@ -1,36 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { DomainError, NotFoundError } from '../errors';
+import { NotFoundError } from '../errors';
 import type { User } from '../users/model';
-import { SecretConflictError } from './errors';
-import type { Secret } from './model';
+import {
+  AttachmentLimitError,
+  AttachmentNotUploadedError,
+  AttachmentTooLargeError,
+  SecretConflictError,
+} from './errors';
+import { ATTACHMENT_RULES, type Attachment, type Secret } from './model';
 import { requireSecretRole, type SecretDeps } from './use-cases';
+
+export type { Attachment } from './model';
 
 /**
  * Files attached to a secret. The bytes live in S3 under a key nobody can guess; the API hands out
  * short-lived presigned URLs (a POST whose policy fixes the key, the size range and the type; a GET
  * that downloads as `Content-Disposition: attachment`), never the bytes. See docs/secrets.md.
  */
-export interface Attachment {
-  id: string;
-  secretId: string;
-  name: string;
-  contentType: string;
-  /** The declared size: the upload policy admits exactly this many bytes. */
-  size: number;
-  /** `attachments/<secretId>/<256 random bits>`: unguessable, and a secret's objects share a prefix. */
-  objectKey: string;
-  createdBy: string;
-  createdAt: string;
-}
-
-export const ATTACHMENT_RULES = {
-  maxBytes: 100 * 1024 * 1024,
-  maxPerSecret: 20,
-  /** Presigned POST and GET lifetimes: long enough to start a transfer, short enough to not leak. */
-  uploadSeconds: 300,
-  downloadSeconds: 60,
-};
-
 export interface PresignedUpload {
   url: string;
   fields: Record<string, string>;
@@ -73,23 +58,9 @@ export interface AttachmentDeps extends SecretDeps {
   attachmentRules?: Partial<typeof ATTACHMENT_RULES>;
 }
 
-export class AttachmentLimitError extends DomainError {
-  constructor(max: number) {
-    super(`A secret holds at most ${max} attachments.`, { max });
-  }
-}
-
-export class AttachmentTooLargeError extends DomainError {
-  constructor(max: number) {
-    super(`An attachment is at most ${max} bytes.`, { maxBytes: max });
-  }
-}
-
-/** The download was asked for before the file was uploaded (or the upload did not match). */
-export class AttachmentNotUploadedError extends DomainError {
-  constructor() {
-    super('The file of this attachment has not been uploaded yet.');
-  }
+/** 256 bits from the CSPRNG (Web Crypto: this module is also reached by the web app's route types). */
+function unguessable(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
 }
 
 const rulesOf = (deps: AttachmentDeps) => ({ ...ATTACHMENT_RULES, ...deps.attachmentRules });
@@ -110,7 +81,7 @@ export async function createAttachment(
     name: input.name,
     contentType: input.contentType,
     size: input.size,
-    objectKey: `attachments/${secretId}/${randomBytes(32).toString('base64url')}`,
+    objectKey: `attachments/${secretId}/${unguessable()}`,
     createdBy: caller.id,
     createdAt: deps.clock.now().toISOString(),
   };

@@ -2,8 +2,6 @@ import {
   AttachmentLimitError,
   AttachmentNotUploadedError,
   AttachmentTooLargeError,
-} from '../../domain/secrets/attachments';
-import {
   LastManagerError,
   NotInTrashError,
   SecretConflictError,
