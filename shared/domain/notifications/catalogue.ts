@@ -29,6 +29,12 @@ export const NOTIFICATION_CATALOGUE = {
     category: 'OTP_CODE_RECEIVED',
     ids: ['accountId', 'messageId'],
   },
+  share_link_opened: {
+    title: 'Share link opened',
+    body: 'Someone opened a link you shared',
+    category: 'SHARE_LINK_OPENED',
+    ids: ['linkId'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }
