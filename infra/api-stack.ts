@@ -23,8 +23,10 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
@@ -46,6 +48,7 @@ export interface ApiStackProps extends StackProps {
   inboundSmsTopic: ITopic;
   messagingKey: IKey;
   eventBus: IEventBus;
+  attachmentsBucket: IBucket;
 }
 
 /** Per-route throttling of the SCIM routes (Entra ID and Okta stay well under it; docs/scim.md). */
@@ -58,7 +61,15 @@ const SCIM_THROTTLE = { rateLimit: 25, burstLimit: 50 };
  */
 export const GROUP_NEEDS: Record<
   RouteGroup,
-  { table?: true; hmac?: true; mail?: true; push?: 'register'; secrets?: true; phone?: true }
+  {
+    table?: true;
+    hmac?: true;
+    mail?: true;
+    push?: 'register';
+    secrets?: true;
+    phone?: true;
+    attachments?: true;
+  }
 > = {
   system: {},
   users: { table: true, hmac: true, mail: true },
@@ -73,7 +84,7 @@ export const GROUP_NEEDS: Record<
   // both build the shared mailer (admin alerts).
   scim: { table: true, hmac: true, mail: true },
   directory: { table: true, hmac: true, mail: true },
-  secrets: { table: true, hmac: true, mail: true, secrets: true },
+  secrets: { table: true, hmac: true, mail: true, secrets: true, attachments: true },
   sharelinks: { table: true, hmac: true, mail: true, secrets: true },
 };
 
@@ -171,6 +182,22 @@ export class ApiStack extends Stack {
       if (needs.push === 'register') this.push.bindRegistration(fn, platforms.applicationArns);
       if (needs.secrets) fn.bindSecretsKey(props.secretsKey);
       if (needs.phone) this.inbound.bindPhoneNumbers(fn);
+      if (needs.attachments) {
+        // Presigned POST and GET are signed with this role: it may put, read and delete attachments only.
+        const bucket = props.attachmentsBucket;
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+            resources: [bucket.arnForObjects('attachments/*')],
+          }),
+        );
+        // HeadObject of a key not uploaded yet answers 404 (not 403) only with ListBucket.
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+        );
+        bucket.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+        fn.addEnvironment(ENV.attachmentsBucket, props.attachmentsBucket.bucketName);
+      }
       fn.addEnvironment(ENV.inboundEmailDomain, config.inboundEmailDomain);
       fn.addEnvironment(ENV.inboxRetentionDays, String(config.inboxRetentionDays));
       functions.set(group, fn);

@@ -19,6 +19,7 @@ export function buildApp(app: App = new App({ context: BASE_CONTEXT })) {
   const stateful = new StatefulStack(app, `Latchkey-${config.stage}-Stateful`, {
     env,
     description: 'Latchkey: table and keys (retained)',
+    attachmentOrigins: [new URL(config.webBaseUrl).origin],
   });
   const api = new ApiStack(app, `Latchkey-${config.stage}-Api`, {
     env,
@@ -30,6 +31,7 @@ export function buildApp(app: App = new App({ context: BASE_CONTEXT })) {
     inboundSmsTopic: stateful.inboundSmsTopic,
     messagingKey: stateful.messagingKey,
     eventBus: stateful.eventBus,
+    attachmentsBucket: stateful.attachmentsBucket,
   });
   api.addStackDependency(stateful);
   const web = new WebStack(app, `Latchkey-${config.stage}-Web`, {

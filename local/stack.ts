@@ -22,6 +22,7 @@ import {
 } from './messaging-simulator';
 import { assertPortFree } from './ports';
 import { createPushSimulator, type OutboxPush } from './push-simulator';
+import { startS3Local } from './s3-local';
 import { findSeedUser, SEED_WORKSPACE, seed, seedWorkspaceOf } from './seed';
 import { startSesLocal } from './ses-local';
 import { createLocalSqsQueue, type LocalSqsQueue } from './sqs-queue';
@@ -31,6 +32,8 @@ export interface LocalStackOptions {
   apiPort: number;
   sesPort: number;
   dynamodbPort: number;
+  /** The local S3 server (attachments); absent: a free port. */
+  s3Port?: number;
   /** Where data lives (DynamoDB files, dev IdP key). Ignored when inMemory. */
   dataDir: string;
   inMemory: boolean;
@@ -44,6 +47,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   apiUrl: string;
   sesUrl: string;
+  /** The local S3 server (s3rver behind a front that checks presigned requests and POST policies). */
+  s3Endpoint: string;
   dynamodbEndpoint: string;
   tableName: string;
   dataDir: string | undefined;
@@ -58,6 +63,7 @@ export interface LocalStack {
 }
 
 export const LOCAL_TABLE_NAME = 'latchkey-local';
+export const LOCAL_ATTACHMENTS_BUCKET = 'latchkey-local-attachments';
 /** Local queues redeliver after 1 s instead of SQS's 30 s default, so a retry shows up at once. */
 const LOCAL_VISIBILITY_MS = 1_000;
 
@@ -126,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await assertPortFree(options.apiPort, 'PORT', 'API gateway');
   await assertPortFree(options.sesPort, 'SES_PORT', 'SES emulator');
   await assertPortFree(options.dynamodbPort, 'DYNAMODB_PORT', 'DynamoDB Local');
+  if (options.s3Port) await assertPortFree(options.s3Port, 'S3_PORT', 'local S3 server');
 
   const stops: Array<() => Promise<void>> = [];
   const queues: LocalSqsQueue[] = [];
@@ -146,6 +153,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ses = await startSesLocal(options.sesPort, dataDir ? { file: join(dataDir, 'ses-mail.json') } : {});
     stops.push(ses.stop);
 
+    const s3 = await startS3Local({
+      port: options.s3Port ?? 0,
+      bucket: LOCAL_ATTACHMENTS_BUCKET,
+      ...(dataDir ? { directory: join(dataDir, 's3') } : {}),
+      credentials: LOCAL_AWS.credentials,
+      region: LOCAL_AWS.region,
+    });
+    stops.push(s3.stop);
+
     // The handlers read their configuration from the environment at cold start, exactly as in Lambda.
     Object.assign(process.env, {
       AWS_REGION: LOCAL_AWS.region,
@@ -156,6 +172,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.tableName]: tableName,
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.sesEndpoint]: `http://127.0.0.1:${options.sesPort}`,
+      [ENV.s3Endpoint]: s3.endpoint,
+      [ENV.attachmentsBucket]: LOCAL_ATTACHMENTS_BUCKET,
       [ENV.emailFrom]: process.env[ENV.emailFrom] ?? 'no-reply@latchkey.local',
       [ENV.workspaceClaim]: process.env[ENV.workspaceClaim] ?? DEFAULTS.workspaceClaim,
       [ENV.stage]: 'local',
@@ -167,7 +185,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
     });
 
-    // No local engine for SNS mobile push, End User Messaging, S3, SQS or EventBridge: simulators take
+    // No local engine for SNS mobile push, End User Messaging, SQS or EventBridge (nor S3 for raw inbound mail): simulators take
     // their place, passed to the handlers' createHandler (the same door Lambda's handler uses). The
     // queues keep SQS semantics (visibility timeout, receive count, DLQ redrive).
     const print = options.quiet ? undefined : (line: string) => console.log(line);
@@ -374,6 +392,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       apiUrl: `http://localhost:${options.apiPort}`,
       sesUrl: ses.url,
+      s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       tableName,
       dataDir,

@@ -9,10 +9,11 @@ import {
 import { createGroupHandler } from '../../shared/http/handler';
 import type { ConfirmationRequest } from '../../shared/http/middleware';
 import { shareLinksRoutes } from '../../shared/http/routes/share-links';
+import { accessMemo } from '../../shared/http/secrets-access';
 import { toShareLinkView } from '../../shared/http/share-link-views';
 import { shareLinksRuntime } from '../../shared/http/share-links-runtime';
 
-const { shareDeps: deps, options, requireShareOwner } = shareLinksRuntime();
+const { shareDeps: deps, options, requireShareOwner, shareableContentWith } = shareLinksRuntime();
 const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) =>
   event.requestContext?.http?.sourceIp ?? 'unknown';
 
@@ -20,8 +21,14 @@ export const handler = createGroupHandler(
   'sharelinks',
   shareLinksRoutes,
   {
-    createShareLink: async ({ caller, body }) => {
-      const { link, url } = await createShareLink(caller, { ...body, oneTime: body.oneTime ?? false }, deps);
+    createShareLink: async ({ event, caller, body }) => {
+      // The ownership check of the confirmation and the content read share one access resolution.
+      const scoped = { ...deps, shareableContent: shareableContentWith(accessMemo(event)) };
+      const { link, url } = await createShareLink(
+        caller,
+        { ...body, oneTime: body.oneTime ?? false },
+        scoped,
+      );
       return { link: { id: link.id, url, expiresAt: link.expiresAt } };
     },
     listShareLinks: async ({ caller }) => ({
@@ -50,7 +57,7 @@ export const handler = createGroupHandler(
     // Ownership first: nobody is pushed a challenge for an object they could not share anyway.
     confirm: async (request: ConfirmationRequest) => {
       const body = request.body as { resource: { type: 'account' | 'secret'; id: string } };
-      await requireShareOwner(request.caller, body.resource);
+      await requireShareOwner(request.caller, body.resource, accessMemo(request.event));
       await options.confirm?.(request);
     },
   },

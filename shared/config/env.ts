@@ -33,6 +33,10 @@ export const ENV = {
   /** Where the SES receipt rule writes raw inbound mail, and the key prefix it uses. */
   inboundMailBucket: 'INBOUND_MAIL_BUCKET',
   inboundMailPrefix: 'INBOUND_MAIL_PREFIX',
+  /** The bucket of secrets' attachments (presigned POST up, presigned GET down). */
+  attachmentsBucket: 'ATTACHMENTS_BUCKET',
+  /** Only set locally: points the S3 client at the local S3 server (path-style addressing). */
+  s3Endpoint: 'S3_ENDPOINT',
   /** SQS queue between mail parsing and the shared inbox. */
   inboundQueueUrl: 'INBOUND_QUEUE_URL',
   /** Days inbox messages are kept (default 30). */

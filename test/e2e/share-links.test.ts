@@ -97,6 +97,10 @@ describe('public share links over HTTP', () => {
     const again = await api.call('POST', `/v1/public/share-links/${linkId}/open`, { body: { code } });
     const describedAfter = await api.call('GET', `/v1/public/share-links/${linkId}`);
     const listed = await api.call('GET', '/v1/share-links', as(owner));
+    await stack.push.drain();
+    const pushed = stack.push.outbox.filter(
+      (push) => push.type === 'share_link_opened' && push.data.linkId === linkId,
+    );
     const { plaintext, protectedHeader } = await compactDecrypt(
       opened.body.ciphertext,
       base64url.decode(key),
@@ -118,6 +122,8 @@ describe('public share links over HTTP', () => {
       password,
     });
     expect(again).toMatchObject({ status: 410, body: { error: 'link_invalid' } });
+    // The owner's phone hears of the open (once: the refused second open sends nothing).
+    expect(pushed.map((push) => push.deviceId)).toEqual([owner.phoneId]);
     expect(describedAfter).toMatchObject({ status: 410, body: { error: 'link_invalid' } });
     const mine = listed.body.items.find((l: { id: string }) => l.id === linkId);
     expect(mine).toMatchObject({

@@ -58,10 +58,57 @@ describe('CDK app (default context: Cognito user pool)', () => {
     });
   });
 
+  it("keeps secrets' attachments in a private, KMS-encrypted, versioned, TLS-only bucket with lifecycle", () => {
+    const template = app.stateful;
+    const [bucket] = Object.values(
+      template.findResources('AWS::S3::Bucket', {
+        Properties: {
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [Match.objectLike({ BucketKeyEnabled: true })],
+          },
+        },
+      }),
+    );
+    expect(bucket?.DeletionPolicy).toBe('Retain');
+    expect(
+      bucket?.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+        .SSEAlgorithm,
+    ).toBe('aws:kms');
+    expect(bucket?.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket?.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket?.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      ExpiredObjectDeleteMarker: true,
+      Status: 'Enabled',
+    });
+    expect(bucket?.Properties.CorsConfiguration.CorsRules[0].AllowedMethods).toEqual(['POST', 'GET']);
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    // Only the secrets function may sign for it, and only for objects under attachments/.
+    const api = app.api;
+    const policies = Object.values(api.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy).includes('s3:PutObject'),
+    );
+    expect(policies).toHaveLength(1);
+    expect(JSON.stringify(policies[0])).toContain('/attachments/*');
+    expect(JSON.stringify(policies[0])).not.toContain('s3:*');
+  });
+
   it('creates retained KMS keys: rotating ones for the table and secrets, an HMAC one for codes', () => {
     const keys = Object.values(app.stateful.findResources('AWS::KMS::Key'));
-    // Table, secrets (envelope encryption), HMAC derivation, inbound SMS topic.
-    expect(keys).toHaveLength(4);
+    // Table, secrets (envelope encryption), HMAC derivation, inbound SMS topic, attachments.
+    expect(keys).toHaveLength(5);
     for (const key of keys) expect(key.DeletionPolicy).toBe('Retain');
     const hmac = keys.filter((key) => key.Properties.KeySpec === 'HMAC_256');
     expect(hmac).toHaveLength(1);

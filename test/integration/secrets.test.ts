@@ -27,6 +27,7 @@ import {
   listVaults,
   putVaultMember,
   removeVaultMember,
+  requireSecretRole,
   restoreSecret,
   type SecretDeps,
   viewSecret,
@@ -319,5 +320,62 @@ describe('vaults and secrets on DynamoDB Local', () => {
       NotFoundError,
     );
     expect(await deps.vaults.vaultGrantsOf(vault.id, [foreign.id])).toEqual([]);
+  });
+
+  it('lists every vault reached through teams, across pages, merged with the own grants', async () => {
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const reader = await member(workspace);
+    const big = await teamOf(owner.workspaceId, [reader.id]);
+    const small = await teamOf(owner.workspaceId, [reader.id]);
+    const { deps } = setup();
+    const expected = new Map<string, string>();
+    for (let i = 0; i < 5; i++) {
+      const vault = await createVault(owner, { name: `team-${i}` }, deps);
+      await putVaultMember(owner, vault.id, big.id, 'viewer', deps);
+      expected.set(vault.id, 'viewer');
+    }
+    const both = await createVault(owner, { name: 'both' }, deps);
+    await putVaultMember(owner, both.id, small.id, 'viewer', deps);
+    await putVaultMember(owner, both.id, reader.id, 'editor', deps);
+    expected.set(both.id, 'editor');
+    const own = await createVault(reader, { name: 'own' }, deps);
+    expected.set(own.id, 'manager');
+
+    const seen: { id: string; role: string }[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await listVaults(reader, { limit: 2, cursor }, deps);
+      seen.push(...page.items.map((i) => ({ id: i.vault.id, role: i.role })));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+
+    expect(seen.map((v) => v.id)).toEqual([...expected.keys()].sort());
+    expect(Object.fromEntries(seen.map((v) => [v.id, v.role]))).toEqual(Object.fromEntries(expected));
+  });
+
+  it('resolves access once per request when the confirmation check and the use case share a memo', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+    const vault = await createVault(owner, { name: 'V' }, deps);
+    const { secret } = await createSecret(owner, vault.id, content, deps);
+    let reads = 0;
+    const counted: SecretDeps = {
+      ...deps,
+      vaults: {
+        ...deps.vaults,
+        accessGrants: (...args) => {
+          reads++;
+          return deps.vaults.accessGrants(...args);
+        },
+      },
+      access: new Map(),
+    };
+
+    await requireSecretRole(owner, secret.id, 'viewer', counted);
+    await viewSecret(owner, secret.id, counted);
+
+    expect(reads).toBe(1);
   });
 });

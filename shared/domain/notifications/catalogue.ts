@@ -36,6 +36,12 @@ export const NOTIFICATION_CATALOGUE = {
     // The grant first: the "not me" answer names it; the device and account say what to show.
     ids: ['grantId', 'accountId', 'deviceId'],
   },
+  share_link_opened: {
+    title: 'Share link opened',
+    body: 'Someone opened a link you shared',
+    category: 'SHARE_LINK_OPENED',
+    ids: ['linkId'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }
