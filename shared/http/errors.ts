@@ -12,6 +12,7 @@ import { DEVICE_ERRORS } from './error-codes/devices';
 import { DIRECTORY_ERRORS } from './error-codes/directory';
 import { IDENTITY_ERRORS } from './error-codes/identity';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
+import { ROTATION_ERRORS } from './error-codes/rotation';
 import { SECRET_ERRORS } from './error-codes/secrets';
 import { SHARE_LINK_ERRORS } from './error-codes/share-links';
 import type { ErrorMapping } from './error-codes/types';
@@ -66,6 +67,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...DIRECTORY_ERRORS,
   ...SECRET_ERRORS,
   ...SHARE_LINK_ERRORS,
+  ...ROTATION_ERRORS,
 ];
 
 export interface ErrorResponse {

@@ -29,6 +29,12 @@ export const NOTIFICATION_CATALOGUE = {
     category: 'OTP_CODE_RECEIVED',
     ids: ['accountId', 'messageId'],
   },
+  rotation_failed: {
+    title: 'Password rotation failed',
+    body: 'A rotation failed; the working password is still current',
+    category: 'ROTATION_FAILED',
+    ids: ['accountId', 'rotationId'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }
