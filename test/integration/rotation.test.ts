@@ -100,7 +100,12 @@ async function setup() {
     },
     clock,
     notifier: accountDeps.notifier,
-    mailer: { send: async (mail) => (mails.push(mail.to), { messageId: 'm' }) },
+    mailer: {
+      send: async (mail) => {
+        mails.push(mail.to);
+        return { messageId: 'm' };
+      },
+    },
     security: { record: () => undefined },
     count: (metric) => void counted.push(metric),
     leaseMs: 30_000,
@@ -124,9 +129,10 @@ describe('rotation engine on DynamoDB Local', () => {
       ...rotationDeps,
       rotations: {
         ...rotations,
-        start: (r: Parameters<typeof rotations.start>[0], job: Parameters<typeof rotations.start>[1]) => (
-          jobs.push(job.id), rotations.start(r, job)
-        ),
+        start: (r: Parameters<typeof rotations.start>[0], job: Parameters<typeof rotations.start>[1]) => {
+          jobs.push(job.id);
+          return rotations.start(r, job);
+        },
       },
     };
 
@@ -263,7 +269,7 @@ describe('rotation engine on DynamoDB Local', () => {
   });
 
   it('sweeps only the sparse index: due accounts start, others are not read', async () => {
-    const { owner, account, rotationDeps, clock } = await setup();
+    const { owner, account, accountDeps, rotationDeps, clock } = await setup();
     await rotations.putPolicy(
       account,
       {
@@ -276,6 +282,13 @@ describe('rotation engine on DynamoDB Local', () => {
       clock.now(),
     );
     const dueAt = await afterLogin(account.id, rotationDeps);
+    // An account whose app has no rotation connector (any more) is dropped from the index, not read again.
+    const noConnector = await createAccount(
+      owner,
+      { appName: 'Ads', appId: 'acme-ads', username: unique('ads'), password: 'p' },
+      accountDeps,
+    );
+    await rotations.markDue(noConnector.id, dueAt as string);
     const later = new Date(Date.parse(dueAt as string) + 1000);
     const dueNow = await rotations.due(new Date(Date.parse(dueAt as string) - 1000), 1000);
     const dueLater = await rotations.due(later, 1000);
@@ -289,6 +302,9 @@ describe('rotation engine on DynamoDB Local', () => {
     expect(dueLater.some((d) => d.accountId === account.id)).toBe(true);
     expect(swept.started).toBeGreaterThanOrEqual(1);
     expect(again.some((d) => d.accountId === account.id)).toBe(false);
+    expect(dueLater.some((d) => d.accountId === noConnector.id)).toBe(true);
+    expect(again.some((d) => d.accountId === noConnector.id)).toBe(false);
+    expect(swept.skipped).toBeGreaterThanOrEqual(1);
     expect(marked?.activeRotation).toMatchObject({ kind: 'password' });
     await expect(startRotation(owner, account.id, rotationDeps)).rejects.toMatchObject({
       name: 'RotationInProgressError',

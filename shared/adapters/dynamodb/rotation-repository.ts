@@ -297,6 +297,15 @@ export function makeRotationRepository(doc: DynamoDBDocumentClient, tableName: s
       });
     },
 
+    async clearDue(accountId) {
+      await conditionalUpdate(doc, tableName, {
+        Key: accountKeys.account(accountId),
+        UpdateExpression: 'REMOVE #gpk, #gsk',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK, '#gpk': GPK, '#gsk': GSK },
+      });
+    },
+
     async due(now, limit) {
       const page = await doc.send(
         new QueryCommand({

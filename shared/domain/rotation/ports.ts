@@ -48,6 +48,8 @@ export interface RotationRepository {
   putWorkspacePolicy(workspaceId: string, policy: RotationPolicy, now: Date): Promise<void>;
   /** Marks the account due at `dueAt` (sparse index), unless an earlier due time is already set. */
   markDue(accountId: string, dueAt: string): Promise<void>;
+  /** Takes the account out of the due index (an account that can no longer be rotated). */
+  clearDue(accountId: string): Promise<void>;
   /** Accounts due at or before `now`, oldest first, from the sparse index only. */
   due(now: Date, limit: number): Promise<Array<{ accountId: string; dueAt: string }>>;
 }

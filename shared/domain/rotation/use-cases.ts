@@ -264,6 +264,8 @@ export async function sweepDueRotations(
   for (const item of due) {
     const account = await deps.accounts.get(item.accountId);
     if (!account || !effectiveCapabilities(account).passwordRotation) {
+      // It cannot be rotated any more (its app changed): out of the index, or every sweep reads it again.
+      if (account) await deps.rotations.clearDue(account.id);
       skipped++;
       continue;
     }
