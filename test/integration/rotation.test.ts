@@ -268,6 +268,29 @@ describe('rotation engine on DynamoDB Local', () => {
     expect(counted).toEqual(['RotationsFailed']);
   });
 
+  it('ends failed when the app says yes to every change but never takes the new password', async () => {
+    const { owner, app, account, accountDeps, rotationDeps, engine } = await setup();
+    const rotation = await startRotation(owner, account.id, rotationDeps);
+    // The app answers 200 and keeps the old password (a broken form, a silent policy).
+    app.driver.changePassword = async () => {
+      app.calls.change++;
+    };
+
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6 && outcomes.at(-1) !== 'done'; i++) {
+      outcomes.push(await advanceRotation({ accountId: account.id, rotationId: rotation.id }, engine));
+    }
+    const failed = await rotations.get(account.id, rotation.id);
+
+    expect(outcomes.at(-1)).toBe('done');
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: 'the new secret did not log in after the change',
+    });
+    expect(app.calls.change).toBeLessThanOrEqual(3);
+    expect(await viewPassword(owner, account.id, accountDeps)).toBe('Initial-password-1');
+  });
+
   it('sweeps only the sparse index: due accounts start, others are not read', async () => {
     const { owner, account, accountDeps, rotationDeps, clock } = await setup();
     await rotations.putPolicy(

@@ -199,6 +199,10 @@ async function probe(rotation: Rotation, account: Account, deps: EngineDeps): Pr
 
 /** Step 2: the connector changes the secret at the app (after a failed try: first, does the new one work?). */
 async function change(rotation: Rotation, account: Account, deps: EngineDeps): Promise<StepOutcome> {
+  // A change the app accepts but whose login keeps failing loops change -> verify: bounded here too.
+  if (rotation.attempts > rotation.maxAttempts) {
+    return fail(rotation, account, rotation.error ?? 'the new secret did not log in after the change', deps);
+  }
   if (rotation.attempts > 1 && (await probe(rotation, account, deps))) {
     // The app took the change last time even though the call failed (accept then time out): roll forward.
     const now = deps.clock.now();
