@@ -79,6 +79,9 @@ describe('password rotation and one-click MFA on the demo app over HTTP', () => 
     (await demo('/login', { username, password, ...(totp ? { totp } : {}) })).status;
 
   it('lists the catalogue with capabilities; the catalogue wins over recorded capabilities', async () => {
+    // Long, unique passwords: the secret scan below matches whole tokens, and a one-letter password
+    // would be "found" inside any base64 ciphertext.
+    const password = `Ads-${randomUUID()}`;
     const apps = await api.call('GET', '/v1/apps', as());
     const created = await api.call(
       'POST',
@@ -88,12 +91,12 @@ describe('password rotation and one-click MFA on the demo app over HTTP', () => 
           appName: 'Ads',
           appId: 'acme-ads',
           username: 'x',
-          password: 'y',
+          password,
           capabilities: { acceptsVoip: true },
         },
       }),
     );
-    passwords.add('y');
+    passwords.add(password);
 
     const demoApp = apps.body.items.find((app: { id: string }) => app.id === 'demo');
     expect(demoApp.capabilities).toEqual({
@@ -245,12 +248,13 @@ describe('password rotation and one-click MFA on the demo app over HTTP', () => 
   });
 
   it('refuses accounts without a rotation connector, and non-owners', async () => {
+    const password = `Plain-${randomUUID()}`;
     const plain = await api.call(
       'POST',
       '/v1/accounts',
-      as({ body: { appName: 'Plain', username: 'p', password: 'q' } }),
+      as({ body: { appName: 'Plain', username: 'p', password } }),
     );
-    passwords.add('q');
+    passwords.add(password);
     const refused = await api.call('POST', `/v1/accounts/${plain.body.account.id}/rotations`, as());
     const policy = await api.call(
       'PUT',
@@ -260,7 +264,7 @@ describe('password rotation and one-click MFA on the demo app over HTTP', () => 
     const unknownApp = await api.call(
       'POST',
       '/v1/accounts',
-      as({ body: { appName: 'X', appId: 'nope', username: 'p', password: 'q' } }),
+      as({ body: { appName: 'X', appId: 'nope', username: 'p', password } }),
     );
 
     expect(refused).toMatchObject({ status: 422, body: { error: 'rotation_not_supported' } });
@@ -361,8 +365,8 @@ describe('password rotation and one-click MFA on the demo app over HTTP', () => 
 
     expect(passwords.size).toBeGreaterThan(10);
     for (const password of passwords) {
-      expect(appears(password, stored), 'a password is stored in clear').toBe(false);
-      expect(appears(password, queues), 'a password travelled in a queue').toBe(false);
+      expect(appears(password, stored), `${password} is stored in clear`).toBe(false);
+      expect(appears(password, queues), `${password} travelled in a queue`).toBe(false);
     }
     expect(stored).toContain('PWVER#');
   });
