@@ -38,6 +38,7 @@ import { LatchkeyFunction } from './constructs/latchkey-function';
 import { OutboxRelay } from './constructs/outbox-relay';
 import { PushDelivery } from './constructs/push-delivery';
 import { PushPlatforms } from './constructs/push-platforms';
+import { Rotation } from './constructs/rotation';
 import { WorkspaceBootstrap } from './constructs/workspace-bootstrap';
 
 export interface ApiStackProps extends StackProps {
@@ -106,6 +107,7 @@ export class ApiStack extends Stack {
   /** What the web app signs in with (OIDC authorization code + PKCE). */
   readonly webSignIn: { issuer: string; clientId: string; connectOrigins: string[] };
   readonly outbox: OutboxRelay;
+  readonly rotation: Rotation;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -140,11 +142,18 @@ export class ApiStack extends Stack {
         logRetention: config.logRetentionDays,
       });
     }
+    this.rotation = new Rotation(this, 'Rotation', {
+      table: props.table,
+      secretsKey: props.secretsKey,
+      emailFrom: config.emailFrom,
+      logRetention: config.logRetentionDays,
+    });
     // Request paths and inbound consumers write push work to the table's outbox; only the relay sends to SQS.
     this.outbox = new OutboxRelay(this, 'Outbox', {
       table: props.table,
       bus: props.eventBus,
       pushQueue: this.push.queue,
+      rotationQueue: this.rotation.queue,
       logRetention: config.logRetentionDays,
     });
 

@@ -211,6 +211,31 @@ export function applySuppressions(stateful: StatefulStack, api: ApiStack, web?: 
     },
     { id: 'Serverless-SQSRedrivePolicy', reason: 'This is a dead-letter queue; it is watched by an alarm.' },
   ]);
+  NagSuppressions.addResourceSuppressions(api.rotation.deadLetters, [
+    {
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This is the rotation dead-letter queue (and the sweep schedule target DLQ); it is watched by an alarm.',
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(
+    api.rotation.worker,
+    [
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event sources take no on-failure destination; failed rotation jobs go to the queue’s ' +
+          'dead-letter queue after 10 receives, with an alarm (the engine ends a rotation after 3 attempts).',
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'grantInvoke covers the connector function’s versions (<arn>:*); it is the only function invoked.',
+        appliesTo: [{ regex: '/^Resource::<RotationConnector[A-Za-z0-9]+\\.Arn>:\\*$/g' }],
+      },
+    ],
+    true,
+  );
   NagSuppressions.addResourceSuppressions(api.push.deadLetters, [
     {
       id: 'Serverless-SQSRedrivePolicy',

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
 import type { RouteGroup } from '../shared/http/routes';
 import type { ExternalAdapters } from '../shared/runtime/external-adapters';
+import { createDemoApp } from './demo-app';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { createLocalEventBus } from './event-bus';
@@ -102,6 +103,36 @@ export const LOCAL_ROUTES = [
     path: '/_local/inbound/email',
     what: 'an inbound email (JSON or raw message/rfc822 with ?to=&from=)',
   },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/users',
+    what: 'the demo app: {username, password} creates a user',
+  },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/login',
+    what: 'the demo app: {username, password, totp?} -> 200 or 401',
+  },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/change-password',
+    what: 'the demo app: {username, currentPassword, newPassword} (the demo connector drives it)',
+  },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/totp',
+    what: 'the demo app: {username, password, secret, code} turns TOTP on (the demo connector drives it)',
+  },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/faults',
+    what: '{mode: none | fail_once | fail_always | accept_then_timeout, hangMs?}: the next changes fail',
+  },
+  {
+    method: 'POST',
+    path: '/_local/rotations/sweep',
+    what: '{now?}: runs the scheduled rotation sweep as if the clock said `now`, then waits for the work',
+  },
 ] as const;
 
 /** One promise for a lazily imported handler, so every call shares the same instance. */
@@ -182,6 +213,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Stands in for the KMS secrets key: account passwords and TOTP seeds stay readable across restarts.
       [ENV.localSecretsKey]: localKey(dataDir, 'secrets.key'),
       [ENV.inboundEmailDomain]: process.env[ENV.inboundEmailDomain] ?? 'inbound.latchkey.local',
+      // The demo app is served by this gateway; the demo connector drives it over HTTP.
+      [ENV.demoAppUrl]: `http://127.0.0.1:${options.apiPort}/_local/apps/demo`,
       ...options.env,
     });
 
@@ -223,6 +256,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
     queues.push(inboundQueue);
+    // The connector runs as its own function in AWS; here it is called in-process, through a JSON
+    // round trip of the request so nothing but ids could reach it.
+    const connector = once(() =>
+      import('../functions/jobs/connector').then((module) =>
+        import('../shared/runtime/rotation').then((runtime) =>
+          module.createConnector(runtime.connectorDeps()),
+        ),
+      ),
+    );
+    const rotationQueue = createLocalSqsQueue(
+      once(async () => {
+        const [worker, runtime] = await Promise.all([
+          import('../functions/jobs/rotation-worker'),
+          import('../shared/runtime/rotation'),
+        ]);
+        return worker.createRotationWorker(
+          runtime.rotationWorkerDeps({
+            run: async (request) => (await connector())(JSON.parse(JSON.stringify(request))),
+          }),
+        );
+      }),
+      {
+        name: 'latchkey-local-rotation',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        // More receives than the engine's attempts: the engine ends a rotation before the DLQ would.
+        maxReceiveCount: 10,
+        batchSize: 1,
+        log: print,
+      },
+    );
+    queues.push(rotationQueue);
+    const demoApp = createDemoApp();
+    stops.push(async () => demoApp.stop());
     const adapters: ExternalAdapters = {
       pushGateway: push.gateway,
       phoneNumbers: phones.phoneNumbers,
@@ -237,7 +303,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       consumer: once(() =>
         import('../functions/events/outbox-relay').then((module) =>
-          module.createOutboxRelay({ pushQueue: pushQueue.queue, bus }),
+          module.createOutboxRelay({ pushQueue: pushQueue.queue, bus, rotationQueue: rotationQueue.queue }),
         ),
       ),
       ...(print ? { log: print } : {}),
@@ -292,6 +358,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       };
       if (req.method === 'GET' && (path === '/_local' || path === '/_local/')) {
         return json(200, { routes: LOCAL_ROUTES });
+      }
+      if (await demoApp.handle(req, res, path)) return true;
+      if (req.method === 'POST' && path === '/_local/rotations/sweep') {
+        const now = ((await readJson(req)) as { now?: unknown } | undefined)?.now;
+        const at = typeof now === 'string' ? new Date(now) : new Date();
+        if (Number.isNaN(at.getTime())) {
+          return json(400, { error: 'validation_failed', message: 'Send {"now": an ISO date-time} or {}.' });
+        }
+        const { createRotationSweep } = await import('../functions/jobs/rotation-sweep');
+        const report = await createRotationSweep({ now: () => at })();
+        await drainAll();
+        return json(200, report);
       }
       if (req.method === 'GET' && path === '/_local/outbox/push') {
         await drainAll();

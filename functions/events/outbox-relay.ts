@@ -4,14 +4,15 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { outboxEventOf } from '../../shared/adapters/dynamodb/outbox';
 import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
 import { PUSH_JOB_EVENT } from '../../shared/domain/events';
+import { ROTATION_JOB_EVENT } from '../../shared/domain/rotation/jobs';
 import { logger } from '../../shared/observability';
 import { correlationOfRecord, withCorrelation } from '../../shared/observability/correlation';
 import { lazyHandler } from '../../shared/runtime/external-adapters';
 import { type OutboxRelayDeps, outboxRelayDeps } from '../../shared/runtime/outbox-relay';
 
 /**
- * Table stream -> wherever each outbox event goes: push jobs to the push queue, every other event to
- * the event bus. A record that fails is reported (partial batch response) and retried from there;
+ * Table stream -> wherever each outbox event goes: push jobs to the push queue, rotation jobs to the
+ * rotation queue, every other event to the event bus. A record that fails is reported (partial batch response) and retried from there;
  * after the retries the stream's on-failure destination (a DLQ with an alarm) keeps it.
  */
 export function createOutboxRelay(deps: OutboxRelayDeps) {
@@ -27,6 +28,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       const job = parsePushJob(JSON.stringify(event.detail));
       if (!job) throw new Error(`outbox event ${event.id} carries no push job`);
       await deps.pushQueue.enqueue([job]);
+    } else if (event.type === ROTATION_JOB_EVENT && deps.rotationQueue) {
+      // Ids only: the worker reads the rotation's state from the table.
+      await deps.rotationQueue.enqueue([event.detail]);
     } else {
       const refused = await deps.bus.publish([event]);
       if (refused.length > 0) throw new Error(`the event bus refused ${event.type} ${event.id}`);

@@ -1,3 +1,4 @@
+import { ENV, optionalEnv } from '../../shared/config/env';
 import {
   createAccount,
   listAccountInbox,
@@ -19,19 +20,35 @@ import {
   pollGrantCode,
   reportUnrecognizedLogin,
 } from '../../shared/domain/logins/use-cases';
+import { APP_CATALOGUE, withDemoBaseUrl } from '../../shared/domain/rotation/apps';
+import {
+  getRotation,
+  getRotationPolicy,
+  getWorkspaceRotationPolicy,
+  listPasswordHistory,
+  listRotations,
+  putRotationPolicy,
+  putWorkspaceRotationPolicy,
+  startMfaEnrollment,
+  startRotation,
+  viewPasswordVersion,
+} from '../../shared/domain/rotation/use-cases';
 import { toAccountView, toMemberView } from '../../shared/http/account-views';
 import { accountsRuntime } from '../../shared/http/accounts-runtime';
 import { createGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
+import { toRotationView, toVersionView } from '../../shared/http/rotation-views';
 import { accountsRoutes } from '../../shared/http/routes/accounts';
+import { rotationRoutes } from '../../shared/http/routes/rotation';
 
-const { accountDeps: deps, options } = accountsRuntime();
+const { accountDeps: deps, rotationDeps, options } = accountsRuntime();
 const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) =>
   event.requestContext?.http?.sourceIp ?? 'unknown';
+const demoAppUrl = optionalEnv(ENV.demoAppUrl);
 
 export const handler = createGroupHandler(
   'accounts',
-  accountsRoutes,
+  { ...accountsRoutes, ...rotationRoutes },
   {
     createAccount: async ({ caller, body }) => ({
       account: toAccountView(await createAccount(caller, body, deps), 'owner'),
@@ -95,6 +112,40 @@ export const handler = createGroupHandler(
       listAccountInbox(caller, params.id, { limit: query.limit ?? 50, cursor: query.cursor }, deps),
     listInbox: async ({ caller, query }) =>
       listInbox(caller, { limit: query.limit ?? 50, cursor: query.cursor }, deps),
+    listApps: async () => ({
+      items: APP_CATALOGUE.map((app) => {
+        const { connector: _connector, ...listed } = withDemoBaseUrl(app, demoAppUrl);
+        return listed;
+      }),
+      nextCursor: null,
+    }),
+    startRotation: async ({ caller, params }) => ({
+      rotation: toRotationView(await startRotation(caller, params.id, rotationDeps)),
+    }),
+    listRotations: async ({ caller, params }) => ({
+      items: (await listRotations(caller, params.id, rotationDeps)).map(toRotationView),
+      nextCursor: null,
+    }),
+    getRotation: async ({ caller, params }) => ({
+      rotation: toRotationView(await getRotation(caller, params.id, params.rotationId, rotationDeps)),
+    }),
+    listPasswordHistory: async ({ caller, params }) => ({
+      items: (await listPasswordHistory(caller, params.id, rotationDeps)).map(toVersionView),
+      nextCursor: null,
+    }),
+    viewPasswordVersion: async ({ caller, params }) => ({
+      version: params.version,
+      password: await viewPasswordVersion(caller, params.id, params.version, rotationDeps),
+    }),
+    getRotationPolicy: async ({ caller, params }) => getRotationPolicy(caller, params.id, rotationDeps),
+    putRotationPolicy: async ({ caller, params, body }) =>
+      putRotationPolicy(caller, params.id, body, rotationDeps),
+    getWorkspaceRotationPolicy: async ({ caller }) => getWorkspaceRotationPolicy(caller, rotationDeps),
+    putWorkspaceRotationPolicy: async ({ caller, body }) =>
+      putWorkspaceRotationPolicy(caller, body, rotationDeps),
+    startMfaEnrollment: async ({ caller, params }) => ({
+      rotation: toRotationView(await startMfaEnrollment(caller, params.id, rotationDeps)),
+    }),
   },
   { ...options, confirm: ownerFirst(options.confirm, deps) },
 );

@@ -53,6 +53,14 @@ export const ENV = {
   webBaseUrl: 'WEB_BASE_URL',
   /** Public base URL of `/scim/v2` for SCIM `meta.location`; unset -> the API's own domain. */
   scimBaseUrl: 'SCIM_BASE_URL',
+  /** SQS queue the rotation worker consumes (rotation jobs relayed from the outbox). */
+  rotationQueueUrl: 'ROTATION_QUEUE_URL',
+  /** The connector function the rotation worker invokes (its own, isolated Lambda). */
+  connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',
+  /** The time box of one connector call to an app, in ms (default 10000). */
+  connectorTimeoutMs: 'CONNECTOR_TIMEOUT_MS',
+  /** Base URL of the demo app (`/_local/apps/demo` on the local gateway); unset in AWS. */
+  demoAppUrl: 'DEMO_APP_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -352,6 +352,17 @@ export interface AccountRepository {
   ): Promise<{ ids: string[]; roles: Record<string, AccountRole>; nextCursor: string | null }>;
   getMany(accountIds: string[]): Promise<Account[]>;
   update(accountId: string, changes: AccountChanges, now: Date): Promise<Account | undefined>;
+  /**
+   * An owner's new password, only while `expectedVersion` is current and no rotation runs: the
+   * replaced version stays in the history. `conflict` otherwise (nothing written).
+   */
+  replacePassword(
+    account: Account,
+    expectedVersion: number,
+    secret: EncryptedSecret,
+    by: string,
+    now: Date,
+  ): Promise<'applied' | 'conflict'>;
   /** Adds or changes a member; demoting the last owner is refused. */
   putMember(
     accountId: string,

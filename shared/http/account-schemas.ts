@@ -21,11 +21,21 @@ export const accountSchema = z
     appName: z.string(),
     loginUrl: z.optional(z.string()),
     username: z.string(),
-    capabilities: z.object({
-      managedPhone: z.boolean(),
-      acceptsVoip: z.boolean(),
-      managedEmail: z.boolean(),
-    }),
+    appId: z.optional(z.string()),
+    capabilities: z
+      .object({
+        managedPhone: z.boolean(),
+        acceptsVoip: z.boolean(),
+        managedEmail: z.boolean(),
+        passwordRotation: z.boolean(),
+        mfaEnrollment: z.boolean(),
+      })
+      .check(z.describe('The catalogue app’s capabilities when `appId` is set, else those recorded.')),
+    passwordVersion: z.number().check(z.describe('Send it back with a password edit.')),
+    rotation: z.optional(
+      z.object({ id: z.string(), kind: z.string(), changing: z.boolean() }).check(z.describe('Running now.')),
+    ),
+    lastRotation: z.optional(z.object({ id: z.string(), status: z.string(), at: z.string() })),
     phoneNumber: z.optional(z.string()),
     emailAddress: z.optional(z.string()),
     totp: z.optional(z.object({ digits: z.number(), period: z.number(), algorithm: z.string() })),
@@ -46,9 +56,14 @@ export const createAccountBody = z.strictObject({
   username: shortText(320),
   password: z.string().check(z.minLength(1), z.maxLength(1024)),
   capabilities: z.optional(capabilities),
+  appId: z.optional(id),
 });
 export const updateAccountBody = z.strictObject({
   appName: z.optional(shortText(100)),
+  appId: z.optional(id),
+  passwordVersion: z.optional(
+    z.number().check(z.int(), z.minimum(1), z.describe('Required with `password`: the version it replaces.')),
+  ),
   loginUrl: z.optional(url),
   username: z.optional(shortText(320)),
   password: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),

@@ -14,6 +14,7 @@ import { DIRECTORY_ERRORS } from './error-codes/directory';
 import { IDENTITY_ERRORS } from './error-codes/identity';
 import { LOGIN_ERRORS } from './error-codes/logins';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
+import { ROTATION_ERRORS } from './error-codes/rotation';
 import { SECRET_ERRORS } from './error-codes/secrets';
 import { SHARE_LINK_ERRORS } from './error-codes/share-links';
 import type { ErrorMapping } from './error-codes/types';
@@ -70,6 +71,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...SECRET_ERRORS,
   ...SHARE_LINK_ERRORS,
   ...LOGIN_ERRORS,
+  ...ROTATION_ERRORS,
 ];
 
 export interface ErrorResponse {

@@ -177,13 +177,18 @@ describe('public share links over HTTP', () => {
     const revoke = await api.call('DELETE', `/v1/share-links/${revoked.linkId}`, as(owner));
     const newPassword = `pw-${randomUUID()}`;
     api.secrets.add(newPassword);
-    await api.call('PATCH', `/v1/accounts/${accountId}`, as(owner, { body: { password: newPassword } }));
+    const edited = await api.call(
+      'PATCH',
+      `/v1/accounts/${accountId}`,
+      as(owner, { body: { password: newPassword, passwordVersion: 1 } }),
+    );
     const answers = await Promise.all(
       ['shl_unknown', revoked.linkId, rotatedId].map((id) => api.call('GET', `/v1/public/share-links/${id}`)),
     );
     const codeForRevoked = await api.call('POST', `/v1/public/share-links/${revoked.linkId}/verification`);
 
     expect(revoke.status).toBe(200);
+    expect(edited.status).toBe(200);
     for (const answer of answers)
       expect(answer).toMatchObject({ status: 410, body: { error: 'link_invalid' } });
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);

@@ -149,9 +149,9 @@ describe('CDK app (default context: Cognito user pool)', () => {
 
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
     const functions = app.api.findResources('AWS::Lambda::Function');
-    // One per route group, plus the push fan-out, the inbound SMS handler, the two email stages and
-    // the outbox relay.
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 5);
+    // One per route group, plus the push fan-out, the inbound SMS handler, the two email stages, the
+    // outbox relay, and the rotation worker, connector and sweep.
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 8);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -290,6 +290,64 @@ describe('CDK app: outbox relay', () => {
   });
 });
 
+describe('CDK app: password rotation', () => {
+  let app: ReturnType<typeof synth>;
+  beforeAll(() => {
+    app = synth();
+  });
+  const fn = (description: string) => {
+    const found = Object.entries(app.api.findResources('AWS::Lambda::Function')).find(([, f]) =>
+      String(f.Properties.Description).startsWith(description),
+    );
+    if (!found) throw new Error(`no function ${description}`);
+    return found;
+  };
+  const policyOf = (logicalId: string) =>
+    Object.values(app.api.findResources('AWS::IAM::Policy'))
+      .filter((policy) =>
+        JSON.stringify(policy.Properties.Roles).includes(logicalId.replace(/[0-9A-F]{8}$/, '')),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+      .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
+
+  it('isolates the connector: time-boxed, GetItem and Decrypt only, invoked only by the worker', () => {
+    const [connectorId, connector] = fn('Latchkey connector');
+    const [workerId, worker] = fn('Latchkey rotation worker');
+    const connectorActions = policyOf(connectorId).filter((a) => !a.startsWith('xray:'));
+
+    expect(connector.Properties.Timeout).toBe(15);
+    expect(connector.Properties.Environment.Variables[ENV.connectorTimeoutMs]).toBe('10000');
+    expect(connectorActions.sort()).toEqual(['dynamodb:GetItem', 'kms:Decrypt']);
+    expect(worker.Properties.Environment.Variables[ENV.connectorFunctionName]).toEqual({ Ref: connectorId });
+    expect(policyOf(workerId)).toContain('lambda:InvokeFunction');
+    const invokers = Object.values(app.api.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('lambda:InvokeFunction'),
+    );
+    expect(invokers).toHaveLength(1);
+  });
+
+  it('feeds the worker from an encrypted queue with a DLQ, relays rotation jobs there, sweeps on a schedule', () => {
+    const [workerId] = fn('Latchkey rotation worker');
+    const [sweepId] = fn('Latchkey rotation sweep');
+    const [, relay] = fn('Latchkey outbox relay');
+
+    app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: workerId },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    app.api.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
+    });
+    expect(relay.Properties.Environment.Variables[ENV.rotationQueueUrl]).toBeDefined();
+    app.api.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweepId, 'Arn'] } })],
+    });
+  });
+});
+
 describe('CDK app: push delivery', () => {
   let app: ReturnType<typeof synth>;
   beforeAll(() => {
@@ -333,9 +391,9 @@ describe('CDK app: push delivery', () => {
       'Latchkey inbound email: raw MIME from S3 -> parsed message queue',
       'Latchkey outbox relay: table stream -> push queue / event bus',
     ]);
-    // Plus two: the email parser's own dead-letter queue (asynchronous invocations) and the relay's
-    // on-failure destination.
-    expect(allows('sqs:SendMessage')).toBe(producers.length + 2);
+    // Plus three: the email parser's own dead-letter queue (asynchronous invocations), the relay's
+    // on-failure destination and the relay's rotation queue.
+    expect(allows('sqs:SendMessage')).toBe(producers.length + 3);
   });
 
   it('creates no platform application without push secrets', () => {

@@ -42,6 +42,12 @@ export const NOTIFICATION_CATALOGUE = {
     category: 'SHARE_LINK_OPENED',
     ids: ['linkId'],
   },
+  rotation_failed: {
+    title: 'Password rotation failed',
+    body: 'A rotation failed; the working password is still current',
+    category: 'ROTATION_FAILED',
+    ids: ['accountId', 'rotationId'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }

@@ -68,7 +68,7 @@ export const accountsRoutes = {
     status: 200,
     body: updateAccountBody,
     response: accountResponse,
-    errors: ['forbidden'],
+    errors: ['forbidden', 'password_version_conflict', 'rotation_in_progress'],
   },
   viewPassword: {
     ...account,
