@@ -196,8 +196,9 @@ describe('public share links over HTTP', () => {
   });
 
   it('revokes the links a user owns when an admin deprovisions them: 410 link_invalid', async () => {
-    const team = `shl-dep-${randomUUID().slice(0, 8)}`;
-    const admin = await trustedUser(api, `admin-${randomUUID().slice(0, 6)}@acme.example`, team);
+    const adminEmail = `admin-${randomUUID().slice(0, 6)}@acme.example`;
+    const team = await api.bootstrap(`shl-dep-${randomUUID().slice(0, 8)}`, adminEmail);
+    const admin = await trustedUser(api, adminEmail, team);
     const leaver = await trustedUser(api, `leaver-${randomUUID().slice(0, 6)}@acme.example`, team);
     const accountId = await account(leaver, `pw-${randomUUID()}`);
     const { linkId } = await share(leaver, {
