@@ -44,6 +44,7 @@ async function fanout(event: SQSEvent, deps: DeliverDeps): Promise<SQSBatchRespo
   const report = await deliverPushJobs(jobs, deps);
   metrics.addMetric('PushSent', 'Count', report.sent);
   metrics.addMetric('PushEndpointDisabled', 'Count', report.disabled);
+  metrics.addMetric('PushUndeliverable', 'Count', report.undeliverable);
   metrics.addMetric('PushJobsRetried', 'Count', report.failedJobs.length);
   metrics.publishStoredMetrics();
   logger.info('push batch', { jobs: jobs.length, ...report, failedJobs: report.failedJobs.length });

@@ -178,11 +178,11 @@ describe('ingestInbound', () => {
         markCodeReceived: async () => undefined,
       },
       inbox: {
-        store: async (message: InboxMessage) => {
+        store: async (message: InboxMessage, _days: number, options: { notified?: boolean } = {}) => {
           const existing = stored.get(message.id);
           if (existing) return { stored: false, notified: existing.notified };
-          stored.set(message.id, { message, notified: false });
-          return { stored: true, notified: false };
+          stored.set(message.id, { message, notified: options.notified ?? false });
+          return { stored: true, notified: options.notified ?? false };
         },
         markNotified: async (message: InboxMessage) => {
           const entry = stored.get(message.id);
@@ -190,7 +190,16 @@ describe('ingestInbound', () => {
         },
       },
       notifier: {
-        notify: async (type: string, recipients: string[], payload: Record<string, string>) => {
+        // Like the real notifier: the claim is marked in the same write, and only once.
+        notify: async (
+          type: string,
+          recipients: string[],
+          payload: Record<string, string>,
+          options: { inboundMessageId?: string } = {},
+        ) => {
+          const claim = options.inboundMessageId ? stored.get(options.inboundMessageId) : undefined;
+          if (claim?.notified) return;
+          if (claim) claim.notified = true;
           notified.push({ type, recipients, payload });
         },
       },
