@@ -58,7 +58,7 @@ export interface IngestDeps {
 export type IngestOutcome = 'stored' | 'duplicate' | 'unknown_recipient';
 
 /** Message ids come from the natural id, so a replayed event maps onto the same item. */
-function messageId(channel: string, naturalId: string): string {
+export function messageId(channel: string, naturalId: string): string {
   return `msg_${createHash('sha256').update(`${channel}\n${naturalId}`).digest('base64url').slice(0, 22)}`;
 }
 
