@@ -4,13 +4,13 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { summarize } from '../bench/stats';
 import { bootInMemoryStack } from '../local/boot';
 import { LOCAL_AWS } from '../local/dynamodb-local';
-import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
 import { deviceKeys } from '../shared/adapters/dynamodb/device-repository';
 import { inboxKeys } from '../shared/adapters/dynamodb/inbox-repository';
 import { notificationKeys } from '../shared/adapters/dynamodb/notification-repository';
 import { queryPrefix } from '../shared/adapters/dynamodb/operations';
 import { messageId } from '../shared/domain/accounts/ingest';
+import { stackClient } from './stack-client';
 
 /**
  * `npm run load`: a bounded, realistic mix against the local stack on loopback (an in-memory stack on
@@ -46,47 +46,7 @@ const doc = DynamoDBDocumentClient.from(
   new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
 );
 
-async function call(
-  method: string,
-  path: string,
-  options: { token?: string; device?: string; body?: unknown; confirmation?: string } = {},
-) {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.device ? { 'x-latchkey-device': options.device } : {}),
-      ...(options.confirmation ? { 'x-latchkey-confirmation': options.confirmation } : {}),
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  // biome-ignore lint/suspicious/noExplicitAny: responses are read field by field
-  const body: any = text ? JSON.parse(text) : undefined;
-  return { status: response.status, body };
-}
-
-function expectStatus(response: { status: number; body: unknown }, status: number, what: string) {
-  if (response.status !== status) {
-    throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body).slice(0, 160)}`);
-  }
-}
-
-async function token(email: string, workspace?: string): Promise<string> {
-  const response = await call('POST', '/_local/token', {
-    body: { email, ...(workspace ? { workspace } : {}) },
-  });
-  expectStatus(response, 200, 'token');
-  return response.body.token;
-}
-
-async function emailedCode(to: string): Promise<string> {
-  const mail = (await listSentEmails(stack.sesUrl)).filter((m) => m.destination.to.includes(to)).at(-1);
-  const code = /code is (\d{6})/.exec(mail?.body.text ?? '')?.[1];
-  if (!code) throw new Error(`no code emailed to ${to}`);
-  return code;
-}
+const { call, expectStatus, webSession, userWithPhone, sharedAccount } = stackClient(stack);
 
 interface Issued {
   userId: string;
@@ -98,62 +58,23 @@ const issuedCodes: Issued[] = [];
 
 /** Register a web device and, unless `leavePending`, verify it with the emailed code. */
 async function onboard(email: string, workspace: string | undefined, leavePending: boolean) {
-  const userToken = await token(email, workspace);
-  const me = await call('GET', '/v1/me', { token: userToken });
-  expectStatus(me, 200, 'me');
   const issuedAt = Date.now();
-  const registered = await call('POST', '/v1/devices', {
-    token: userToken,
-    body: { clientType: 'web', os: 'Linux', browser: 'Firefox' },
-  });
-  expectStatus(registered, 201, 'register');
-  const issued: Issued = {
-    userId: me.body.user.id,
-    deviceId: registered.body.device.id,
+  const session = await webSession(email, workspace, leavePending);
+  issuedCodes.push({
+    userId: session.userId,
+    deviceId: session.deviceId,
     issuedAt,
-    verified: false,
-  };
-  issuedCodes.push(issued);
-  if (leavePending)
-    return { token: userToken, credential: registered.body.credential as string, userId: issued.userId };
-  const verified = await call('POST', `/v1/devices/${issued.deviceId}/verify`, {
-    token: userToken,
-    device: registered.body.credential,
-    body: { code: await emailedCode(email) },
+    verified: session.verified,
   });
-  expectStatus(verified, 200, 'verify');
-  issued.verified = true;
-  return { token: userToken, credential: registered.body.credential as string, userId: issued.userId };
+  return session;
 }
 
-/** A trusted web session plus a trusted phone with push, in its own workspace: an owner. */
 async function owner(name: string) {
   const workspace = `load-${name}-${randomUUID().slice(0, 6)}`;
-  const web = await onboard(`${name}-${randomUUID().slice(0, 6)}@load.example`, workspace, false);
-  const phone = await call('POST', '/v1/devices', {
-    token: web.token,
-    body: { clientType: 'mobile', os: 'iOS' },
-  });
-  expectStatus(phone, 201, 'phone');
-  expectStatus(
-    await call('POST', `/v1/devices/${phone.body.device.id}/approve`, {
-      token: web.token,
-      device: web.credential,
-      body: { number: phone.body.device.numberToMatch },
-    }),
-    200,
-    'approve phone',
-  );
-  expectStatus(
-    await call('PUT', `/v1/devices/${phone.body.device.id}/push-registration`, {
-      token: web.token,
-      device: phone.body.credential,
-      body: { platform: 'APNS', token: `apns-${randomUUID()}` },
-    }),
-    200,
-    'push registration',
-  );
-  return { ...web, workspace, phone: phone.body.credential as string };
+  return {
+    ...(await userWithPhone(`${name}-${randomUUID().slice(0, 6)}@load.example`, workspace)),
+    workspace,
+  };
 }
 
 console.log(
@@ -168,36 +89,12 @@ for (let i = 0; i < 2; i++) {
     await onboard(`collab${i}-${randomUUID().slice(0, 6)}@load.example`, main.workspace, false),
   );
 }
-const created = await call('POST', '/v1/accounts', {
-  token: main.token,
-  device: main.credential,
-  body: {
-    appName: 'Load Ads',
-    loginUrl: 'https://ads.example.com/login',
-    username: 'ads@load.example',
-    password: 'p@ss-Word-42',
-  },
-});
-expectStatus(created, 201, 'account');
-const accountId = created.body.account.id as string;
-for (const collaborator of collaborators) {
-  expectStatus(
-    await call('PUT', `/v1/accounts/${accountId}/members/${collaborator.userId}`, {
-      token: main.token,
-      device: main.credential,
-      body: { role: 'collaborator' },
-    }),
-    200,
-    'share',
-  );
-}
-const number = await call('POST', `/v1/accounts/${accountId}/phone-number`, {
-  token: main.token,
-  device: main.credential,
-  body: { type: 'non_voip' },
-});
-expectStatus(number, 201, 'phone number');
-const phoneNumber = number.body.phoneNumber as string;
+const account = await sharedAccount(
+  main,
+  collaborators.map((c) => c.userId),
+);
+const accountId = account.id;
+const phoneNumber = account.phoneNumber;
 const members = [main.userId, ...collaborators.map((c) => c.userId)];
 
 const accepted: string[] = [];
