@@ -56,7 +56,13 @@ export interface LocalStack {
   /** The DynamoDB Local child process (tests stop it to prove an outage is a clean 500). */
   dynamodb: DynamoDbLocal;
   /** Simulated pushes, and a wait until queued push work has run. */
-  push: { outbox: OutboxPush[]; drain(): Promise<void>; disableEndpoint(arn: string): boolean };
+  push: {
+    outbox: OutboxPush[];
+    drain(): Promise<void>;
+    disableEndpoint(arn: string): boolean;
+    /** The next `count` SNS publishes fail transiently (fault runs). */
+    failNextPublishes(count: number): void;
+  };
   /** The local SQS queues by name (fault injection and inspection in tests). */
   queues: Record<string, LocalSqsQueue>;
   issueToken(email: string): Promise<string>;
@@ -475,7 +481,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       dataDir,
       dynamodb: dynamo,
-      push: { outbox: push.outbox, drain: drainAll, disableEndpoint: push.disable },
+      push: {
+        outbox: push.outbox,
+        drain: drainAll,
+        disableEndpoint: push.disable,
+        failNextPublishes: push.failNextPublishes,
+      },
       queues: Object.fromEntries(queues.map((queue) => [queue.name, queue])),
       issueToken: async (email) => {
         const known = describeUser(email);

@@ -8,16 +8,20 @@ import { instrument } from '../../shared/observability/telemetry';
 
 const deps = inboxIngestDeps();
 
-/** Parsed inbound email (SQS) -> the account's shared inbox. Reports only the messages to retry. */
+/**
+ * Parsed inbound email (SQS) -> the account's shared inbox. Reports only the messages to retry; one
+ * that is no inbound message (a poison message) is reported too, so it ends in the dead-letter queue.
+ */
 export const handler = instrument(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
     const message = parseInboundJob(record.body);
     if (!message) {
-      logger.error('dropping a queue message that is not an inbound message', {
+      logger.error('a queue message that is not an inbound message, left for the dead-letter queue', {
         messageId: record.messageId,
       });
       count(METRICS.inboundRejected, { [DIMENSIONS.channel]: 'email' });
+      failures.push({ itemIdentifier: record.messageId });
       continue;
     }
     try {

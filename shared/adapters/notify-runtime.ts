@@ -1,32 +1,32 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
-import type { Notifier } from '../domain/ports';
+import type { Notifier, PushQueue } from '../domain/ports';
 import { logger } from '../observability';
 import { makeDeviceRepository } from './dynamodb/device-repository';
 import { makeNotificationRepository } from './dynamodb/notification-repository';
 import { makeOutboxPushQueue } from './dynamodb/outbox';
 import { makePushCoalescer } from './dynamodb/push-coalescer';
-import { makeUserRepository } from './dynamodb/user-repository';
 import { newId, systemClock } from './ids';
 
 /** What sending a notification needs, and nothing else (for functions that only notify). */
 export function makeNotifier(
   doc: DynamoDBDocumentClient,
   tableName: string,
-): { notifier: Notifier; deps: NotifyDeps } {
-  const { settings, inbox } = makeNotificationRepository(doc, tableName);
-  const deps: NotifyDeps = {
-    users: makeUserRepository(doc, tableName),
+): { notifier: Notifier; deps: NotifyDeps & { queue: PushQueue } } {
+  const { settings, inbox } = makeNotificationRepository(doc, tableName, { newId });
+  const deps = {
     devices: makeDeviceRepository(doc, tableName),
     settings,
+    // Records and push jobs are written together (the jobs as outbox items, relayed to SQS after
+    // commit): no SQS call here.
     inbox,
-    // Push work is recorded in the table (outbox) and relayed to SQS after commit: no SQS call here.
+    // For the other use cases that queue push work (deprovisioning deletes endpoints).
     queue: makeOutboxPushQueue(doc, tableName, { clock: systemClock, newId }),
     pushWindows: makePushCoalescer(doc, tableName),
     clock: systemClock,
     newId,
-    log: (message, fields) => logger.info(message, fields),
-  };
+    log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
+  } satisfies NotifyDeps & { queue: PushQueue };
   return {
     deps,
     notifier: {

@@ -206,12 +206,19 @@ export interface NotifyOptions {
   excludeDeviceIds?: string[];
   /** False for a push the person explicitly asked for again (an identity challenge's "resend"). */
   coalesce?: boolean;
+  /**
+   * The inbound message (by stored id) this notification announces: its deduplication claim is marked
+   * notified in the same write as the notifications, so a replay never announces it twice.
+   */
+  inboundMessageId?: string;
 }
 
 /** At most one push per (recipient, type, subject) per window: one conditional write. */
 export interface PushCoalescer {
   /** True when no window is open for this subject (and opens one until `until`). */
   claim(userId: string, subject: string, until: Date, now: Date): Promise<boolean>;
+  /** `claim` for many users at once (batched writes): the users whose window was open. */
+  claimMany(userIds: string[], subject: string, until: Date, now: Date): Promise<Set<string>>;
 }
 
 export interface Notifier {
@@ -240,7 +247,15 @@ export interface SecurityLog {
   record(event: SecurityEvent): void;
 }
 
+/** A recipient as `notify` needs them: the user (absent when unknown) and their stored preferences. */
+export interface NotificationRecipient {
+  user?: User;
+  preferences: StoredPreferences;
+}
+
 export interface NotificationSettingsRepository {
+  /** Users and their preferences in batched reads (BatchGetItem), not two reads per recipient. */
+  recipients(userIds: string[]): Promise<Map<string, NotificationRecipient>>;
   getWorkspaceSettings(workspaceId: string): Promise<StoredWorkspaceSettings>;
   updateWorkspaceSettings(
     workspaceId: string,
@@ -263,6 +278,17 @@ export interface NotificationRecord {
 
 export interface NotificationInbox {
   record(notification: NotificationRecord, retentionSeconds: number): Promise<void>;
+  /**
+   * Records notifications and queues their push jobs (outbox) in batched transactions. With
+   * `inboundMessageId`, that message's claim is marked notified in the last one: `already_notified`
+   * (and nothing of that transaction written) when a replay got there first.
+   */
+  commit(batch: {
+    records: NotificationRecord[];
+    jobs: PushJob[];
+    retentionSeconds: number;
+    inboundMessageId?: string | undefined;
+  }): Promise<'committed' | 'already_notified'>;
   /** Newest first, only those created after `since`; the cursor is opaque to clients. */
   list(
     userId: string,
@@ -286,7 +312,12 @@ export type PushJob =
       title: string;
       body: string;
       data: Record<string, string>;
-      targets: PushTarget[];
+      /**
+       * Resolved at delivery when absent (the fan-out reads the user's devices then: no device read per
+       * recipient before the fan-out starts, and a device revoked meanwhile gets nothing).
+       */
+      targets?: PushTarget[];
+      excludeDeviceIds?: string[];
     }
   | { kind: 'delete_endpoints'; userId: string; endpointArns: string[] };
 
@@ -325,6 +356,16 @@ export interface PushDeliveryLog {
     outcome: PublishOutcome | 'undeliverable',
   ): Promise<void>;
   release(notificationId: string, deviceId: string): Promise<void>;
+  /** `claim` for many (notification, device) pairs in batched conditional writes, in input order. */
+  claimMany(
+    items: Array<{ notificationId: string; deviceId: string }>,
+    now: Date,
+    leaseSeconds: number,
+  ): Promise<boolean[]>;
+  /** `complete` for many, in batched writes. */
+  completeMany(
+    items: Array<{ notificationId: string; deviceId: string; outcome: PublishOutcome | 'undeliverable' }>,
+  ): Promise<void>;
 }
 
 /** Envelope encryption of account secrets, bound to an encryption context (account and purpose). */
@@ -387,7 +428,12 @@ export interface AccountRepository {
 
 export interface InboxRepository {
   /** Stores once per natural id: false when this message was stored before (a replayed event). */
-  store(message: InboxMessage, retentionDays: number): Promise<{ stored: boolean; notified: boolean }>;
+  /** `notified: true` stores a message that announces nothing as already notified (no second write). */
+  store(
+    message: InboxMessage,
+    retentionDays: number,
+    options?: { notified?: boolean },
+  ): Promise<{ stored: boolean; notified: boolean }>;
   markNotified(message: InboxMessage): Promise<void>;
   list(
     accountIds: string[],

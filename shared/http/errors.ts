@@ -18,6 +18,7 @@ import { ROTATION_ERRORS } from './error-codes/rotation';
 import { SECRET_ERRORS } from './error-codes/secrets';
 import { SHARE_LINK_ERRORS } from './error-codes/share-links';
 import type { ErrorMapping } from './error-codes/types';
+import { isServiceUnavailable, SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable';
 
 /** Failures found at the HTTP edge, before any use case runs. */
 export class HttpError extends Error {
@@ -99,6 +100,18 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       };
     }
   }
+  if (isServiceUnavailable(error)) {
+    // A dependency is down or throttling: the client retries later; logged like a server failure.
+    return {
+      status: 503,
+      body: {
+        error: 'service_unavailable',
+        message: 'The service is briefly unavailable. Retry after the time in Retry-After.',
+        retryAfter: SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+      },
+      unexpected: true,
+    };
+  }
   return {
     status: 500,
     body: {
@@ -118,4 +131,5 @@ export const COMMON_ERROR_CODES = [
   'not_found',
   'unauthorized',
   'internal',
+  'service_unavailable',
 ] as const;

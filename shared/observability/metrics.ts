@@ -36,6 +36,8 @@ export const METRICS = {
   pushSent: 'PushSent',
   pushFailed: 'PushFailed',
   pushEndpointDisabled: 'PushEndpointDisabled',
+  /** Mobile devices a push was meant for that have no live endpoint. */
+  pushUndeliverable: 'PushUndeliverable',
   pushJobsRetried: 'PushJobsRetried',
   pushJobsInvalid: 'PushJobsInvalid',
   // Outgoing email (bounces and complaints come from the SES configuration set: SES_METRICS).

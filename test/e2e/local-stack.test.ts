@@ -217,16 +217,18 @@ describe('local stack over HTTP', () => {
   });
 
   // Last: it stops the database.
-  it('500 internal with a request id and no internals when the database is down', async () => {
+  it('503 service_unavailable with Retry-After, a request id and no internals when the database is down', async () => {
     const newcomer = await token('late@acme.example');
     await stack.dynamodb.stop();
 
     const response = await call('GET', '/v1/me', { token: newcomer });
 
-    expect(response.status).toBe(500);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
     expect(response.body).toEqual({
-      error: 'internal',
+      error: 'service_unavailable',
       message: expect.any(String),
+      retryAfter: 5,
       requestId: expect.any(String),
     });
     expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/i);

@@ -6,6 +6,7 @@ import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-reposi
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
+import { makeNotifier } from '../../shared/adapters/notify-runtime';
 import {
   InvalidLoginTimeError,
   LastOwnerError,
@@ -210,8 +211,16 @@ describe('accounts on DynamoDB Local', () => {
       receivedAt: '2026-11-23T11:59:00.000Z',
     };
 
+    // The real notifier: it marks the message's claim notified in the same write as the notifications.
+    const real = makeNotifier(doc, tableName).notifier;
+    const notifier = {
+      notify: async (...args: Parameters<typeof real.notify>) => {
+        notified.push({ type: args[0], recipients: args[1] });
+        await real.notify(...args);
+      },
+    };
     for (let i = 0; i < 3; i++)
-      await ingestInbound({ ...sms, receivedAt: `2026-11-23T11:59:0${i}.000Z` }, deps);
+      await ingestInbound({ ...sms, receivedAt: `2026-11-23T11:59:0${i}.000Z` }, { ...deps, notifier });
     const inbox = await listAccountInbox(collaborator, account.id, { limit: 10 }, deps);
 
     expect(inbox.items).toHaveLength(1);

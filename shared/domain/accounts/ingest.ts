@@ -59,7 +59,7 @@ export interface IngestDeps {
 export type IngestOutcome = 'stored' | 'duplicate' | 'unknown_recipient';
 
 /** Message ids come from the natural id, so a replayed event maps onto the same item. */
-function messageId(channel: string, naturalId: string): string {
+export function messageId(channel: string, naturalId: string): string {
   return `msg_${createHash('sha256').update(`${channel}\n${naturalId}`).digest('base64url').slice(0, 22)}`;
 }
 
@@ -104,9 +104,11 @@ export async function ingestInbound(message: InboundMessage, deps: IngestDeps): 
     links: extraction.links.slice(0, 5).map((link) => ({ url: link.url, host: link.host })),
     flags: shown.flags,
   };
+  // A message without a code announces nothing: it is stored as notified already (no second write).
   const { stored, notified } = await deps.inbox.store(
     item,
     deps.retentionDays ?? INBOX_DEFAULT_RETENTION_DAYS,
+    { notified: !item.code },
   );
   if (!stored && notified) {
     deps.count?.('InboundDuplicate', message.channel);
@@ -114,17 +116,23 @@ export async function ingestInbound(message: InboundMessage, deps: IngestDeps): 
   }
   if (item.code) {
     if (stored) deps.count?.('InboundCodeExtracted', message.channel);
-    // A replay of a message whose notification did not go out (a crash in between) sends it now.
-    await deps.accounts.markCodeReceived(accountId, item.receivedAt);
-    const members = await deps.accounts.members(accountId);
-    const throughTeams = deps.teamRecipients ? await deps.teamRecipients(accountId) : [];
+    // A replay of a message whose notification did not go out (a crash in between) sends it now; the
+    // notifications and the claim's `notified` mark commit together, so two replays announce it once.
+    const [members, throughTeams] = await Promise.all([
+      deps.accounts.members(accountId),
+      deps.teamRecipients ? deps.teamRecipients(accountId) : Promise.resolve([]),
+      deps.accounts.markCodeReceived(accountId, item.receivedAt),
+    ]);
     await deps.notifier.notify(
       'otp_code_received',
       [...new Set([...members.map((m) => m.userId), ...throughTeams])],
       { accountId, messageId: item.id },
+      { inboundMessageId: item.id },
     );
+  } else if (!notified) {
+    // Stored before messages without a code were stored notified: finish it.
+    await deps.inbox.markNotified(item);
   }
-  await deps.inbox.markNotified(item);
   deps.count?.(stored ? 'InboundStored' : 'InboundDuplicate', message.channel);
   return stored ? 'stored' : 'duplicate';
 }
