@@ -74,7 +74,8 @@ async function trustedDevice(endpoints: Endpoints, email: string, workspace: str
 }
 
 export async function runLoginDemo(endpoints: Endpoints, log: (line: string) => void = console.log) {
-  const workspace = `demo-${randomUUID().slice(0, 8)}`;
+  // The local stack's seeded workspace, open to just-in-time users of acme.example (no sign-in creates one).
+  const workspace = 'acme';
   const ownerEmail = `owner-${randomUUID().slice(0, 6)}@acme.example`;
   const collaboratorEmail = `collab-${randomUUID().slice(0, 6)}@acme.example`;
 

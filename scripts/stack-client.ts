@@ -1,5 +1,16 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_AWS } from '../local/dynamodb-local';
 import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
+import { bootstrapOn } from '../shared/runtime/bootstrap';
+
+/** A document client on the stack's own DynamoDB Local (what tests and scripts read the table with). */
+export function stackDocumentClient(stack: LocalStack) {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
 
 export interface CallOptions {
   token?: string | undefined;
@@ -34,7 +45,20 @@ export function stackClient(stack: LocalStack) {
     }
   }
 
+  // No sign-in creates a workspace: the first email naming a new one bootstraps it as its owner, with
+  // just-in-time users of that email's domain (what `npm run bootstrap` does for a real workspace).
+  const bootstrapped = new Map<string, Promise<unknown>>();
+  const bootstrap = bootstrapOn(stackDocumentClient(stack), stack.tableName);
+
   async function token(email: string, workspace?: string): Promise<string> {
+    if (workspace && !bootstrapped.has(workspace)) {
+      const domain = email.slice(email.lastIndexOf('@') + 1);
+      bootstrapped.set(
+        workspace,
+        bootstrap({ workspaceName: workspace, ownerEmail: email, jitEmailDomains: [domain] }),
+      );
+    }
+    if (workspace) await bootstrapped.get(workspace);
     const response = await call('POST', '/_local/token', {
       body: { email, ...(workspace ? { workspace } : {}) },
     });

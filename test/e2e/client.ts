@@ -1,9 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
+import { stackDocumentClient } from '../../scripts/stack-client';
 import { bootstrapOn } from '../../shared/runtime/bootstrap';
 
 export interface CallOptions {
@@ -77,12 +76,6 @@ export function client(stack: LocalStack) {
   }
 
   return { call, token, emailedCode, secrets, bootstrap };
-}
-
-function stackDocumentClient(stack: LocalStack) {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
 }
 
 /** Every item in the stack's table, as one JSON string: what a secret scan searches. */

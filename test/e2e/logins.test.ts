@@ -56,6 +56,10 @@ describe('login grants, zero-touch codes and unrecognised logins over HTTP', () 
   beforeAll(async () => {
     stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
     api = client(stack);
+    // The workspace's owner (the admin alerts go to) signs in first; members join just in time.
+    const ownerEmail = `admin-${workspace}@acme.example`;
+    await api.bootstrap(workspace, ownerEmail);
+    await trustedUser(api, ownerEmail, workspace);
   });
   afterAll(() => stack?.stop());
 
@@ -323,7 +327,7 @@ describe('login grants, zero-touch codes and unrecognised logins over HTTP', () 
     });
     expect(warnings[0]).not.toHaveProperty('outcome');
     expect(afterwards).toMatchObject({ status: 403, body: { error: 'device_not_trusted' } });
-    // The workspace's first user is its owner, the admin the alert goes to.
+    // The workspace's owner is the admin the alert goes to; the collaborator gets none.
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.destination.to).not.toContain(collaborator.email);
     expect(alerts[0]?.body.text).toContain('127.0.1.1');
