@@ -31,12 +31,13 @@ export const handler = createGroupHandler(
       );
       return { link: { id: link.id, url, expiresAt: link.expiresAt } };
     },
-    listShareLinks: async ({ caller }) => ({
-      items: (await listShareLinks(caller, deps)).map(({ link, views }) =>
-        toShareLinkView(link, views, deps.clock.now()),
-      ),
-      nextCursor: null,
-    }),
+    listShareLinks: async ({ caller, query }) => {
+      const page = await listShareLinks(caller, { limit: query.limit ?? 25, cursor: query.cursor }, deps);
+      return {
+        items: page.items.map(({ link, views }) => toShareLinkView(link, views, deps.clock.now())),
+        nextCursor: page.nextCursor,
+      };
+    },
     revokeShareLink: async ({ caller, params }) => {
       await revokeShareLink(caller, params.id, deps);
       return { deleted: true as const };

@@ -195,6 +195,53 @@ describe('public share links over HTTP', () => {
     expect(codeForRevoked.status).toBe(410);
   });
 
+  it('pages the owner’s links newest first with a sealed cursor that only its owner can use', async () => {
+    const owner = await member('pager');
+    const other = await member('pager-other');
+    const accountId = await account(owner, `pw-${randomUUID()}`);
+    const body = (n: number) => ({
+      resource: { type: 'account', id: accountId },
+      recipientEmail: `p${n}@partner.example`,
+      expiresInSeconds: 600,
+    });
+    const first = await share(owner, body(1));
+    const ids = [first.linkId];
+    for (const n of [2, 3]) {
+      const more = await api.call(
+        'POST',
+        '/v1/share-links',
+        as(owner, { body: body(n), confirmation: first.challengeId }),
+      );
+      expect(more.status).toBe(201);
+      ids.push(more.body.link.id as string);
+    }
+
+    const page1 = await api.call('GET', '/v1/share-links?limit=2', as(owner));
+    const page2 = await api.call(
+      'GET',
+      `/v1/share-links?limit=2&cursor=${encodeURIComponent(page1.body.nextCursor)}`,
+      as(owner),
+    );
+    const borrowed = await api.call(
+      'GET',
+      `/v1/share-links?limit=2&cursor=${encodeURIComponent(page1.body.nextCursor)}`,
+      as(other),
+    );
+    const forged = await api.call(
+      'GET',
+      '/v1/share-links?cursor=MjAyNi0xMS0yOVQwMDowMDowMC4wMDBa',
+      as(owner),
+    );
+
+    expect(page1.status).toBe(200);
+    expect(page1.body.items.map((link: { id: string }) => link.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.body.nextCursor).toEqual(expect.any(String));
+    expect(page2.body.items.map((link: { id: string }) => link.id)).toEqual([ids[0]]);
+    expect(page2.body.nextCursor).toBeNull();
+    expect(borrowed).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+    expect(forged).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+  });
+
   it('revokes the links a user owns when an admin deprovisions them: 410 link_invalid', async () => {
     const adminEmail = `admin-${randomUUID().slice(0, 6)}@acme.example`;
     const team = await api.bootstrap(`shl-dep-${randomUUID().slice(0, 8)}`, adminEmail);

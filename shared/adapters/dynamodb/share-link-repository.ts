@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
+import { InvalidCursorError } from '../../domain/errors';
 import type { ShareLink, ShareLinkView, ShareResource } from '../../domain/share-links/model';
 import type { ShareLinkRepository } from '../../domain/share-links/ports';
 import { cancellationCodes, itemIsNew } from './conditions';
@@ -124,7 +125,15 @@ export function makeShareLinkRepository(doc: DynamoDBDocumentClient, tableName: 
       return item ? toLink(item) : undefined;
     },
 
-    async listByOwner(ownerId) {
+    async listByOwner(ownerId, { limit, cursor }) {
+      // The position is the index sort key of the last link shown: `<createdAt>#<linkId>`.
+      let start: Record<string, unknown> | undefined;
+      if (cursor !== undefined) {
+        const match = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)#(shl_[\w-]{1,60})$/.exec(cursor);
+        if (!match) throw new InvalidCursorError();
+        const [, createdAt, linkId] = match as unknown as [string, string, string];
+        start = { ...shareLinkKeys.link(linkId), ...shareLinkKeys.ownedBy(ownerId, createdAt, linkId) };
+      }
       const page = await doc.send(
         new QueryCommand({
           TableName: tableName,
@@ -133,10 +142,15 @@ export function makeShareLinkRepository(doc: DynamoDBDocumentClient, tableName: 
           ExpressionAttributeNames: { '#gpk': GPK },
           ExpressionAttributeValues: { ':gpk': `USER#${ownerId}#SHARELINKS` },
           ScanIndexForward: false,
-          Limit: 100,
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      return (page.Items ?? []).map(toLink);
+      const last = page.LastEvaluatedKey?.[GSK];
+      return {
+        items: (page.Items ?? []).map(toLink),
+        nextCursor: page.LastEvaluatedKey && typeof last === 'string' ? last : null,
+      };
     },
 
     async views(linkId) {

@@ -3,7 +3,11 @@ import type { ShareLink, ShareLinkView, ShareResource } from './model';
 export interface ShareLinkRepository {
   create(link: ShareLink): Promise<void>;
   get(linkId: string): Promise<ShareLink | undefined>;
-  listByOwner(ownerId: string): Promise<ShareLink[]>;
+  /** The owner's links, newest first; `cursor` is the position a previous page returned. */
+  listByOwner(
+    ownerId: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ items: ShareLink[]; nextCursor: string | null }>;
   views(linkId: string): Promise<ShareLinkView[]>;
   /** Stores a new code while the link lives, outside the cooldown and under the per-link cap. */
   storeCode(

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { base64url, CompactEncrypt } from 'jose';
 import { digestsEqual } from '../devices/secrets';
 import { NotFoundError } from '../errors';
+import { pageFor } from '../pagination';
 import type { Clock, Hmac, IdGenerator, Mailer, Notifier, SecurityLog } from '../ports';
 import type { User } from '../users/model';
 import {
@@ -200,9 +201,22 @@ export async function openShareLink(
   return { ciphertext: link.ciphertext };
 }
 
-export async function listShareLinks(caller: User, deps: ShareLinkDeps) {
-  const links = await deps.links.listByOwner(caller.id);
-  return Promise.all(links.map(async (link) => ({ link, views: await deps.links.views(link.id) })));
+/** The caller's links, newest first, a page at a time (sealed cursor), each with its views. */
+export async function listShareLinks(
+  caller: User,
+  page: { limit: number; cursor?: string | undefined },
+  deps: ShareLinkDeps,
+) {
+  const found = await pageFor(
+    (cursor) => deps.links.listByOwner(caller.id, { limit: page.limit, cursor }),
+    page.cursor,
+    { list: 'share-links', callerId: caller.id },
+    deps.hmac,
+  );
+  const items = await Promise.all(
+    found.items.map(async (link) => ({ link, views: await deps.links.views(link.id) })),
+  );
+  return { items, nextCursor: found.nextCursor };
 }
 
 export async function revokeShareLink(caller: User, linkId: string, deps: ShareLinkDeps): Promise<void> {

@@ -1,5 +1,6 @@
 import { deletedResponse } from '../account-schemas';
 import type { RouteSpec } from '../route-spec';
+import { listQuery } from '../schemas';
 import {
   createShareLinkBody,
   createShareLinkResponse,
@@ -33,9 +34,11 @@ export const shareLinksRoutes = {
     path: '/v1/share-links',
     group: 'sharelinks',
     auth: 'trusted',
-    summary: "The caller's links with their views (time, IP, user agent).",
+    summary: "The caller's links, newest first, with their views (time, IP, user agent); 25 a page.",
     status: 200,
+    query: listQuery,
     response: shareLinkListResponse,
+    errors: ['invalid_cursor'],
   },
   revokeShareLink: {
     method: 'DELETE',
