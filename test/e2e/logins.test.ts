@@ -1,20 +1,13 @@
 import { randomUUID, webcrypto } from 'node:crypto';
 import { request } from 'node:http';
-import { compactDecrypt, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
 import { runLoginDemo } from '../../scripts/login-client';
-import { trustedUser } from '../support/e2e-devices';
+import { extensionKey, openJwe as open, registerKeyedExtension, trustedUser } from '../support/e2e-devices';
 import { client, storedItems } from './client';
 
 type Api = ReturnType<typeof client>;
-
-/** An extension key pair as a client library makes it (the private half never leaves the test). */
-async function extensionKey() {
-  const { publicKey, privateKey } = await generateKeyPair('ECDH-ES', { crv: 'P-256' });
-  return { jwk: await exportJWK(publicKey), privateKey };
-}
 
 /** What a browser makes: a non-extractable WebCrypto ECDH key, its public half exported as a JWK. */
 async function webCryptoKey() {
@@ -22,11 +15,6 @@ async function webCryptoKey() {
     'deriveBits',
   ])) as webcrypto.CryptoKeyPair;
   return { jwk: await webcrypto.subtle.exportKey('jwk', pair.publicKey), privateKey: pair.privateKey };
-}
-
-async function open(jwe: string, key: Parameters<typeof compactDecrypt>[1]) {
-  const { plaintext } = await compactDecrypt(jwe, key);
-  return JSON.parse(new TextDecoder().decode(plaintext));
 }
 
 /**
@@ -93,24 +81,7 @@ describe('login grants, zero-touch codes and unrecognised logins over HTTP', () 
     return { id, phoneNumber: number.body.phoneNumber as string };
   }
 
-  /** A browser extension of the user, registered with its key and verified by the emailed code. */
-  async function keyedExtension(user: Member, jwk: unknown) {
-    const since = Math.floor(Date.now() / 1000);
-    const registered = await api.call('POST', '/v1/devices', {
-      token: user.token,
-      body: { clientType: 'extension', os: 'macOS', browser: 'Chrome', publicKey: jwk },
-    });
-    expect(registered.status).toBe(201);
-    const credential = registered.body.credential as string;
-    const code = await api.emailedCode(user.email, since);
-    const verified = await api.call('POST', `/v1/devices/${registered.body.device.id}/verify`, {
-      token: user.token,
-      device: credential,
-      body: { code },
-    });
-    expect(verified.body.device.publicKey.thumbprint).toMatch(/^[\w-]{43}$/);
-    return { credential, deviceId: registered.body.device.id as string };
-  }
+  const keyedExtension = (user: Member, jwk: unknown) => registerKeyedExtension(api, user, jwk);
 
   it('seals a grant to the extension key; another key cannot open it; a keyless device is refused', async () => {
     const owner = await member('owner');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
-import { trustedUser } from '../support/e2e-devices';
+import { extensionKey, openJwe, registerKeyedExtension, trustedUser } from '../support/e2e-devices';
 import { appears, client, storedItems } from './client';
 
 type Owner = Awaited<ReturnType<typeof trustedUser>>;
@@ -147,6 +147,26 @@ describe('password rotation and one-click MFA on the demo app over HTTP', () => 
     expect(previous.body).toEqual({ version: 1, password: account.password });
     expect(view.body.account).toMatchObject({ passwordVersion: 2, lastRotation: { status: 'succeeded' } });
     expect(view.body.account).not.toHaveProperty('rotation');
+  });
+
+  it('hands the rotated password out in the next login grant, never the old one', async () => {
+    const account = await demoAccount();
+    const key = await extensionKey();
+    const extension = await registerKeyedExtension(api, owner, key.jwk);
+
+    const rotation = await rotate(account.id);
+    const granted = await api.call('POST', `/v1/accounts/${account.id}/login-grants`, {
+      token: owner.token,
+      device: extension.credential,
+    });
+    const payload = await openJwe(granted.body.grant.jwe, key.privateKey);
+    passwords.add(payload.password);
+
+    expect(rotation.status).toBe('succeeded');
+    expect(granted.status).toBe(201);
+    expect(payload.password).not.toBe(account.password);
+    expect(payload.password).toBe(await currentPassword(account.id));
+    expect(await login(account.username, payload.password)).toBe(200);
   });
 
   it('fail once: the retry succeeds', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { compactDecrypt, exportJWK, generateKeyPair } from 'jose';
 import { expect } from 'vitest';
 import type { client } from '../e2e/client';
 
@@ -71,4 +72,35 @@ export async function trustedUser(api: Api, email: string, workspace: string) {
     phoneId: phone.deviceId,
     userId: me.body.user.id as string,
   };
+}
+
+/** An extension key pair as a client library makes it (the private half never leaves the test). */
+export async function extensionKey() {
+  const { publicKey, privateKey } = await generateKeyPair('ECDH-ES', { crv: 'P-256' });
+  return { jwk: await exportJWK(publicKey), privateKey };
+}
+
+/** Decrypts a compact JWE (a login grant, a code) with the device's private key. */
+export async function openJwe(jwe: string, key: Parameters<typeof compactDecrypt>[1]) {
+  const { plaintext } = await compactDecrypt(jwe, key);
+  return JSON.parse(new TextDecoder().decode(plaintext));
+}
+
+/** A browser extension of the user, registered with its key and verified by the emailed code. */
+export async function registerKeyedExtension(api: Api, user: { token: string; email: string }, jwk: unknown) {
+  const since = Math.floor(Date.now() / 1000);
+  const registered = await api.call('POST', '/v1/devices', {
+    token: user.token,
+    body: { clientType: 'extension', os: 'macOS', browser: 'Chrome', publicKey: jwk },
+  });
+  expect(registered.status).toBe(201);
+  const credential = registered.body.credential as string;
+  const code = await api.emailedCode(user.email, since);
+  const verified = await api.call('POST', `/v1/devices/${registered.body.device.id}/verify`, {
+    token: user.token,
+    device: credential,
+    body: { code },
+  });
+  expect(verified.body.device.publicKey.thumbprint).toMatch(/^[\w-]{43}$/);
+  return { credential, deviceId: registered.body.device.id as string };
 }
