@@ -41,6 +41,7 @@ console.table(
   bundles.map((b) => ({
     function: b.group,
     'size KB': b.sizeKB,
+    'entry KB': b.entryKB,
     'load p50 ms': round(b.loadMs.p50),
     'load p90 ms': round(b.loadMs.p90),
     'within budget': b.sizeKB <= BUDGETS.bundleKB && b.loadMs.p50 < BUDGETS.moduleLoadMedianMs ? 'yes' : 'NO',

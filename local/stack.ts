@@ -233,7 +233,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await Promise.all(queues.map((queue) => queue.drain()));
     };
 
-    const { httpRuntime } = await import('../shared/http/runtime');
+    const { httpRuntime } = await import('../shared/runtime/http');
     const runtime = httpRuntime();
     await seed(runtime.deps);
 

@@ -1,30 +1,37 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { inboxIngestDeps } from '../../shared/adapters/inbox-runtime';
 import { parseInboundJob } from '../../shared/adapters/sqs/inbound-jobs';
-import { ingestInbound } from '../../shared/domain/accounts/ingest';
+import { type IngestDeps, ingestInbound } from '../../shared/domain/accounts/ingest';
 import { logger, metrics } from '../../shared/observability';
+import { lazyHandler } from '../../shared/runtime/external-adapters';
 
-const deps = inboxIngestDeps();
+/**
+ * Parsed inbound email (SQS) -> the account's shared inbox. Reports only the messages to retry. The
+ * dependencies load on the first batch (module-load budget).
+ */
+export const handler = lazyHandler(async () =>
+  ingestBatch((await import('../../shared/runtime/inbox')).inboxIngestDeps()),
+);
 
-/** Parsed inbound email (SQS) -> the account's shared inbox. Reports only the messages to retry. */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failures: { itemIdentifier: string }[] = [];
-  for (const record of event.Records) {
-    const message = parseInboundJob(record.body);
-    if (!message) {
-      logger.error('dropping a queue message that is not an inbound message', {
-        messageId: record.messageId,
-      });
-      continue;
+const ingestBatch =
+  (deps: IngestDeps) =>
+  async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const failures: { itemIdentifier: string }[] = [];
+    for (const record of event.Records) {
+      const message = parseInboundJob(record.body);
+      if (!message) {
+        logger.error('dropping a queue message that is not an inbound message', {
+          messageId: record.messageId,
+        });
+        continue;
+      }
+      try {
+        const outcome = await ingestInbound(message, deps);
+        logger.info('inbound email stored', { outcome });
+      } catch (error) {
+        logger.warn('inbound email will be retried', { error: (error as Error).name });
+        failures.push({ itemIdentifier: record.messageId });
+      }
     }
-    try {
-      const outcome = await ingestInbound(message, deps);
-      logger.info('inbound email stored', { outcome });
-    } catch (error) {
-      logger.warn('inbound email will be retried', { error: (error as Error).name });
-      failures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  return { batchItemFailures: failures };
-};
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    return { batchItemFailures: failures };
+  };

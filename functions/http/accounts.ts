@@ -15,17 +15,14 @@ import {
   viewPassword,
 } from '../../shared/domain/accounts/use-cases';
 import { toAccountView, toMemberView } from '../../shared/http/account-views';
-import { accountsRuntime } from '../../shared/http/accounts-runtime';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
 import { accountsRoutes } from '../../shared/http/routes/accounts';
 
-const { accountDeps: deps, options } = accountsRuntime();
-
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'accounts',
   accountsRoutes,
-  {
+  ({ accountDeps: deps }) => ({
     createAccount: async ({ caller, body }) => ({
       account: toAccountView(await createAccount(caller, body, deps), 'owner'),
     }),
@@ -70,6 +67,10 @@ export const handler = createGroupHandler(
       listAccountInbox(caller, params.id, { limit: query.limit ?? 50, cursor: query.cursor }, deps),
     listInbox: async ({ caller, query }) =>
       listInbox(caller, { limit: query.limit ?? 50, cursor: query.cursor }, deps),
+  }),
+  async () => {
+    const runtime = (await import('../../shared/runtime/accounts')).accountsRuntime();
+    const { accountDeps: deps, options } = runtime;
+    return { ...runtime, options: { ...options, confirm: ownerFirst(options.confirm, deps) } };
   },
-  { ...options, confirm: ownerFirst(options.confirm, deps) },
 );

@@ -18,23 +18,21 @@ import {
   secretHistory,
   viewSecret,
 } from '../../shared/domain/secrets/use-cases';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { secretsRoutes } from '../../shared/http/routes/secrets';
 import { toGrantView, toSecretView, toSecretWithValues, toVaultView } from '../../shared/http/secret-schemas';
 import { accessFirst } from '../../shared/http/secrets-access';
-import { secretsRuntime } from '../../shared/http/secrets-runtime';
 
-const { secretDeps: deps, options } = secretsRuntime();
 const deleted = { deleted: true as const };
 const page = (query: { limit?: number | undefined; cursor?: string | undefined }) => ({
   limit: query.limit ?? 50,
   cursor: query.cursor,
 });
 
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'secrets',
   secretsRoutes,
-  {
+  ({ secretDeps: deps }) => ({
     createVault: async ({ caller, body }) => ({
       vault: toVaultView(await createVault(caller, body, deps), 'manager'),
     }),
@@ -125,6 +123,10 @@ export const handler = createGroupHandler(
       await removeSecretMember(caller, params.id, params.principalId, deps);
       return deleted;
     },
+  }),
+  async () => {
+    const runtime = (await import('../../shared/runtime/secrets')).secretsRuntime();
+    const { secretDeps: deps, options } = runtime;
+    return { ...runtime, options: { ...options, confirm: accessFirst(options.confirm, deps) } };
   },
-  { ...options, confirm: accessFirst(options.confirm, deps) },
 );

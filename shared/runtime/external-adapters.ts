@@ -13,11 +13,24 @@ export interface ExternalAdapters {
   inboundQueue: { enqueue(items: InboundMessage[]): Promise<void> };
 }
 
-/** A Lambda handler built on its first invocation from `build` (the composition root), then reused. */
-export function lazyHandler<A extends unknown[], R>(build: () => (...args: A) => R): (...args: A) => R {
-  let built: ((...args: A) => R) | undefined;
-  return (...args: A) => {
-    built ??= build();
-    return built(...args);
+/**
+ * A Lambda handler built on its first invocation from `build` (the composition root, usually behind an
+ * `await import()` so module load stays small), then reused. A failed build is not kept: the next
+ * invocation builds again.
+ */
+export function lazyHandler<A extends unknown[], R>(
+  build: () => ((...args: A) => R) | Promise<(...args: A) => R>,
+): (...args: A) => Promise<Awaited<R>> {
+  let built: Promise<(...args: A) => R> | undefined;
+  return async (...args: A): Promise<Awaited<R>> => {
+    built ??= Promise.resolve().then(build);
+    let handler: (...args: A) => R;
+    try {
+      handler = await built;
+    } catch (error) {
+      built = undefined;
+      throw error;
+    }
+    return await handler(...args);
   };
 }

@@ -1,12 +1,12 @@
+import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { sharedDocumentClient } from '../adapters/dynamodb/client';
+import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
+import { makeTeamAccess } from '../adapters/team-access';
 import { ENV, requireEnv } from '../config/env';
 import type { IngestDeps } from '../domain/accounts/ingest';
 import { metrics } from '../observability';
-import { accountSettings } from './accounts-runtime';
-import { makeAccountRepository } from './dynamodb/account-repository';
-import { sharedDocumentClient } from './dynamodb/client';
-import { makeInboxRepository } from './dynamodb/inbox-repository';
-import { makeNotifier } from './notify-runtime';
-import { makeTeamAccess } from './team-access';
+import { accountSettings } from './keyring';
+import { makeNotifier } from './notify';
 
 /** What storing an inbound message needs (SMS and email alike), built once per container. */
 export function inboxIngestDeps(): IngestDeps {

@@ -5,8 +5,8 @@ import { makeOutboxPushQueue } from '../adapters/dynamodb/outbox';
 import { scimProtocol } from '../adapters/scim/protocol';
 import { makeAccessLister } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
-import { httpCore } from './runtime';
-import type { ScimHandlerDeps } from './scim-handler';
+import type { ScimHandlerDeps } from '../http/scim-handler';
+import { httpCore } from './http';
 
 /** The SCIM function's deps, built once per container. */
 export function scimRuntime(): ScimHandlerDeps {

@@ -1,10 +1,10 @@
-import { accountSettings, sharedKeyring } from '../adapters/accounts-runtime';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeTeamAccess } from '../adapters/team-access';
 import type { AccountDeps } from '../domain/accounts/use-cases';
-import { httpRuntime } from './runtime';
+import { httpRuntime } from './http';
+import { accountSettings, sharedKeyring } from './keyring';
 
 /** The HTTP runtime plus the accounts context: repositories, the keyring and settings. */
 export function accountsRuntime() {

@@ -1,9 +1,9 @@
-import { sharedKeyring } from '../adapters/accounts-runtime';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
 import { makeSecretPrincipals } from '../adapters/team-access';
 import type { SecretDeps } from '../domain/secrets/use-cases';
-import { httpRuntime } from './runtime';
+import { httpRuntime } from './http';
+import { sharedKeyring } from './keyring';
 
 /** The HTTP runtime plus vaults and secrets: the repository, the accounts' keyring, principals. */
 export function secretsRuntime() {

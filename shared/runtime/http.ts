@@ -8,7 +8,6 @@ import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
-import { makeNotifier } from '../adapters/notify-runtime';
 import { securityLog } from '../adapters/security-log';
 import { makeSesMailer } from '../adapters/ses/mailer';
 import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
@@ -19,9 +18,10 @@ import type { IdentityDeps } from '../domain/identity/use-cases';
 import type { NotifyDeps } from '../domain/notifications/use-cases';
 import type { Hmac } from '../domain/ports';
 import { resolveCaller } from '../domain/users/resolve-caller';
-import { kmsClient, sesClient } from '../runtime/aws-clients';
-import type { GroupOptions } from './handler';
-import { confirmationCheck } from './identity-confirmation';
+import type { GroupOptions } from '../http/handler';
+import { confirmationCheck } from '../http/identity-confirmation';
+import { kmsClient, sesClient } from './aws-clients';
+import { makeNotifier } from './notify';
 
 /** The server HMAC key: derived from KMS in AWS, given directly (hex) by the local runtime. */
 function serverHmac(): Hmac {

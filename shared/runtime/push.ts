@@ -1,0 +1,9 @@
+import { sharedPushGateway } from '../adapters/sns/shared-gateway';
+import type { ExternalAdapters } from './external-adapters';
+import { httpCore } from './http';
+
+/** Push registration on the lean core plus the push gateway (SNS, or the local simulator). */
+export function pushRuntime(adapters?: Pick<ExternalAdapters, 'pushGateway'>) {
+  const { core, options } = httpCore();
+  return { deps: { ...core, gateway: adapters?.pushGateway ?? sharedPushGateway() }, options };
+}
