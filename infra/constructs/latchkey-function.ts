@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -87,6 +87,9 @@ export class LatchkeyFunction extends LambdaFunction {
         bundling: {
           // Never used: bundling is local (esbuild is a dev dependency); CDK requires an image.
           image: DockerImage.fromRegistry('dummy'),
+          // Part of CDK's bundling cache key: without it, every entry of one folder would get the
+          // first one's bundle (same source folder, same options).
+          command: ['esbuild', relative(PROJECT_ROOT, entry)],
           local: {
             tryBundle(outputDir) {
               bundleFunction(entry, outputDir);

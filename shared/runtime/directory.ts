@@ -1,7 +1,7 @@
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeTeamAccess } from '../adapters/team-access';
-import { httpCore } from './http';
+import { httpCore } from './core';
 
 /** The directory for people: teams, the accounts shared with them, the user picker and workspace roles. */
 export function directoryRuntime() {

@@ -1,62 +1,20 @@
 import { CALL_BUDGETS } from '../adapters/aws/call-budget';
-import { makeHmac } from '../adapters/crypto/hmac';
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
-import { sharedDocumentClient } from '../adapters/dynamodb/client';
-import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
-import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
-import { makeUserRepository } from '../adapters/dynamodb/user-repository';
-import { newId, systemClock } from '../adapters/ids';
-import { kmsDerivedKey } from '../adapters/kms/hmac-key';
-import { securityLog } from '../adapters/security-log';
 import { makeSesMailer } from '../adapters/ses/mailer';
-import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
+import { ENV, optionalEnv, requireEnv } from '../config/env';
 import { defaultDeviceEmails } from '../domain/devices/emails';
-import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases';
+import type { DeviceDeps } from '../domain/devices/use-cases';
 import { defaultIdentityEmails } from '../domain/identity/emails';
 import type { IdentityDeps } from '../domain/identity/use-cases';
 import type { NotifyDeps } from '../domain/notifications/use-cases';
-import type { Hmac } from '../domain/ports';
-import { resolveCaller } from '../domain/users/resolve-caller';
 import type { GroupOptions } from '../http/handler';
 import { confirmationCheck } from '../http/identity-confirmation';
-import { kmsClient, sesClient } from './aws-clients';
+import { sesClient } from './aws-clients';
+import { httpCore } from './core';
 import { makeNotifier } from './notify';
 
-/** The server HMAC key: derived from KMS in AWS, given directly (hex) by the local runtime. */
-function serverHmac(): Hmac {
-  const keyId = optionalEnv(ENV.hmacKeyId);
-  if (keyId) return makeHmac(kmsDerivedKey(kmsClient('coldStart'), keyId, CALL_BUDGETS.coldStart));
-  const local = optionalEnv(ENV.localHmacKey);
-  if (local && /^[0-9a-f]{64,}$/i.test(local)) return makeHmac(async () => Buffer.from(local, 'hex'));
-  throw new MissingConfigError(`${ENV.hmacKeyId} (or ${ENV.localHmacKey} locally)`);
-}
-
-/**
- * What every authenticated group needs (the caller, the device check) and nothing else, built once
- * per container from the environment. Groups that only need this stay small (bundle budget).
- */
-export function httpCore() {
-  const tableName = requireEnv(ENV.tableName);
-  const doc = sharedDocumentClient();
-  const core = {
-    users: makeUserRepository(doc, tableName),
-    devices: makeDeviceRepository(doc, tableName),
-    hmac: serverHmac(),
-    clock: systemClock,
-    newId,
-    security: securityLog,
-  };
-  const directory = makeDirectoryRepository(doc, tableName);
-  const options: GroupOptions = {
-    maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
-    workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,
-    resolveCaller: (identity) => resolveCaller(identity, { ...core, link: directory.linkIdentity }),
-    authenticateDevice: (caller, credential) => authenticateDevice(caller, credential, core),
-    now: () => core.clock.now(),
-  };
-  return { doc, tableName, core, options };
-}
+export { httpCore } from './core';
 
 /**
  * The core plus notifications, email and identity confirmation: for the groups that send, notify or

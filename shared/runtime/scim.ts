@@ -6,7 +6,7 @@ import { scimProtocol } from '../adapters/scim/protocol';
 import { makeAccessLister } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
 import type { ScimHandlerDeps } from '../http/scim-handler';
-import { httpCore } from './http';
+import { httpCore } from './core';
 
 /** The SCIM function's deps, built once per container. */
 export function scimRuntime(): ScimHandlerDeps {

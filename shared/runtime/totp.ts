@@ -1,6 +1,6 @@
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeTeamAccess } from '../adapters/team-access';
-import { httpCore } from './http';
+import { httpCore } from './core';
 import { sharedKeyring } from './keyring';
 
 /** Latchkey-managed TOTP on the lean core: accounts, the keyring and team access, no mailer. */

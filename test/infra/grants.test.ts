@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { entryOf, GROUP_NEEDS } from '../../infra/api-stack';
@@ -13,8 +14,15 @@ const ADAPTER_GRANTS: Record<string, keyof (typeof GROUP_NEEDS)[keyof typeof GRO
   'shared/adapters/sns/shared-gateway.ts': 'push',
 };
 
-/** The adapter modules an entry file imports, directly or not (esbuild's own module graph). */
-async function adaptersReachedFrom(entry: string): Promise<Set<string>> {
+/** A table write: any module that sends one of these needs read-write access, not read. */
+const TABLE_WRITE = /new (Put|Update|Delete|TransactWrite|BatchWrite)(Item)?Command\(/;
+
+/**
+ * The grants an entry file needs, from esbuild's own module graph (static and `await import()`ed
+ * modules alike): one per adapter module it reaches, and table access read-write as soon as one of
+ * its own modules writes to the table.
+ */
+async function grantsReachedFrom(entry: string): Promise<string[]> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -25,7 +33,17 @@ async function adaptersReachedFrom(entry: string): Promise<Set<string>> {
     packages: 'external',
     logLevel: 'silent',
   });
-  return new Set(Object.keys(result.metafile.inputs).filter((input) => input in ADAPTER_GRANTS));
+  const inputs = Object.keys(result.metafile.inputs);
+  const writes = inputs.some(
+    (input) => input.startsWith('shared/') && TABLE_WRITE.test(readFileSync(input, 'utf8')),
+  );
+  return inputs
+    .filter((input) => input in ADAPTER_GRANTS)
+    .map((input) => {
+      const grant = ADAPTER_GRANTS[input] as string;
+      return grant === 'table' ? `table:${writes ? 'readwrite' : 'read'}` : grant;
+    })
+    .sort();
 }
 
 describe('IAM grants of the HTTP functions', () => {
@@ -33,10 +51,10 @@ describe('IAM grants of the HTTP functions', () => {
     const derived: Record<string, string[]> = {};
     const declared: Record<string, string[]> = {};
     for (const group of ROUTE_GROUPS) {
-      derived[group] = [...(await adaptersReachedFrom(entryOf(group)))]
-        .map((input) => ADAPTER_GRANTS[input] as string)
+      derived[group] = await grantsReachedFrom(entryOf(group));
+      declared[group] = Object.entries(GROUP_NEEDS[group])
+        .map(([grant, level]) => (grant === 'table' ? `table:${level}` : grant))
         .sort();
-      declared[group] = Object.keys(GROUP_NEEDS[group]).sort();
     }
 
     expect(declared).toEqual(derived);

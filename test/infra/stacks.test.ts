@@ -230,6 +230,33 @@ describe('CDK app: outbox relay', () => {
     );
     expect(putters).toHaveLength(1);
   });
+
+  it('archives every published event and routes user.deprovisioned to a queue, with dead letters on both hops', () => {
+    app.api.hasResourceProperties('AWS::Events::Archive', {
+      EventPattern: { source: ['latchkey'] },
+      RetentionDays: 90,
+    });
+    const rules = app.api.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['latchkey'], 'detail-type': ['user.deprovisioned'] } },
+    });
+    const [rule] = Object.values(rules);
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        DeadLetterConfig: { Arn: expect.anything() },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      }),
+    ]);
+    app.api.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: 'Domain events EventBridge could not deliver to their queue after its retries',
+    });
+    app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: 'user.deprovisioned events their consumer failed 5 times',
+    });
+  });
 });
 
 describe('CDK app: push delivery', () => {
