@@ -1,6 +1,6 @@
 import { sharedPushGateway } from '../adapters/sns/shared-gateway';
-import type { ExternalAdapters } from './external-adapters';
 import { httpCore } from './core';
+import type { ExternalAdapters } from './external-adapters';
 
 /** Push registration on the lean core plus the push gateway (SNS, or the local simulator). */
 export function pushRuntime(adapters?: Pick<ExternalAdapters, 'pushGateway'>) {
