@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // One config, four projects: `vitest run --project <name>` runs a tier on its own (see package.json).
-/** Log and metric lines only show for a failing test (test/support/quiet-logs.ts); no SDK notices. */
+/** Log lines only show for a failing test (test/support/quiet-logs.ts); metrics are off; no SDK notices. */
 const quiet = {
   setupFiles: ['test/support/quiet-logs.ts'],
-  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
 };
 
 export default defineConfig({

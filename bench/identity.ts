@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
-import { countDynamoRequests } from './local-stack';
+import { bootstrapWorkspace, countDynamoRequests } from './local-stack';
 import { round, summarize } from './stats';
 
 export async function call(
@@ -24,13 +24,9 @@ export async function call(
 /** The owner of a fresh workspace with a trusted web session (by code) and a trusted phone. */
 export async function ownerWithPhone(stack: LocalStack) {
   const email = `bench-idc-${randomUUID().slice(0, 8)}@acme.example`;
-  const issued = await call(
-    stack,
-    'POST',
-    '/_local/token',
-    {},
-    { email, workspace: `bench-${randomUUID().slice(0, 8)}` },
-  );
+  const workspace = `bench-${randomUUID().slice(0, 8)}`;
+  await bootstrapWorkspace(stack, workspace, email);
+  const issued = await call(stack, 'POST', '/_local/token', {}, { email, workspace });
   const auth = { authorization: `Bearer ${issued.body.token}` };
   const web = await call(stack, 'POST', '/v1/devices', auth, {
     clientType: 'web',

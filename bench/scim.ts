@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LocalStack } from '../local/stack';
-import { countDynamoRequests } from './local-stack';
+import { bootstrapWorkspace, countDynamoRequests } from './local-stack';
 import { round, summarize } from './stats';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -16,6 +16,7 @@ export async function benchScim(stack: LocalStack, users = 10_000, samples = 300
   const { scimRuntime } = await import('../shared/runtime/scim');
   const { createUser } = await import('../shared/domain/directory/scim-use-cases');
   const name = `bench-scim-${randomUUID().slice(0, 8)}`;
+  await bootstrapWorkspace(stack, name, `owner@${name}.example`);
   const issued = await fetch(`${stack.apiUrl}/_local/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

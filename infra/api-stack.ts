@@ -23,8 +23,10 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
@@ -37,6 +39,8 @@ import { LatchkeyFunction } from './constructs/latchkey-function';
 import { OutboxRelay } from './constructs/outbox-relay';
 import { PushDelivery } from './constructs/push-delivery';
 import { PushPlatforms } from './constructs/push-platforms';
+import { Rotation } from './constructs/rotation';
+import { WorkspaceBootstrap } from './constructs/workspace-bootstrap';
 
 export interface ApiStackProps extends StackProps {
   config: LatchkeyConfig;
@@ -46,6 +50,7 @@ export interface ApiStackProps extends StackProps {
   inboundSmsTopic: ITopic;
   messagingKey: IKey;
   eventBus: IEventBus;
+  attachmentsBucket: IBucket;
 }
 
 /** Per-route throttling of the SCIM routes (Entra ID and Okta stay well under it; docs/scim.md). */
@@ -68,6 +73,7 @@ export const GROUP_NEEDS: Record<
     push?: 'register';
     secrets?: true;
     phone?: true;
+    attachments?: true;
   }
 > = {
   system: {},
@@ -82,7 +88,7 @@ export const GROUP_NEEDS: Record<
   // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox.
   scim: { table: 'readwrite', hmac: true },
   directory: { table: 'readwrite', hmac: true },
-  secrets: { table: 'readwrite', hmac: true, mail: true, secrets: true },
+  secrets: { table: 'readwrite', hmac: true, mail: true, secrets: true, attachments: true },
   sharelinks: { table: 'readwrite', hmac: true, mail: true, secrets: true },
 };
 
@@ -100,11 +106,13 @@ export class ApiStack extends Stack {
   readonly inbound: InboundSms;
   readonly inboundEmail: InboundEmail;
   readonly pushPlatforms: PushPlatforms;
+  readonly workspaceBootstrap?: WorkspaceBootstrap;
   /** What the web app signs in with (OIDC authorization code + PKCE). */
   readonly webSignIn: { issuer: string; clientId: string; connectOrigins: string[] };
   readonly outbox: OutboxRelay;
   /** Where published domain events go: an archive, and a queue per subscribed event type. */
   readonly domainEvents: DomainEvents;
+  readonly rotation: Rotation;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -132,11 +140,25 @@ export class ApiStack extends Stack {
       logRetention: config.logRetentionDays,
     });
     this.pushPlatforms = platforms;
+    if (config.bootstrap) {
+      this.workspaceBootstrap = new WorkspaceBootstrap(this, 'WorkspaceBootstrap', {
+        ...config.bootstrap,
+        table: props.table,
+        logRetention: config.logRetentionDays,
+      });
+    }
+    this.rotation = new Rotation(this, 'Rotation', {
+      table: props.table,
+      secretsKey: props.secretsKey,
+      emailFrom: config.emailFrom,
+      logRetention: config.logRetentionDays,
+    });
     // Request paths and inbound consumers write push work to the table's outbox; only the relay sends to SQS.
     this.outbox = new OutboxRelay(this, 'Outbox', {
       table: props.table,
       bus: props.eventBus,
       pushQueue: this.push.queue,
+      rotationQueue: this.rotation.queue,
       logRetention: config.logRetentionDays,
     });
     this.domainEvents = new DomainEvents(this, 'DomainEvents', { bus: props.eventBus });
@@ -175,6 +197,22 @@ export class ApiStack extends Stack {
       if (needs.push === 'register') this.push.bindRegistration(fn, platforms.applicationArns);
       if (needs.secrets) fn.bindSecretsKey(props.secretsKey);
       if (needs.phone) this.inbound.bindPhoneNumbers(fn);
+      if (needs.attachments) {
+        // Presigned POST and GET are signed with this role: it may put, read and delete attachments only.
+        const bucket = props.attachmentsBucket;
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+            resources: [bucket.arnForObjects('attachments/*')],
+          }),
+        );
+        // HeadObject of a key not uploaded yet answers 404 (not 403) only with ListBucket.
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+        );
+        bucket.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+        fn.addEnvironment(ENV.attachmentsBucket, props.attachmentsBucket.bucketName);
+      }
       fn.addEnvironment(ENV.inboundEmailDomain, config.inboundEmailDomain);
       fn.addEnvironment(ENV.inboxRetentionDays, String(config.inboxRetentionDays));
       functions.set(group, fn);

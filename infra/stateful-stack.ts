@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/config/table';
@@ -26,8 +27,11 @@ export class StatefulStack extends Stack {
   readonly messagingKey: Key;
   /** Domain events (`user.deprovisioned`, ...), published by the outbox relay after commit. */
   readonly eventBus: EventBus;
+  /** Secrets' attachments: written and read only through presigned requests (docs/secrets.md). */
+  readonly attachmentsBucket: Bucket;
+  readonly attachmentsKey: Key;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: StackProps & { attachmentOrigins?: string[] }) {
     super(scope, id, props);
     this.tableKey = new Key(this, 'TableKey', {
       description: 'Latchkey table encryption',
@@ -73,6 +77,40 @@ export class StatefulStack extends Stack {
       description: 'Latchkey domain events (from the outbox)',
     });
     this.eventBus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.attachmentsKey = new Key(this, 'AttachmentsKey', {
+      description: "Latchkey encryption of secrets' attachments",
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.attachmentsBucket = new Bucket(this, 'Attachments', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.attachmentsKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [
+        {
+          // A deleted attachment (or a purged secret's) leaves a noncurrent version: gone a day later.
+          noncurrentVersionExpiration: Duration.days(1),
+          expiredObjectDeleteMarker: true,
+          // A multipart upload never completed (not used by presigned POST, but never kept either).
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      // The web app uploads with the presigned POST and downloads with the presigned GET.
+      cors: props?.attachmentOrigins?.length
+        ? [
+            {
+              allowedOrigins: props.attachmentOrigins,
+              allowedMethods: [HttpMethods.POST, HttpMethods.GET],
+              allowedHeaders: ['*'],
+              maxAge: 3000,
+            },
+          ]
+        : [],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.table.addGlobalSecondaryIndex({
       indexName: TABLE.gsi1.indexName,
       partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },

@@ -9,6 +9,7 @@ export async function bootInMemoryStack(
     apiPort: await freePort(),
     sesPort: await freePort(),
     dynamodbPort: await freePort(),
+    s3Port: await freePort(),
     dataDir: '.unused',
     inMemory: true,
     ...(options.quiet ? { quiet: true } : {}),

@@ -34,6 +34,7 @@ try {
     apiPort,
     sesPort: port('SES_PORT', 8005),
     dynamodbPort: port('DYNAMODB_PORT', 8000),
+    s3Port: port('S3_PORT', 4569),
     dataDir: process.env.LATCHKEY_DATA_DIR ?? '.latchkey',
     inMemory,
   });
@@ -52,7 +53,7 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping DynamoDB Local, the SES emulator and the gateway...`);
+  console.log(`\n${signal}: stopping DynamoDB Local, the SES emulator, the local S3 and the gateway...`);
   await web.stop();
   await stack.stop();
   process.exit(0);
@@ -69,6 +70,7 @@ ${line}
  Web app          ${web.url}   (sign in as a seeded user; ${web.url}/phone plays the phone)
  API              ${stack.apiUrl}
  SES mail viewer  ${stack.sesUrl}   (every email the stack sends)
+ Local S3         ${stack.s3Endpoint}   (secrets' attachments; s3rver behind a policy-checking front)
  DynamoDB Local   ${stack.dynamodbEndpoint}   table ${stack.tableName}
  Data             ${stack.dataDir ? `${stack.dataDir} (kept across restarts)` : 'in memory (gone on exit)'}
  Workspace        ${SEED_WORKSPACE}: ${SEED_USERS.filter((u) => seedWorkspaceOf(u) === SEED_WORKSPACE)

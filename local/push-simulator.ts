@@ -49,6 +49,7 @@ export function createPushSimulator(options: { print?: (line: string) => void; f
   const arnFor = (platform: PushPlatform) =>
     `arn:aws:sns:us-east-1:000000000000:endpoint/${platform === 'FCM' ? 'GCM' : platform}/latchkey-local/${randomUUID()}`;
 
+  let failing = 0;
   const gateway: PushGateway = {
     platformConfigured: () => true,
     async createEndpoint(platform, token, deviceId) {
@@ -76,6 +77,14 @@ export function createPushSimulator(options: { print?: (line: string) => void; f
       save();
     },
     async publish(endpointArn, message: PushMessage): Promise<PublishOutcome> {
+      if (failing > 0) {
+        failing--;
+        // What SNS answers when it is struggling: a transient error the fan-out retries.
+        throw Object.assign(new Error('Service is unavailable (simulated)'), {
+          name: 'InternalErrorException',
+          $fault: 'server',
+        });
+      }
       const endpoint = endpoints.get(endpointArn);
       if (!endpoint) return 'endpoint_missing';
       if (!endpoint.enabled) return 'endpoint_disabled';
@@ -102,6 +111,10 @@ export function createPushSimulator(options: { print?: (line: string) => void; f
     gateway,
     outbox,
     endpoints,
+    /** The next `count` publishes fail as SNS does when it is unavailable (fault runs). */
+    failNextPublishes(count: number) {
+      failing = count;
+    },
     disable(endpointArn: string): boolean {
       const endpoint = endpoints.get(endpointArn);
       if (endpoint) endpoint.enabled = false;

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
 import type { RouteGroup } from '../shared/http/routes';
 import type { ExternalAdapters } from '../shared/runtime/external-adapters';
+import { createDemoApp } from './demo-app';
 import { createDevIdp } from './dev-idp';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { createLocalEventBus } from './event-bus';
@@ -22,6 +23,7 @@ import {
 } from './messaging-simulator';
 import { assertPortFree } from './ports';
 import { createPushSimulator, type OutboxPush } from './push-simulator';
+import { startS3Local } from './s3-local';
 import { findSeedUser, SEED_WORKSPACE, seed, seedWorkspaceOf } from './seed';
 import { startSesLocal } from './ses-local';
 import { createLocalSqsQueue, type LocalSqsQueue } from './sqs-queue';
@@ -31,6 +33,8 @@ export interface LocalStackOptions {
   apiPort: number;
   sesPort: number;
   dynamodbPort: number;
+  /** The local S3 server (attachments); absent: a free port. */
+  s3Port?: number;
   /** Where data lives (DynamoDB files, dev IdP key). Ignored when inMemory. */
   dataDir: string;
   inMemory: boolean;
@@ -44,13 +48,21 @@ export interface LocalStackOptions {
 export interface LocalStack {
   apiUrl: string;
   sesUrl: string;
+  /** The local S3 server (s3rver behind a front that checks presigned requests and POST policies). */
+  s3Endpoint: string;
   dynamodbEndpoint: string;
   tableName: string;
   dataDir: string | undefined;
   /** The DynamoDB Local child process (tests stop it to prove an outage is a clean 500). */
   dynamodb: DynamoDbLocal;
   /** Simulated pushes, and a wait until queued push work has run. */
-  push: { outbox: OutboxPush[]; drain(): Promise<void>; disableEndpoint(arn: string): boolean };
+  push: {
+    outbox: OutboxPush[];
+    drain(): Promise<void>;
+    disableEndpoint(arn: string): boolean;
+    /** The next `count` SNS publishes fail transiently (fault runs). */
+    failNextPublishes(count: number): void;
+  };
   /** The local SQS queues by name (fault injection and inspection in tests). */
   queues: Record<string, LocalSqsQueue>;
   issueToken(email: string): Promise<string>;
@@ -58,6 +70,7 @@ export interface LocalStack {
 }
 
 export const LOCAL_TABLE_NAME = 'latchkey-local';
+export const LOCAL_ATTACHMENTS_BUCKET = 'latchkey-local-attachments';
 /** Local queues redeliver after 1 s instead of SQS's 30 s default, so a retry shows up at once. */
 const LOCAL_VISIBILITY_MS = 1_000;
 
@@ -96,6 +109,36 @@ export const LOCAL_ROUTES = [
     path: '/_local/inbound/email',
     what: 'an inbound email (JSON or raw message/rfc822 with ?to=&from=)',
   },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/users',
+    what: 'the demo app: {username, password} creates a user',
+  },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/login',
+    what: 'the demo app: {username, password, totp?} -> 200 or 401',
+  },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/change-password',
+    what: 'the demo app: {username, currentPassword, newPassword} (the demo connector drives it)',
+  },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/totp',
+    what: 'the demo app: {username, password, secret, code} turns TOTP on (the demo connector drives it)',
+  },
+  {
+    method: 'POST',
+    path: '/_local/apps/demo/faults',
+    what: '{mode: none | fail_once | fail_always | accept_then_timeout, hangMs?}: the next changes fail',
+  },
+  {
+    method: 'POST',
+    path: '/_local/rotations/sweep',
+    what: '{now?}: runs the scheduled rotation sweep as if the clock said `now`, then waits for the work',
+  },
 ] as const;
 
 /** One promise for a lazily imported handler, so every call shares the same instance. */
@@ -126,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await assertPortFree(options.apiPort, 'PORT', 'API gateway');
   await assertPortFree(options.sesPort, 'SES_PORT', 'SES emulator');
   await assertPortFree(options.dynamodbPort, 'DYNAMODB_PORT', 'DynamoDB Local');
+  if (options.s3Port) await assertPortFree(options.s3Port, 'S3_PORT', 'local S3 server');
 
   const stops: Array<() => Promise<void>> = [];
   const queues: LocalSqsQueue[] = [];
@@ -146,6 +190,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ses = await startSesLocal(options.sesPort, dataDir ? { file: join(dataDir, 'ses-mail.json') } : {});
     stops.push(ses.stop);
 
+    const s3 = await startS3Local({
+      port: options.s3Port ?? 0,
+      bucket: LOCAL_ATTACHMENTS_BUCKET,
+      ...(dataDir ? { directory: join(dataDir, 's3') } : {}),
+      credentials: LOCAL_AWS.credentials,
+      region: LOCAL_AWS.region,
+    });
+    stops.push(s3.stop);
+
     // The handlers read their configuration from the environment at cold start, exactly as in Lambda.
     Object.assign(process.env, {
       AWS_REGION: LOCAL_AWS.region,
@@ -156,6 +209,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.tableName]: tableName,
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.sesEndpoint]: `http://127.0.0.1:${options.sesPort}`,
+      [ENV.s3Endpoint]: s3.endpoint,
+      [ENV.attachmentsBucket]: LOCAL_ATTACHMENTS_BUCKET,
       [ENV.emailFrom]: process.env[ENV.emailFrom] ?? 'no-reply@latchkey.local',
       [ENV.workspaceClaim]: process.env[ENV.workspaceClaim] ?? DEFAULTS.workspaceClaim,
       [ENV.stage]: 'local',
@@ -164,10 +219,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Stands in for the KMS secrets key: account passwords and TOTP seeds stay readable across restarts.
       [ENV.localSecretsKey]: localKey(dataDir, 'secrets.key'),
       [ENV.inboundEmailDomain]: process.env[ENV.inboundEmailDomain] ?? 'inbound.latchkey.local',
+      // The demo app is served by this gateway; the demo connector drives it over HTTP.
+      [ENV.demoAppUrl]: `http://127.0.0.1:${options.apiPort}/_local/apps/demo`,
       ...options.env,
     });
 
-    // No local engine for SNS mobile push, End User Messaging, S3, SQS or EventBridge: simulators take
+    // No local engine for SNS mobile push, End User Messaging, SQS or EventBridge (nor S3 for raw inbound mail): simulators take
     // their place, passed to the handlers' createHandler (the same door Lambda's handler uses). The
     // queues keep SQS semantics (visibility timeout, receive count, DLQ redrive).
     const print = options.quiet ? undefined : (line: string) => console.log(line);
@@ -205,6 +262,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
     queues.push(inboundQueue);
+    // The connector runs as its own function in AWS; here it is called in-process, through a JSON
+    // round trip of the request so nothing but ids could reach it.
+    const connector = once(() =>
+      import('../functions/jobs/connector').then((module) =>
+        import('../shared/runtime/rotation').then((runtime) =>
+          module.createConnector(runtime.connectorDeps()),
+        ),
+      ),
+    );
+    const rotationQueue = createLocalSqsQueue(
+      once(async () => {
+        const [worker, runtime] = await Promise.all([
+          import('../functions/jobs/rotation-worker'),
+          import('../shared/runtime/rotation'),
+        ]);
+        return worker.createRotationWorker(
+          runtime.rotationWorkerDeps({
+            run: async (request) => (await connector())(JSON.parse(JSON.stringify(request))),
+          }),
+        );
+      }),
+      {
+        name: 'latchkey-local-rotation',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        // More receives than the engine's attempts: the engine ends a rotation before the DLQ would.
+        maxReceiveCount: 10,
+        batchSize: 1,
+        log: print,
+      },
+    );
+    queues.push(rotationQueue);
+    const demoApp = createDemoApp();
+    stops.push(async () => demoApp.stop());
     const adapters: ExternalAdapters = {
       pushGateway: push.gateway,
       phoneNumbers: phones.phoneNumbers,
@@ -219,7 +309,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       consumer: once(() =>
         import('../functions/events/outbox-relay').then((module) =>
-          module.createOutboxRelay({ pushQueue: pushQueue.queue, bus }),
+          module.createOutboxRelay({ pushQueue: pushQueue.queue, bus, rotationQueue: rotationQueue.queue }),
         ),
       ),
       ...(print ? { log: print } : {}),
@@ -235,7 +325,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const { httpRuntime } = await import('../shared/runtime/http');
     const runtime = httpRuntime();
-    await seed(runtime.deps);
+    const { makeDirectorySettingsStore } = await import('../shared/adapters/dynamodb/directory-settings');
+    await seed({ ...runtime.deps, settings: makeDirectorySettingsStore(runtime.doc, runtime.tableName) });
 
     const idp = await createDevIdp({
       workspaceClaim: process.env[ENV.workspaceClaim] ?? DEFAULTS.workspaceClaim,
@@ -273,6 +364,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       };
       if (req.method === 'GET' && (path === '/_local' || path === '/_local/')) {
         return json(200, { routes: LOCAL_ROUTES });
+      }
+      if (await demoApp.handle(req, res, path)) return true;
+      if (req.method === 'POST' && path === '/_local/rotations/sweep') {
+        const now = ((await readJson(req)) as { now?: unknown } | undefined)?.now;
+        const at = typeof now === 'string' ? new Date(now) : new Date();
+        if (Number.isNaN(at.getTime())) {
+          return json(400, { error: 'validation_failed', message: 'Send {"now": an ISO date-time} or {}.' });
+        }
+        const [{ createRotationSweep }, runtime] = await Promise.all([
+          import('../functions/jobs/rotation-sweep'),
+          import('../shared/runtime/rotation'),
+        ]);
+        const report = await createRotationSweep(runtime.rotationSweepDeps({ now: () => at }))();
+        await drainAll();
+        return json(200, report);
       }
       if (req.method === 'GET' && path === '/_local/outbox/push') {
         await drainAll();
@@ -373,11 +479,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       apiUrl: `http://localhost:${options.apiPort}`,
       sesUrl: ses.url,
+      s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       tableName,
       dataDir,
       dynamodb: dynamo,
-      push: { outbox: push.outbox, drain: drainAll, disableEndpoint: push.disable },
+      push: {
+        outbox: push.outbox,
+        drain: drainAll,
+        disableEndpoint: push.disable,
+        failNextPublishes: push.failNextPublishes,
+      },
       queues: Object.fromEntries(queues.map((queue) => [queue.name, queue])),
       issueToken: async (email) => {
         const known = describeUser(email);

@@ -1,12 +1,14 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseInboundJob } from '../../shared/adapters/sqs/inbound-jobs';
 import { type IngestDeps, ingestInbound } from '../../shared/domain/accounts/ingest';
-import { logger, metrics } from '../../shared/observability';
+import { logger } from '../../shared/observability';
+import { count, DIMENSIONS, METRICS } from '../../shared/observability/metrics';
 import { lazyHandler } from '../../shared/runtime/external-adapters';
 
 /**
- * Parsed inbound email (SQS) -> the account's shared inbox. Reports only the messages to retry. The
- * dependencies load on the first batch (module-load budget).
+ * Parsed inbound email (SQS) -> the account's shared inbox. Reports only the messages to retry; one
+ * that is no inbound message (a poison message) is reported too, so it ends in the dead-letter queue.
+ * The dependencies load on the first batch (module-load budget).
  */
 export const handler = lazyHandler(async () =>
   ingestBatch((await import('../../shared/runtime/inbox')).inboxIngestDeps()),
@@ -19,9 +21,11 @@ const ingestBatch =
     for (const record of event.Records) {
       const message = parseInboundJob(record.body);
       if (!message) {
-        logger.error('dropping a queue message that is not an inbound message', {
+        logger.error('a queue message that is not an inbound message, left for the dead-letter queue', {
           messageId: record.messageId,
         });
+        count(METRICS.inboundRejected, { [DIMENSIONS.channel]: 'email' });
+        failures.push({ itemIdentifier: record.messageId });
         continue;
       }
       try {
@@ -32,6 +36,5 @@ const ingestBatch =
         failures.push({ itemIdentifier: record.messageId });
       }
     }
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     return { batchItemFailures: failures };
   };

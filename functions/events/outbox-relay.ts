@@ -4,7 +4,9 @@ import { outboxEventOf } from '../../shared/adapters/dynamodb/outbox';
 import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
 import { type DomainEvent, PUSH_JOB_EVENT } from '../../shared/domain/events';
 import type { PushJob } from '../../shared/domain/ports';
+import { ROTATION_JOB_EVENT } from '../../shared/domain/rotation/jobs';
 import { logger } from '../../shared/observability';
+import { correlationOfRecord, withCorrelation } from '../../shared/observability/correlation';
 import { lazyHandler } from '../../shared/runtime/external-adapters';
 import type { OutboxRelayDeps } from '../../shared/runtime/outbox-relay';
 
@@ -23,7 +25,8 @@ function pushJobsOf(event: DomainEvent): PushJob[] {
 
 /**
  * Table stream -> wherever each outbox event goes: push jobs to the push queue (10 per
- * SendMessageBatch), every other event to the event bus.
+ * SendMessageBatch), rotation jobs to the rotation queue, every other event to the event bus. Each
+ * record keeps the correlation id its outbox item carries into the queue message or event.
  *
  * Ordering and delivery: records are relayed one after the other, in stream order. The first record
  * that fails stops the batch: it and every later record are reported as failures, so Lambda
@@ -34,7 +37,9 @@ function pushJobsOf(event: DomainEvent): PushJob[] {
  * retries, the stream's on-failure destination (a DLQ with an alarm) keeps the failed record.
  */
 export function createOutboxRelay(deps: OutboxRelayDeps) {
-  const relay = async (record: DynamoDBRecord) => {
+  const relay = (record: DynamoDBRecord) =>
+    withCorrelation(correlationOfRecord(record), () => relayOne(record));
+  const relayOne = async (record: DynamoDBRecord) => {
     if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
     const event = outboxEventOf(unmarshall(record.dynamodb.NewImage as never));
     if (!event) return;
@@ -42,6 +47,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       const jobs = pushJobsOf(event);
       for (let i = 0; i < jobs.length; i += SQS_BATCH)
         await deps.pushQueue.enqueue(jobs.slice(i, i + SQS_BATCH));
+    } else if (event.type === ROTATION_JOB_EVENT && deps.rotationQueue) {
+      // Ids only: the worker reads the rotation's state from the table.
+      await deps.rotationQueue.enqueue([event.detail]);
     } else {
       const refused = await deps.bus.publish([event]);
       if (refused.length > 0) throw new Error(`the event bus refused ${event.type} ${event.id}`);

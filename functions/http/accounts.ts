@@ -1,3 +1,4 @@
+import { ENV, optionalEnv } from '../../shared/config/env';
 import {
   createAccount,
   listAccountInbox,
@@ -14,15 +15,39 @@ import {
   updateAccount,
   viewPassword,
 } from '../../shared/domain/accounts/use-cases';
+import {
+  issueLoginGrant,
+  pollGrantCode,
+  reportUnrecognizedLogin,
+} from '../../shared/domain/logins/use-cases';
+import { APP_CATALOGUE, withDemoBaseUrl } from '../../shared/domain/rotation/apps';
+import {
+  getRotation,
+  getRotationPolicy,
+  getWorkspaceRotationPolicy,
+  listPasswordHistory,
+  listRotations,
+  putRotationPolicy,
+  putWorkspaceRotationPolicy,
+  startMfaEnrollment,
+  startRotation,
+  viewPasswordVersion,
+} from '../../shared/domain/rotation/use-cases';
 import { toAccountView, toMemberView } from '../../shared/http/account-views';
 import { createLazyGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
+import { toRotationView, toVersionView } from '../../shared/http/rotation-views';
 import { accountsRoutes } from '../../shared/http/routes/accounts';
+import { rotationRoutes } from '../../shared/http/routes/rotation';
+
+const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) =>
+  event.requestContext?.http?.sourceIp ?? 'unknown';
+const demoAppUrl = optionalEnv(ENV.demoAppUrl);
 
 export const handler = createLazyGroupHandler(
   'accounts',
-  accountsRoutes,
-  ({ accountDeps: deps }) => ({
+  { ...accountsRoutes, ...rotationRoutes },
+  ({ accountDeps: deps, rotationDeps }) => ({
     createAccount: async ({ caller, body }) => ({
       account: toAccountView(await createAccount(caller, body, deps), 'owner'),
     }),
@@ -62,11 +87,63 @@ export const handler = createLazyGroupHandler(
     recordLoginResult: async ({ caller, params, body }) => ({
       loginResult: await recordLoginResult(caller, params.id, body, deps),
     }),
+    createLoginGrant: async ({ caller, device, params, event }) => ({
+      grant: await issueLoginGrant(caller, device, params.id, sourceIp(event), deps),
+    }),
+    getLoginGrantCode: async ({ caller, device, params, query }) =>
+      pollGrantCode(caller, device, params.id, params.grantId, query.from, deps),
+    reportUnrecognizedLogin: async ({ caller, device, params }) => {
+      const { grant, device: disabled } = await reportUnrecognizedLogin(
+        caller,
+        device,
+        params.id,
+        params.grantId,
+        deps,
+      );
+      return {
+        grant: { id: grant.id, reportedAt: grant.reportedAt ?? '' },
+        device: { id: disabled.id, status: disabled.status },
+      };
+    },
     getSecurityLevel: async ({ caller, params }) => securityLevel(caller, params.id, deps),
     listAccountInbox: async ({ caller, params, query }) =>
       listAccountInbox(caller, params.id, { limit: query.limit ?? 50, cursor: query.cursor }, deps),
     listInbox: async ({ caller, query }) =>
       listInbox(caller, { limit: query.limit ?? 50, cursor: query.cursor }, deps),
+    listApps: async () => ({
+      items: APP_CATALOGUE.map((app) => {
+        const { connector: _connector, ...listed } = withDemoBaseUrl(app, demoAppUrl);
+        return listed;
+      }),
+      nextCursor: null,
+    }),
+    startRotation: async ({ caller, params }) => ({
+      rotation: toRotationView(await startRotation(caller, params.id, rotationDeps)),
+    }),
+    listRotations: async ({ caller, params }) => ({
+      items: (await listRotations(caller, params.id, rotationDeps)).map(toRotationView),
+      nextCursor: null,
+    }),
+    getRotation: async ({ caller, params }) => ({
+      rotation: toRotationView(await getRotation(caller, params.id, params.rotationId, rotationDeps)),
+    }),
+    listPasswordHistory: async ({ caller, params }) => ({
+      items: (await listPasswordHistory(caller, params.id, rotationDeps)).map(toVersionView),
+      nextCursor: null,
+    }),
+    viewPasswordVersion: async ({ caller, params }) => ({
+      version: params.version,
+      password: await viewPasswordVersion(caller, params.id, params.version, rotationDeps),
+    }),
+    getRotationPolicy: async ({ caller, params }) => getRotationPolicy(caller, params.id, rotationDeps),
+    putRotationPolicy: async ({ caller, params, body }) =>
+      putRotationPolicy(caller, params.id, body, rotationDeps),
+    getWorkspaceRotationPolicy: async ({ caller }) => getWorkspaceRotationPolicy(caller, rotationDeps),
+    putWorkspaceRotationPolicy: async ({ caller, body }) =>
+      putWorkspaceRotationPolicy(caller, body, rotationDeps),
+    startMfaEnrollment: async ({ caller, params }) => ({
+      rotation: toRotationView(await startMfaEnrollment(caller, params.id, rotationDeps)),
+    }),
   }),
   async () => {
     const runtime = (await import('../../shared/runtime/accounts')).accountsRuntime();

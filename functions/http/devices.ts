@@ -7,6 +7,7 @@ import {
   registerDevice,
   renameDevice,
   resendDeviceCode,
+  setDevicePublicKey,
   switchToCode,
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
@@ -57,6 +58,12 @@ export const handler = createLazyGroupHandler(
     }),
     disableDevice: async ({ caller, device, params }) => ({
       device: toDeviceView(await disableDevice(caller, device, params.id, deps), device.id),
+    }),
+    setDevicePublicKey: async ({ caller, device, params, body }) => ({
+      device: toDeviceView(
+        await setDevicePublicKey(caller, device, params.id, body.publicKey, deps),
+        device.id,
+      ),
     }),
     renameDevice: async ({ caller, device, params, body }) => ({
       device: toDeviceView(await renameDevice(caller, params.id, body.name, deps), device.id),

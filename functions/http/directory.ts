@@ -1,4 +1,5 @@
 import { searchWorkspaceUsers, setWorkspaceRole } from '../../shared/domain/directory/roles';
+import { getDirectorySettings, updateDirectorySettings } from '../../shared/domain/directory/settings';
 import { getTeam, listTeams, shareWithTeam, unshareFromTeam } from '../../shared/domain/directory/teams';
 import { createLazyGroupHandler } from '../../shared/http/handler';
 import { directoryRoutes } from '../../shared/http/routes/directory';
@@ -18,6 +19,10 @@ export const handler = createLazyGroupHandler(
     searchUsers: async ({ caller, query }) => searchWorkspaceUsers(caller, query, deps),
     setUserRole: async ({ caller, params, body }) => ({
       user: toUserView(await setWorkspaceRole(caller, params.userId, body.role, deps)),
+    }),
+    getDirectorySettings: async ({ caller }) => ({ directory: await getDirectorySettings(caller, deps) }),
+    putDirectorySettings: async ({ caller, body }) => ({
+      directory: await updateDirectorySettings(caller, body, deps),
     }),
     unshareFromTeam: async ({ caller, params }) => {
       await unshareFromTeam(caller, params.id, params.teamId, deps);

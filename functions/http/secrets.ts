@@ -1,4 +1,11 @@
 import {
+  createAttachment,
+  deleteAttachment,
+  downloadAttachment,
+  listAttachments,
+  purgeSecret,
+} from '../../shared/domain/secrets/attachments';
+import {
   createSecret,
   createVault,
   deleteSecret,
@@ -18,10 +25,11 @@ import {
   secretHistory,
   viewSecret,
 } from '../../shared/domain/secrets/use-cases';
+import { toAttachmentView } from '../../shared/http/attachment-schemas';
 import { createLazyGroupHandler } from '../../shared/http/handler';
 import { secretsRoutes } from '../../shared/http/routes/secrets';
 import { toGrantView, toSecretView, toSecretWithValues, toVaultView } from '../../shared/http/secret-schemas';
-import { accessFirst } from '../../shared/http/secrets-access';
+import { accessFirst, forRequest } from '../../shared/http/secrets-access';
 
 const deleted = { deleted: true as const };
 const page = (query: { limit?: number | undefined; cursor?: string | undefined }) => ({
@@ -32,69 +40,71 @@ const page = (query: { limit?: number | undefined; cursor?: string | undefined }
 export const handler = createLazyGroupHandler(
   'secrets',
   secretsRoutes,
-  ({ secretDeps: deps }) => ({
-    createVault: async ({ caller, body }) => ({
-      vault: toVaultView(await createVault(caller, body, deps), 'manager'),
+  ({ secretDeps }) => ({
+    createVault: async ({ event, caller, body }) => ({
+      vault: toVaultView(await createVault(caller, body, forRequest(secretDeps, event)), 'manager'),
     }),
-    listVaults: async ({ caller, query }) => {
-      const found = await listVaults(caller, page(query), deps);
+    listVaults: async ({ event, caller, query }) => {
+      const found = await listVaults(caller, page(query), forRequest(secretDeps, event));
       return { items: found.items.map((i) => toVaultView(i.vault, i.role)), nextCursor: found.nextCursor };
     },
-    updateVault: async ({ caller, params, body }) => {
-      const { vault, role } = await renameVault(caller, params.id, body.name, deps);
+    updateVault: async ({ event, caller, params, body }) => {
+      const { vault, role } = await renameVault(caller, params.id, body.name, forRequest(secretDeps, event));
       return { vault: toVaultView(vault, role) };
     },
-    deleteVault: async ({ caller, params }) => {
-      await deleteVault(caller, params.id, deps);
+    deleteVault: async ({ event, caller, params }) => {
+      await deleteVault(caller, params.id, forRequest(secretDeps, event));
       return deleted;
     },
-    listVaultMembers: async ({ caller, params }) => ({
-      items: (await listVaultMembers(caller, params.id, deps)).map(toGrantView),
+    listVaultMembers: async ({ event, caller, params }) => ({
+      items: (await listVaultMembers(caller, params.id, forRequest(secretDeps, event))).map(toGrantView),
       nextCursor: null,
     }),
-    putVaultMember: async ({ caller, params, body }) => ({
-      member: toGrantView(await putVaultMember(caller, params.id, params.principalId, body.role, deps)),
+    putVaultMember: async ({ event, caller, params, body }) => ({
+      member: toGrantView(
+        await putVaultMember(caller, params.id, params.principalId, body.role, forRequest(secretDeps, event)),
+      ),
     }),
-    removeVaultMember: async ({ caller, params }) => {
-      await removeVaultMember(caller, params.id, params.principalId, deps);
+    removeVaultMember: async ({ event, caller, params }) => {
+      await removeVaultMember(caller, params.id, params.principalId, forRequest(secretDeps, event));
       return deleted;
     },
-    createSecret: async ({ caller, params, body }) => {
-      const { secret, role } = await createSecret(caller, params.id, body, deps);
+    createSecret: async ({ event, caller, params, body }) => {
+      const { secret, role } = await createSecret(caller, params.id, body, forRequest(secretDeps, event));
       return { secret: toSecretView(secret, role) };
     },
-    listSecrets: async ({ caller, params, query }) => {
+    listSecrets: async ({ event, caller, params, query }) => {
       const found = await listSecrets(
         caller,
         params.id,
         { ...page(query), trash: query.trash === 'true' },
-        deps,
+        forRequest(secretDeps, event),
       );
       // The list is the vault's: a vault viewer reads every secret's metadata as a viewer at least.
       return { items: found.items.map((s) => toSecretView(s, 'viewer')), nextCursor: found.nextCursor };
     },
-    getSecret: async ({ caller, params }) => {
-      const { secret, role, items } = await viewSecret(caller, params.id, deps);
+    getSecret: async ({ event, caller, params }) => {
+      const { secret, role, items } = await viewSecret(caller, params.id, forRequest(secretDeps, event));
       return { secret: toSecretWithValues(secret, role, items) };
     },
-    updateSecret: async ({ caller, params, body }) => {
-      const { secret, role } = await editSecret(caller, params.id, body, deps);
+    updateSecret: async ({ event, caller, params, body }) => {
+      const { secret, role } = await editSecret(caller, params.id, body, forRequest(secretDeps, event));
       return { secret: toSecretView(secret, role) };
     },
-    deleteSecret: async ({ caller, params }) => ({
+    deleteSecret: async ({ event, caller, params }) => ({
       ...deleted,
-      ...(await deleteSecret(caller, params.id, deps)),
+      ...(await deleteSecret(caller, params.id, forRequest(secretDeps, event))),
     }),
-    restoreSecret: async ({ caller, params }) => {
-      const { secret, role } = await restoreSecret(caller, params.id, deps);
+    restoreSecret: async ({ event, caller, params }) => {
+      const { secret, role } = await restoreSecret(caller, params.id, forRequest(secretDeps, event));
       return { secret: toSecretView(secret, role) };
     },
-    secretHistory: async ({ caller, params, query }) => {
+    secretHistory: async ({ event, caller, params, query }) => {
       const found = await secretHistory(
         caller,
         params.id,
         { limit: query.limit ?? 10, before: query.before },
-        deps,
+        forRequest(secretDeps, event),
       );
       return {
         items: found.items.map(({ version, items }) => ({
@@ -108,19 +118,62 @@ export const handler = createLazyGroupHandler(
         nextBefore: found.nextBefore,
       };
     },
-    restoreSecretVersion: async ({ caller, params }) => {
-      const { secret, role } = await restoreVersion(caller, params.id, params.version, deps);
+    restoreSecretVersion: async ({ event, caller, params }) => {
+      const { secret, role } = await restoreVersion(
+        caller,
+        params.id,
+        params.version,
+        forRequest(secretDeps, event),
+      );
       return { secret: toSecretView(secret, role) };
     },
-    listSecretMembers: async ({ caller, params }) => ({
-      items: (await listSecretMembers(caller, params.id, deps)).map(toGrantView),
+    listSecretMembers: async ({ event, caller, params }) => ({
+      items: (await listSecretMembers(caller, params.id, forRequest(secretDeps, event))).map(toGrantView),
       nextCursor: null,
     }),
-    putSecretMember: async ({ caller, params, body }) => ({
-      member: toGrantView(await putSecretMember(caller, params.id, params.principalId, body.role, deps)),
+    putSecretMember: async ({ event, caller, params, body }) => ({
+      member: toGrantView(
+        await putSecretMember(
+          caller,
+          params.id,
+          params.principalId,
+          body.role,
+          forRequest(secretDeps, event),
+        ),
+      ),
     }),
-    removeSecretMember: async ({ caller, params }) => {
-      await removeSecretMember(caller, params.id, params.principalId, deps);
+    removeSecretMember: async ({ event, caller, params }) => {
+      await removeSecretMember(caller, params.id, params.principalId, forRequest(secretDeps, event));
+      return deleted;
+    },
+    purgeSecret: async ({ event, caller, params }) => {
+      await purgeSecret(caller, params.id, forRequest(secretDeps, event));
+      return { purged: true as const };
+    },
+    listAttachments: async ({ event, caller, params }) => ({
+      items: (await listAttachments(caller, params.id, forRequest(secretDeps, event))).map(toAttachmentView),
+      nextCursor: null,
+    }),
+    createAttachment: async ({ event, caller, params, body }) => {
+      const { attachment, upload } = await createAttachment(
+        caller,
+        params.id,
+        body,
+        forRequest(secretDeps, event),
+      );
+      return { attachment: toAttachmentView(attachment), upload };
+    },
+    getAttachment: async ({ event, caller, params }) => {
+      const { attachment, downloadUrl } = await downloadAttachment(
+        caller,
+        params.id,
+        params.attachmentId,
+        forRequest(secretDeps, event),
+      );
+      return { attachment: toAttachmentView(attachment), downloadUrl };
+    },
+    deleteAttachment: async ({ event, caller, params }) => {
+      await deleteAttachment(caller, params.id, params.attachmentId, forRequest(secretDeps, event));
       return deleted;
     },
   }),

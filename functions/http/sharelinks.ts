@@ -9,6 +9,7 @@ import {
 import { createLazyGroupHandler } from '../../shared/http/handler';
 import type { ConfirmationRequest } from '../../shared/http/middleware';
 import { shareLinksRoutes } from '../../shared/http/routes/share-links';
+import { accessMemo } from '../../shared/http/secrets-access';
 import { toShareLinkView } from '../../shared/http/share-link-views';
 
 const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) =>
@@ -17,9 +18,15 @@ const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) 
 export const handler = createLazyGroupHandler(
   'sharelinks',
   shareLinksRoutes,
-  ({ shareDeps: deps }) => ({
-    createShareLink: async ({ caller, body }) => {
-      const { link, url } = await createShareLink(caller, { ...body, oneTime: body.oneTime ?? false }, deps);
+  ({ shareDeps: deps, shareableContentWith }) => ({
+    createShareLink: async ({ event, caller, body }) => {
+      // The ownership check of the confirmation and the content read share one access resolution.
+      const scoped = { ...deps, shareableContent: shareableContentWith(accessMemo(event)) };
+      const { link, url } = await createShareLink(
+        caller,
+        { ...body, oneTime: body.oneTime ?? false },
+        scoped,
+      );
       return { link: { id: link.id, url, expiresAt: link.expiresAt } };
     },
     listShareLinks: async ({ caller }) => ({
@@ -53,7 +60,7 @@ export const handler = createLazyGroupHandler(
         // Ownership first: nobody is pushed a challenge for an object they could not share anyway.
         confirm: async (request: ConfirmationRequest) => {
           const body = request.body as { resource: { type: 'account' | 'secret'; id: string } };
-          await requireShareOwner(request.caller, body.resource);
+          await requireShareOwner(request.caller, body.resource, accessMemo(request.event));
           await options.confirm?.(request);
         },
       },

@@ -6,11 +6,12 @@ import {
   type PlatformApplicationSpec,
 } from '../../shared/adapters/sns/platform-applications';
 import { logger } from '../../shared/observability';
+import { instrument } from '../../shared/observability/telemetry';
 
 const applications = makePlatformApplications(new SNSClient({}), new SecretsManagerClient({}));
 
 /** Custom resource (Provider framework onEvent): one SNS platform application per resource. */
-export const handler = async (event: CloudFormationCustomResourceEvent) => {
+export const handler = instrument(async (event: CloudFormationCustomResourceEvent) => {
   const properties = event.ResourceProperties as unknown as {
     Name: string;
     Platform: PlatformApplicationSpec['platform'];
@@ -32,4 +33,4 @@ export const handler = async (event: CloudFormationCustomResourceEvent) => {
   }
   const arn = await applications.create(spec);
   return { PhysicalResourceId: arn, Data: { Arn: arn } };
-};
+});

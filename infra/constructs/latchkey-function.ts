@@ -65,6 +65,9 @@ export function bundleFunction(entry: string, outdir: string): void {
  * X-Ray tracing, JSON logs to an explicit log group with retention, Powertools configured.
  */
 export class LatchkeyFunction extends LambdaFunction {
+  /** Set by `bindMailer`: the operations construct names the SES configuration set for it. */
+  sendsMail = false;
+
   constructor(scope: Construct, id: string, props: LatchkeyFunctionProps) {
     const { logRetention, environment, entry, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -142,6 +145,7 @@ export class LatchkeyFunction extends LambdaFunction {
       }),
     );
     this.addEnvironment(ENV.emailFrom, from);
+    this.sendsMail = true;
     return this;
   }
 }

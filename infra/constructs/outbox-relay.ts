@@ -18,6 +18,8 @@ export interface OutboxRelayProps {
   table: ITable;
   bus: IEventBus;
   pushQueue: Queue;
+  /** Rotation jobs go here (the rotation worker's queue). */
+  rotationQueue?: Queue;
   logRetention: RetentionDays;
 }
 
@@ -65,6 +67,10 @@ export class OutboxRelay extends Construct {
     );
     props.pushQueue.grantSendMessages(this.handler);
     this.handler.addEnvironment(ENV.pushQueueUrl, props.pushQueue.queueUrl);
+    if (props.rotationQueue) {
+      props.rotationQueue.grantSendMessages(this.handler);
+      this.handler.addEnvironment(ENV.rotationQueueUrl, props.rotationQueue.queueUrl);
+    }
     props.bus.grantPutEventsTo(this.handler);
     this.handler.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
   }

@@ -10,6 +10,8 @@ export const ENV = {
   /** Only set locally: points the SES client at aws-ses-v2-local. */
   sesEndpoint: 'SES_ENDPOINT',
   emailFrom: 'EMAIL_FROM',
+  /** SES configuration set named on every send (bounce and complaint events); unset locally. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
   /** JWT claim that names the caller's workspace. */
   workspaceClaim: 'WORKSPACE_CLAIM',
   /** Largest request body accepted, in bytes. */
@@ -31,6 +33,10 @@ export const ENV = {
   /** Where the SES receipt rule writes raw inbound mail, and the key prefix it uses. */
   inboundMailBucket: 'INBOUND_MAIL_BUCKET',
   inboundMailPrefix: 'INBOUND_MAIL_PREFIX',
+  /** The bucket of secrets' attachments (presigned POST up, presigned GET down). */
+  attachmentsBucket: 'ATTACHMENTS_BUCKET',
+  /** Only set locally: points the S3 client at the local S3 server (path-style addressing). */
+  s3Endpoint: 'S3_ENDPOINT',
   /** SQS queue between mail parsing and the shared inbox. */
   inboundQueueUrl: 'INBOUND_QUEUE_URL',
   /** Days inbox messages are kept (default 30). */
@@ -47,6 +53,14 @@ export const ENV = {
   webBaseUrl: 'WEB_BASE_URL',
   /** Public base URL of `/scim/v2` for SCIM `meta.location`; unset -> the API's own domain. */
   scimBaseUrl: 'SCIM_BASE_URL',
+  /** SQS queue the rotation worker consumes (rotation jobs relayed from the outbox). */
+  rotationQueueUrl: 'ROTATION_QUEUE_URL',
+  /** The connector function the rotation worker invokes (its own, isolated Lambda). */
+  connectorFunctionName: 'CONNECTOR_FUNCTION_NAME',
+  /** The time box of one connector call to an app, in ms (default 10000). */
+  connectorTimeoutMs: 'CONNECTOR_TIMEOUT_MS',
+  /** Base URL of the demo app (`/_local/apps/demo` on the local gateway); unset in AWS. */
+  demoAppUrl: 'DEMO_APP_URL',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -22,6 +22,16 @@ export class UserDeprovisionedError extends DomainError {
   }
 }
 
+/**
+ * The caller's IdP identity is valid, but the workspace it names does not let it in: it was neither
+ * provisioned by SCIM (or bootstrap) nor allowed to join just in time, or the workspace does not exist.
+ */
+export class NotProvisionedError extends DomainError {
+  constructor() {
+    super('You have not been given access to this workspace: ask its administrators to provision you.');
+  }
+}
+
 /** Someone else's object, or one that does not exist: the same answer for both (BOLA). */
 export class NotFoundError extends DomainError {}
 

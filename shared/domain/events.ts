@@ -10,6 +10,8 @@ export interface DomainEvent {
   occurredAt: string;
   workspaceId: string;
   detail: Record<string, unknown>;
+  /** The API request (or inbound message) this event descends from: one query finds its whole path. */
+  correlationId?: string;
 }
 
 /** The event type that carries push jobs (`detail.jobs`) to the push queue. */

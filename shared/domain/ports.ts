@@ -6,8 +6,9 @@ import type {
   Membership,
   TotpConfig,
 } from './accounts/model';
-import type { Device, DeviceCode, PushPlatform, PushRegistration } from './devices/model';
+import type { Device, DeviceCode, DevicePublicKey, PushPlatform, PushRegistration } from './devices/model';
 import type { DomainEvent } from './events';
+import type { LoginGrant } from './logins/model';
 import type { NotificationType } from './notifications/catalogue';
 import type { StoredPreferences, StoredWorkspaceSettings } from './notifications/policy';
 import type { CallerIdentity, User, Workspace, WorkspaceRole } from './users/model';
@@ -23,8 +24,12 @@ export type IdGenerator = (prefix: string) => string;
 export interface ProvisionUserInput {
   identity: CallerIdentity;
   userId: string;
-  /** Used only when the workspace does not exist yet and this call creates it. */
-  newWorkspaceId: string;
+  /**
+   * Only fixtures and the seed pass it: the workspace is created (without directory settings, like a
+   * workspace from before bootstrap) when it does not exist. Sign-in never does: a missing workspace
+   * is NotProvisionedError.
+   */
+  newWorkspaceId?: string;
   /** Role when joining an existing workspace. The creator of a new workspace is always its owner. */
   role: WorkspaceRole;
   now: Date;
@@ -43,6 +48,8 @@ export interface UserRepository {
   getUser(userId: string): Promise<User | undefined>;
   /** Creates the user (and the workspace when it is new) atomically; safe under concurrent calls. */
   provision(input: ProvisionUserInput): Promise<ProvisionUserResult>;
+  /** The workspace an IdP workspace claim names (case-insensitively), if it was ever created. */
+  findWorkspaceByName(name: string): Promise<Workspace | undefined>;
   /** Renames an active user; throws UserDeprovisionedError when the user is no longer active. */
   updateName(userId: string, name: string, now: Date): Promise<User>;
 }
@@ -62,6 +69,8 @@ export interface Mailer {
 export interface EmailQuota {
   /** Counts one more email unless `cap` are already counted in `hour` (epoch hours). */
   take(userId: string, purpose: string, cap: number, hour: number): Promise<boolean>;
+  /** Gives back one email counted in `hour` (never below zero): the write it was for was refused. */
+  release(userId: string, purpose: string, hour: number): Promise<void>;
 }
 
 /** HMAC-SHA-256 under the server key (KMS-derived in AWS, a local key in the local runtime); hex out. */
@@ -156,6 +165,45 @@ export interface DeviceRepository {
   releasePushToken(userId: string, deviceId: string, tokenHash: string): Promise<void>;
   /** SNS disabled or lost the endpoint: stop targeting it until the app registers again. */
   markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string): Promise<void>;
+  /** Sets or replaces the key of a device that is still trusted. */
+  setPublicKey(device: Device, key: DevicePublicKey, now: Date): Promise<WriteOutcome>;
+}
+
+/** Device public keys (JWK) and sealing to them (compact JWE, ECDH-ES + A256GCM). */
+export interface DeviceKeyCodec {
+  /** A P-256 public key with its point on the curve and no private part, reduced to x and y; else throws. */
+  parsePublicKey(jwk: Record<string, unknown>, now: Date): Promise<DevicePublicKey>;
+  /** A compact JWE only the holder of the key's private half opens. */
+  seal(key: DevicePublicKey, payload: Record<string, unknown>): Promise<string>;
+}
+
+export type GrantCreateOutcome = 'applied' | 'user_cap' | 'account_cap';
+
+export interface LoginGrantRepository {
+  /**
+   * Writes the grant and counts it in the user's and the account's hourly windows (`hour`: epoch
+   * hours), in one transaction: refused, with nothing written, when either window is full.
+   */
+  create(
+    grant: LoginGrant,
+    limits: { perUser: number; perAccount: number; hour: number },
+    retentionSeconds: number,
+  ): Promise<GrantCreateOutcome>;
+  get(grantId: string): Promise<LoginGrant | undefined>;
+  /**
+   * Records that the user used `network` now, in one write, and says when they last used it before
+   * (undefined: never) and whether they had used any network before this one.
+   */
+  recordNetwork(
+    userId: string,
+    network: string,
+    now: Date,
+    memorySeconds: number,
+  ): Promise<{ lastUsedAt: string | undefined; firstNetwork: boolean }>;
+  /** Gives an inbox message's code to one grant, first come: true when it is this grant's (now or before). */
+  claimCode(accountId: string, messageId: string, grantId: string, expiresAt: Date): Promise<boolean>;
+  /** "Not me", once per grant. */
+  markReported(grantId: string, now: Date): Promise<WriteOutcome>;
 }
 
 /** Push notifications to users' trusted mobile devices; payloads carry ids, never secrets. */
@@ -164,12 +212,19 @@ export interface NotifyOptions {
   excludeDeviceIds?: string[];
   /** False for a push the person explicitly asked for again (an identity challenge's "resend"). */
   coalesce?: boolean;
+  /**
+   * The inbound message (by stored id) this notification announces: its deduplication claim is marked
+   * notified in the same write as the notifications, so a replay never announces it twice.
+   */
+  inboundMessageId?: string;
 }
 
 /** At most one push per (recipient, type, subject) per window: one conditional write. */
 export interface PushCoalescer {
   /** True when no window is open for this subject (and opens one until `until`). */
   claim(userId: string, subject: string, until: Date, now: Date): Promise<boolean>;
+  /** `claim` for many users at once (batched writes): the users whose window was open. */
+  claimMany(userIds: string[], subject: string, until: Date, now: Date): Promise<Set<string>>;
 }
 
 export interface Notifier {
@@ -189,6 +244,8 @@ export interface SecurityEvent {
   deviceId?: string;
   actorUserId?: string;
   actorDeviceId?: string;
+  /** The caller's source address, for events that record where something was asked from. */
+  ip?: string;
 }
 
 /** Structured security events (ASVS 16.3): outcome and reason, never a code, token or credential. */
@@ -196,7 +253,15 @@ export interface SecurityLog {
   record(event: SecurityEvent): void;
 }
 
+/** A recipient as `notify` needs them: the user (absent when unknown) and their stored preferences. */
+export interface NotificationRecipient {
+  user?: User;
+  preferences: StoredPreferences;
+}
+
 export interface NotificationSettingsRepository {
+  /** Users and their preferences in batched reads (BatchGetItem), not two reads per recipient. */
+  recipients(userIds: string[]): Promise<Map<string, NotificationRecipient>>;
   getWorkspaceSettings(workspaceId: string): Promise<StoredWorkspaceSettings>;
   updateWorkspaceSettings(
     workspaceId: string,
@@ -219,6 +284,17 @@ export interface NotificationRecord {
 
 export interface NotificationInbox {
   record(notification: NotificationRecord, retentionSeconds: number): Promise<void>;
+  /**
+   * Records notifications and queues their push jobs (outbox) in batched transactions. With
+   * `inboundMessageId`, that message's claim is marked notified in the last one: `already_notified`
+   * (and nothing of that transaction written) when a replay got there first.
+   */
+  commit(batch: {
+    records: NotificationRecord[];
+    jobs: PushJob[];
+    retentionSeconds: number;
+    inboundMessageId?: string | undefined;
+  }): Promise<'committed' | 'already_notified'>;
   /** Newest first, only those created after `since`; the cursor is opaque to clients. */
   list(
     userId: string,
@@ -242,7 +318,12 @@ export type PushJob =
       title: string;
       body: string;
       data: Record<string, string>;
-      targets: PushTarget[];
+      /**
+       * Resolved at delivery when absent (the fan-out reads the user's devices then: no device read per
+       * recipient before the fan-out starts, and a device revoked meanwhile gets nothing).
+       */
+      targets?: PushTarget[];
+      excludeDeviceIds?: string[];
     }
   | { kind: 'delete_endpoints'; userId: string; endpointArns: string[] };
 
@@ -281,6 +362,16 @@ export interface PushDeliveryLog {
     outcome: PublishOutcome | 'undeliverable',
   ): Promise<void>;
   release(notificationId: string, deviceId: string): Promise<void>;
+  /** `claim` for many (notification, device) pairs in batched conditional writes, in input order. */
+  claimMany(
+    items: Array<{ notificationId: string; deviceId: string }>,
+    now: Date,
+    leaseSeconds: number,
+  ): Promise<boolean[]>;
+  /** `complete` for many, in batched writes. */
+  completeMany(
+    items: Array<{ notificationId: string; deviceId: string; outcome: PublishOutcome | 'undeliverable' }>,
+  ): Promise<void>;
 }
 
 /** Envelope encryption of account secrets, bound to an encryption context (account and purpose). */
@@ -308,6 +399,17 @@ export interface AccountRepository {
   ): Promise<{ ids: string[]; roles: Record<string, AccountRole>; nextCursor: string | null }>;
   getMany(accountIds: string[]): Promise<Account[]>;
   update(accountId: string, changes: AccountChanges, now: Date): Promise<Account | undefined>;
+  /**
+   * An owner's new password, only while `expectedVersion` is current and no rotation runs: the
+   * replaced version stays in the history. `conflict` otherwise (nothing written).
+   */
+  replacePassword(
+    account: Account,
+    expectedVersion: number,
+    secret: EncryptedSecret,
+    by: string,
+    now: Date,
+  ): Promise<'applied' | 'conflict'>;
   /** Adds or changes a member; demoting the last owner is refused. */
   putMember(
     accountId: string,
@@ -332,7 +434,12 @@ export interface AccountRepository {
 
 export interface InboxRepository {
   /** Stores once per natural id: false when this message was stored before (a replayed event). */
-  store(message: InboxMessage, retentionDays: number): Promise<{ stored: boolean; notified: boolean }>;
+  /** `notified: true` stores a message that announces nothing as already notified (no second write). */
+  store(
+    message: InboxMessage,
+    retentionDays: number,
+    options?: { notified?: boolean },
+  ): Promise<{ stored: boolean; notified: boolean }>;
   markNotified(message: InboxMessage): Promise<void>;
   list(
     accountIds: string[],

@@ -21,11 +21,21 @@ export const accountSchema = z
     appName: z.string(),
     loginUrl: z.optional(z.string()),
     username: z.string(),
-    capabilities: z.object({
-      managedPhone: z.boolean(),
-      acceptsVoip: z.boolean(),
-      managedEmail: z.boolean(),
-    }),
+    appId: z.optional(z.string()),
+    capabilities: z
+      .object({
+        managedPhone: z.boolean(),
+        acceptsVoip: z.boolean(),
+        managedEmail: z.boolean(),
+        passwordRotation: z.boolean(),
+        mfaEnrollment: z.boolean(),
+      })
+      .check(z.describe('The catalogue app’s capabilities when `appId` is set, else those recorded.')),
+    passwordVersion: z.number().check(z.describe('Send it back with a password edit.')),
+    rotation: z.optional(
+      z.object({ id: z.string(), kind: z.string(), changing: z.boolean() }).check(z.describe('Running now.')),
+    ),
+    lastRotation: z.optional(z.object({ id: z.string(), status: z.string(), at: z.string() })),
     phoneNumber: z.optional(z.string()),
     emailAddress: z.optional(z.string()),
     totp: z.optional(z.object({ digits: z.number(), period: z.number(), algorithm: z.string() })),
@@ -46,9 +56,14 @@ export const createAccountBody = z.strictObject({
   username: shortText(320),
   password: z.string().check(z.minLength(1), z.maxLength(1024)),
   capabilities: z.optional(capabilities),
+  appId: z.optional(id),
 });
 export const updateAccountBody = z.strictObject({
   appName: z.optional(shortText(100)),
+  appId: z.optional(id),
+  passwordVersion: z.optional(
+    z.number().check(z.int(), z.minimum(1), z.describe('Required with `password`: the version it replaces.')),
+  ),
   loginUrl: z.optional(url),
   username: z.optional(shortText(320)),
   password: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
@@ -96,12 +111,74 @@ export const totpCodeResponse = z.object({ code: z.string(), period: z.number(),
 
 export const loginResultBody = z.strictObject({
   success: z.boolean(),
+  grantId: z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(64),
+        z.regex(/^[\w-]+$/, 'must be an id'),
+        z.describe('The login grant the login used (optional; older clients send none).'),
+      ),
+  ),
   at: z.optional(
     z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'must be ISO 8601 UTC')),
   ),
 });
 export const loginResultResponse = z.object({
-  loginResult: z.object({ success: z.boolean(), at: z.string() }),
+  loginResult: z.object({ success: z.boolean(), at: z.string(), grantId: z.optional(z.string()) }),
+});
+
+export const grantParams = z.strictObject({
+  id: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id')),
+  grantId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id')),
+});
+export const loginGrantResponse = z.object({
+  grant: z.object({
+    id: z.string(),
+    expiresAt: z.string().check(z.describe('60 s after issue: use the credentials before then.')),
+    jwe: z
+      .string()
+      .check(
+        z.describe(
+          'Compact JWE (ECDH-ES, A256GCM) to the device key; its JSON payload holds accountId, appName, ' +
+            'loginUrl, username, password, totp ({code, expiresAt} or null), issuedAt and expiresAt.',
+        ),
+      ),
+  }),
+});
+export const grantCodeQuery = z.strictObject({
+  from: z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(320),
+        z.describe(
+          "Only a code from this sender (the app's SMS sender or email address): tells two logins in flight apart.",
+        ),
+      ),
+  ),
+});
+export const grantCodeResponse = z.union([
+  z.object({
+    status: z.literal('waiting'),
+    retryAfter: z.number().check(z.describe('Seconds to wait before polling again.')),
+  }),
+  z.object({
+    status: z.literal('ready'),
+    jwe: z
+      .string()
+      .check(
+        z.describe(
+          'Compact JWE to the same device key; payload {grantId, source: sms|email|totp, code, from?, receivedAt?, expiresAt?}.',
+        ),
+      ),
+  }),
+]);
+export const loginReportResponse = z.object({
+  grant: z.object({ id: z.string(), reportedAt: z.string() }),
+  device: z.object({ id: z.string(), status: z.string() }),
 });
 
 export const securityLevelResponse = z.object({

@@ -5,16 +5,20 @@ import {
   IdentityClaimsError,
   InvalidCursorError,
   NotFoundError,
+  NotProvisionedError,
   UserDeprovisionedError,
 } from '../domain/errors';
 import { ACCOUNT_ERRORS } from './error-codes/accounts';
 import { DEVICE_ERRORS } from './error-codes/devices';
 import { DIRECTORY_ERRORS } from './error-codes/directory';
 import { IDENTITY_ERRORS } from './error-codes/identity';
+import { LOGIN_ERRORS } from './error-codes/logins';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
+import { ROTATION_ERRORS } from './error-codes/rotation';
 import { SECRET_ERRORS } from './error-codes/secrets';
 import { SHARE_LINK_ERRORS } from './error-codes/share-links';
 import type { ErrorMapping } from './error-codes/types';
+import { isServiceUnavailable, SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable';
 
 /** Failures found at the HTTP edge, before any use case runs. */
 export class HttpError extends Error {
@@ -54,6 +58,7 @@ export const validationFailed = (fields: FieldIssue[]) =>
  */
 const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   [UserDeprovisionedError, 403, 'user_deprovisioned'],
+  [NotProvisionedError, 403, 'not_provisioned'],
   [IdentityClaimsError, 401, 'unauthorized'],
   [NotFoundError, 404, 'not_found'],
   [ForbiddenError, 403, 'forbidden'],
@@ -66,6 +71,8 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...DIRECTORY_ERRORS,
   ...SECRET_ERRORS,
   ...SHARE_LINK_ERRORS,
+  ...LOGIN_ERRORS,
+  ...ROTATION_ERRORS,
 ];
 
 export interface ErrorResponse {
@@ -93,6 +100,18 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       };
     }
   }
+  if (isServiceUnavailable(error)) {
+    // A dependency is down or throttling: the client retries later; logged like a server failure.
+    return {
+      status: 503,
+      body: {
+        error: 'service_unavailable',
+        message: 'The service is briefly unavailable. Retry after the time in Retry-After.',
+        retryAfter: SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+      },
+      unexpected: true,
+    };
+  }
   return {
     status: 500,
     body: {
@@ -112,4 +131,5 @@ export const COMMON_ERROR_CODES = [
   'not_found',
   'unauthorized',
   'internal',
+  'service_unavailable',
 ] as const;

@@ -3,6 +3,7 @@ import type * as zc from 'zod/v4/core';
 import { DEFAULTS, ENV, optionalEnv, positiveIntEnv } from '../config/env';
 import type { Device } from '../domain/devices/model';
 import type { User } from '../domain/users/model';
+import { instrument } from '../observability/telemetry';
 import {
   type AuthOptions,
   authContext,
@@ -156,7 +157,8 @@ function groupStack(
     return jsonResponse(route.status, body);
   };
 
-  return middy<HttpEvent, HttpResult, Error, LatchkeyContext>(core)
+  // Powertools context, metrics and tracing plus the correlation id, for every group in one place.
+  const handler = middy<HttpEvent, HttpResult, Error, LatchkeyContext>(core)
     .use(responseFinalizer())
     .use(routeResolver(groupRoutes))
     .use(jsonBodyParser({ maxBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes }))
@@ -170,4 +172,12 @@ function groupStack(
         ...(options.now ? { now: options.now } : {}),
       }),
     );
+  // `.use()` still adds a group's own middleware (after the shared ones) to the inner chain.
+  const instrumented = Object.assign(instrument(handler), {
+    use: (middleware: Parameters<typeof handler.use>[0]) => {
+      handler.use(middleware);
+      return instrumented;
+    },
+  });
+  return instrumented;
 }

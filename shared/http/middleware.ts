@@ -22,6 +22,7 @@ import {
   unsupportedMediaType,
   validationFailed,
 } from './errors';
+import { recordRequestMetrics } from './outcome-metrics';
 import type { Route, RouteSpec } from './routes';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -67,23 +68,33 @@ export function jsonResponse(status: number, body: unknown): HttpResult {
  * writes the one access-log line per request (route, status, duration, request id; never bodies).
  */
 export function responseFinalizer(): HttpMiddleware {
-  const log = (request: HttpRequest) => {
+  const log = (request: HttpRequest, error?: string) => {
     const state = request.context.latchkey;
+    const durationMs = Math.round((performance.now() - state.startedAt) * 100) / 100;
+    const status = request.response?.statusCode ?? 500;
     logger.info('request', {
       route: request.event.routeKey,
-      status: request.response?.statusCode,
-      durationMs: Math.round((performance.now() - state.startedAt) * 100) / 100,
+      status,
+      durationMs,
       requestId: request.event.requestContext?.requestId,
       ...(state.caller ? { userId: state.caller.id, workspaceId: state.caller.workspaceId } : {}),
     });
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    // The invocation's metrics are flushed by the telemetry wrapper (`logMetrics`).
+    recordRequestMetrics({
+      routeId: state.route?.id,
+      group: state.route?.group ?? 'unmatched',
+      status,
+      durationMs,
+      error,
+      response: () => JSON.parse(request.response?.body ?? 'null'),
+      body: state.body,
+    });
   };
   return {
     before: (request) => {
-      logger.resetKeys();
       request.context.latchkey = { params: {}, query: {}, body: undefined, startedAt: performance.now() };
     },
-    after: log,
+    after: (request) => log(request),
     onError: (request) => {
       const mapped = toErrorResponse(request.error);
       const requestId = request.event.requestContext?.requestId;
@@ -95,7 +106,7 @@ export function responseFinalizer(): HttpMiddleware {
         mapped.status,
         mapped.unexpected ? { ...mapped.body, requestId } : mapped.body,
       );
-      log(request);
+      log(request, (mapped.body as { error?: string }).error);
     },
   };
 }
@@ -188,7 +199,16 @@ export function identityFromClaims(
     [claimString(claims?.given_name), claimString(claims?.family_name)].filter(Boolean).join(' ');
   // API Gateway hands claims over as strings; the dev IdP and Cognito assert a verified email as `true`.
   const emailVerified = claims?.email_verified === true || claims?.email_verified === 'true';
-  return { issuer, subject, email, workspaceName, name: name || email, emailVerified };
+  const objectId = claimString(claims?.oid);
+  return {
+    issuer,
+    subject,
+    email,
+    workspaceName,
+    name: name || email,
+    emailVerified,
+    ...(objectId ? { objectId } : {}),
+  };
 }
 
 export { DEVICE_HEADER } from './device-cookie';

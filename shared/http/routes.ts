@@ -6,6 +6,7 @@ import { directoryRoutes } from './routes/directory';
 import { identityRoutes } from './routes/identity';
 import { notificationsRoutes } from './routes/notifications';
 import { phoneRoutes } from './routes/phone';
+import { rotationRoutes } from './routes/rotation';
 import { scimRoutes } from './routes/scim';
 import { secretsRoutes } from './routes/secrets';
 import { shareLinksRoutes } from './routes/share-links';
@@ -31,6 +32,7 @@ export const routes = {
   ...teamsRoutes,
   ...secretsRoutes,
   ...shareLinksRoutes,
+  ...rotationRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof routes;

@@ -114,6 +114,15 @@ export const deviceSchema = z
         .array(z.string())
         .check(z.describe('`sanitized`: control or bidi characters were removed from what the client sent.')),
     ),
+    publicKey: z.optional(
+      z
+        .object({ thumbprint: z.string(), setAt: z.string() })
+        .check(
+          z.describe(
+            "The device's encryption key, by its RFC 7638 SHA-256 thumbprint: login grants are sealed to it.",
+          ),
+        ),
+    ),
   })
   .register(z.globalRegistry, { id: 'Device' });
 
@@ -128,6 +137,22 @@ export const deviceSummarySchema = z
   })
   .register(z.globalRegistry, { id: 'DeviceSummary' });
 
+/**
+ * A P-256 public key as a JWK, e.g. what WebCrypto's `exportKey('jwk', publicKey)` gives (`ext`,
+ * `key_ops`, `alg`, `use`, `kid` are accepted and ignored). The private part (`d`) is refused.
+ */
+export const publicKeyJwk = z
+  .looseObject({
+    kty: z.string().check(z.maxLength(10)),
+    crv: z.string().check(z.maxLength(10)),
+    x: z.string().check(z.maxLength(64)),
+    y: z.string().check(z.maxLength(64)),
+  })
+  .register(z.globalRegistry, {
+    id: 'PublicKeyJwk',
+    description: 'An EC P-256 public key (JWK). Login grants are encrypted to it (ECDH-ES, A256GCM).',
+  });
+
 export const registerDeviceBody = z.strictObject({
   clientType: z.enum(CLIENT_TYPES),
   os: label,
@@ -135,7 +160,9 @@ export const registerDeviceBody = z.strictObject({
   model: z.optional(label.check(z.describe('The hardware name the client reports, e.g. "MacBook".'))),
   name: z.optional(deviceName),
   noTrustedDeviceAtHand: z.optional(z.boolean()),
+  publicKey: z.optional(publicKeyJwk),
 });
+export const devicePublicKeyBody = z.strictObject({ publicKey: publicKeyJwk });
 export const verificationSchema = z.object({
   method: z.enum(['email_code', 'approval']),
   expiresAt: z.string(),

@@ -19,6 +19,8 @@ import {
   type ScimDeps,
 } from '../domain/directory/scim-use-cases';
 import { logger } from '../observability';
+import { count, DIMENSIONS, METRICS } from '../observability/metrics';
+import { instrument } from '../observability/telemetry';
 import type { HttpEvent, HttpResult } from './middleware';
 import { routeKey } from './routes';
 import { scimRoutes } from './routes/scim';
@@ -200,9 +202,8 @@ const BY_KEY = new Map(
  * The token is never logged: only the route, status and workspace.
  */
 export function createScimHandler(deps: ScimHandlerDeps) {
-  return async (event: HttpEvent, _context?: Context): Promise<HttpResult> => {
+  return instrument(async (event: HttpEvent, _context?: Context): Promise<HttpResult> => {
     const started = performance.now();
-    logger.resetKeys();
     let workspaceId: string | undefined;
     let result: HttpResult;
     try {
@@ -231,6 +232,9 @@ export function createScimHandler(deps: ScimHandlerDeps) {
       durationMs: Math.round(performance.now() - started),
       requestId: event.requestContext?.requestId,
     });
+    const status = result.statusCode ?? 500;
+    const outcome = status < 400 ? 'success' : status < 500 ? 'client_error' : 'server_error';
+    count(METRICS.scimRequests, { [DIMENSIONS.outcome]: outcome });
     return result;
-  };
+  });
 }

@@ -45,6 +45,9 @@ export function toDeviceView(
       : {}),
     ...(waiting && reveal.candidates && device.candidates ? { candidates: device.candidates } : {}),
     ...(device.flags?.length ? { flags: device.flags } : {}),
+    ...(device.publicKey
+      ? { publicKey: { thumbprint: device.publicKey.thumbprint, setAt: device.publicKey.setAt } }
+      : {}),
   };
 }
 

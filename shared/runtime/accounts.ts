@@ -1,8 +1,11 @@
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
+import { makeLoginGrantRepository } from '../adapters/dynamodb/login-grant-repository';
+import { makeRotationRepository } from '../adapters/dynamodb/rotation-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeTeamAccess } from '../adapters/team-access';
-import type { AccountDeps } from '../domain/accounts/use-cases';
+import type { LoginDeps } from '../domain/logins/use-cases';
+import { afterLogin, assertPasswordStable, type RotationDeps } from '../domain/rotation/use-cases';
 import { httpRuntime } from './http';
 import { accountSettings, sharedKeyring } from './keyring';
 
@@ -10,7 +13,8 @@ import { accountSettings, sharedKeyring } from './keyring';
 export function accountsRuntime() {
   const runtime = httpRuntime();
   const { doc, tableName, deps } = runtime;
-  const accountDeps: AccountDeps = {
+  const rotations = makeRotationRepository(doc, tableName);
+  const accountDeps: LoginDeps = {
     ...deps,
     accounts: makeAccountRepository(doc, tableName),
     inbox: makeInboxRepository(doc, tableName),
@@ -18,6 +22,17 @@ export function accountsRuntime() {
     teamAccess: makeTeamAccess(doc, tableName).teamAccess,
     ...accountSettings(),
     revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
+    grants: makeLoginGrantRepository(doc, tableName),
+    afterLogin: (accountId) => afterLogin(accountId, { rotations, clock: deps.clock }),
+    grantHooks: {
+      // While a rotation changes the app's password, neither the old nor the new one is sure to work.
+      beforeCredentialRead: async (account) => assertPasswordStable(account),
+      // A grant hands the password to a device: a login event for the after-login rotation policy.
+      afterGrant: async (account) => {
+        await afterLogin(account.id, { rotations, clock: deps.clock });
+      },
+    },
   };
-  return { ...runtime, accountDeps };
+  const rotationDeps: RotationDeps = { ...accountDeps, rotations };
+  return { ...runtime, accountDeps, rotationDeps };
 }

@@ -31,4 +31,11 @@ export const sesClient = /* @__PURE__ */ cached((budget) => {
 });
 export const kmsClient = /* @__PURE__ */ cached((budget) => new KMSClient(clientOptions(budget)));
 export const sqsClient = /* @__PURE__ */ cached((budget) => new SQSClient(clientOptions(budget)));
-export const s3Client = /* @__PURE__ */ cached((budget) => new S3Client(clientOptions(budget)));
+export const s3Client = /* @__PURE__ */ cached((budget) => {
+  // Locally the S3 server answers on one host: path-style URLs, as presigned POST and GET need.
+  const endpoint = optionalEnv(ENV.s3Endpoint);
+  return new S3Client({
+    ...clientOptions(budget, endpoint ? { endpoint } : {}),
+    ...(endpoint ? { forcePathStyle: true } : {}),
+  });
+});

@@ -3,13 +3,16 @@ import { makeHmac } from '../adapters/crypto/hmac';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
 import { securityLog } from '../adapters/security-log';
 import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
 import { authenticateDevice } from '../domain/devices/use-cases';
+import { directorySettingsOf } from '../domain/directory/settings';
 import type { Hmac } from '../domain/ports';
+import type { Workspace } from '../domain/users/model';
 import { resolveCaller } from '../domain/users/resolve-caller';
 import type { GroupOptions } from '../http/handler';
 import { kmsClient } from './aws-clients';
@@ -39,10 +42,17 @@ export function httpCore() {
     security: securityLog,
   };
   const directory = makeDirectoryRepository(doc, tableName);
+  const settings = makeDirectorySettingsStore(doc, tableName);
+  const callerDeps = {
+    ...core,
+    link: directory.linkIdentity,
+    directorySettings: (workspace: Workspace) =>
+      directorySettingsOf(workspace.id, { settings, clock: core.clock }),
+  };
   const options: GroupOptions = {
     maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
     workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,
-    resolveCaller: (identity) => resolveCaller(identity, { ...core, link: directory.linkIdentity }),
+    resolveCaller: (identity) => resolveCaller(identity, callerDeps),
     authenticateDevice: (caller, credential) => authenticateDevice(caller, credential, core),
     now: () => core.clock.now(),
   };

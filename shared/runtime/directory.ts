@@ -1,5 +1,6 @@
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeTeamAccess } from '../adapters/team-access';
 import { httpCore } from './core';
 
@@ -11,6 +12,7 @@ export function directoryRuntime() {
     directory: makeDirectoryRepository(doc, tableName),
     accounts: makeAccountRepository(doc, tableName),
     teamAccess: makeTeamAccess(doc, tableName).teamAccess,
+    settings: makeDirectorySettingsStore(doc, tableName),
   };
   return { deps, options };
 }

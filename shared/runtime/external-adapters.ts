@@ -1,5 +1,6 @@
 import type { InboundMessage } from '../domain/accounts/ingest';
 import type { BlobStore, PhoneNumbers, PushGateway } from '../domain/ports';
+import { type Instrumented, instrument, type LambdaHandler } from '../observability/telemetry';
 
 /**
  * The adapters the local runtime replaces with simulators (no local engine exists for them). A function
@@ -15,22 +16,20 @@ export interface ExternalAdapters {
 
 /**
  * A Lambda handler built on its first invocation from `build` (the composition root, usually behind an
- * `await import()` so module load stays small), then reused. A failed build is not kept: the next
- * invocation builds again.
+ * `await import()` so module load stays small), then reused; instrumented (Powertools context, metrics,
+ * tracing, correlation id) like every entry. A failed build is not kept: the next invocation builds again.
  */
-export function lazyHandler<A extends unknown[], R>(
-  build: () => ((...args: A) => R) | Promise<(...args: A) => R>,
-): (...args: A) => Promise<Awaited<R>> {
-  let built: Promise<(...args: A) => R> | undefined;
-  return async (...args: A): Promise<Awaited<R>> => {
+export function lazyHandler<H extends LambdaHandler>(build: () => H | Promise<H>): Instrumented<H> {
+  let built: Promise<H> | undefined;
+  return instrument((async (event: never, context: never) => {
     built ??= Promise.resolve().then(build);
-    let handler: (...args: A) => R;
+    let handler: H;
     try {
       handler = await built;
     } catch (error) {
       built = undefined;
       throw error;
     }
-    return await handler(...args);
-  };
+    return await handler(event, context);
+  }) as unknown as H);
 }

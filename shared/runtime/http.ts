@@ -1,6 +1,7 @@
 import { CALL_BUDGETS } from '../adapters/aws/call-budget';
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
+import { joseDeviceKeys } from '../adapters/jose/device-keys';
 import { makeSesMailer } from '../adapters/ses/mailer';
 import { ENV, optionalEnv, requireEnv } from '../config/env';
 import { defaultDeviceEmails } from '../domain/devices/emails';
@@ -31,9 +32,13 @@ export function httpRuntime() {
     mailer: makeSesMailer(sesClient('request'), {
       from: requireEnv(ENV.emailFrom),
       budget: CALL_BUDGETS.request,
+      ...(optionalEnv(ENV.sesConfigurationSet)
+        ? { configurationSet: optionalEnv(ENV.sesConfigurationSet) }
+        : {}),
     }),
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,
+    deviceKeys: joseDeviceKeys,
     challenges,
     emailQuota: makeEmailQuota(doc, tableName),
     notificationSettings: notifications.deps.settings,

@@ -3,30 +3,30 @@ import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
 import { makeNotificationRepository } from '../adapters/dynamodb/notification-repository';
 import { makeOutboxPushQueue } from '../adapters/dynamodb/outbox';
 import { makePushCoalescer } from '../adapters/dynamodb/push-coalescer';
-import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
 import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
-import type { Notifier } from '../domain/ports';
+import type { Notifier, PushQueue } from '../domain/ports';
 import { logger } from '../observability';
 
 /** What sending a notification needs, and nothing else (for functions that only notify). */
 export function makeNotifier(
   doc: DynamoDBDocumentClient,
   tableName: string,
-): { notifier: Notifier; deps: NotifyDeps } {
-  const { settings, inbox } = makeNotificationRepository(doc, tableName);
-  const deps: NotifyDeps = {
-    users: makeUserRepository(doc, tableName),
+): { notifier: Notifier; deps: NotifyDeps & { queue: PushQueue } } {
+  const { settings, inbox } = makeNotificationRepository(doc, tableName, { newId });
+  const deps = {
     devices: makeDeviceRepository(doc, tableName),
     settings,
+    // Records and push jobs are written together (the jobs as outbox items, relayed to SQS after
+    // commit): no SQS call here.
     inbox,
-    // Push work is recorded in the table (outbox) and relayed to SQS after commit: no SQS call here.
+    // For the other use cases that queue push work (deprovisioning deletes endpoints).
     queue: makeOutboxPushQueue(doc, tableName, { clock: systemClock, newId }),
     pushWindows: makePushCoalescer(doc, tableName),
     clock: systemClock,
     newId,
-    log: (message, fields) => logger.info(message, fields),
-  };
+    log: (message: string, fields: Record<string, unknown>) => logger.info(message, fields),
+  } satisfies NotifyDeps & { queue: PushQueue };
   return {
     deps,
     notifier: {

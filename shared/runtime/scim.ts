@@ -1,10 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { identityKeys } from '../adapters/dynamodb/challenge-repository';
+import { identityKeys, makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeOutboxPushQueue } from '../adapters/dynamodb/outbox';
+import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
 import { scimProtocol } from '../adapters/scim/protocol';
 import { makeAccessLister } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
+import { cancelPendingChallenges } from '../domain/identity/cancel-pending';
 import type { ScimHandlerDeps } from '../http/scim-handler';
 import { httpCore } from './core';
 
@@ -22,6 +24,11 @@ export function scimRuntime(): ScimHandlerDeps {
       // Endpoint deletions go through the outbox: no SQS call inside the SCIM request.
       queue: makeOutboxPushQueue(doc, tableName, { clock: core.clock, newId: core.newId }),
       ...makeAccessLister(doc, tableName),
+      cancelPendingChallenges: (userId: string) =>
+        cancelPendingChallenges(userId, {
+          challenges: makeChallengeRepository(doc, tableName),
+          clock: core.clock,
+        }),
     },
     token: {
       hmac: core.hmac,
@@ -36,6 +43,7 @@ export function scimRuntime(): ScimHandlerDeps {
         return typeof Item?.tokenHash === 'string' ? Item.tokenHash : undefined;
       },
     },
+    vaultGrants: makeVaultRepository(doc, tableName),
     baseUrl: optionalEnv(ENV.scimBaseUrl),
   };
 }

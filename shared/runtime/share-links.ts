@@ -4,7 +4,7 @@ import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
 import { makeSecretPrincipals } from '../adapters/team-access';
 import { ENV, MissingConfigError } from '../config/env';
 import { requireOwner, viewPassword } from '../domain/accounts/use-cases';
-import { requireSecretRole, type SecretDeps, viewSecret } from '../domain/secrets/use-cases';
+import { type AccessMemo, requireSecretRole, type SecretDeps, viewSecret } from '../domain/secrets/use-cases';
 import type { ShareResource } from '../domain/share-links/model';
 import type { ShareLinkDeps } from '../domain/share-links/use-cases';
 import type { User } from '../domain/users/model';
@@ -28,35 +28,37 @@ export function shareLinksRuntime() {
     // A user acts as themselves and as each of their teams (docs/secrets.md).
     ...makeSecretPrincipals(doc, tableName),
   };
-  const requireShareOwner = async (caller: User, resource: ShareResource) => {
+  /** `access`: the request's memo, so the ownership check and the content read share one grants read. */
+  const requireShareOwner = async (caller: User, resource: ShareResource, access?: AccessMemo) => {
     if (resource.type === 'account') await requireOwner(caller, resource.id, accountDeps);
-    else await requireSecretRole(caller, resource.id, 'manager', secretDeps);
+    else
+      await requireSecretRole(caller, resource.id, 'manager', { ...secretDeps, access: access ?? new Map() });
   };
-  const shareableContent = async (
-    caller: User,
-    resource: ShareResource,
-  ): Promise<Record<string, unknown>> => {
-    if (resource.type === 'account') {
-      const { account } = await requireOwner(caller, resource.id, accountDeps);
-      return {
-        type: 'account',
-        appName: account.appName,
-        username: account.username,
-        password: await viewPassword(caller, resource.id, accountDeps),
-        ...(account.loginUrl ? { loginUrl: account.loginUrl } : {}),
-      };
-    }
-    await requireSecretRole(caller, resource.id, 'manager', secretDeps);
-    const { secret, items } = await viewSecret(caller, resource.id, secretDeps);
-    return { type: 'secret', name: secret.name, items };
-  };
+  const shareableContentWith =
+    (access: AccessMemo) =>
+    async (caller: User, resource: ShareResource): Promise<Record<string, unknown>> => {
+      if (resource.type === 'account') {
+        const { account } = await requireOwner(caller, resource.id, accountDeps);
+        return {
+          type: 'account',
+          appName: account.appName,
+          username: account.username,
+          password: await viewPassword(caller, resource.id, accountDeps),
+          ...(account.loginUrl ? { loginUrl: account.loginUrl } : {}),
+        };
+      }
+      const scoped = { ...secretDeps, access };
+      await requireSecretRole(caller, resource.id, 'manager', scoped);
+      const { secret, items } = await viewSecret(caller, resource.id, scoped);
+      return { type: 'secret', name: secret.name, items };
+    };
   if (!deps.webBaseUrl) throw new MissingConfigError(ENV.webBaseUrl);
   const shareDeps: ShareLinkDeps = {
     ...deps,
     links: makeShareLinkRepository(doc, tableName),
-    shareableContent,
+    shareableContent: (caller, resource) => shareableContentWith(new Map())(caller, resource),
     ownerEmail: async (userId) => (await deps.users.getUser(userId))?.email,
     webBaseUrl: deps.webBaseUrl,
   };
-  return { ...runtime, shareDeps, requireShareOwner };
+  return { ...runtime, shareDeps, requireShareOwner, shareableContentWith };
 }

@@ -3,16 +3,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSentEmails } from '../../local/ses-local';
 import {
+  approveFromPhone,
   type BrowserStack,
   bootBrowserStack,
   capture,
-  codeMailCount,
-  emailedCode,
   openPage,
-  PHONE,
   problemsOf,
-  signIn,
   trustByCode,
+  trustPhone,
 } from './harness';
 
 /**
@@ -49,7 +47,7 @@ describe('the web app: accounts, inbox, identity confirmation', () => {
     await addAccount('Ads', { sms: true });
     await computer.getByRole('button', { name: 'Get a managed number' }).click();
     const number = computer.getByTestId('managed-phone');
-    await expect.poll(() => number.textContent()).toMatch(/^\+\d+$/);
+    await expect.poll(() => number.textContent(), { timeout: 15_000 }).toMatch(/^\+\d+$/);
     const code = String(100000 + Math.floor(Math.random() * 800000));
 
     const sent = await fetch(`${env.stack.apiUrl}/_local/inbound/sms`, {
@@ -82,26 +80,18 @@ describe('the web app: accounts, inbox, identity confirmation', () => {
   });
 
   it('views a password through the confirmation dialog, answered with the right number from the phone view', async () => {
-    const phone = await openPage(await env.context(PHONE), '/phone');
-    await signIn(phone, owner);
-    const previous = await codeMailCount(env.stack, owner);
-    await phone.getByRole('button', { name: 'Set up with an emailed code' }).click();
-    await phone.getByLabel('Code from the email').fill(await emailedCode(env.stack, owner, previous));
-    await phone.getByRole('button', { name: 'Verify' }).click();
-    await phone.getByText('No requests.').waitFor();
+    const phone = await trustPhone(env, owner);
     await capture(phone, 'phone');
     await addAccount('Crm');
 
     await computer.getByRole('button', { name: 'View password' }).click();
     const dialog = computer.getByRole('dialog', { name: 'Confirm your identity' });
-    await dialog.waitFor();
-    const shown = (await computer.getByTestId('confirm-number').textContent()) ?? '';
-    await capture(computer, 'confirm-dialog');
-    const request = phone.getByRole('listitem', { name: /Request: View an account password/ });
-    await request.waitFor();
-    const candidates = await request.getByRole('button', { name: /^\d{2}$/ }).allTextContents();
-    await capture(phone, 'phone-request');
-    await request.getByRole('button', { name: shown, exact: true }).click();
+    const { shown, candidates } = await approveFromPhone(
+      computer,
+      phone,
+      'View an account password',
+      'confirm-dialog',
+    );
 
     await computer.getByTestId('password').waitFor({ timeout: 15_000 });
     expect(shown).toMatch(/^\d{2}$/);

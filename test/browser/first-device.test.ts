@@ -121,7 +121,7 @@ describe('the web app: first device, reload, pages', () => {
     await page.getByLabel('Code from the email').fill(real === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Verify' }).click();
 
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/code/i);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toMatch(/code/i);
     expect(await page.getByRole('alert').textContent()).not.toMatch(/\{|undefined/);
   });
 });

@@ -146,3 +146,36 @@ export async function trustByCode(stack: LocalStack, page: Page, email: string):
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
 }
+
+/** The phone view in its own context (phone width), trusted by an emailed code: it answers challenges. */
+export async function trustPhone(env: BrowserStack, email: string): Promise<Page> {
+  const phone = await openPage(await env.context(PHONE), '/phone');
+  await signIn(phone, email);
+  const previous = await codeMailCount(env.stack, email);
+  await phone.getByRole('button', { name: 'Set up with an emailed code' }).click();
+  await phone.getByLabel('Code from the email').fill(await emailedCode(env.stack, email, previous));
+  await phone.getByRole('button', { name: 'Verify' }).click();
+  await phone.getByText('No requests.').waitFor();
+  return phone;
+}
+
+/**
+ * Answers the confirmation dialog open on `computer` from `phone`: finds the request named `action`
+ * and taps the number the computer shows. Returns that number and the three candidates offered.
+ */
+export async function approveFromPhone(
+  computer: Page,
+  phone: Page,
+  action: string,
+  screenshot?: string,
+): Promise<{ shown: string; candidates: string[] }> {
+  await computer.getByRole('dialog', { name: 'Confirm your identity' }).waitFor();
+  const shown = (await computer.getByTestId('confirm-number').textContent()) ?? '';
+  if (screenshot) await capture(computer, screenshot);
+  const request = phone.getByRole('listitem', { name: `Request: ${action}` });
+  await request.waitFor();
+  const candidates = await request.getByRole('button', { name: /^\d{2}$/ }).allTextContents();
+  if (screenshot) await capture(phone, `phone-request`);
+  await request.getByRole('button', { name: shown, exact: true }).click();
+  return { shown, candidates };
+}

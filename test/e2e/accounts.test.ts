@@ -14,6 +14,8 @@ describe('shared accounts, managed numbers and the shared inbox over HTTP', () =
   beforeAll(async () => {
     stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
     api = client(stack);
+    // Members join just in time (acme.example); no test here needs the workspace's owner.
+    await api.bootstrap(workspace, `owner-${workspace}@acme.example`);
   });
   afterAll(() => stack?.stop());
 

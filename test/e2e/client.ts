@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
+import { bootstrapOn } from '../../shared/runtime/bootstrap';
 
 export interface CallOptions {
   token?: string;
@@ -58,14 +59,35 @@ export function client(stack: LocalStack) {
     return code as string;
   }
 
-  return { call, token, emailedCode, secrets };
+  /**
+   * Bootstraps a workspace the way `npm run bootstrap` does (no sign-in creates one): `ownerEmail`'s
+   * first sign-in is its owner, and just-in-time users from `jitDomains` (default acme.example, where
+   * the suites' users live) may join. Returns the workspace name for `token(email, workspace)`.
+   */
+  async function bootstrap(workspace: string, ownerEmail: string, jitDomains: string[] = ['acme.example']) {
+    await bootstrapOn(
+      stackDocumentClient(stack),
+      stack.tableName,
+    )({
+      workspaceName: workspace,
+      ownerEmail,
+      jitEmailDomains: jitDomains,
+    });
+    return workspace;
+  }
+
+  return { call, token, emailedCode, secrets, bootstrap };
+}
+
+function stackDocumentClient(stack: LocalStack) {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 }
 
 /** Every item in the stack's table, as one JSON string: what a secret scan searches. */
 export async function storedItems(stack: LocalStack): Promise<string> {
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
-  );
+  const doc = stackDocumentClient(stack);
   const items: unknown[] = [];
   let cursor: Record<string, unknown> | undefined;
   do {

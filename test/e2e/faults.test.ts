@@ -19,6 +19,8 @@ describe('faults after a committed write', () => {
   beforeAll(async () => {
     stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'CRITICAL' } });
     api = client(stack);
+    // Members join just in time (acme.example); no test here needs the workspace's owner.
+    await api.bootstrap(workspace, `owner-${workspace}@acme.example`);
   });
   afterAll(() => stack?.stop());
 

@@ -45,12 +45,12 @@ describe('identity confirmation over HTTP', () => {
   }
 
   /**
-   * The owner of a fresh workspace (the first user of a workspace owns it): a trusted web session by
+   * The owner of a freshly bootstrapped workspace (or a member of `workspace`): a trusted web session by
    * code and, unless told otherwise, a trusted phone approved from the web with a push registration.
    */
   async function ownerWithPhone(options: { phone?: boolean; workspace?: string } = {}) {
     const email = `owner-${randomUUID().slice(0, 6)}@acme.example`;
-    const workspace = options.workspace ?? `idc-${randomUUID().slice(0, 8)}`;
+    const workspace = options.workspace ?? (await api.bootstrap(`idc-${randomUUID().slice(0, 8)}`, email));
     const token = await api.token(email, workspace);
     const web = await api.call('POST', '/v1/devices', {
       token,

@@ -97,6 +97,21 @@ describe('local stack over HTTP', () => {
     expect(second.body.user.id).toBe(first.body.user.id);
   });
 
+  it('refuses 403 not_provisioned to sign-ins the workspace does not let in, creating nothing', async () => {
+    const closed = await call('GET', '/v1/me', {
+      token: await token('zoe@globex.example', { workspace: 'globex' }),
+    });
+    const foreignDomain = await call('GET', '/v1/me', { token: await token('mallory@evil.example') });
+    const noWorkspace = await call('GET', '/v1/me', {
+      token: await token('owner@acme.example', { workspace: 'never-bootstrapped' }),
+    });
+    const again = await call('GET', '/v1/me', { token: await token('mallory@evil.example') });
+
+    for (const refused of [closed, foreignDomain, noWorkspace, again]) {
+      expect(refused).toMatchObject({ status: 403, body: { error: 'not_provisioned' } });
+    }
+  });
+
   it('renames the caller with PATCH /v1/me and keeps the new name', async () => {
     const bob = await token('bob@acme.example');
 
@@ -202,16 +217,18 @@ describe('local stack over HTTP', () => {
   });
 
   // Last: it stops the database.
-  it('500 internal with a request id and no internals when the database is down', async () => {
+  it('503 service_unavailable with Retry-After, a request id and no internals when the database is down', async () => {
     const newcomer = await token('late@acme.example');
     await stack.dynamodb.stop();
 
     const response = await call('GET', '/v1/me', { token: newcomer });
 
-    expect(response.status).toBe(500);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
     expect(response.body).toEqual({
-      error: 'internal',
+      error: 'service_unavailable',
       message: expect.any(String),
+      retryAfter: 5,
       requestId: expect.any(String),
     });
     expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/i);

@@ -9,13 +9,15 @@ describe('push notifications over HTTP', () => {
   let stack: LocalStack;
   let api: ReturnType<typeof client>;
   const workspace = `push-${randomUUID().slice(0, 8)}`;
-  /** The first user of the fresh workspace, hence its owner. */
+  /** The owner the fresh workspace was bootstrapped with. */
   let owner: Awaited<ReturnType<typeof userWithPhone>>;
 
   beforeAll(async () => {
     stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
     api = client(stack);
-    owner = await userWithPhone(`owner-${randomUUID().slice(0, 6)}@acme.example`);
+    const ownerEmail = `owner-${randomUUID().slice(0, 6)}@acme.example`;
+    await api.bootstrap(workspace, ownerEmail);
+    owner = await userWithPhone(ownerEmail);
   });
   afterAll(() => stack?.stop());
 

@@ -23,10 +23,14 @@ describe('SCIM 2.0 service provider over HTTP', () => {
   });
   afterAll(() => stack?.stop());
 
-  /** A fresh workspace (its first user owns it) and its SCIM token, issued by the route's own use case. */
+  /**
+   * A freshly bootstrapped workspace (open to just-in-time users of its own domain), its owner signed in,
+   * and its SCIM token, issued by the route's own use case.
+   */
   async function workspace() {
     const name = `scim-${randomUUID().slice(0, 8)}`;
     const email = `owner-${randomUUID().slice(0, 6)}@${name}.example`;
+    await api.bootstrap(name, email, [`${name}.example`]);
     const ownerToken = await api.token(email, name);
     const owner = (await api.call('GET', '/v1/me', { token: ownerToken })).body.user as User;
     const { token } = await issueScimToken(owner, httpRuntime().deps);
@@ -381,6 +385,23 @@ describe('SCIM 2.0 service provider over HTTP', () => {
       body: { role: 'collaborator' },
     });
     const during = await asMember();
+    // The phone group (delete account, numbers) honours team access too: a collaborator through the
+    // team is 403, an owner through the team passes the access check and reaches the identity
+    // confirmation (which this phone-less member cannot give: 409 no_confirmation_method, not 404).
+    const deleteAsMember = () =>
+      api.call('DELETE', `/v1/accounts/${accountId}`, { token: member.token, device: member.web });
+    const collaboratorDelete = await deleteAsMember();
+    await api.call('PUT', `/v1/accounts/${accountId}/teams/${team.body.id}`, {
+      token: owner.token,
+      device: owner.web,
+      body: { role: 'owner' },
+    });
+    const teamOwnerDelete = await deleteAsMember();
+    await api.call('PUT', `/v1/accounts/${accountId}/teams/${team.body.id}`, {
+      token: owner.token,
+      device: owner.web,
+      body: { role: 'collaborator' },
+    });
     const teams = await api.call('GET', '/v1/teams', { token: owner.token, device: owner.web });
     const detail = await api.call('GET', `/v1/teams/${team.body.id}`, {
       token: owner.token,
@@ -406,6 +427,8 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     expect(notOwner.status).toBe(404);
     expect(shared.body.share).toMatchObject({ accountId, teamId: team.body.id, role: 'collaborator' });
     expect(during.status).toBe(200);
+    expect(collaboratorDelete).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(teamOwnerDelete).toMatchObject({ status: 409, body: { error: 'no_confirmation_method' } });
     expect(teams.body.items).toEqual([{ id: team.body.id, name: 'Marketing', memberCount: 1 }]);
     expect(detail.body.team.members.map((m: { id: string }) => m.id)).toEqual([member.id]);
     expect(after.status).toBe(404);
@@ -440,6 +463,12 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     const secondOwner = await role(owner, admin.id, 'owner');
     const demoted = await role(admin, owner.id, 'user');
     const badCursor = await api.call('GET', '/v1/users?cursor=bm9wZQ', as(admin));
+    // A user id in base64 was a usable position before cursors were sealed: now it is refused too.
+    const forged = await api.call(
+      'GET',
+      `/v1/users?limit=1&cursor=${Buffer.from(owner.id).toString('base64url')}`,
+      as(admin),
+    );
 
     expect(madeAdmin.body.user).toMatchObject({ id: admin.id, workspaceRole: 'admin' });
     expect(madeGuest.body.user.workspaceRole).toBe('guest');
@@ -452,6 +481,69 @@ describe('SCIM 2.0 service provider over HTTP', () => {
     expect(secondOwner.body.user.workspaceRole).toBe('owner');
     expect(demoted.body.user).toMatchObject({ id: owner.id, workspaceRole: 'user' });
     expect(badCursor).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+    expect(forged).toMatchObject({ status: 400, body: { error: 'invalid_cursor' } });
+  });
+
+  it('lets admins close or open the workspace to just-in-time users; closed, newcomers get 403 not_provisioned', async () => {
+    const ws = await workspace();
+    const owner = await trustedWeb(ws.owner.email, ws.name);
+    const member = await trustedWeb(`mem-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name);
+    const as = (who: { token: string; web: string }, body?: unknown) => ({
+      token: who.token,
+      device: who.web,
+      ...(body ? { body } : {}),
+    });
+
+    const initial = await api.call('GET', '/v1/workspace/directory', as(owner));
+    const closed = await api.call(
+      'PUT',
+      '/v1/workspace/directory',
+      as(owner, { jitProvisioning: false, allowedEmailDomains: [`${ws.name}.EXAMPLE`] }),
+    );
+    const refused = await api.call('GET', '/v1/me', {
+      token: await api.token(`new-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name),
+    });
+    const memberStillIn = await api.call('GET', '/v1/me', { token: member.token });
+    const byMember = await api.call(
+      'PUT',
+      '/v1/workspace/directory',
+      as(member, { jitProvisioning: true, allowedEmailDomains: [] }),
+    );
+    const badDomain = await api.call(
+      'PUT',
+      '/v1/workspace/directory',
+      as(owner, { jitProvisioning: true, allowedEmailDomains: ['not a domain'] }),
+    );
+    const reopened = await api.call(
+      'PUT',
+      '/v1/workspace/directory',
+      as(owner, {
+        jitProvisioning: true,
+        allowedEmailDomains: [`${ws.name}.example`],
+        linkBy: 'external_id',
+      }),
+    );
+    const joined = await api.call('GET', '/v1/me', {
+      token: await api.token(`late-${randomUUID().slice(0, 6)}@${ws.name}.example`, ws.name),
+    });
+
+    expect(initial.body.directory).toMatchObject({
+      jitProvisioning: true,
+      allowedEmailDomains: [`${ws.name}.example`],
+      linkBy: 'verified_email',
+      source: 'bootstrap',
+    });
+    expect(closed.body.directory).toMatchObject({
+      jitProvisioning: false,
+      allowedEmailDomains: [`${ws.name}.example`],
+      source: 'admin',
+    });
+    expect(refused).toMatchObject({ status: 403, body: { error: 'not_provisioned' } });
+    expect(memberStillIn.status).toBe(200);
+    expect(byMember).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(badDomain).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(reopened.body.directory).toMatchObject({ jitProvisioning: true, linkBy: 'external_id' });
+    expect(joined.body.user).toMatchObject({ workspaceRole: 'user' });
   });
 
   it('adopts a just-in-time user instead of answering 409, and enforces userName and externalId uniqueness', async () => {

@@ -31,8 +31,12 @@ describe('vaults and secrets over HTTP', () => {
     return v;
   };
 
-  const member = (workspace: string, name: string) =>
-    trustedUser(api, `${name}-${randomUUID().slice(0, 6)}@acme.example`, workspace);
+  /** A member of `workspace`; the one named `owner` is the owner it is bootstrapped with. */
+  const member = async (workspace: string, name: string) => {
+    const email = `${name}-${randomUUID().slice(0, 6)}@acme.example`;
+    if (name === 'owner') await api.bootstrap(workspace, email);
+    return trustedUser(api, email, workspace);
+  };
   type Member = Awaited<ReturnType<typeof member>>;
 
   const as = (user: Member, options: { body?: unknown; confirmation?: string } = {}) => ({
@@ -414,6 +418,151 @@ describe('vaults and secrets over HTTP', () => {
       { action: 'secret.delete', approved: 200, elsewhere: 403 },
     ]);
     expect((await api.call('GET', `/v1/secrets/${secondId}`, as(owner))).body.secret.name).toBe('Second');
+  });
+
+  /** The browser's side of a presigned POST: every field, then the file last. */
+  async function upload(
+    presigned: { url: string; fields: Record<string, string> },
+    content: Buffer,
+    contentType = presigned.fields['Content-Type'] ?? '',
+  ) {
+    const form = new FormData();
+    for (const [name, fieldValue] of Object.entries(presigned.fields))
+      form.append(name, name === 'Content-Type' ? contentType : fieldValue);
+    form.append('file', new Blob([content], { type: contentType }));
+    const answer = await fetch(presigned.url, { method: 'POST', body: form });
+    return { status: answer.status, body: await answer.text() };
+  }
+
+  it('round-trips an attachment through a presigned POST and a presigned download', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const outsider = await member(workspace, 'outsider');
+    const { secretId } = await vaultWithSecret(owner);
+    const content = Buffer.from(`%PDF-1.7 ${value('attachment')}`);
+    const body = { name: 'contrat signé.pdf', contentType: 'application/pdf', size: content.length };
+
+    const added = await confirmed(owner, 'POST', `/v1/secrets/${secretId}/attachments`, body);
+    const attachmentId = added.retried.body.attachment.id as string;
+    const path = `/v1/secrets/${secretId}/attachments/${attachmentId}`;
+    const early = await api.call('GET', path, as(owner));
+    const uploaded = await upload(added.retried.body.upload, content);
+    const listed = await api.call('GET', `/v1/secrets/${secretId}/attachments`, as(owner));
+    const download = await api.call('GET', path, as(owner));
+    const file = await fetch(download.body.downloadUrl);
+    const bytes = Buffer.from(await file.arrayBuffer());
+    const foreign = await api.call('GET', path, as(outsider));
+    const unsigned = await fetch(download.body.downloadUrl.split('?')[0]);
+    const tampered = await fetch(
+      download.body.downloadUrl.replace('response-content-disposition', 'response-cache-control'),
+    );
+
+    expect(added.action).toBe('secret.attachments.manage');
+    expect(added.retried).toMatchObject({
+      status: 201,
+      body: { attachment: { name: body.name, contentType: 'application/pdf', size: content.length } },
+    });
+    expect(added.retried.body.attachment.objectKey).toBeUndefined();
+    expect(added.retried.body.upload.fields.key).toMatch(new RegExp(`^attachments/${secretId}/[\\w-]{43}$`));
+    expect(early).toMatchObject({ status: 409, body: { error: 'attachment_not_uploaded' } });
+    expect(uploaded.status).toBe(204);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: attachmentId, name: body.name })]);
+    expect(download.status).toBe(200);
+    expect(file.status).toBe(200);
+    expect(bytes.equals(content)).toBe(true);
+    expect(file.headers.get('content-disposition')).toBe(
+      `attachment; filename="contrat sign_.pdf"; filename*=UTF-8''${encodeURIComponent(body.name)}`,
+    );
+    expect(foreign).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(unsigned.status).toBe(403);
+    expect(tampered.status).toBe(403);
+  });
+
+  it('refuses an oversize or mistyped upload and a declared size over the cap; policies live 5 minutes', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const { secretId } = await vaultWithSecret(owner);
+    const body = { name: 'notes.txt', contentType: 'text/plain', size: 5 };
+    const added = await confirmed(owner, 'POST', `/v1/secrets/${secretId}/attachments`, body);
+    const presigned = added.retried.body.upload;
+    const again = (b: unknown) =>
+      api.call(
+        'POST',
+        `/v1/secrets/${secretId}/attachments`,
+        as(owner, { body: b, confirmation: added.challengeId }),
+      );
+
+    const oversize = await upload(presigned, Buffer.from('hello, world'));
+    const html = await upload(presigned, Buffer.from('<svg>'), 'text/html');
+    const tooBig = await again({ ...body, size: 200 * 1024 * 1024 });
+    const badType = await again({ ...body, contentType: 'text/html; charset=utf-8' });
+    const badName = await again({ ...body, name: '../etc/passwd' });
+    const expired = JSON.parse(Buffer.from(presigned.fields.Policy, 'base64').toString('utf8')).expiration;
+    const attachmentPath = `/v1/secrets/${secretId}/attachments/${added.retried.body.attachment.id}`;
+    const stillMissing = await api.call('GET', attachmentPath, as(owner));
+
+    expect(oversize.status).toBe(400);
+    expect(oversize.body).toContain('EntityTooLarge');
+    expect(html.status).toBe(403);
+    expect(html.body).toContain('Policy Condition failed');
+    expect(tooBig).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(badType).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(badName).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    // The policy lives 5 minutes; the local S3 refuses it afterwards (test/e2e/local-s3.test.ts).
+    expect((Date.parse(expired) - Date.now()) / 1000).toBeLessThanOrEqual(300);
+    expect(stillMissing).toMatchObject({ status: 409, body: { error: 'attachment_not_uploaded' } });
+  });
+
+  it('removes an attachment, and every attachment of a secret purged from the trash', async () => {
+    const workspace = `sec-${randomUUID().slice(0, 8)}`;
+    const owner = await member(workspace, 'owner');
+    const { secretId } = await vaultWithSecret(owner);
+    const files = [];
+    let approval: string | undefined;
+    for (const name of ['a.txt', 'b.txt']) {
+      const content = Buffer.from(value(name));
+      const body = { name, contentType: 'text/plain', size: content.length };
+      let first: Awaited<ReturnType<typeof api.call>>;
+      if (approval) {
+        const path = `/v1/secrets/${secretId}/attachments`;
+        first = await api.call('POST', path, as(owner, { body, confirmation: approval }));
+      } else {
+        const flow = await confirmed(owner, 'POST', `/v1/secrets/${secretId}/attachments`, body);
+        approval = flow.challengeId;
+        first = flow.retried;
+      }
+      expect(first.status).toBe(201);
+      expect((await upload(first.body.upload, content)).status).toBe(204);
+      const path = `/v1/secrets/${secretId}/attachments/${first.body.attachment.id}`;
+      files.push({ path, url: (await api.call('GET', path, as(owner))).body.downloadUrl as string });
+    }
+    const [first, second] = files as [(typeof files)[0], (typeof files)[0]];
+
+    const removed = await confirmed(owner, 'DELETE', first.path);
+    const removedFile = await fetch(first.url);
+    const trashed = await confirmed(owner, 'DELETE', `/v1/secrets/${secretId}`);
+    const whileTrashed = await api.call('GET', second.path, as(owner));
+    const notTrashedYet = trashed.retried.status;
+    const purged = await confirmed(owner, 'POST', `/v1/secrets/${secretId}/purge`);
+    const purgedFile = await fetch(second.url);
+    const afterPurge = await api.call('GET', second.path, as(owner));
+    const restore = await api.call('POST', `/v1/secrets/${secretId}/restore`, as(owner));
+    const stored = await storedItems(stack);
+
+    expect(removed.action).toBe('secret.attachments.manage');
+    expect(removed.retried).toMatchObject({ status: 200, body: { deleted: true } });
+    expect(removedFile.status).toBe(404);
+    expect(notTrashedYet).toBe(200);
+    expect(whileTrashed).toMatchObject({ status: 404 });
+    expect(purged.action).toBe('secret.delete');
+    expect(purged.retried).toMatchObject({ status: 200, body: { purged: true } });
+    expect(purgedFile.status).toBe(404);
+    expect(afterPurge.status).toBe(404);
+    expect(restore.status).toBe(404);
+    const records = (JSON.parse(stored) as { pk: string; sk: string }[]).filter(
+      (item) => item.pk === `SECRET#${secretId}` && item.sk.startsWith('ATTACHMENT#'),
+    );
+    expect(records).toEqual([]);
   });
 
   // Last: reads everything the suite wrote and logged.

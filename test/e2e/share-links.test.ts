@@ -19,6 +19,8 @@ describe('public share links over HTTP', () => {
       env: { POWERTOOLS_LOG_LEVEL: 'INFO', WEB_BASE_URL: 'https://app.latchkey.test' },
     });
     api = client(stack);
+    // Members join just in time (acme.example); no test here needs the workspace's owner.
+    await api.bootstrap(workspace, `owner-${workspace}@acme.example`);
   });
   afterAll(async () => {
     logs.restore();
@@ -95,6 +97,10 @@ describe('public share links over HTTP', () => {
     const again = await api.call('POST', `/v1/public/share-links/${linkId}/open`, { body: { code } });
     const describedAfter = await api.call('GET', `/v1/public/share-links/${linkId}`);
     const listed = await api.call('GET', '/v1/share-links', as(owner));
+    await stack.push.drain();
+    const pushed = stack.push.outbox.filter(
+      (push) => push.type === 'share_link_opened' && push.data.linkId === linkId,
+    );
     const { plaintext, protectedHeader } = await compactDecrypt(
       opened.body.ciphertext,
       base64url.decode(key),
@@ -116,6 +122,8 @@ describe('public share links over HTTP', () => {
       password,
     });
     expect(again).toMatchObject({ status: 410, body: { error: 'link_invalid' } });
+    // The owner's phone hears of the open (once: the refused second open sends nothing).
+    expect(pushed.map((push) => push.deviceId)).toEqual([owner.phoneId]);
     expect(describedAfter).toMatchObject({ status: 410, body: { error: 'link_invalid' } });
     const mine = listed.body.items.find((l: { id: string }) => l.id === linkId);
     expect(mine).toMatchObject({
@@ -169,13 +177,18 @@ describe('public share links over HTTP', () => {
     const revoke = await api.call('DELETE', `/v1/share-links/${revoked.linkId}`, as(owner));
     const newPassword = `pw-${randomUUID()}`;
     api.secrets.add(newPassword);
-    await api.call('PATCH', `/v1/accounts/${accountId}`, as(owner, { body: { password: newPassword } }));
+    const edited = await api.call(
+      'PATCH',
+      `/v1/accounts/${accountId}`,
+      as(owner, { body: { password: newPassword, passwordVersion: 1 } }),
+    );
     const answers = await Promise.all(
       ['shl_unknown', revoked.linkId, rotatedId].map((id) => api.call('GET', `/v1/public/share-links/${id}`)),
     );
     const codeForRevoked = await api.call('POST', `/v1/public/share-links/${revoked.linkId}/verification`);
 
     expect(revoke.status).toBe(200);
+    expect(edited.status).toBe(200);
     for (const answer of answers)
       expect(answer).toMatchObject({ status: 410, body: { error: 'link_invalid' } });
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
@@ -183,8 +196,9 @@ describe('public share links over HTTP', () => {
   });
 
   it('revokes the links a user owns when an admin deprovisions them: 410 link_invalid', async () => {
-    const team = `shl-dep-${randomUUID().slice(0, 8)}`;
-    const admin = await trustedUser(api, `admin-${randomUUID().slice(0, 6)}@acme.example`, team);
+    const adminEmail = `admin-${randomUUID().slice(0, 6)}@acme.example`;
+    const team = await api.bootstrap(`shl-dep-${randomUUID().slice(0, 8)}`, adminEmail);
+    const admin = await trustedUser(api, adminEmail, team);
     const leaver = await trustedUser(api, `leaver-${randomUUID().slice(0, 6)}@acme.example`, team);
     const accountId = await account(leaver, `pw-${randomUUID()}`);
     const { linkId } = await share(leaver, {

@@ -17,8 +17,14 @@ describe('local stack startup', () => {
     ['apiPort', 'PORT'],
     ['sesPort', 'SES_PORT'],
     ['dynamodbPort', 'DYNAMODB_PORT'],
+    ['s3Port', 'S3_PORT'],
   ])('names the port and the variable that moves it when %s is taken', async (option, variable) => {
-    const ports = { apiPort: await freePort(), sesPort: await freePort(), dynamodbPort: await freePort() };
+    const ports = {
+      apiPort: await freePort(),
+      sesPort: await freePort(),
+      dynamodbPort: await freePort(),
+      s3Port: await freePort(),
+    };
 
     const started = startLocalStack({ ...ports, [option]: taken, dataDir: '.unused', inMemory: true });
 

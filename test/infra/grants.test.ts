@@ -12,6 +12,7 @@ const ADAPTER_GRANTS: Record<string, keyof (typeof GROUP_NEEDS)[keyof typeof GRO
   'shared/adapters/kms/keyring.ts': 'secrets',
   'shared/adapters/pinpoint/phone-numbers.ts': 'phone',
   'shared/adapters/sns/shared-gateway.ts': 'push',
+  'shared/adapters/s3/attachment-store.ts': 'attachments',
 };
 
 /** A table write: any module that sends one of these needs read-write access, not read. */

@@ -58,10 +58,57 @@ describe('CDK app (default context: Cognito user pool)', () => {
     });
   });
 
+  it("keeps secrets' attachments in a private, KMS-encrypted, versioned, TLS-only bucket with lifecycle", () => {
+    const template = app.stateful;
+    const [bucket] = Object.values(
+      template.findResources('AWS::S3::Bucket', {
+        Properties: {
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [Match.objectLike({ BucketKeyEnabled: true })],
+          },
+        },
+      }),
+    );
+    expect(bucket?.DeletionPolicy).toBe('Retain');
+    expect(
+      bucket?.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+        .SSEAlgorithm,
+    ).toBe('aws:kms');
+    expect(bucket?.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket?.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket?.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      ExpiredObjectDeleteMarker: true,
+      Status: 'Enabled',
+    });
+    expect(bucket?.Properties.CorsConfiguration.CorsRules[0].AllowedMethods).toEqual(['POST', 'GET']);
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    // Only the secrets function may sign for it, and only for objects under attachments/.
+    const api = app.api;
+    const policies = Object.values(api.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy).includes('s3:PutObject'),
+    );
+    expect(policies).toHaveLength(1);
+    expect(JSON.stringify(policies[0])).toContain('/attachments/*');
+    expect(JSON.stringify(policies[0])).not.toContain('s3:*');
+  });
+
   it('creates retained KMS keys: rotating ones for the table and secrets, an HMAC one for codes', () => {
     const keys = Object.values(app.stateful.findResources('AWS::KMS::Key'));
-    // Table, secrets (envelope encryption), HMAC derivation, inbound SMS topic.
-    expect(keys).toHaveLength(4);
+    // Table, secrets (envelope encryption), HMAC derivation, inbound SMS topic, attachments.
+    expect(keys).toHaveLength(5);
     for (const key of keys) expect(key.DeletionPolicy).toBe('Retain');
     const hmac = keys.filter((key) => key.Properties.KeySpec === 'HMAC_256');
     expect(hmac).toHaveLength(1);
@@ -86,7 +133,10 @@ describe('CDK app (default context: Cognito user pool)', () => {
     const ses = statements.filter((statement) => statement.Action === 'ses:SendEmail');
     expect(ses.length).toBeGreaterThan(0);
     for (const statement of ses) {
-      expect(JSON.stringify(statement.Resource)).toContain('identity/no-reply@latchkey.example');
+      // The sender's identities, and the configuration set every send names (docs/runbooks).
+      expect(JSON.stringify(statement.Resource)).toMatch(
+        /identity\/no-reply@latchkey\.example|configuration-set\/latchkey-dev"/,
+      );
       expect(JSON.stringify(statement.Resource)).not.toContain('*');
     }
     const withHmac = Object.values(app.api.findResources('AWS::Lambda::Function')).filter(
@@ -99,9 +149,9 @@ describe('CDK app (default context: Cognito user pool)', () => {
 
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
     const functions = app.api.findResources('AWS::Lambda::Function');
-    // One per route group, plus the push fan-out, the inbound SMS handler, the two email stages and
-    // the outbox relay.
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 5);
+    // One per route group, plus the push fan-out, the inbound SMS handler, the two email stages, the
+    // outbox relay, and the rotation worker, connector and sweep.
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 8);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -181,6 +231,12 @@ describe('CDK app (default context: Cognito user pool)', () => {
     });
   });
 
+  it('reserves no concurrency by default (a small account quota would refuse the deploy)', () => {
+    for (const fn of Object.values(app.api.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
   it('has no unsuppressed cdk-nag findings (AwsSolutions and Serverless packs)', () => {
     for (const stack of [app.statefulStack, app.apiStack, app.webStack]) {
       const annotations = Annotations.fromStack(stack);
@@ -218,7 +274,9 @@ describe('CDK app: outbox relay', () => {
       },
     });
     app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmDescription: 'Outbox events the relay could not publish after its retries',
+      AlarmDescription: Match.stringLikeRegexp(
+        '^Outbox events the relay could not publish after its retries',
+      ),
       Threshold: 1,
     });
   });
@@ -255,6 +313,64 @@ describe('CDK app: outbox relay', () => {
     });
     app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: 'user.deprovisioned events their consumer failed 5 times',
+    });
+  });
+});
+
+describe('CDK app: password rotation', () => {
+  let app: ReturnType<typeof synth>;
+  beforeAll(() => {
+    app = synth();
+  });
+  const fn = (description: string) => {
+    const found = Object.entries(app.api.findResources('AWS::Lambda::Function')).find(([, f]) =>
+      String(f.Properties.Description).startsWith(description),
+    );
+    if (!found) throw new Error(`no function ${description}`);
+    return found;
+  };
+  const policyOf = (logicalId: string) =>
+    Object.values(app.api.findResources('AWS::IAM::Policy'))
+      .filter((policy) =>
+        JSON.stringify(policy.Properties.Roles).includes(logicalId.replace(/[0-9A-F]{8}$/, '')),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+      .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
+
+  it('isolates the connector: time-boxed, GetItem and Decrypt only, invoked only by the worker', () => {
+    const [connectorId, connector] = fn('Latchkey connector');
+    const [workerId, worker] = fn('Latchkey rotation worker');
+    const connectorActions = policyOf(connectorId).filter((a) => !a.startsWith('xray:'));
+
+    expect(connector.Properties.Timeout).toBe(15);
+    expect(connector.Properties.Environment.Variables[ENV.connectorTimeoutMs]).toBe('10000');
+    expect(connectorActions.sort()).toEqual(['dynamodb:GetItem', 'kms:Decrypt']);
+    expect(worker.Properties.Environment.Variables[ENV.connectorFunctionName]).toEqual({ Ref: connectorId });
+    expect(policyOf(workerId)).toContain('lambda:InvokeFunction');
+    const invokers = Object.values(app.api.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('lambda:InvokeFunction'),
+    );
+    expect(invokers).toHaveLength(1);
+  });
+
+  it('feeds the worker from an encrypted queue with a DLQ, relays rotation jobs there, sweeps on a schedule', () => {
+    const [workerId] = fn('Latchkey rotation worker');
+    const [sweepId] = fn('Latchkey rotation sweep');
+    const [, relay] = fn('Latchkey outbox relay');
+
+    app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: workerId },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    app.api.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
+    });
+    expect(relay.Properties.Environment.Variables[ENV.rotationQueueUrl]).toBeDefined();
+    app.api.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweepId, 'Arn'] } })],
     });
   });
 });
@@ -302,9 +418,9 @@ describe('CDK app: push delivery', () => {
       'Latchkey inbound email: raw MIME from S3 -> parsed message queue',
       'Latchkey outbox relay: table stream -> push queue / event bus',
     ]);
-    // Plus two: the email parser's own dead-letter queue (asynchronous invocations) and the relay's
-    // on-failure destination.
-    expect(allows('sqs:SendMessage')).toBe(producers.length + 2);
+    // Plus three: the email parser's own dead-letter queue (asynchronous invocations), the relay's
+    // on-failure destination and the relay's rotation queue.
+    expect(allows('sqs:SendMessage')).toBe(producers.length + 3);
   });
 
   it('creates no platform application without push secrets', () => {
@@ -340,6 +456,41 @@ describe('CDK app: push delivery', () => {
   });
 });
 
+describe('CDK app: workspace bootstrap', () => {
+  it('bootstraps no workspace unless context names one', () => {
+    synth().api.resourceCountIs('Custom::WorkspaceBootstrap', 0);
+  });
+
+  it('bootstraps the workspace and owner context names, through a table-bound function, with no nag finding', () => {
+    const app = synth({
+      bootstrapWorkspace: 'acme',
+      bootstrapOwnerEmail: 'alice@acme.example',
+      bootstrapJitDomains: 'acme.example, Acme.Dev',
+    });
+
+    app.api.resourceCountIs('Custom::WorkspaceBootstrap', 1);
+    app.api.hasResourceProperties('Custom::WorkspaceBootstrap', {
+      Workspace: 'acme',
+      OwnerEmail: 'alice@acme.example',
+      JitEmailDomains: ['acme.example', 'acme.dev'],
+    });
+    const handler = app.apiStack.workspaceBootstrap?.handler;
+    const variables =
+      app.api.toJSON().Resources[app.apiStack.getLogicalId(handler?.node.defaultChild as never)].Properties
+        .Environment.Variables;
+    expect(Object.keys(variables)).toContain('TABLE_NAME');
+    const findings = Annotations.fromStack(app.apiStack).findError(
+      '*',
+      Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*'),
+    );
+    expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 100)}`)).toEqual([]);
+  });
+
+  it('refuses an owner email without a workspace', () => {
+    expect(() => synth({ bootstrapOwnerEmail: 'alice@acme.example' })).toThrow(/bootstrapWorkspace/);
+  });
+});
+
 describe('CDK app: inbound SMS', () => {
   it('queues every two-way SMS (raw delivery) for a partial-batch consumer, with dead-letter queues and alarms', () => {
     const app = synth();
@@ -365,7 +516,7 @@ describe('CDK app: inbound SMS', () => {
       'Inbound SMS the topic could not deliver to the inbound SMS queue',
     ]) {
       app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmDescription: description,
+        AlarmDescription: Match.stringLikeRegexp(`^${description}`),
         Threshold: 1,
       });
     }

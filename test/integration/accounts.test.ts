@@ -28,6 +28,7 @@ import {
 } from '../../shared/domain/accounts/use-cases';
 import { ForbiddenError, InvalidCursorError, NotFoundError } from '../../shared/domain/errors';
 import type { WorkspaceRole } from '../../shared/domain/users/model';
+import { makeNotifier } from '../../shared/runtime/notify';
 import { fixedClock } from '../support/fakes';
 import { localTable, unique, workspaceMember } from './dynamo';
 
@@ -210,8 +211,16 @@ describe('accounts on DynamoDB Local', () => {
       receivedAt: '2026-11-23T11:59:00.000Z',
     };
 
+    // The real notifier: it marks the message's claim notified in the same write as the notifications.
+    const real = makeNotifier(doc, tableName).notifier;
+    const notifier = {
+      notify: async (...args: Parameters<typeof real.notify>) => {
+        notified.push({ type: args[0], recipients: args[1] });
+        await real.notify(...args);
+      },
+    };
     for (let i = 0; i < 3; i++)
-      await ingestInbound({ ...sms, receivedAt: `2026-11-23T11:59:0${i}.000Z` }, deps);
+      await ingestInbound({ ...sms, receivedAt: `2026-11-23T11:59:0${i}.000Z` }, { ...deps, notifier });
     const inbox = await listAccountInbox(collaborator, account.id, { limit: 10 }, deps);
 
     expect(inbox.items).toHaveLength(1);

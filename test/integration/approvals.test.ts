@@ -19,9 +19,8 @@ import {
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
 import { EmailCapReachedError } from '../../shared/domain/errors';
-import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { deviceDepsOnTable } from '../support/device-deps';
-import { localTable, unique } from './dynamo';
+import { localTable, signedIn, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 
@@ -59,16 +58,13 @@ function setup(rules: DeviceDeps['rules'] = {}) {
 /** A user with one trusted web device, so the next registrations need approval. */
 async function userWithApprover(env: ReturnType<typeof setup>) {
   const { deps, emails, codeIn } = env;
-  const user = await resolveCaller(
-    {
-      issuer: 'https://idp.test',
-      subject: unique('sub'),
-      email: `${unique('u')}@acme.example`,
-      name: 'Someone',
-      workspaceName: unique('ws'),
-    },
-    deps,
-  );
+  const user = await signedIn(deps.users, {
+    issuer: 'https://idp.test',
+    subject: unique('sub'),
+    email: `${unique('u')}@acme.example`,
+    name: 'Someone',
+    workspaceName: unique('ws'),
+  });
   const first = await registerDevice(user, { clientType: 'web', os: 'macOS', browser: 'Chrome' }, deps);
   const device = await authenticateDevice(user, first.credential, deps);
   const approver = await verifyDevice(user, device, device.id, codeIn(emails.at(-1)), deps);

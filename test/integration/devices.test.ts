@@ -25,7 +25,7 @@ import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import type { User } from '../../shared/domain/users/model';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { deviceDepsOnTable } from '../support/device-deps';
-import { localTable, outboxJobsOf, unique } from './dynamo';
+import { callerDeps, localTable, outboxJobsOf, signedIn, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 
@@ -65,7 +65,7 @@ function identityIn(workspace: string) {
 }
 
 async function newUser(deps: ReturnType<typeof setup>['deps'], workspace = unique('ws')) {
-  return resolveCaller(identityIn(workspace), deps);
+  return signedIn(deps.users, identityIn(workspace));
 }
 
 const web = { clientType: 'web' as const, os: 'macOS', browser: 'Chrome' };
@@ -122,7 +122,7 @@ describe('devices on DynamoDB Local', () => {
 
   it('gives exactly 20 devices to 21 simultaneous registrations', async () => {
     // The email cap (10 codes an hour) is not what this test is about.
-    const deps = { ...setup().deps, emailQuota: { take: async () => true } };
+    const deps = { ...setup().deps, emailQuota: { take: async () => true, release: async () => undefined } };
     const user = await newUser(deps);
 
     const results = await Promise.allSettled(
@@ -150,6 +150,23 @@ describe('devices on DynamoDB Local', () => {
     for (const result of results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]) {
       expect(result.reason).toBeInstanceOf(DeviceNameTakenError);
     }
+  });
+
+  it('spends no email allowance on a registration that is refused before a code goes out', async () => {
+    const { deps, emails } = setup();
+    const user = await newUser(deps);
+    await registerDevice(user, { ...web, name: 'Laptop' }, deps);
+    // Ten refused registrations (the name is taken): each reserved an email, none sent one.
+    for (let i = 0; i < 10; i++) {
+      await expect(registerDevice(user, { ...web, name: 'Laptop' }, deps)).rejects.toBeInstanceOf(
+        DeviceNameTakenError,
+      );
+    }
+
+    await expect(registerDevice(user, { ...web, name: 'Desktop' }, deps)).resolves.toMatchObject({
+      verification: { method: 'email_code' },
+    });
+    expect(emails).toHaveLength(2);
   });
 
   it('makes default names unique with a suffix', async () => {
@@ -260,7 +277,7 @@ describe('devices on DynamoDB Local', () => {
     const workspace = unique('ws');
     const admin = await newUser(deps, workspace);
     const memberIdentity = identityIn(workspace);
-    const member = await resolveCaller(memberIdentity, deps);
+    const member = await signedIn(deps.users, memberIdentity);
     const registration = await registerDevice(member, web, deps);
     const device = await authenticateDevice(member, registration.credential, deps);
     await verifyDevice(member, device, device.id, codeIn(emails[0]), deps);
@@ -271,7 +288,9 @@ describe('devices on DynamoDB Local', () => {
     expect(result.status).toBe('deprovisioned');
     const devices = await deps.devices.listDevices(member.id);
     expect(devices.map((d) => d.status)).toEqual(['disabled', 'disabled']);
-    await expect(resolveCaller(memberIdentity, deps)).rejects.toBeInstanceOf(UserDeprovisionedError);
+    await expect(
+      resolveCaller(memberIdentity, callerDeps(doc, tableName, deps.users)),
+    ).rejects.toBeInstanceOf(UserDeprovisionedError);
     const { Item: slots } = await doc.send(
       new GetCommand({ TableName: tableName, Key: deviceKeys.slots(member.id), ConsistentRead: true }),
     );

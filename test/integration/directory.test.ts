@@ -4,11 +4,14 @@ import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-re
 import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
+import { makeVaultRepository } from '../../shared/adapters/dynamodb/vault-repository';
 import { newId } from '../../shared/adapters/ids';
 import { scimProtocol } from '../../shared/adapters/scim/protocol';
 import { ScimError } from '../../shared/domain/directory/scim-model';
 import {
+  createGroup,
   createUser,
+  deleteGroup,
   deleteUser,
   getUser,
   listUsers,
@@ -16,11 +19,13 @@ import {
   type ScimContext,
   type ScimDeps,
 } from '../../shared/domain/directory/scim-use-cases';
+import { teamMembership } from '../../shared/domain/directory/teams';
 import type { DomainEvent } from '../../shared/domain/events';
 import { localTable, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const users = makeUserRepository(doc, tableName);
 const directory = makeDirectoryRepository(doc, tableName);
 const now = new Date('2026-11-29T10:00:00.000Z');
@@ -300,4 +305,125 @@ describe('SCIM directory on DynamoDB Local', () => {
     expect(await directory.listTeamMembers(team.id)).toHaveLength(95);
     expect(await directory.teamsOfUser('usr_member94')).toEqual([team.id]);
   });
+
+  it('deletes a group with the account and vault grants its team held, keeping a vault it alone managed', async () => {
+    const context = await workspace();
+    const vaults = makeVaultRepository(doc, tableName);
+    const scim = { ...deps(), vaultGrants: vaults };
+    const group = (await createGroup(
+      context,
+      { schemas: [GROUP_SCHEMA], displayName: unique('g') },
+      scim,
+    )) as {
+      id: string;
+    };
+    const at = now.toISOString();
+    const vault = (id: string) => ({
+      id,
+      workspaceId: context.workspaceId,
+      name: id,
+      managerCount: 0,
+      liveSecretCount: 0,
+      createdBy: 'usr_x',
+      createdAt: at,
+      updatedAt: at,
+    });
+    const grant = (principalId: string, role: 'manager' | 'viewer') => ({
+      principalId,
+      role,
+      addedAt: at,
+      addedBy: 'usr_x',
+    });
+    const shared = newId('vlt');
+    const onlyTeam = newId('vlt');
+    await vaults.createVault(vault(shared), grant('usr_x', 'manager'));
+    await vaults.putVaultGrant(shared, grant(group.id, 'viewer'), undefined);
+    await vaults.createVault(vault(onlyTeam), grant(group.id, 'manager'));
+    await directory.putTeamGrant({ accountId: 'acc_1', teamId: group.id, role: 'collaborator', addedAt: at });
+
+    await deleteGroup(context, group.id, scim);
+
+    expect(await vaults.vaultGrantsOf(shared, [group.id])).toEqual([]);
+    expect((await vaults.vaultGrantsOf(onlyTeam, [group.id])).map((g) => g.role)).toEqual(['manager']);
+    expect(await directory.teamGrants('acc_1')).toEqual([]);
+    expect(await vaults.vaultGrantsOf(shared, ['usr_x'])).toHaveLength(1);
+  });
+
+  it('reads team access with one query and one batched read, whatever the number of teams, best role first', async () => {
+    const context = await workspace();
+    const at = now.toISOString();
+    const user = { ...(await workspaceMemberOf(context.workspaceId)), workspaceRole: 'user' as const };
+    const teams = [];
+    for (const role of ['collaborator', 'owner', 'collaborator', 'owner'] as const) {
+      const team = await directory.createTeam({
+        id: newId('team'),
+        workspaceId: context.workspaceId,
+        displayName: unique('t'),
+        memberCount: 0,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      });
+      teams.push(team);
+      await directory.putTeamGrant({
+        accountId: `acc_${context.workspaceId}`,
+        teamId: team.id,
+        role,
+        addedAt: at,
+      });
+    }
+    // A member of the first collaborator team and the second owner team only.
+    for (const team of [teams[0], teams[3]]) {
+      await directory.updateTeam(
+        team as never,
+        { displayName: (team as { displayName: string }).displayName, add: [user.id], remove: [] },
+        now,
+        () => ({
+          id: newId('evt'),
+          type: 'team.membership_changed',
+          occurredAt: at,
+          workspaceId: context.workspaceId,
+          detail: {},
+        }),
+      );
+    }
+
+    let membership: Awaited<ReturnType<typeof teamMembership>>;
+    const commands = await commandsOf(async () => {
+      membership = await teamMembership(`acc_${context.workspaceId}`, user, { directory });
+    });
+    const outsider = await teamMembership(
+      `acc_${context.workspaceId}`,
+      { ...user, id: 'usr_nobody' },
+      { directory },
+    );
+
+    expect(commands).toEqual(['QueryCommand', 'BatchGetItemCommand']);
+    // biome-ignore lint/style/noNonNullAssertion: assigned inside commandsOf
+    expect(membership!).toMatchObject({ role: 'owner', userId: user.id });
+    expect(outsider).toBeUndefined();
+  });
 });
+
+async function workspaceMemberOf(workspaceId: string) {
+  const { Item } = await doc
+    .send(
+      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `WORKSPACE#${workspaceId}#USERS` },
+        Limit: 1,
+      }),
+    )
+    .then((out) => ({ Item: out.Items?.[0] }));
+  return {
+    id: String(Item?.id),
+    workspaceId,
+    email: '',
+    name: '',
+    status: 'active' as const,
+    createdAt: '',
+    updatedAt: '',
+  };
+}

@@ -3,10 +3,12 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { inject } from 'vitest';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { makeDocumentClient } from '../../shared/adapters/dynamodb/client';
+import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
+import { makeDirectorySettingsStore } from '../../shared/adapters/dynamodb/directory-settings';
 import { newId } from '../../shared/adapters/ids';
+import { directorySettingsOf } from '../../shared/domain/directory/settings';
 import type { PushJob, UserRepository } from '../../shared/domain/ports';
-import type { WorkspaceRole } from '../../shared/domain/users/model';
-import { resolveCaller } from '../../shared/domain/users/resolve-caller';
+import type { CallerIdentity, Workspace, WorkspaceRole } from '../../shared/domain/users/model';
 import { fixedClock } from '../support/fakes';
 
 /**
@@ -28,6 +30,35 @@ export function localTable() {
 /** Unique per test, so tests never share ids and can run in any order. */
 export const unique = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
+/**
+ * A fixture user signed in to `workspace` as before bootstrap existed: the first user of a new
+ * workspace owns it (the workspace gets no directory settings, like one created before them).
+ */
+export async function signedIn(users: UserRepository, identity: CallerIdentity) {
+  return (
+    await users.provision({
+      identity,
+      userId: newId('usr'),
+      newWorkspaceId: newId('ws'),
+      role: 'user',
+      now: new Date(),
+    })
+  ).user;
+}
+
+/** What resolveCaller needs on DynamoDB Local: the repositories of the sign-in path. */
+export function callerDeps(doc: DynamoDBDocumentClient, tableName: string, users: UserRepository) {
+  const settings = makeDirectorySettingsStore(doc, tableName);
+  const clock = fixedClock();
+  return {
+    users,
+    clock,
+    newId,
+    link: makeDirectoryRepository(doc, tableName).linkIdentity,
+    directorySettings: (workspace: Workspace) => directorySettingsOf(workspace.id, { settings, clock }),
+  };
+}
+
 /** A user of `workspace` with `role` (the workspace's first user owns it; later ones are provisioned). */
 export async function workspaceMember(
   users: UserRepository,
@@ -41,7 +72,7 @@ export async function workspaceMember(
     name: 'M',
     workspaceName: workspace,
   };
-  const user = await resolveCaller(identity, { users, clock: fixedClock(), newId });
+  const user = await signedIn(users, identity);
   if (role === user.workspaceRole) return user;
   return (
     await users.provision({

@@ -1,10 +1,13 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { inboxKeys } from '../../shared/adapters/dynamodb/inbox-repository';
 import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notification-repository';
 import { makePushCoalescer } from '../../shared/adapters/dynamodb/push-coalescer';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
+import { joseDeviceKeys } from '../../shared/adapters/jose/device-keys';
 import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
 import type { Device } from '../../shared/domain/devices/model';
 import { disableDevice } from '../../shared/domain/devices/use-cases';
@@ -17,9 +20,8 @@ import {
   updateWorkspaceNotificationSettings,
 } from '../../shared/domain/notifications/use-cases';
 import type { PushGateway, PushJob } from '../../shared/domain/ports';
-import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { fixedClock } from '../support/fakes';
-import { localTable, outboxJobsOf, unique } from './dynamo';
+import { localTable, outboxJobsOf, signedIn, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 const users = makeUserRepository(doc, tableName);
@@ -33,14 +35,16 @@ function setup() {
     users,
     devices,
     settings,
-    inbox,
     clock,
     newId,
     hmac: makeHmac(async () => Buffer.alloc(32, 9)),
     pushWindows: makePushCoalescer(doc, tableName),
-    queue: {
-      enqueue: async (jobs: PushJob[]) => {
-        queued.push(...jobs);
+    // The real transactions, minus the outbox items: the jobs are kept here to assert on.
+    inbox: {
+      ...inbox,
+      commit: async (batch: Parameters<typeof inbox.commit>[0]) => {
+        queued.push(...batch.jobs);
+        return inbox.commit({ ...batch, jobs: [] });
       },
     },
   };
@@ -48,16 +52,13 @@ function setup() {
 }
 
 async function member(workspace: string) {
-  return resolveCaller(
-    {
-      issuer: 'https://idp.test',
-      subject: unique('sub'),
-      email: `${unique('u')}@acme.example`,
-      name: 'M',
-      workspaceName: workspace,
-    },
-    { users, clock: fixedClock(), newId },
-  );
+  return signedIn(users, {
+    issuer: 'https://idp.test',
+    subject: unique('sub'),
+    email: `${unique('u')}@acme.example`,
+    name: 'M',
+    workspaceName: workspace,
+  });
 }
 
 /** A trusted mobile device written straight to the table (the devices flow is tested elsewhere). */
@@ -143,15 +144,32 @@ describe('notifications on DynamoDB Local', () => {
       { deviceId: 'dev_new', code: '123456' },
       deps,
     );
+    const published: string[] = [];
+    const gateway: PushGateway = {
+      platformConfigured: () => true,
+      createEndpoint: async () => '',
+      updateEndpoint: async () => 'updated',
+      deleteEndpoint: async () => undefined,
+      publish: async (arn) => {
+        published.push(arn);
+        return 'sent';
+      },
+    };
+    const report = await deliverPushJobs(queued, {
+      gateway,
+      deliveries,
+      devices,
+      clock: { now: () => new Date() },
+      concurrency: 4,
+    });
 
-    expect(result.undeliverable).toBe(1);
+    expect(result.delivered).toBe(1);
     expect(queued).toEqual([
-      expect.objectContaining({
-        kind: 'deliver',
-        data: { deviceId: 'dev_new' },
-        targets: [{ deviceId: live.id, endpointArn: 'arn:live', platform: 'APNS' }],
-      }),
+      expect.objectContaining({ kind: 'deliver', userId: user.id, data: { deviceId: 'dev_new' } }),
     ]);
+    expect(published).toEqual(['arn:live']);
+    expect(report).toMatchObject({ sent: 1, undeliverable: 1 });
+    expect(live.push?.endpointArn).toBe('arn:live');
   });
 
   it('pages notifications newest first with an opaque cursor bound to the caller', async () => {
@@ -199,6 +217,52 @@ describe('notifications on DynamoDB Local', () => {
     expect(await deliveries.claim(notification, 'dev_1', new Date(now.getTime() + 3_600_000), 60)).toBe(
       false,
     );
+  });
+
+  it('lets one of five simultaneous batched claims take each push, and skips completed ones', async () => {
+    const notifications = [unique('ntf'), unique('ntf'), unique('ntf')];
+    const items = notifications.map((notificationId) => ({ notificationId, deviceId: 'dev_1' }));
+    const now = new Date();
+
+    const rounds = await Promise.all(Array.from({ length: 5 }, () => deliveries.claimMany(items, now, 60)));
+
+    expect(notifications.map((_, i) => rounds.filter((granted) => granted[i]).length)).toEqual([1, 1, 1]);
+    await deliveries.completeMany(items.map((item) => ({ ...item, outcome: 'sent' as const })));
+    expect(await deliveries.claimMany(items, new Date(now.getTime() + 3_600_000), 60)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('marks an inbound message notified with its notifications, once: a replay writes nothing', async () => {
+    const { deps } = setup();
+    const user = await member(unique('ws'));
+    const messageId = unique('msg');
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...inboxKeys.claim(messageId), entity: 'InboundClaim', notified: false },
+      }),
+    );
+    const send = () =>
+      notify(
+        'otp_code_received',
+        [user.id],
+        { accountId: 'acc_1', messageId },
+        { ...deps, inbox },
+        { inboundMessageId: messageId },
+      );
+
+    const first = await send();
+    const replay = await send();
+
+    expect([first.delivered, replay.delivered]).toEqual([1, 0]);
+    expect((await listMyNotifications(user, { limit: 10 }, deps)).items).toHaveLength(1);
+    const claim = await doc.send(
+      new GetCommand({ TableName: tableName, Key: inboxKeys.claim(messageId), ConsistentRead: true }),
+    );
+    expect(claim.Item?.notified).toBe(true);
   });
 
   it('lets a claim be taken over once its lease ran out without completion', async () => {
@@ -361,9 +425,10 @@ describe('one push token, one device', () => {
           throw new Error('a write after the commit');
         },
       },
-      emailQuota: { take: async () => true },
+      emailQuota: { take: async () => true, release: async () => undefined },
       security: { record: () => undefined },
       emails: defaultDeviceEmails,
+      deviceKeys: joseDeviceKeys,
       workspaceAdmins: async () => [],
     };
     await disableDevice(alice, oldPhone, oldPhone.id, deviceDeps);

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { makeVaultRepository, vaultKeys } from '../../shared/adapters/dynamodb/vault-repository';
@@ -7,7 +8,7 @@ import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
 import { makeSecretPrincipals } from '../../shared/adapters/team-access';
 import type { Team } from '../../shared/domain/directory/scim-model';
-import { ForbiddenError, NotFoundError } from '../../shared/domain/errors';
+import { ForbiddenError, InvalidCursorError, NotFoundError } from '../../shared/domain/errors';
 import type { DomainEvent } from '../../shared/domain/events';
 import {
   LastManagerError,
@@ -22,9 +23,11 @@ import {
   deleteSecret,
   deleteVault,
   editSecret,
+  listSecrets,
   listVaults,
   putVaultMember,
   removeVaultMember,
+  requireSecretRole,
   restoreSecret,
   type SecretDeps,
   viewSecret,
@@ -80,6 +83,7 @@ function setup() {
     clock,
     newId,
     security: { record: () => undefined },
+    hmac: makeHmac(async () => Buffer.alloc(32, 4)),
   };
   return { deps, clock };
 }
@@ -92,6 +96,54 @@ const content = {
 };
 
 describe('vaults and secrets on DynamoDB Local', () => {
+  it('pages vaults and secrets with sealed cursors only: a hand-made or borrowed one is 400 invalid_cursor', async () => {
+    const { deps } = setup();
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const other = await member(workspace);
+    const vaults = [];
+    for (const name of ['A', 'B', 'C']) vaults.push(await createVault(owner, { name }, deps));
+    for (const name of ['one', 'two', 'three'])
+      await createSecret(owner, (vaults[0] as { id: string }).id, { ...content, name }, deps);
+    const vaultId = (vaults[0] as { id: string }).id;
+
+    const vaultPages = [await listVaults(owner, { limit: 2 }, deps)];
+    vaultPages.push(
+      await listVaults(owner, { limit: 2, cursor: vaultPages[0]?.nextCursor ?? undefined }, deps),
+    );
+    const secretPage = await listSecrets(owner, vaultId, { limit: 2, trash: false }, deps);
+    const secretRest = await listSecrets(
+      owner,
+      vaultId,
+      { limit: 2, trash: false, cursor: secretPage.nextCursor ?? undefined },
+      deps,
+    );
+    const forged = Buffer.from(vaultId).toString('base64url');
+
+    expect(vaultPages.flatMap((page) => page.items.map((item) => item.vault.id)).sort()).toEqual(
+      vaults.map((vault) => vault.id).sort(),
+    );
+    expect(secretPage.items.length + secretRest.items.length).toBe(3);
+    await expect(listVaults(owner, { limit: 2, cursor: forged }, deps)).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+    await expect(
+      listSecrets(owner, vaultId, { limit: 2, trash: false, cursor: forged }, deps),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+    // Another caller's cursor, or one for the trash of the same vault, is not theirs to use.
+    await expect(
+      listVaults(other, { limit: 2, cursor: vaultPages[0]?.nextCursor ?? undefined }, deps),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(
+      listSecrets(
+        owner,
+        vaultId,
+        { limit: 2, trash: true, cursor: secretPage.nextCursor ?? undefined },
+        deps,
+      ),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
   it('seals the values at rest under the secret’s own encryption context', async () => {
     const { deps } = setup();
     const owner = await member(unique('ws'));
@@ -268,5 +320,62 @@ describe('vaults and secrets on DynamoDB Local', () => {
       NotFoundError,
     );
     expect(await deps.vaults.vaultGrantsOf(vault.id, [foreign.id])).toEqual([]);
+  });
+
+  it('lists every vault reached through teams, across pages, merged with the own grants', async () => {
+    const workspace = unique('ws');
+    const owner = await member(workspace);
+    const reader = await member(workspace);
+    const big = await teamOf(owner.workspaceId, [reader.id]);
+    const small = await teamOf(owner.workspaceId, [reader.id]);
+    const { deps } = setup();
+    const expected = new Map<string, string>();
+    for (let i = 0; i < 5; i++) {
+      const vault = await createVault(owner, { name: `team-${i}` }, deps);
+      await putVaultMember(owner, vault.id, big.id, 'viewer', deps);
+      expected.set(vault.id, 'viewer');
+    }
+    const both = await createVault(owner, { name: 'both' }, deps);
+    await putVaultMember(owner, both.id, small.id, 'viewer', deps);
+    await putVaultMember(owner, both.id, reader.id, 'editor', deps);
+    expected.set(both.id, 'editor');
+    const own = await createVault(reader, { name: 'own' }, deps);
+    expected.set(own.id, 'manager');
+
+    const seen: { id: string; role: string }[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await listVaults(reader, { limit: 2, cursor }, deps);
+      seen.push(...page.items.map((i) => ({ id: i.vault.id, role: i.role })));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+
+    expect(seen.map((v) => v.id)).toEqual([...expected.keys()].sort());
+    expect(Object.fromEntries(seen.map((v) => [v.id, v.role]))).toEqual(Object.fromEntries(expected));
+  });
+
+  it('resolves access once per request when the confirmation check and the use case share a memo', async () => {
+    const { deps } = setup();
+    const owner = await member(unique('ws'));
+    const vault = await createVault(owner, { name: 'V' }, deps);
+    const { secret } = await createSecret(owner, vault.id, content, deps);
+    let reads = 0;
+    const counted: SecretDeps = {
+      ...deps,
+      vaults: {
+        ...deps.vaults,
+        accessGrants: (...args) => {
+          reads++;
+          return deps.vaults.accessGrants(...args);
+        },
+      },
+      access: new Map(),
+    };
+
+    await requireSecretRole(owner, secret.id, 'viewer', counted);
+    await viewSecret(owner, secret.id, counted);
+
+    expect(reads).toBe(1);
   });
 });

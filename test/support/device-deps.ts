@@ -4,6 +4,7 @@ import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repo
 import { makeEmailQuota } from '../../shared/adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
+import { joseDeviceKeys } from '../../shared/adapters/jose/device-keys';
 import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
 import type { OutgoingEmail, SecurityEvent } from '../../shared/domain/ports';
 import { fixedClock } from './fakes';
@@ -37,6 +38,7 @@ export function deviceDepsOnTable(
     newId,
     security: { record: (event: SecurityEvent) => events.push(event) },
     emails: defaultDeviceEmails,
+    deviceKeys: joseDeviceKeys,
   };
   /** The six-digit code in an email, or '' when there is none. */
   const codeIn = (email: OutgoingEmail | undefined) => /code is (\d{6})/.exec(email?.text ?? '')?.[1] ?? '';

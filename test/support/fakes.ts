@@ -1,4 +1,5 @@
 import type { Device } from '../../shared/domain/devices/model';
+import { NotProvisionedError } from '../../shared/domain/errors';
 import type { ProvisionUserInput, UserRepository } from '../../shared/domain/ports';
 import type { CallerIdentity, User } from '../../shared/domain/users/model';
 
@@ -12,10 +13,15 @@ export function fakeUserRepository(initial: User[] = []) {
   const repository: UserRepository = {
     findUserIdByIdentity: async (issuer, subject) => identities.get(key(issuer, subject)),
     getUser: async (userId) => users.get(userId),
+    findWorkspaceByName: async (name) => {
+      const id = workspaces.get(name);
+      return id ? { id, name, createdAt: '2026-01-01T00:00:00.000Z' } : undefined;
+    },
     provision: async (input) => {
       provisionCalls.push(input);
       const existingWorkspace = workspaces.get(input.identity.workspaceName);
       const workspaceId = existingWorkspace ?? input.newWorkspaceId;
+      if (!workspaceId) throw new NotProvisionedError();
       workspaces.set(input.identity.workspaceName, workspaceId);
       const at = input.now.toISOString();
       const user: User = {
@@ -48,6 +54,7 @@ export function fakeUserRepository(initial: User[] = []) {
     repository,
     users,
     identities,
+    workspaces,
     provisionCalls,
     link: (identity: CallerIdentity, userId: string) =>
       identities.set(key(identity.issuer, identity.subject), userId),

@@ -9,12 +9,17 @@ import { ConfirmLinkPage } from './pages/confirm-link';
 import { DevicesPage } from './pages/devices';
 import { NotificationsPage } from './pages/notifications';
 import { PhonePage } from './pages/phone';
+import { ShareLinkPage } from './pages/share-link';
+import { ShareLinksPage } from './pages/share-links';
+import { SecretPage, VaultPage, VaultsPage } from './pages/vaults';
 import { WorkspacePage } from './pages/workspace';
 import { Link, navigate, usePath } from './router';
 import { SignInPage } from './sign-in';
 
 const NAV = [
   { to: '/accounts', label: 'Accounts' },
+  { to: '/vaults', label: 'Vaults' },
+  { to: '/share-links', label: 'Share links' },
   { to: '/devices', label: 'Devices' },
   { to: '/notifications', label: 'Notifications' },
   { to: '/workspace', label: 'Workspace' },
@@ -24,6 +29,9 @@ export function App() {
   const path = usePath();
   // The magic-link page is public: it must work in any browser, signed in or not.
   if (path === '/confirm') return <ConfirmLinkPage />;
+  // So is a share link's page: its recipient has no Latchkey account.
+  const shared = /^\/s\/([\w-]+)$/.exec(path);
+  if (shared?.[1]) return <ShareLinkPage id={shared[1]} />;
   if (path === CALLBACK_PATH && !__LOCAL__) return <OidcCallback />;
   return <SignedIn />;
 }
@@ -105,6 +113,12 @@ function Pages() {
   const path = usePath();
   const account = /^\/accounts\/([\w-]+)$/.exec(path);
   if (account?.[1]) return <AccountPage id={account[1]} />;
+  const vault = /^\/vaults\/([\w-]+)$/.exec(path);
+  if (vault?.[1]) return <VaultPage id={vault[1]} />;
+  const secret = /^\/secrets\/([\w-]+)$/.exec(path);
+  if (secret?.[1]) return <SecretPage id={secret[1]} />;
+  if (path.startsWith('/vaults')) return <VaultsPage />;
+  if (path.startsWith('/share-links')) return <ShareLinksPage />;
   if (path.startsWith('/devices')) return <DevicesPage />;
   if (path.startsWith('/notifications')) return <NotificationsPage />;
   if (path.startsWith('/workspace')) return <WorkspacePage />;

@@ -28,12 +28,27 @@ export const accountKeys = {
   /** Inbound routing: one item per managed number or address, claimed with a condition. */
   phoneRoute: (phoneNumber: string) => ({ [PK]: `PHONE#${phoneNumber}`, [SK]: 'ROUTE' }),
   emailRoute: (address: string) => ({ [PK]: `MAILBOX#${address.toLowerCase()}`, [SK]: 'ROUTE' }),
+  /** One item per password version (history), zero-padded so versions sort in order. */
+  passwordVersion: (accountId: string, version: number) => ({
+    [PK]: `ACCOUNT#${accountId}`,
+    [SK]: `PWVER#${String(version).padStart(9, '0')}`,
+  }),
+  passwordVersionPrefix: 'PWVER#',
 };
 
 const FAILED = 'ConditionalCheckFailed';
 
 function toAccount(item: Record<string, unknown>): Account {
-  const { [PK]: _pk, [SK]: _sk, [TABLE.entityAttribute]: _entity, phoneNumberId: _id, ...rest } = item;
+  const {
+    [PK]: _pk,
+    [SK]: _sk,
+    [TABLE.entityAttribute]: _entity,
+    // The sparse "rotation due" index keys live on the account item; they are not account fields.
+    [TABLE.gsi1.partitionKey]: _gpk,
+    [TABLE.gsi1.sortKey]: _gsk,
+    phoneNumberId: _id,
+    ...rest
+  } = item;
   return rest as unknown as Account;
 }
 
@@ -242,6 +257,66 @@ export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: st
         ReturnValues: 'ALL_NEW',
       });
       return result?.Attributes ? toAccount(result.Attributes) : undefined;
+    },
+
+    async replacePassword(account, expectedVersion, secret, by, now) {
+      const at = now.toISOString();
+      const version = (item: Record<string, unknown>) => ({
+        Put: {
+          TableName: tableName,
+          Item: { ...item, [TABLE.entityAttribute]: 'PasswordVersion' },
+        },
+      });
+      const ok = await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: accountKeys.account(account.id),
+            UpdateExpression: 'SET #pw = :pw, #pv = :next, #updatedAt = :at',
+            // The version the owner replaces is still current, and no rotation is changing it.
+            ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(#ar) AND ${
+              expectedVersion === 1 ? '(#pv = :expected OR attribute_not_exists(#pv))' : '#pv = :expected'
+            }`,
+            ExpressionAttributeNames: {
+              '#pk': PK,
+              '#pw': 'password',
+              '#pv': 'passwordVersion',
+              '#ar': 'activeRotation',
+              '#updatedAt': 'updatedAt',
+            },
+            ExpressionAttributeValues: {
+              ':pw': secret,
+              ':next': expectedVersion + 1,
+              ':expected': expectedVersion,
+              ':at': at,
+            },
+          },
+        },
+        // The replaced version as read (the condition above proves it is what the account held).
+        version({
+          ...accountKeys.passwordVersion(account.id, expectedVersion),
+          accountId: account.id,
+          version: expectedVersion,
+          status: 'previous',
+          kind: 'password',
+          secret: account.password,
+          createdBy: account.createdBy,
+          createdAt: account.updatedAt,
+        }),
+        {
+          ...version({
+            ...accountKeys.passwordVersion(account.id, expectedVersion + 1),
+            accountId: account.id,
+            version: expectedVersion + 1,
+            status: 'current',
+            kind: 'password',
+            secret,
+            createdBy: by,
+            createdAt: at,
+          }),
+        },
+      ]);
+      return ok ? 'applied' : 'conflict';
     },
 
     async putMember(accountId, membership, previous): Promise<WriteOutcome | 'last_owner'> {

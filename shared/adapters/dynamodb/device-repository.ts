@@ -13,6 +13,7 @@ import {
   DEVICE_STATUSES,
   type Device,
   type DeviceCode,
+  type DevicePublicKey,
   holdsSlot,
   nameKey,
   PUSH_PLATFORMS,
@@ -90,6 +91,16 @@ const deviceItem = z.object({
       updatedAt: z.string(),
     }),
   ),
+  publicKey: z.optional(
+    z.object({
+      kty: z.literal('EC'),
+      crv: z.literal('P-256'),
+      x: z.string(),
+      y: z.string(),
+      thumbprint: z.string(),
+      setAt: z.string(),
+    }),
+  ),
 });
 
 function toDevice(item: Record<string, unknown>): Device {
@@ -106,6 +117,7 @@ function toDevice(item: Record<string, unknown>): Device {
     'candidates',
     'approvalLane',
     'flags',
+    'publicKey',
   ] as const;
   for (const key of optional) {
     if (device[key] === undefined) delete device[key];
@@ -695,6 +707,18 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     return result ? 'applied' : 'conflict';
   }
 
+  async function setPublicKey(device: Device, key: DevicePublicKey, now: Date): Promise<WriteOutcome> {
+    // Only a device still trusted takes a key: a disabled one must not come back as a grant target.
+    const result = await conditionalUpdate({
+      Key: deviceKeys.device(device.userId, device.id),
+      UpdateExpression: 'SET #publicKey = :key, #updatedAt = :now',
+      ConditionExpression: '#status = :trusted',
+      ExpressionAttributeNames: { '#publicKey': 'publicKey', '#updatedAt': 'updatedAt', '#status': 'status' },
+      ExpressionAttributeValues: { ':key': key, ':now': now.toISOString(), ':trusted': 'trusted' },
+    });
+    return result ? 'applied' : 'conflict';
+  }
+
   async function claimPushToken(tokenHash: string, owner: { userId: string; deviceId: string }) {
     // The latest registration wins: the token is on that device now, whatever held it before.
     const { Attributes } = await doc.send(
@@ -751,6 +775,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
 
   return {
     setPush,
+    setPublicKey,
     claimPushToken,
     pushTokenOwner,
     releasePushToken,

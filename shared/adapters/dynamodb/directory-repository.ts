@@ -17,9 +17,10 @@ import {
   type ScimUserData,
   type Team,
 } from '../../domain/directory/scim-model';
+import type { DirectorySettings } from '../../domain/directory/settings';
 import { InvalidCursorError } from '../../domain/errors';
 import type { DomainEvent } from '../../domain/events';
-import { type CallerIdentity, normalizeWorkspaceName, type User } from '../../domain/users/model';
+import type { CallerIdentity, User, Workspace } from '../../domain/users/model';
 import { cancellationCodes, itemExists, itemIsNew } from './conditions';
 import { queryAll as queryPages } from './operations';
 import { outboxPut } from './outbox';
@@ -700,17 +701,49 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     );
   }
 
-  async function linkIdentity(identity: CallerIdentity): Promise<User | undefined> {
-    if (!identity.emailVerified) return undefined;
-    const claim = await get(userKeys.workspaceName(normalizeWorkspaceName(identity.workspaceName)));
-    if (!claim || typeof claim.workspaceId !== 'string') return undefined;
-    const ids = await findUserIds(claim.workspaceId, 'email', identity.email);
-    const candidates = (await getUsers(ids)).filter(
-      (entry) => entry.scim && entry.user.email === identity.email.toLowerCase(),
+  const userOf = (item: Record<string, unknown>) => toDirectoryUser(item).user;
+
+  /** The one not yet linked user among `ids` that `eligible` accepts, or undefined (none, or ambiguous). */
+  async function soleUnlinked(
+    ids: string[],
+    eligible: (item: Record<string, unknown>, user: User) => boolean,
+  ) {
+    const items = await Promise.all(ids.map((id) => get(userKeys.user(id))));
+    const unlinked = items.filter(
+      (item): item is Record<string, unknown> =>
+        item !== undefined && !item.linkedIdentity && !item.scimDeleted && eligible(item, userOf(item)),
     );
-    const items = await Promise.all(candidates.map((entry) => get(userKeys.user(entry.user.id))));
-    const unlinked = candidates.filter((_, index) => !items[index]?.linkedIdentity);
-    const target = unlinked.length === 1 ? unlinked[0] : undefined;
+    return unlinked.length === 1 ? userOf(unlinked[0] as Record<string, unknown>) : undefined;
+  }
+
+  async function linkTarget(identity: CallerIdentity, settings: DirectorySettings, workspace: Workspace) {
+    if (settings.linkBy === 'external_id') {
+      // Entra's `oid` is the stable object id its SCIM client sends as externalId; others use `sub`.
+      const externalId = identity.objectId ?? identity.subject;
+      const byExternalId = await soleUnlinked(
+        await findUserIds(workspace.id, 'externalId', externalId),
+        (item, user) => item.scim !== undefined && user.workspaceId === workspace.id,
+      );
+      if (byExternalId) return byExternalId;
+    }
+    if (!identity.emailVerified) return undefined;
+    const email = identity.email.toLowerCase();
+    // By verified email: SCIM users only where the workspace links by email; bootstrap's invited owner always.
+    return soleUnlinked(
+      await findUserIds(workspace.id, 'email', email),
+      (item, user) =>
+        user.email === email &&
+        user.workspaceId === workspace.id &&
+        (item.invited === true || (settings.linkBy === 'verified_email' && item.scim !== undefined)),
+    );
+  }
+
+  async function linkIdentity(
+    identity: CallerIdentity,
+    settings: DirectorySettings,
+    workspace: Workspace,
+  ): Promise<User | undefined> {
+    const target = await linkTarget(identity, settings, workspace);
     if (!target) return undefined;
     const identityKey = userKeys.identity(identity.issuer, identity.subject);
     const outcome = await transact(
@@ -721,7 +754,7 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
             Item: {
               ...identityKey,
               [TABLE.entityAttribute]: 'Identity',
-              userId: target.user.id,
+              userId: target.id,
               issuer: identity.issuer,
               createdAt: new Date().toISOString(),
             },
@@ -731,19 +764,24 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
         {
           Update: {
             TableName: tableName,
-            Key: userKeys.user(target.user.id),
+            Key: userKeys.user(target.id),
             // One IdP identity per provisioned user: a second one never takes it over.
-            UpdateExpression: 'SET #linked = :linked',
+            UpdateExpression: 'SET #linked = :linked REMOVE #invited',
             ConditionExpression:
               'attribute_exists(#pk) AND attribute_not_exists(#linked) AND attribute_not_exists(#deleted)',
-            ExpressionAttributeNames: { '#pk': PK, '#linked': 'linkedIdentity', '#deleted': 'scimDeleted' },
+            ExpressionAttributeNames: {
+              '#pk': PK,
+              '#linked': 'linkedIdentity',
+              '#deleted': 'scimDeleted',
+              '#invited': 'invited',
+            },
             ExpressionAttributeValues: { ':linked': identityKey[PK] },
           },
         },
       ],
       [],
     );
-    return outcome === 'applied' ? target.user : undefined;
+    return outcome === 'applied' ? target : undefined;
   }
 
   async function putTeamGrant(grant: TeamGrant) {
@@ -818,11 +856,26 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     return items.map((item) => String(item.accountId));
   }
 
-  async function isTeamMember(teamId: string, userId: string) {
-    return (await get(directoryKeys.teamMember(teamId, userId))) !== undefined;
+  /** One BatchGetItem per 100 teams (unprocessed keys resent), not one GetItem per team. */
+  async function teamsWithMember(teamIds: readonly string[], userId: string) {
+    const found = new Set<string>();
+    const unique = [...new Set(teamIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys = unique.slice(i, i + 100).map((teamId) => directoryKeys.teamMember(teamId, userId));
+      while (keys.length) {
+        const out = await doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'teamId' },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[tableName] ?? []) found.add(String(item.teamId));
+        keys = (out.UnprocessedKeys?.[tableName]?.Keys as typeof keys | undefined) ?? [];
+      }
+    }
+    return unique.filter((teamId) => found.has(teamId));
   }
-
-  const userOf = (item: Record<string, unknown>) => toDirectoryUser(item).user;
 
   async function searchUsers(
     workspaceId: string,
@@ -990,7 +1043,7 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     removeTeamGrant,
     teamGrants,
     accountsOfTeam,
-    isTeamMember,
+    teamsWithMember,
     teamsOfUser,
   };
 }

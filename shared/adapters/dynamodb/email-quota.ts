@@ -20,5 +20,14 @@ export function makeEmailQuota(doc: DynamoDBDocumentClient, tableName: string): 
       );
       return (await conditionalUpdate(doc, tableName, update)) !== undefined;
     },
+    async release(userId, purpose, hour) {
+      await conditionalUpdate(doc, tableName, {
+        Key: emailQuotaKey(userId, purpose, hour),
+        UpdateExpression: 'SET #count = #count - :one',
+        ConditionExpression: '#count > :zero',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      });
+    },
   };
 }

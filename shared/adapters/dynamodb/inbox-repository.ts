@@ -50,7 +50,7 @@ function decodeCursor(cursor: string | undefined): string | undefined {
 
 export function makeInboxRepository(doc: DynamoDBDocumentClient, tableName: string): InboxRepository {
   return {
-    async store(message, retentionDays) {
+    async store(message, retentionDays, options = {}) {
       const claim = inboxKeys.claim(message.id);
       const expiresAt = epochSeconds(message.receivedAt) + retentionDays * 86_400;
       try {
@@ -65,7 +65,7 @@ export function makeInboxRepository(doc: DynamoDBDocumentClient, tableName: stri
                   Item: {
                     ...claim,
                     [TABLE.entityAttribute]: 'InboundClaim',
-                    notified: false,
+                    notified: options.notified ?? false,
                     [TABLE.ttlAttribute]: expiresAt,
                   },
                   ConditionExpression: 'attribute_not_exists(#pk)',
@@ -86,7 +86,7 @@ export function makeInboxRepository(doc: DynamoDBDocumentClient, tableName: stri
             ],
           }),
         );
-        return { stored: true, notified: false };
+        return { stored: true, notified: options.notified ?? false };
       } catch (error) {
         if (!cancellationCodes(error)) throw error;
         const { Item } = await doc.send(

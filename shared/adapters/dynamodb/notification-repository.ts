@@ -3,18 +3,30 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
 import { InvalidCursorError } from '../../domain/errors';
+import { PUSH_JOB_EVENT } from '../../domain/events';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../domain/notifications/catalogue';
 import type { StoredPreferences, StoredWorkspaceSettings } from '../../domain/notifications/policy';
 import type {
+  IdGenerator,
   NotificationInbox,
+  NotificationRecipient,
   NotificationRecord,
   NotificationSettingsRepository,
   PushDeliveryLog,
+  PushJob,
 } from '../../domain/ports';
+import type { User } from '../../domain/users/model';
+import { newId } from '../ids';
+import { cancellationCodes } from './conditions';
+import { inboxKeys } from './inbox-repository';
+import { batchGetAll, batchPutAll, transactEach } from './operations';
+import { outboxPut } from './outbox';
+import { userItem, userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -66,7 +78,21 @@ function decodeCursor(cursor: string | undefined): string | undefined {
   }
 }
 
-export function makeNotificationRepository(doc: DynamoDBDocumentClient, tableName: string) {
+const recordItem = (notification: NotificationRecord, retentionSeconds: number) => ({
+  ...notificationKeys.notification(notification.userId, notification.createdAt, notification.id),
+  [TABLE.entityAttribute]: 'Notification',
+  ...notification,
+  [TABLE.ttlAttribute]: epochSeconds(new Date(notification.createdAt)) + retentionSeconds,
+});
+
+/** TransactWriteItems takes at most 100 operations. */
+const TRANSACTION_LIMIT = 100;
+
+export function makeNotificationRepository(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  ids: { newId: IdGenerator } = { newId },
+) {
   const get = async (key: Record<string, string>) =>
     (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 
@@ -99,6 +125,27 @@ export function makeNotificationRepository(doc: DynamoDBDocumentClient, tableNam
   }
 
   const settings: NotificationSettingsRepository = {
+    async recipients(userIds) {
+      const unique = [...new Set(userIds)];
+      const items = await batchGetAll(
+        doc,
+        tableName,
+        unique.flatMap((id) => [userKeys.user(id), notificationKeys.preferences(id)]),
+      );
+      const found = new Map<string, NotificationRecipient>(unique.map((id) => [id, { preferences: {} }]));
+      for (const item of items) {
+        const userId = String(item[PK]).slice('USER#'.length);
+        const entry = found.get(userId);
+        if (!entry) continue;
+        if (item[SK] === notificationKeys.preferences(userId)[SK]) {
+          entry.preferences = readTypes(item) as StoredPreferences;
+        } else {
+          const parsed = userItem.safeParse(item);
+          if (parsed.success) entry.user = parsed.data as User;
+        }
+      }
+      return found;
+    },
     getWorkspaceSettings: async (workspaceId) =>
       readTypes(await get(notificationKeys.workspaceSettings(workspaceId))) as StoredWorkspaceSettings,
     updateWorkspaceSettings: (workspaceId, changes, now) =>
@@ -114,16 +161,73 @@ export function makeNotificationRepository(doc: DynamoDBDocumentClient, tableNam
       await doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: {
-            ...notificationKeys.notification(notification.userId, notification.createdAt, notification.id),
-            [TABLE.entityAttribute]: 'Notification',
-            ...notification,
-            [TABLE.ttlAttribute]: epochSeconds(new Date(notification.createdAt)) + retentionSeconds,
-          },
+          Item: recordItem(notification, retentionSeconds),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
       );
+    },
+    async commit({ records, jobs, retentionSeconds, inboundMessageId }) {
+      const occurredAt = new Date().toISOString();
+      const operations: Record<string, unknown>[] = [
+        ...records.map((record) => ({
+          Put: {
+            TableName: tableName,
+            Item: recordItem(record, retentionSeconds),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK },
+          },
+        })),
+        // Push jobs go through the outbox: relayed to SQS after commit, never lost with the request.
+        ...jobs.map((job: PushJob) =>
+          outboxPut(tableName, {
+            id: ids.newId('evt'),
+            type: PUSH_JOB_EVENT,
+            occurredAt,
+            workspaceId: '',
+            detail: job as unknown as Record<string, unknown>,
+          }),
+        ),
+      ];
+      // The claim is marked in the last transaction: a crash before it makes a replay send again
+      // (at least once), never lose the announcement.
+      const marker = inboundMessageId
+        ? {
+            Update: {
+              TableName: tableName,
+              Key: inboxKeys.claim(inboundMessageId),
+              UpdateExpression: 'SET #notified = :true',
+              ConditionExpression: 'attribute_exists(#pk) AND #notified = :false',
+              ExpressionAttributeNames: { '#pk': PK, '#notified': 'notified' },
+              ExpressionAttributeValues: { ':true': true, ':false': false },
+            },
+          }
+        : undefined;
+      const chunks: Record<string, unknown>[][] = [];
+      for (let i = 0; i < operations.length; i += TRANSACTION_LIMIT) {
+        chunks.push(operations.slice(i, i + TRANSACTION_LIMIT));
+      }
+      if (marker) {
+        const last = chunks.at(-1);
+        if (last && last.length < TRANSACTION_LIMIT) last.push(marker);
+        else chunks.push([marker]);
+      }
+      for (const [index, chunk] of chunks.entries()) {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await doc.send(new TransactWriteCommand({ TransactItems: chunk as never }));
+            break;
+          } catch (error) {
+            const codes = cancellationCodes(error);
+            const markerRefused =
+              marker && index === chunks.length - 1 && codes?.at(-1) === 'ConditionalCheckFailed';
+            if (markerRefused) return 'already_notified';
+            if (!codes || codes.includes('ConditionalCheckFailed') || attempt >= 3) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+          }
+        }
+      }
+      return 'committed';
     },
     async list(userId, { limit, cursor, since }) {
       const after = decodeCursor(cursor);
@@ -158,25 +262,45 @@ export function makeNotificationRepository(doc: DynamoDBDocumentClient, tableNam
     },
   };
 
+  const claimOperation = (notificationId: string, deviceId: string, now: Date, leaseSeconds: number) => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...notificationKeys.delivery(notificationId, deviceId),
+        [TABLE.entityAttribute]: 'PushDelivery',
+        status: 'sending',
+        leaseUntil: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
+        [TABLE.ttlAttribute]: epochSeconds(now) + 24 * 60 * 60,
+      },
+      // Never claimed, or claimed by a worker whose lease ran out without completing.
+      ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :sending AND #leaseUntil < :now)',
+      ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#leaseUntil': 'leaseUntil' },
+      ExpressionAttributeValues: { ':sending': 'sending', ':now': now.toISOString() },
+    },
+  });
+
   const deliveries: PushDeliveryLog = {
+    claimMany: (items, now, leaseSeconds) =>
+      transactEach(
+        doc,
+        items.map((item) => claimOperation(item.notificationId, item.deviceId, now, leaseSeconds)),
+      ),
+    async completeMany(items) {
+      const expiresAt = epochSeconds(new Date()) + 24 * 60 * 60;
+      await batchPutAll(
+        doc,
+        tableName,
+        items.map((item) => ({
+          ...notificationKeys.delivery(item.notificationId, item.deviceId),
+          [TABLE.entityAttribute]: 'PushDelivery',
+          status: item.outcome,
+          [TABLE.ttlAttribute]: expiresAt,
+        })),
+      );
+    },
     async claim(notificationId, deviceId, now, leaseSeconds) {
       try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...notificationKeys.delivery(notificationId, deviceId),
-              [TABLE.entityAttribute]: 'PushDelivery',
-              status: 'sending',
-              leaseUntil: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
-              [TABLE.ttlAttribute]: epochSeconds(now) + 24 * 60 * 60,
-            },
-            // Never claimed, or claimed by a worker whose lease ran out without completing.
-            ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :sending AND #leaseUntil < :now)',
-            ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#leaseUntil': 'leaseUntil' },
-            ExpressionAttributeValues: { ':sending': 'sending', ':now': now.toISOString() },
-          }),
-        );
+        await doc.send(new PutCommand(claimOperation(notificationId, deviceId, now, leaseSeconds).Put));
         return true;
       } catch (error) {
         if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;

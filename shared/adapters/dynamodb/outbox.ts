@@ -3,6 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
 import { type DomainEvent, pushJobsEvent } from '../../domain/events';
 import type { Clock, IdGenerator, PushQueue } from '../../domain/ports';
+import { currentCorrelationId } from '../../observability/correlation';
 
 export const OUTBOX_ENTITY = 'outbox_event';
 /** Outbox items are deleted by TTL a week after the event; the stream has long relayed them by then. */
@@ -19,13 +20,15 @@ export const outboxKey = (eventId: string) => ({
  * condition makes a replayed write of the same event id fail instead of publishing it twice.
  */
 export function outboxPut(tableName: string, event: DomainEvent) {
+  // The envelope carries the correlation id of the work that wrote it, so the relay passes it on.
+  const correlationId = event.correlationId ?? currentCorrelationId();
   return {
     Put: {
       TableName: tableName,
       Item: {
         ...outboxKey(event.id),
         [TABLE.entityAttribute]: OUTBOX_ENTITY,
-        event,
+        event: correlationId ? { ...event, correlationId } : event,
         [TABLE.ttlAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
       },
       ConditionExpression: 'attribute_not_exists(#pk)',

@@ -8,7 +8,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
-import { UserDeprovisionedError } from '../../domain/errors';
+import type { BootstrapStore } from '../../domain/directory/bootstrap';
+import type { DirectorySettings } from '../../domain/directory/settings';
+import { NotProvisionedError, UserDeprovisionedError } from '../../domain/errors';
 import type { ProvisionUserInput, ProvisionUserResult, UserRepository } from '../../domain/ports';
 import {
   type CallerIdentity,
@@ -33,6 +35,11 @@ export const userKeys = {
   workspace: (workspaceId: string) => ({
     [TABLE.partitionKey]: `WORKSPACE#${workspaceId}`,
     [TABLE.sortKey]: 'META',
+  }),
+  /** Who may join the workspace (its directory settings), beside the workspace's own item. */
+  directorySettings: (workspaceId: string) => ({
+    [TABLE.partitionKey]: `WORKSPACE#${workspaceId}`,
+    [TABLE.sortKey]: 'DIRECTORY',
   }),
   workspaceName: (name: string) => ({
     [TABLE.partitionKey]: `WORKSPACE_NAME#${name}`,
@@ -63,7 +70,10 @@ const workspaceNameItem = z.object({ workspaceId: z.string() });
 /** A workspace name claimed concurrently, or a workspace that vanished: worth one more try. */
 const MAX_PROVISION_ATTEMPTS = 3;
 
-export function makeUserRepository(doc: DynamoDBDocumentClient, tableName: string): UserRepository {
+export function makeUserRepository(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): UserRepository & BootstrapStore {
   // Identity -> user id never changes once written, so it is safe to remember for the container's life.
   const identityCache = new Map<string, string>();
 
@@ -121,6 +131,8 @@ export function makeUserRepository(doc: DynamoDBDocumentClient, tableName: strin
             ...userKeys.workspaceMember(user.workspaceId, user.email),
             [TABLE.entityAttribute]: ENTITY.user,
             ...user,
+            // Signed in already: no other identity may link to this user later (see linkIdentity).
+            linkedIdentity: userKeys.identity(identity.issuer, identity.subject)[TABLE.partitionKey],
           },
           ...itemIsNew,
         },
@@ -140,7 +152,8 @@ export function makeUserRepository(doc: DynamoDBDocumentClient, tableName: strin
     const at = input.now.toISOString();
     for (let attempt = 0; attempt < MAX_PROVISION_ATTEMPTS; attempt++) {
       const found = await findWorkspaceByName(name);
-      const workspace: Workspace = found ?? { id: input.newWorkspaceId, name, createdAt: at };
+      if (!found && !input.newWorkspaceId) throw new NotProvisionedError();
+      const workspace: Workspace = found ?? { id: input.newWorkspaceId as string, name, createdAt: at };
       const user: User = {
         id: input.userId,
         workspaceId: workspace.id,
@@ -151,35 +164,12 @@ export function makeUserRepository(doc: DynamoDBDocumentClient, tableName: strin
         createdAt: at,
         updatedAt: at,
       };
-      const workspaceItems = found
+      const workspaceWrites = found
         ? [{ ConditionCheck: { TableName: tableName, Key: userKeys.workspace(workspace.id), ...itemExists } }]
-        : [
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...userKeys.workspace(workspace.id),
-                  [TABLE.entityAttribute]: ENTITY.workspace,
-                  ...workspace,
-                },
-                ...itemIsNew,
-              },
-            },
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...userKeys.workspaceName(name),
-                  [TABLE.entityAttribute]: ENTITY.workspaceName,
-                  workspaceId: workspace.id,
-                },
-                ...itemIsNew,
-              },
-            },
-          ];
+        : workspaceItems(workspace);
       try {
         await doc.send(
-          new TransactWriteCommand({ TransactItems: [...userPut(user, input.identity), ...workspaceItems] }),
+          new TransactWriteCommand({ TransactItems: [...userPut(user, input.identity), ...workspaceWrites] }),
         );
         return { user, workspace, created: true };
       } catch (error) {
@@ -194,6 +184,97 @@ export function makeUserRepository(doc: DynamoDBDocumentClient, tableName: strin
       }
     }
     throw new Error(`could not provision user in workspace ${name} after ${MAX_PROVISION_ATTEMPTS} attempts`);
+  }
+
+  const workspaceItems = (workspace: Workspace) => [
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...userKeys.workspace(workspace.id),
+          [TABLE.entityAttribute]: ENTITY.workspace,
+          ...workspace,
+        },
+        ...itemIsNew,
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...userKeys.workspaceName(workspace.name),
+          [TABLE.entityAttribute]: ENTITY.workspaceName,
+          workspaceId: workspace.id,
+        },
+        ...itemIsNew,
+      },
+    },
+  ];
+
+  /** A user bootstrap names before they ever signed in: linked on first sign-in by verified email. */
+  const invitedUserPut = (user: User) => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...userKeys.user(user.id),
+        ...userKeys.workspaceMember(user.workspaceId, user.email),
+        [TABLE.entityAttribute]: ENTITY.user,
+        ...user,
+        invited: true,
+      },
+      ...itemIsNew,
+    },
+  });
+
+  async function createWorkspace(workspace: Workspace, settings: DirectorySettings, owner: User) {
+    try {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...workspaceItems(workspace),
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...userKeys.directorySettings(workspace.id),
+                  [TABLE.entityAttribute]: 'DirectorySettings',
+                  ...settings,
+                },
+                ...itemIsNew,
+              },
+            },
+            invitedUserPut(owner),
+          ],
+        }),
+      );
+      return 'created' as const;
+    } catch (error) {
+      if (cancellationCodes(error)) return 'name_taken' as const;
+      throw error;
+    }
+  }
+
+  async function addInvitedUser(user: User) {
+    try {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: tableName,
+                Key: userKeys.workspace(user.workspaceId),
+                ...itemExists,
+              },
+            },
+            invitedUserPut(user),
+          ],
+        }),
+      );
+      return 'created' as const;
+    } catch (error) {
+      if (cancellationCodes(error)) return 'conflict' as const;
+      throw error;
+    }
   }
 
   async function updateName(userId: string, name: string, now: Date): Promise<User> {
@@ -224,5 +305,13 @@ export function makeUserRepository(doc: DynamoDBDocumentClient, tableName: strin
     }
   }
 
-  return { findUserIdByIdentity, getUser, provision, updateName };
+  return {
+    findUserIdByIdentity,
+    getUser,
+    provision,
+    updateName,
+    findWorkspaceByName,
+    createWorkspace,
+    addInvitedUser,
+  };
 }

@@ -248,10 +248,10 @@ export function makeVaultRepository(doc: DynamoDBDocumentClient, tableName: stri
       return (await batchGet(principalIds.map((p) => vaultKeys.vaultGrant(vaultId, p)))).map(toGrant);
     },
 
-    async vaultsOf(principalId, { limit, cursor }) {
+    async vaultsOf(principalId, { limit, cursor, after }) {
       let start: Record<string, unknown> | undefined;
-      if (cursor) {
-        const vaultId = idFromCursor(cursor, 'vlt');
+      if (cursor || after) {
+        const vaultId = after ?? idFromCursor(cursor as string, 'vlt');
         start = {
           ...vaultKeys.vaultGrant(vaultId, principalId),
           ...vaultKeys.grantsOf(principalId, vaultId),
@@ -455,6 +455,22 @@ export function makeVaultRepository(doc: DynamoDBDocumentClient, tableName: stri
         liveDelta(secret.vaultId, 1),
       ] as TransactItems);
       return codes ? 'conflict' : 'applied';
+    },
+
+    async purgeSecret(secret, now) {
+      const done = await conditionalUpdate(doc, tableName, {
+        Key: vaultKeys.secret(secret.id),
+        UpdateExpression: 'SET #purgeAt = :now, #ttl = :ttl',
+        // Only out of the trash, and only while it is still there.
+        ConditionExpression: 'attribute_exists(#deletedAt) AND #purgeAt > :now',
+        ExpressionAttributeNames: {
+          '#deletedAt': 'deletedAt',
+          '#purgeAt': 'purgeAt',
+          '#ttl': TABLE.ttlAttribute,
+        },
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':ttl': Math.ceil(now.getTime() / 1000) },
+      });
+      return done ? 'applied' : 'conflict';
     },
 
     async secretGrants(secretId) {

@@ -12,9 +12,10 @@ const pushJob = z.discriminatedUnion('kind', [
     title: z.string(),
     body: z.string(),
     data: z.record(z.string(), z.string()),
-    targets: z.array(
-      z.object({ deviceId: z.string(), endpointArn: z.string(), platform: z.enum(PUSH_PLATFORMS) }),
+    targets: z.optional(
+      z.array(z.object({ deviceId: z.string(), endpointArn: z.string(), platform: z.enum(PUSH_PLATFORMS) })),
     ),
+    excludeDeviceIds: z.optional(z.array(z.string())),
   }),
   z.object({ kind: z.literal('delete_endpoints'), userId: z.string(), endpointArns: z.array(z.string()) }),
 ]);

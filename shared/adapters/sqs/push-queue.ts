@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { PushJob, PushQueue } from '../../domain/ports';
+import { CORRELATION_ATTRIBUTE, currentCorrelationId } from '../../observability/correlation';
 import { type CallBudget, deadline } from '../aws/call-budget';
 
 export interface SqsQueueConfig {
@@ -21,7 +22,20 @@ export function makeSqsQueue<T>(
   return {
     async enqueue(items: T[]) {
       if (items.length > 10) throw new Error('SendMessageBatch takes at most 10 messages');
-      let entries = items.map((item, index) => ({ Id: String(index), MessageBody: JSON.stringify(item) }));
+      // The correlation id rides in a message attribute: the body stays the job its consumer parses.
+      const correlationId = currentCorrelationId();
+      const attributes = correlationId
+        ? {
+            MessageAttributes: {
+              [CORRELATION_ATTRIBUTE]: { DataType: 'String', StringValue: correlationId },
+            },
+          }
+        : {};
+      let entries = items.map((item, index) => ({
+        Id: String(index),
+        MessageBody: JSON.stringify(item),
+        ...attributes,
+      }));
       for (let attempt = 0; attempt < 2 && entries.length > 0; attempt++) {
         const output = await client.send(
           new SendMessageBatchCommand({ QueueUrl: config.queueUrl, Entries: entries }),

@@ -50,7 +50,8 @@ export interface IngestDeps {
   inbox: Pick<InboxRepository, 'store' | 'markNotified'>;
   notifier: Notifier;
   retentionDays?: number;
-  count?: (metric: string) => void;
+  /** Counts an outcome (`InboundReceived`, `InboundStored`, ...) of the message's channel. */
+  count?: (metric: string, channel: InboundMessage['channel']) => void;
   /** Members of the teams the account is shared with: they get its inbox notifications too. */
   teamRecipients?: (accountId: string) => Promise<string[]>;
 }
@@ -58,7 +59,7 @@ export interface IngestDeps {
 export type IngestOutcome = 'stored' | 'duplicate' | 'unknown_recipient';
 
 /** Message ids come from the natural id, so a replayed event maps onto the same item. */
-function messageId(channel: string, naturalId: string): string {
+export function messageId(channel: string, naturalId: string): string {
   return `msg_${createHash('sha256').update(`${channel}\n${naturalId}`).digest('base64url').slice(0, 22)}`;
 }
 
@@ -68,12 +69,13 @@ function messageId(channel: string, naturalId: string): string {
  * counted and dropped without error (the number or address was released).
  */
 export async function ingestInbound(message: InboundMessage, deps: IngestDeps): Promise<IngestOutcome> {
+  deps.count?.('InboundReceived', message.channel);
   const accountId =
     message.channel === 'sms'
       ? await deps.accounts.routeByPhone(message.to)
       : await deps.accounts.routeByEmail(message.to.toLowerCase());
   if (!accountId) {
-    deps.count?.('InboundUnknownRecipient');
+    deps.count?.('InboundUnknownRecipient', message.channel);
     return 'unknown_recipient';
   }
   const contentDropped = message.flags?.includes('virus') ?? false;
@@ -102,26 +104,35 @@ export async function ingestInbound(message: InboundMessage, deps: IngestDeps): 
     links: extraction.links.slice(0, 5).map((link) => ({ url: link.url, host: link.host })),
     flags: shown.flags,
   };
+  // A message without a code announces nothing: it is stored as notified already (no second write).
   const { stored, notified } = await deps.inbox.store(
     item,
     deps.retentionDays ?? INBOX_DEFAULT_RETENTION_DAYS,
+    { notified: !item.code },
   );
   if (!stored && notified) {
-    deps.count?.('InboundDuplicate');
+    deps.count?.('InboundDuplicate', message.channel);
     return 'duplicate';
   }
   if (item.code) {
-    // A replay of a message whose notification did not go out (a crash in between) sends it now.
-    await deps.accounts.markCodeReceived(accountId, item.receivedAt);
-    const members = await deps.accounts.members(accountId);
-    const throughTeams = deps.teamRecipients ? await deps.teamRecipients(accountId) : [];
+    if (stored) deps.count?.('InboundCodeExtracted', message.channel);
+    // A replay of a message whose notification did not go out (a crash in between) sends it now; the
+    // notifications and the claim's `notified` mark commit together, so two replays announce it once.
+    const [members, throughTeams] = await Promise.all([
+      deps.accounts.members(accountId),
+      deps.teamRecipients ? deps.teamRecipients(accountId) : Promise.resolve([]),
+      deps.accounts.markCodeReceived(accountId, item.receivedAt),
+    ]);
     await deps.notifier.notify(
       'otp_code_received',
       [...new Set([...members.map((m) => m.userId), ...throughTeams])],
       { accountId, messageId: item.id },
+      { inboundMessageId: item.id },
     );
+  } else if (!notified) {
+    // Stored before messages without a code were stored notified: finish it.
+    await deps.inbox.markNotified(item);
   }
-  await deps.inbox.markNotified(item);
-  deps.count?.(stored ? 'InboundStored' : 'InboundDuplicate');
+  deps.count?.(stored ? 'InboundStored' : 'InboundDuplicate', message.channel);
   return stored ? 'stored' : 'duplicate';
 }

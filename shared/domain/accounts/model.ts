@@ -40,15 +40,26 @@ export interface Account {
   id: string;
   workspaceId: string;
   appName: string;
+  /** A catalogue app (`GET /v1/apps`): its capabilities then win over `capabilities`. */
+  appId?: string;
   loginUrl?: string;
   username: string;
   password: EncryptedSecret;
+  /** The version `password` is (absent on accounts from before versions: 1). */
+  passwordVersion?: number;
+  /** Set while a rotation or an MFA enrolment runs: one at a time per account. */
+  activeRotation?: { id: string; kind: 'password' | 'mfa'; startedAt: string; changingSince?: string };
+  /** The last rotation that ended (milestone 5 needs it to have succeeded). */
+  lastRotation?: { id: string; status: 'succeeded' | 'failed'; at: string };
+  /** Whether the account's rotation policy rotates it (on a schedule or after logins). */
+  rotates?: boolean;
   capabilities: Capabilities;
   ownerCount: number;
   phoneNumber?: string;
   emailAddress?: string;
   totp?: TotpConfig;
-  lastLoginResult?: { success: boolean; at: string };
+  /** `grantId` when the login used a Latchkey login grant (the stored credentials themselves). */
+  lastLoginResult?: { success: boolean; at: string; grantId?: string };
   /** When a verification code last arrived in the shared inbox (evidence the app's MFA uses it). */
   lastCodeReceivedAt?: string;
   /** `sanitized` once control or bidi characters were removed from the app name or username. */

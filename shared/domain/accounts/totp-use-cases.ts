@@ -1,5 +1,6 @@
 import type { User } from '../users/model';
 import { TotpNotConfiguredError } from './errors';
+import type { Account } from './model';
 import { parseTotp, type TotpInput, totpCode } from './totp';
 import { type AccountDeps, requireMember, requireOwner } from './use-cases';
 
@@ -29,9 +30,14 @@ export async function setTotp(
 /** Members get codes, never the seed. */
 export async function getTotpCode(caller: User, accountId: string, deps: TotpDeps) {
   const { account } = await requireMember(caller, accountId, deps);
+  return currentTotpCode(account, deps);
+}
+
+/** The account's TOTP code for now, opened from the sealed seed (no access check: callers do that). */
+export async function currentTotpCode(account: Account, deps: Pick<TotpDeps, 'keyring' | 'clock'>) {
   if (!account.totp) throw new TotpNotConfiguredError();
   const input: TotpInput = {
-    secret: await deps.keyring.open(account.totp.seed, totpContext(accountId)),
+    secret: await deps.keyring.open(account.totp.seed, totpContext(account.id)),
     digits: account.totp.digits,
     period: account.totp.period,
     algorithm: account.totp.algorithm,

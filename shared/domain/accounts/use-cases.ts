@@ -8,12 +8,15 @@ import type {
   IdGenerator,
   InboxRepository,
   Keyring,
+  LoginGrantRepository,
   Notifier,
   PhoneNumbers,
   PhoneNumberType,
   SecurityLog,
   UserRepository,
 } from '../ports';
+import { effectiveCapabilities, findApp } from '../rotation/apps';
+import { PasswordVersionConflictError, RotationInProgressError } from '../rotation/errors';
 import { cleanLabel } from '../text/sanitize';
 import type { User } from '../users/model';
 import {
@@ -48,8 +51,12 @@ export interface AccountDeps {
   inboundEmailDomain: string;
   inboxRetentionDays?: number;
   teamAccess?: AccessDeps['teamAccess'];
+  /** Login grants, for results that name the grant they came from. */
+  grants?: Pick<LoginGrantRepository, 'get'>;
   /** Revokes the public share links of an account whose password changed or that was removed. */
   revokeShareLinks?: (resource: { type: 'account'; id: string }) => Promise<unknown>;
+  /** The rotation policy's after-login trigger (`domain/rotation/use-cases.ts` `afterLogin`). */
+  afterLogin?: (accountId: string) => Promise<unknown>;
 }
 
 /** What the managed-number routes and account deletion need (no keyring, no notifier). */
@@ -60,7 +67,7 @@ export type PhoneDeps = Pick<
   phoneNumbers: PhoneNumbers;
 };
 
-const passwordContext = (accountId: string) => ({ accountId, purpose: 'account-password' });
+export const passwordContext = (accountId: string) => ({ accountId, purpose: 'account-password' });
 
 /** Enough to check access: the account and the caller's membership. */
 export type AccessDeps = {
@@ -98,6 +105,10 @@ export interface CreateAccountInput {
   username: string;
   password: string;
   capabilities?: Partial<Capabilities> | undefined;
+  /** A catalogue app (`GET /v1/apps`); its capabilities win over `capabilities`. */
+  appId?: string | undefined;
+  /** Edits only: the password version the new password replaces (409 when it is no longer current). */
+  passwordVersion?: number | undefined;
 }
 
 const TEXT_SANITIZED = 'sanitized';
@@ -124,14 +135,18 @@ export async function createAccount(
   const now = deps.clock.now().toISOString();
   const id = deps.newId('acc');
   const names = cleanNames(input);
+  if (input.appId !== undefined && !findApp(input.appId))
+    throw new NotFoundError('No such app in the catalogue.');
   const account: Account = {
     id,
     workspaceId: caller.workspaceId,
     appName: names.appName ?? input.appName,
+    ...(input.appId ? { appId: input.appId } : {}),
     ...(input.loginUrl ? { loginUrl: input.loginUrl } : {}),
     username: names.username ?? input.username,
     ...(names.changed ? { flags: [TEXT_SANITIZED] } : {}),
     password: await deps.keyring.seal(input.password, passwordContext(id)),
+    passwordVersion: 1,
     capabilities: { ...DEFAULT_CAPABILITIES, ...input.capabilities },
     ownerCount: 1,
     createdBy: caller.id,
@@ -172,16 +187,17 @@ export async function updateAccount(
   const { account } = await requireOwner(caller, accountId, deps);
   const names = cleanNames(changes);
   const flags = [...new Set([...(account.flags ?? []), TEXT_SANITIZED])];
+  if (changes.appId !== undefined && !findApp(changes.appId))
+    throw new NotFoundError('No such app in the catalogue.');
+  if (changes.password !== undefined) await replacePassword(caller, account, changes, deps);
   const updated = await deps.accounts.update(
     accountId,
     {
       ...(names.appName !== undefined ? { appName: names.appName } : {}),
+      ...(changes.appId !== undefined ? { appId: changes.appId } : {}),
       ...(changes.loginUrl !== undefined ? { loginUrl: changes.loginUrl } : {}),
       ...(names.username !== undefined ? { username: names.username } : {}),
       ...(names.changed ? { flags } : {}),
-      ...(changes.password !== undefined
-        ? { password: await deps.keyring.seal(changes.password, passwordContext(accountId)) }
-        : {}),
       ...(changes.capabilities ? { capabilities: { ...account.capabilities, ...changes.capabilities } } : {}),
     },
     deps.clock.now(),
@@ -190,6 +206,28 @@ export async function updateAccount(
   // A link carries the password it was made with: a new password retires it.
   if (changes.password !== undefined) await deps.revokeShareLinks?.({ type: 'account', id: accountId });
   return updated;
+}
+
+/**
+ * An owner's edit of the password names the version it replaces: a rotation or another owner that
+ * changed it meanwhile makes it a 409, never a silent overwrite. The replaced version stays in history.
+ */
+async function replacePassword(
+  caller: User,
+  account: Account,
+  changes: Partial<CreateAccountInput>,
+  deps: AccountDeps,
+) {
+  const current = account.passwordVersion ?? 1;
+  if (account.activeRotation) throw new RotationInProgressError(30, account.activeRotation.id);
+  if (changes.passwordVersion !== current) throw new PasswordVersionConflictError(current);
+  const secret = await deps.keyring.seal(changes.password as string, passwordContext(account.id));
+  const outcome = await deps.accounts.replacePassword(account, current, secret, caller.id, deps.clock.now());
+  if (outcome === 'conflict') {
+    const fresh = await deps.accounts.get(account.id);
+    if (fresh?.activeRotation) throw new RotationInProgressError(30, fresh.activeRotation.id);
+    throw new PasswordVersionConflictError(fresh?.passwordVersion ?? current);
+  }
 }
 
 /** Owners only; the password is decrypted for this response and never logged. */
@@ -272,10 +310,11 @@ export async function provisionPhone(
   deps: PhoneDeps,
 ): Promise<string> {
   const { account } = await requireOwner(caller, accountId, deps);
-  if (!account.capabilities.managedPhone) throw new NotSupportedError('managed phone numbers');
+  const capabilities = effectiveCapabilities(account);
+  if (!capabilities.managedPhone) throw new NotSupportedError('managed phone numbers');
   // No type asked for: what the app accepts (an app refusing VoIP gets a non-VoIP number).
-  const type = requested ?? (account.capabilities.acceptsVoip ? 'voip' : 'non_voip');
-  if (type === 'voip' && !account.capabilities.acceptsVoip) throw new NotSupportedError('VoIP numbers');
+  const type = requested ?? (capabilities.acceptsVoip ? 'voip' : 'non_voip');
+  if (type === 'voip' && !capabilities.acceptsVoip) throw new NotSupportedError('VoIP numbers');
   if (account.phoneNumber) throw new AlreadyProvisionedError('phone number');
   const phone = await deps.phoneNumbers.request(type, accountId);
   if ((await deps.accounts.assignPhone(accountId, phone, deps.clock.now())) === 'conflict') {
@@ -295,7 +334,7 @@ export async function releasePhone(caller: User, accountId: string, deps: PhoneD
 /** A random, unguessable local part (96 bits) on the inbound domain. */
 export async function provisionEmail(caller: User, accountId: string, deps: AccountDeps): Promise<string> {
   const { account } = await requireOwner(caller, accountId, deps);
-  if (!account.capabilities.managedEmail) throw new NotSupportedError('managed email addresses');
+  if (!effectiveCapabilities(account).managedEmail) throw new NotSupportedError('managed email addresses');
   if (account.emailAddress) throw new AlreadyProvisionedError('email address');
   const address = `lk-${randomBytes(12).toString('hex')}@${deps.inboundEmailDomain}`;
   if ((await deps.accounts.assignEmail(accountId, address, deps.clock.now())) === 'conflict') {
@@ -349,17 +388,23 @@ function loginTime(at: string | undefined, deps: Pick<AccountDeps, 'clock' | 'in
 export async function recordLoginResult(
   caller: User,
   accountId: string,
-  result: { success: boolean; at?: string | undefined },
+  result: { success: boolean; at?: string | undefined; grantId?: string | undefined },
   deps: AccountDeps,
 ) {
   await requireMember(caller, accountId, deps);
   const at = loginTime(result.at, deps);
-  await deps.accounts.update(
-    accountId,
-    { lastLoginResult: { success: result.success, at } },
-    deps.clock.now(),
-  );
-  return { success: result.success, at };
+  const { grantId } = result;
+  if (grantId !== undefined) {
+    // Only the caller's own grant on this account: a result cannot borrow someone else's login.
+    const grant = await deps.grants?.get(grantId);
+    if (!grant || grant.userId !== caller.id || grant.accountId !== accountId)
+      throw new NotFoundError('No such login grant.');
+  }
+  const recorded = { success: result.success, at, ...(grantId ? { grantId } : {}) };
+  await deps.accounts.update(accountId, { lastLoginResult: recorded }, deps.clock.now());
+  // A real login event: the rotation policy may rotate after it (marks the account due; never fails the call).
+  if (result.success) await deps.afterLogin?.(accountId);
+  return recorded;
 }
 
 export interface Milestone {
@@ -379,7 +424,7 @@ export async function securityLevel(caller: User, accountId: string, deps: Accou
       id: 'correct_credentials',
       done: account.lastLoginResult?.success === true,
       reason: account.lastLoginResult
-        ? `The last automated login (${account.lastLoginResult.at}) ${account.lastLoginResult.success ? 'succeeded' : 'failed'}.`
+        ? `The last automated login (${account.lastLoginResult.at}${account.lastLoginResult.grantId ? ', with a Latchkey login grant' : ''}) ${account.lastLoginResult.success ? 'succeeded' : 'failed'}.`
         : 'No automated login result has been recorded yet.',
     },
     {
@@ -406,13 +451,42 @@ export async function securityLevel(caller: User, accountId: string, deps: Accou
           ? `Shared with ${members.length - 1} other member(s).`
           : 'Share it with a collaborator.',
     },
-    { id: 'passwords_rotated', done: false, reason: 'Password rotation is not available yet.' },
+    passwordsRotated(account),
   ];
   const next = milestones.find((m) => !m.done);
   return {
     level: milestones.filter((m) => m.done).length,
     milestones,
     nextStep: next ? { milestone: next.id, action: next.reason } : null,
+  };
+}
+
+/** Milestone 5: a policy rotates the account (schedule or after logins) and its last rotation succeeded. */
+function passwordsRotated(account: Account): Milestone {
+  const id = 'passwords_rotated';
+  if (!effectiveCapabilities(account).passwordRotation) {
+    return {
+      id,
+      done: false,
+      reason: 'Name a catalogue app whose connector rotates passwords (GET /v1/apps).',
+    };
+  }
+  if (!account.rotates) {
+    return { id, done: false, reason: 'Set a rotation policy: on a schedule or after logins.' };
+  }
+  if (account.lastRotation?.status !== 'succeeded') {
+    return {
+      id,
+      done: false,
+      reason: account.lastRotation
+        ? `The last rotation (${account.lastRotation.at}) failed: rotate the password now.`
+        : 'Rotate the password once now: the policy takes over from there.',
+    };
+  }
+  return {
+    id,
+    done: true,
+    reason: `Rotated by policy; the last rotation succeeded (${account.lastRotation.at}).`,
   };
 }
 

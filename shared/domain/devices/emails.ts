@@ -18,6 +18,17 @@ export interface DeviceEmails {
     at: Date;
     blockedUntil: string;
   }): OutgoingEmail;
+  /** To the user when one of their devices gets a new encryption key (login grants go to it). */
+  deviceKeyChanged(input: { to: string; device: Device; at: Date; replaced: boolean }): OutgoingEmail;
+  /** To each workspace admin when a user answers "not me" to an unrecognised login. */
+  loginReported(input: {
+    to: string;
+    reporter: { email: string; name: string };
+    device: Device;
+    appName: string;
+    ip: string;
+    at: string;
+  }): OutgoingEmail;
 }
 
 function describe(device: Device): string {
@@ -53,5 +64,25 @@ export const defaultDeviceEmails: DeviceEmails = {
       `  Device: ${describe(device)}\n  Time: ${at.toISOString()}\n\n` +
       `New approval requests for this user are paused until ${blockedUntil}. Someone may hold their ` +
       'sign-in: check their identity provider sessions and reset their password if needed.',
+  }),
+  deviceKeyChanged: ({ to, device, at, replaced }) => ({
+    to,
+    subject: replaced
+      ? 'A device on your Latchkey account has a new encryption key'
+      : 'A device on your Latchkey account can now receive logins',
+    text:
+      `${replaced ? 'The encryption key of one of your devices was replaced' : 'One of your devices set its encryption key'}; ` +
+      'automated logins are now sent to it:\n\n' +
+      `  Device: ${describe(device)}\n  Key fingerprint: ${device.publicKey?.thumbprint ?? '-'}\n  Time: ${at.toISOString()}\n\n` +
+      'If this was not you, disable the device in the Latchkey web app now and tell your workspace admin.',
+  }),
+  loginReported: ({ to, reporter, device, appName, ip, at }) => ({
+    to,
+    subject: 'Latchkey: a login was reported as "not me"',
+    text:
+      `${reporter.name} (${reporter.email}) says they did not start a login to ${appName}:\n\n` +
+      `  Device: ${describe(device)}\n  Address: ${ip}\n  Time: ${at}\n\n` +
+      'The device has been disabled. Someone may hold their sign-in or device: check their identity ' +
+      "provider sessions, and consider changing the account's password.",
   }),
 };

@@ -92,6 +92,19 @@ export interface Device {
   approvalLane?: number;
   /** Set when what the client sent was changed before storing (e.g. `sanitized`). */
   flags?: string[];
+  /** The device's P-256 public key (ECDH): login grants are encrypted to it. The private key never leaves the device. */
+  publicKey?: DevicePublicKey;
+}
+
+/** A P-256 public key as a JWK, reduced to the members that define it. */
+export interface DevicePublicKey {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  /** RFC 7638 SHA-256 thumbprint: what a person compares, and what a grant names. */
+  thumbprint: string;
+  setAt: string;
 }
 
 /** Statuses that hold one of the user's 20 slots and a name. */

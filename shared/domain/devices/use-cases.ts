@@ -1,8 +1,9 @@
-import { reserveEmail, sendNotice } from '../email-caps';
+import { reserveEmail, sendNotice, withEmailReserved } from '../email-caps';
 import { NotFoundError } from '../errors';
 import { pushJobsEvent } from '../events';
 import type {
   Clock,
+  DeviceKeyCodec,
   DeviceRepository,
   EmailQuota,
   Hmac,
@@ -77,6 +78,8 @@ export interface DeviceDeps {
   emails: DeviceEmails;
   /** Active owners, super admins and admins of a workspace: who a reported request alerts. */
   workspaceAdmins: (workspaceId: string) => Promise<User[]>;
+  /** Checks device public keys (JWK) and seals login grants to them. */
+  deviceKeys: DeviceKeyCodec;
   /** Overrides of DEVICE_RULES (tests; a workspace setting later). */
   rules?: Partial<DeviceRules>;
 }
@@ -134,6 +137,8 @@ export interface RegisterDeviceInput {
   model?: string | undefined;
   name?: string | undefined;
   noTrustedDeviceAtHand?: boolean | undefined;
+  /** A P-256 public key (JWK) whose private half stays on the device: login grants are sealed to it. */
+  publicKey?: Record<string, unknown> | undefined;
 }
 
 export interface Registration {
@@ -203,6 +208,8 @@ export async function registerDevice(
   const limits = rules(deps);
   const now = deps.clock.now();
   const { input, flags } = cleanRegistration(raw);
+  // Checked before anything is written or sent: a bad key refuses the whole registration.
+  const publicKey = raw.publicKey ? await deps.deviceKeys.parsePublicKey(raw.publicKey, now) : undefined;
   const existing = await reclaimExpired(deps, await deps.devices.listDevices(caller.id), now);
   const method = verificationMethodFor({
     clientType: input.clientType,
@@ -221,7 +228,8 @@ export async function registerDevice(
     }
   };
   let lane = method === 'approval' ? await laneOrRefuse() : undefined;
-  if (method === 'email_code') await reserveEmail(deps, caller.id, 'device_code');
+  const reservation =
+    method === 'email_code' ? await reserveEmail(deps, caller.id, 'device_code') : undefined;
   const id = deps.newId('dev');
   const secret = newCredentialSecret();
   const issued = method === 'email_code' ? await issueCode(deps, caller.id, id, now) : undefined;
@@ -250,38 +258,45 @@ export async function registerDevice(
     ...(issued ? { code: issued.record } : {}),
     ...(numbers ?? {}),
     ...(flags.length ? { flags } : {}),
+    ...(publicKey ? { publicKey } : {}),
   };
 
   let device: Device | undefined;
   // A chosen name must be free; a default name takes the first free suffix (at most 20 are taken).
   let attempt = 1;
   let laneRetries = 0;
-  while (!device && attempt <= limits.maxDevicesPerUser + 1) {
-    const candidate: Device = {
-      ...template,
-      name: input.name ?? nameCandidate(base, attempt),
-      ...(lane !== undefined ? { approvalLane: lane } : {}),
-    };
-    const outcome = await deps.devices.create(
-      candidate,
-      limits.maxDevicesPerUser,
-      lane !== undefined ? { hourlyCap: limits.approvalsPerUserPerHour, now } : undefined,
-    );
-    if (outcome === 'applied') device = candidate;
-    else if (outcome === 'limit_reached') {
-      refuse('limit_reached');
-      throw new DeviceLimitReachedError(limits.maxDevicesPerUser);
-    } else if (outcome === 'approval_hourly_cap') {
-      refuse('hourly_cap');
-      throw new ApprovalLimitReachedError('hourly_cap', secondsToNextHour(now));
-    } else if (outcome === 'lane_taken' || outcome === 'approvals_blocked') {
-      // A concurrent registration took the lane (or a report landed): look again.
-      if (++laneRetries > limits.maxPendingApprovals) throw new Error('approval lanes kept changing');
-      lane = await laneOrRefuse();
-    } else if (input.name) throw new DeviceNameTakenError();
-    else attempt++;
+  try {
+    while (!device && attempt <= limits.maxDevicesPerUser + 1) {
+      const candidate: Device = {
+        ...template,
+        name: input.name ?? nameCandidate(base, attempt),
+        ...(lane !== undefined ? { approvalLane: lane } : {}),
+      };
+      const outcome = await deps.devices.create(
+        candidate,
+        limits.maxDevicesPerUser,
+        lane !== undefined ? { hourlyCap: limits.approvalsPerUserPerHour, now } : undefined,
+      );
+      if (outcome === 'applied') device = candidate;
+      else if (outcome === 'limit_reached') {
+        refuse('limit_reached');
+        throw new DeviceLimitReachedError(limits.maxDevicesPerUser);
+      } else if (outcome === 'approval_hourly_cap') {
+        refuse('hourly_cap');
+        throw new ApprovalLimitReachedError('hourly_cap', secondsToNextHour(now));
+      } else if (outcome === 'lane_taken' || outcome === 'approvals_blocked') {
+        // A concurrent registration took the lane (or a report landed): look again.
+        if (++laneRetries > limits.maxPendingApprovals) throw new Error('approval lanes kept changing');
+        lane = await laneOrRefuse();
+      } else if (input.name) throw new DeviceNameTakenError();
+      else attempt++;
+    }
+    if (!device) throw new DeviceNameTakenError();
+  } catch (error) {
+    // Refused: no code goes out, so the email allowance is not spent.
+    await reservation?.release();
+    throw error;
   }
-  if (!device) throw new DeviceNameTakenError();
 
   audit(deps, {
     event: 'device.registered',
@@ -402,30 +417,32 @@ export async function resendDeviceCode(
   if (effectiveStatus(device, now) !== 'pending_verification') throw new NotPendingError();
   const wait = tooSoon(device);
   if (wait > 0) throw new ResendTooSoonError(wait);
-  await reserveEmail(deps, caller.id, 'device_code');
-  const issued = await issueCode(deps, caller.id, device.id, now);
-  const outcome = await deps.devices.replaceCode(
-    device,
-    issued.record,
-    { cooldownSeconds: limits.resendCooldownSeconds, hourlyCap: limits.resendsPerUserPerHour },
-    now,
-  );
-  if (outcome === 'hourly_cap') {
-    const nextHour = Math.ceil((now.getTime() + 1) / 3_600_000) * 3_600_000;
-    audit(deps, {
-      event: 'device.code_issued',
-      outcome: 'failure',
-      reason: 'hourly_cap',
-      userId: caller.id,
-      deviceId,
-    });
-    throw new ResendLimitReachedError(Math.ceil((nextHour - now.getTime()) / 1000));
-  }
-  if (outcome === 'conflict') {
-    const current = await deps.devices.getDevice(caller.id, device.id);
-    if (!current || effectiveStatus(current, now) !== 'pending_verification') throw new NotPendingError();
-    throw new ResendTooSoonError(Math.max(1, tooSoon(current)));
-  }
+  const issued = await withEmailReserved(deps, caller.id, 'device_code', async () => {
+    const issued = await issueCode(deps, caller.id, device.id, now);
+    const outcome = await deps.devices.replaceCode(
+      device,
+      issued.record,
+      { cooldownSeconds: limits.resendCooldownSeconds, hourlyCap: limits.resendsPerUserPerHour },
+      now,
+    );
+    if (outcome === 'hourly_cap') {
+      const nextHour = Math.ceil((now.getTime() + 1) / 3_600_000) * 3_600_000;
+      audit(deps, {
+        event: 'device.code_issued',
+        outcome: 'failure',
+        reason: 'hourly_cap',
+        userId: caller.id,
+        deviceId,
+      });
+      throw new ResendLimitReachedError(Math.ceil((nextHour - now.getTime()) / 1000));
+    }
+    if (outcome === 'conflict') {
+      const current = await deps.devices.getDevice(caller.id, device.id);
+      if (!current || effectiveStatus(current, now) !== 'pending_verification') throw new NotPendingError();
+      throw new ResendTooSoonError(Math.max(1, tooSoon(current)));
+    }
+    return issued;
+  });
   await emailCode(deps, caller.email, issued.code, device);
   audit(deps, {
     event: 'device.code_issued',
@@ -645,21 +662,23 @@ export async function switchToCode(caller: User, device: Device, deviceId: strin
   if (status !== 'pending_approval') fail(status);
   const blockedUntil = await deps.devices.approvalsBlockedUntil(caller.id);
   if (blockedUntil && blockedUntil > now.toISOString()) fail('reported');
-  await reserveEmail(deps, caller.id, 'device_code');
-  const issued = await issueCode(deps, caller.id, device.id, now);
-  const pendingUntil = addSeconds(now, limits.pendingVerificationLifetimeSeconds).toISOString();
-  const outcome = await deps.devices.switchToCode(
-    device,
-    issued.record,
-    pendingUntil,
-    { hourlyCap: limits.resendsPerUserPerHour },
-    now,
-  );
-  if (outcome === 'hourly_cap') throw new ResendLimitReachedError(secondsToNextHour(now));
-  if (outcome === 'conflict') {
-    const current = await deps.devices.getDevice(caller.id, device.id);
-    fail(current ? effectiveStatus(current, now) : 'unknown');
-  }
+  const issued = await withEmailReserved(deps, caller.id, 'device_code', async () => {
+    const issued = await issueCode(deps, caller.id, device.id, now);
+    const pendingUntil = addSeconds(now, limits.pendingVerificationLifetimeSeconds).toISOString();
+    const outcome = await deps.devices.switchToCode(
+      device,
+      issued.record,
+      pendingUntil,
+      { hourlyCap: limits.resendsPerUserPerHour },
+      now,
+    );
+    if (outcome === 'hourly_cap') throw new ResendLimitReachedError(secondsToNextHour(now));
+    if (outcome === 'conflict') {
+      const current = await deps.devices.getDevice(caller.id, device.id);
+      fail(current ? effectiveStatus(current, now) : 'unknown');
+    }
+    return issued;
+  });
   await emailCode(deps, caller.email, issued.code, device);
   audit(deps, { event: 'device.switched_to_code', outcome: 'success', userId: caller.id, deviceId });
   audit(deps, {
@@ -724,4 +743,43 @@ export async function renameDevice(caller: User, deviceId: string, raw: string, 
   if (outcome === 'name_taken') throw new DeviceNameTakenError();
   if (outcome === 'conflict') throw new DeviceInactiveError();
   return { ...device, name, updatedAt: now.toISOString(), ...(flags ? { flags } : {}) };
+}
+
+/**
+ * Sets or replaces the calling device's public key (the key pair is made on the device, so only the
+ * device itself can present it). The route asks for an identity confirmation first, and the user is
+ * told by email: a stolen credential that re-keys a device would otherwise receive every later grant.
+ */
+export async function setDevicePublicKey(
+  caller: User,
+  device: Device,
+  deviceId: string,
+  jwk: Record<string, unknown>,
+  deps: DeviceDeps,
+): Promise<Device> {
+  if (device.id !== deviceId) throw new NotFoundError('No such device.');
+  const now = deps.clock.now();
+  const key = await deps.deviceKeys.parsePublicKey(jwk, now);
+  if (device.publicKey?.thumbprint === key.thumbprint) return device;
+  if ((await deps.devices.setPublicKey(device, key, now)) === 'conflict') throw new DeviceInactiveError();
+  audit(deps, {
+    event: device.publicKey ? 'device.key_replaced' : 'device.key_set',
+    outcome: 'success',
+    reason: key.thumbprint,
+    userId: caller.id,
+    deviceId,
+  });
+  const updated = { ...device, publicKey: key, updatedAt: now.toISOString() };
+  await sendNotice(
+    deps,
+    caller.id,
+    'device_notice',
+    deps.emails.deviceKeyChanged({
+      to: caller.email,
+      device: updated,
+      at: now,
+      replaced: Boolean(device.publicKey),
+    }),
+  );
+  return updated;
 }

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../events';
-import type { CallerIdentity, User } from '../users/model';
+import type { CallerIdentity, User, Workspace } from '../users/model';
 import type {
   DirectoryUser,
   IndexedGroupAttribute,
@@ -7,6 +7,7 @@ import type {
   ScimUserData,
   Team,
 } from './scim-model';
+import type { DirectorySettings } from './settings';
 
 /** One page of a list, and how many items the whole list holds (SCIM `totalResults`). */
 export interface Page<T> {
@@ -67,11 +68,16 @@ export interface DirectoryRepository {
   ): Promise<Team | 'conflict'>;
   deleteTeam(team: Team, members: string[], event: DomainEvent): Promise<void>;
   /**
-   * Links a first sign-in to the one SCIM-provisioned, not yet linked user of the token's workspace
-   * with that email, when the issuer asserted the email as verified (never on an unverified email:
+   * Links a first sign-in to the one SCIM-provisioned (or bootstrap-invited), not yet linked user of
+   * the workspace: by the token's `oid`/subject equal to the SCIM `externalId` when the settings link
+   * by external id, else by an email the issuer asserted as verified (never on an unverified email:
    * the nOAuth takeover). Undefined when there is none, or it is ambiguous.
    */
-  linkIdentity(identity: CallerIdentity): Promise<User | undefined>;
+  linkIdentity(
+    identity: CallerIdentity,
+    settings: DirectorySettings,
+    workspace: Workspace,
+  ): Promise<User | undefined>;
   /** Shares an account with a team (or changes the team's role); conditional on the team existing. */
   putTeamGrant(grant: TeamGrant): Promise<'applied' | 'no_team'>;
   removeTeamGrant(accountId: string, teamId: string): Promise<boolean>;
@@ -79,7 +85,8 @@ export interface DirectoryRepository {
   teamGrants(accountId: string): Promise<TeamGrant[]>;
   /** The accounts shared with a team. */
   accountsOfTeam(teamId: string): Promise<string[]>;
-  isTeamMember(teamId: string, userId: string): Promise<boolean>;
+  /** Which of these teams have the user as a member, in one batched read. */
+  teamsWithMember(teamIds: readonly string[], userId: string): Promise<string[]>;
   /**
    * Users of the workspace for the sharing picker: by email prefix and display-name prefix when `prefix`
    * is given, else the whole workspace by email, a page at a time.

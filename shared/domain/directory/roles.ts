@@ -1,5 +1,6 @@
 import { DomainError, ForbiddenError, NotFoundError } from '../errors';
-import type { Clock, SecurityLog } from '../ports';
+import { pageFor } from '../pagination';
+import type { Clock, Hmac, SecurityLog } from '../ports';
 import { type User, WORKSPACE_ROLE_RANK, type WorkspaceRole } from '../users/model';
 import type { DirectoryRepository } from './ports';
 
@@ -14,14 +15,19 @@ export interface RoleDeps {
 export async function searchWorkspaceUsers(
   caller: User,
   query: { q?: string | undefined; limit?: number | undefined; cursor?: string | undefined },
-  deps: Pick<RoleDeps, 'directory'>,
+  deps: Pick<RoleDeps, 'directory'> & { hmac: Hmac },
 ) {
   const limit = query.limit ?? 25;
-  const { users, nextCursor } = await deps.directory.searchUsers(caller.workspaceId, {
-    prefix: query.q?.trim() || undefined,
-    limit,
-    cursor: query.cursor,
-  });
+  const prefix = query.q?.trim() || undefined;
+  const { items: users, nextCursor } = await pageFor(
+    async (cursor) => {
+      const found = await deps.directory.searchUsers(caller.workspaceId, { prefix, limit, cursor });
+      return { items: found.users, nextCursor: found.nextCursor };
+    },
+    query.cursor,
+    { list: `users:${prefix ?? ''}`, callerId: caller.id },
+    deps.hmac,
+  );
   const visible = users.filter(
     (user) => user.workspaceRole !== 'guest' && user.workspaceRole !== 'login_only',
   );

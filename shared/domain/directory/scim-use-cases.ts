@@ -1,5 +1,7 @@
 import type { DomainEvent } from '../events';
 import type { Clock, IdGenerator } from '../ports';
+import type { VaultRole } from '../secrets/model';
+import type { VaultRepository } from '../secrets/ports';
 import { applyDeprovisioning, type DeprovisionDeps } from '../users/deprovision-user';
 import type { User } from '../users/model';
 import type { DirectoryRepository, Page } from './ports';
@@ -24,6 +26,8 @@ export interface ScimDeps {
   clock: Clock;
   newId: IdGenerator;
   deprovision: DeprovisionDeps;
+  /** The vault grants teams hold (secrets context): a deleted group's go with it. */
+  vaultGrants?: Pick<VaultRepository, 'vaultsOf' | 'removeVaultGrant'>;
 }
 
 /** Who is calling: the workspace whose SCIM token was presented, and the base URL for `location`. */
@@ -414,5 +418,23 @@ export async function deleteGroup(context: ScimContext, teamId: string, deps: Sc
   for (const accountId of await deps.directory.accountsOfTeam(team.id)) {
     await deps.directory.removeTeamGrant(accountId, team.id);
   }
+  await removeVaultGrantsOf(team.id, deps);
   await deps.directory.deleteTeam(team, members, membershipEvent(deps, team)([], members));
+}
+
+/**
+ * Drops every vault grant a team holds. A vault whose only manager was this team keeps the grant
+ * (`last_manager`): it is inert once the team is gone, and the vault stays listed for admins rather
+ * than becoming unmanageable.
+ */
+async function removeVaultGrantsOf(teamId: string, deps: ScimDeps) {
+  if (!deps.vaultGrants) return;
+  const held: { vaultId: string; role: VaultRole }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.vaultGrants.vaultsOf(teamId, { limit: 100, cursor });
+    held.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  for (const grant of held) await deps.vaultGrants.removeVaultGrant(grant.vaultId, teamId, grant.role);
 }

@@ -92,14 +92,15 @@ export async function teamMembership(
   deps: Pick<TeamDeps, 'directory'>,
 ): Promise<Membership | undefined> {
   const grants = await deps.directory.teamGrants(accountId);
-  let best: TeamGrant | undefined;
-  for (const grant of grants) {
-    if (best?.role === 'owner') break;
-    if (grant.role === best?.role) continue;
-    if (await deps.directory.isTeamMember(grant.teamId, user.id)) {
-      if (!best || grant.role === 'owner') best = grant;
-    }
-  }
+  if (grants.length === 0) return undefined;
+  const memberOf = new Set(
+    await deps.directory.teamsWithMember(
+      grants.map((grant) => grant.teamId),
+      user.id,
+    ),
+  );
+  const held = grants.filter((grant) => memberOf.has(grant.teamId));
+  const best = held.find((grant) => grant.role === 'owner') ?? held[0];
   if (!best) return undefined;
   const role = best.role === 'owner' && mayOwnAccounts(user.workspaceRole) ? 'owner' : 'collaborator';
   return { accountId, userId: user.id, role, addedAt: best.addedAt };

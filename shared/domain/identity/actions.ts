@@ -19,6 +19,8 @@ export const CONFIRMATION_ACTIONS = {
   'secret.view': { label: 'View a secret', scope: 'route', onlyWhen: 'confirmSecretViews' },
   /** Viewing an account password is always confirmed, whatever `confirmSecretViews` says. */
   'password.view': { label: 'View an account password', scope: 'route' },
+  /** A previous (or pending) password version: always confirmed, bound to the account and version. */
+  'password.history.view': { label: "View an account's password history", scope: 'route' },
   'secret.history.view': { label: "View a secret's history", scope: 'route' },
   'secret.history.restore': { label: 'Restore a secret from its history', scope: 'route' },
   'secret.share': { label: 'Share a secret', scope: 'route' },
@@ -27,6 +29,8 @@ export const CONFIRMATION_ACTIONS = {
   'scim_token.retrieve': { label: 'Retrieve the SCIM token', scope: 'workspace' },
   'vault.create': { label: 'Create a vault', scope: 'workspace' },
   'vault.manage': { label: 'Manage a vault', scope: 'route' },
+  /** A stolen credential that re-keys a trusted device would receive every later login grant. */
+  'device.public_key.set': { label: "Set a device's encryption key", scope: 'route' },
 } as const satisfies Record<string, ConfirmationAction>;
 
 export type ConfirmationActionId = keyof typeof CONFIRMATION_ACTIONS;

@@ -29,6 +29,25 @@ export const NOTIFICATION_CATALOGUE = {
     category: 'OTP_CODE_RECEIVED',
     ids: ['accountId', 'messageId'],
   },
+  unrecognized_login: {
+    title: 'New login location',
+    body: 'A shared account was used from a network you have not used lately. Not you?',
+    category: 'UNRECOGNIZED_LOGIN',
+    // The grant first: the "not me" answer names it; the device and account say what to show.
+    ids: ['grantId', 'accountId', 'deviceId'],
+  },
+  share_link_opened: {
+    title: 'Share link opened',
+    body: 'Someone opened a link you shared',
+    category: 'SHARE_LINK_OPENED',
+    ids: ['linkId'],
+  },
+  rotation_failed: {
+    title: 'Password rotation failed',
+    body: 'A rotation failed; the working password is still current',
+    category: 'ROTATION_FAILED',
+    ids: ['accountId', 'rotationId'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }

@@ -1,11 +1,19 @@
 import { forEachLimited } from '../concurrency';
-import type { DeviceRepository, PushDeliveryLog, PushGateway, PushJob } from '../ports';
+import type {
+  DeviceRepository,
+  PublishOutcome,
+  PushDeliveryLog,
+  PushGateway,
+  PushJob,
+  PushTarget,
+} from '../ports';
 import { NOTIFICATION_CATALOGUE } from './catalogue';
+import { pushTargets } from './use-cases';
 
 export interface DeliverDeps {
   gateway: PushGateway;
   deliveries: PushDeliveryLog;
-  devices: Pick<DeviceRepository, 'markPushInactive'>;
+  devices: Pick<DeviceRepository, 'markPushInactive' | 'listDevices'>;
   clock: { now(): Date };
   /** Publish calls in flight at once across the whole batch. */
   concurrency: number;
@@ -17,66 +25,137 @@ export interface DeliveryReport {
   sent: number;
   skipped: number;
   disabled: number;
+  /** Targets whose publish (or endpoint deletion) failed: their jobs are retried. */
+  failed: number;
+  /** Mobile devices that would get the push but have no live endpoint. */
+  undeliverable: number;
   /** Indexes of jobs to retry (transient failures): reported to SQS as batch item failures. */
   failedJobs: number[];
 }
 
+type DeliverJob = Extract<PushJob, { kind: 'deliver' }>;
+interface WorkItem {
+  index: number;
+  job: DeliverJob;
+  target: PushTarget;
+}
+
 /**
- * Publishes every target of every job with bounded concurrency. Each (notification, device) is claimed
- * before publishing and completed after, so a redelivered message sends no second push. A disabled or
- * missing endpoint marks the device's registration inactive right away; a transient error releases the
- * claim and fails the job so SQS retries it (targets already sent are skipped then).
+ * Publishes every target of every job with bounded concurrency. The DynamoDB work is per batch, not
+ * per endpoint: the recipients' devices are read once per job (when the job does not name its
+ * targets), every (notification, device) is claimed in batched conditional writes before publishing
+ * and completed in batched writes after, so a redelivered message sends no second push. A disabled or
+ * missing endpoint marks the device's registration inactive; a transient error releases the claim
+ * and fails the job so SQS retries it (targets already sent are skipped then).
  */
 export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promise<DeliveryReport> {
-  const report: DeliveryReport = { sent: 0, skipped: 0, disabled: 0, failedJobs: [] };
+  const report: DeliveryReport = {
+    sent: 0,
+    skipped: 0,
+    disabled: 0,
+    failed: 0,
+    undeliverable: 0,
+    failedJobs: [],
+  };
   const failed = new Set<number>();
-  type WorkItem = { index: number; job: PushJob; deviceId: string; endpointArn: string };
-  const work = jobs.flatMap<WorkItem>((job, index) =>
-    job.kind === 'deliver'
-      ? job.targets.map((target) => ({
-          index,
-          job,
-          deviceId: target.deviceId,
-          endpointArn: target.endpointArn,
-        }))
-      : job.endpointArns.map((endpointArn) => ({ index, job, deviceId: '', endpointArn })),
+  const fail = (index: number, error: unknown, kind: string) => {
+    failed.add(index);
+    report.failed++;
+    deps.log?.('push failed', { error: (error as Error).name, kind });
+  };
+  const now = deps.clock.now();
+
+  const deletes = jobs.flatMap((job, index) =>
+    job.kind === 'delete_endpoints' ? job.endpointArns.map((endpointArn) => ({ index, endpointArn })) : [],
   );
-  await forEachLimited(work, deps.concurrency, async ({ index, job, deviceId, endpointArn }) => {
-    const target = { deviceId, endpointArn };
-    try {
-      if (job.kind === 'delete_endpoints') {
-        await deps.gateway.deleteEndpoint(target.endpointArn);
-        return;
-      }
-      const now = deps.clock.now();
-      if (!(await deps.deliveries.claim(job.notificationId, target.deviceId, now, deps.leaseSeconds ?? 60))) {
-        report.skipped++;
-        return;
-      }
-      let outcome: Awaited<ReturnType<PushGateway['publish']>>;
+  const work: WorkItem[] = [];
+  await forEachLimited(
+    jobs.flatMap((job, index) => (job.kind === 'deliver' ? [{ job, index }] : [])),
+    deps.concurrency,
+    async ({ job, index }) => {
       try {
-        outcome = await deps.gateway.publish(target.endpointArn, {
-          type: job.type,
-          title: job.title,
-          body: job.body,
-          category: NOTIFICATION_CATALOGUE[job.type].category,
-          data: job.data,
-        });
+        let targets = job.targets;
+        if (!targets) {
+          const excluded = new Set(job.excludeDeviceIds ?? []);
+          const devices = (await deps.devices.listDevices(job.userId)).filter((d) => !excluded.has(d.id));
+          const found = pushTargets(devices, now);
+          report.undeliverable += found.undeliverable;
+          targets = found.targets;
+        }
+        for (const target of targets) work.push({ index, job, target });
       } catch (error) {
-        await deps.deliveries.release(job.notificationId, target.deviceId);
-        throw error;
+        fail(index, error, job.kind);
       }
-      await deps.deliveries.complete(job.notificationId, target.deviceId, outcome);
-      if (outcome === 'sent') report.sent++;
-      else {
-        report.disabled++;
-        await deps.devices.markPushInactive(job.userId, target.deviceId, target.endpointArn, outcome);
+    },
+  );
+
+  let claimed: WorkItem[] = [];
+  try {
+    const granted = await deps.deliveries.claimMany(
+      work.map(({ job, target }) => ({ notificationId: job.notificationId, deviceId: target.deviceId })),
+      now,
+      deps.leaseSeconds ?? 60,
+    );
+    claimed = work.filter((_, i) => granted[i]);
+    report.skipped += work.length - claimed.length;
+  } catch (error) {
+    for (const { index, job } of work) fail(index, error, job.kind);
+  }
+
+  const outcomes: Array<WorkItem & { outcome: PublishOutcome }> = [];
+  const publishes = [
+    ...deletes.map((item) => ({ delete: item })),
+    ...claimed.map((item) => ({ deliver: item })),
+  ];
+  await forEachLimited(publishes, deps.concurrency, async (item) => {
+    if ('delete' in item) {
+      try {
+        await deps.gateway.deleteEndpoint(item.delete.endpointArn);
+      } catch (error) {
+        fail(item.delete.index, error, 'delete_endpoints');
       }
+      return;
+    }
+    const { job, target, index } = item.deliver;
+    try {
+      const outcome = await deps.gateway.publish(target.endpointArn, {
+        type: job.type,
+        title: job.title,
+        body: job.body,
+        category: NOTIFICATION_CATALOGUE[job.type].category,
+        data: job.data,
+      });
+      outcomes.push({ index, job, target, outcome });
     } catch (error) {
-      failed.add(index);
-      deps.log?.('push failed', { error: (error as Error).name, kind: job.kind });
+      fail(index, error, job.kind);
+      await deps.deliveries.release(job.notificationId, target.deviceId).catch(() => undefined);
     }
   });
+
+  try {
+    await deps.deliveries.completeMany(
+      outcomes.map(({ job, target, outcome }) => ({
+        notificationId: job.notificationId,
+        deviceId: target.deviceId,
+        outcome,
+      })),
+    );
+  } catch (error) {
+    // Sent, but not recorded: the claims' leases still stop a second push until they run out.
+    for (const { index, job } of outcomes) fail(index, error, job.kind);
+  }
+  for (const { job, target, outcome, index } of outcomes) {
+    if (outcome === 'sent') {
+      report.sent++;
+      continue;
+    }
+    report.disabled++;
+    try {
+      await deps.devices.markPushInactive(job.userId, target.deviceId, target.endpointArn, outcome);
+    } catch (error) {
+      fail(index, error, job.kind);
+    }
+  }
   report.failedJobs = [...failed].sort((a, b) => a - b);
   return report;
 }

@@ -1,4 +1,3 @@
-import { forEachLimited } from '../concurrency';
 import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
 import { NotFoundError } from '../errors';
 import { pageFor } from '../pagination';
@@ -14,10 +13,8 @@ import type {
   PushCoalescer,
   PushGateway,
   PushJob,
-  PushQueue,
   PushTarget,
   SecurityLog,
-  UserRepository,
 } from '../ports';
 import type { User } from '../users/model';
 import { NOTIFICATION_CATALOGUE, NOTIFICATION_TYPES, type NotificationType, payloadIds } from './catalogue';
@@ -38,16 +35,13 @@ export const NOTIFICATION_RETENTION_SECONDS = 30 * 24 * 60 * 60;
  */
 export const PUSH_COALESCE_SECONDS = 60;
 const NEVER_COALESCED: readonly NotificationType[] = ['otp_code_received'];
-/** SQS SendMessageBatch takes at most 10 messages. */
-const QUEUE_BATCH = 10;
-const RECIPIENT_CONCURRENCY = 16;
 
 export interface NotifyDeps {
-  users: Pick<UserRepository, 'getUser'>;
-  devices: Pick<DeviceRepository, 'listDevices'>;
+  /** Recipients and preferences (batched reads), workspace settings. */
   settings: NotificationSettingsRepository;
+  /** The notification list; `commit` records and queues (outbox) in batched transactions. */
   inbox: NotificationInbox;
-  queue: PushQueue;
+  devices: Pick<DeviceRepository, 'listDevices'>;
   /** Coalesces repeated pushes (the notification list still records every event). */
   pushWindows: PushCoalescer;
   clock: Clock;
@@ -73,6 +67,9 @@ export function pushTargets(devices: Device[], now: Date): { targets: PushTarget
 /**
  * Sends one notification type to users: the policy decides per recipient; delivered ones are kept in
  * the recipient's notification list for 30 days and queued for push to their trusted mobile devices.
+ * The cost does not grow by a read per recipient: users and preferences come in batched reads, the
+ * push windows and the records with their push jobs in batched transactions, and the devices are read
+ * by the fan-out when it delivers (the job names the user, not the endpoints).
  */
 export async function notify(
   type: NotificationType,
@@ -80,91 +77,84 @@ export async function notify(
   payload: Record<string, string>,
   deps: NotifyDeps,
   options: NotifyOptions = {},
-): Promise<{ delivered: number; suppressed: number; undeliverable: number }> {
-  const excluded = new Set(options.excludeDeviceIds ?? []);
+): Promise<{ delivered: number; suppressed: number; coalesced: number }> {
   const entry = NOTIFICATION_CATALOGUE[type];
   const data = payloadIds(type, payload);
   const now = deps.clock.now();
-  const settingsByWorkspace = new Map<string, Promise<WorkspaceNotificationSettings>>();
-  const jobs: PushJob[] = [];
-  let suppressed = 0;
-  let undeliverable = 0;
   const recipients = [...new Set(recipientUserIds)];
   const coalesce = options.coalesce !== false && !NEVER_COALESCED.includes(type);
   // The subject is the type's first id (the account, device or challenge the notification is about).
   const subject = `${type}#${data[entry.ids[0] as string] ?? ''}`;
-  let coalesced = 0;
-  const pushWindowOpen = async (userId: string) => {
-    if (!coalesce) return true;
-    const open = await deps.pushWindows.claim(
-      userId,
-      subject,
-      new Date(now.getTime() + PUSH_COALESCE_SECONDS * 1000),
-      now,
-    );
-    if (!open) coalesced++;
-    return open;
-  };
-  const one = async (userId: string) => {
-    const user = await deps.users.getUser(userId);
-    if (user?.status !== 'active') {
-      suppressed++;
-      return;
-    }
-    let settings = settingsByWorkspace.get(user.workspaceId);
-    if (!settings) {
-      settings = deps.settings.getWorkspaceSettings(user.workspaceId).then(workspaceSettings);
-      settingsByWorkspace.set(user.workspaceId, settings);
-    }
-    const [resolved, preferences] = await Promise.all([settings, deps.settings.getPreferences(userId)]);
-    if (!shouldDeliver(resolved[type], preferences[type])) {
-      suppressed++;
-      return;
-    }
-    const record: NotificationRecord = {
-      id: deps.newId('ntf'),
-      userId,
+
+  const found = recipients.length > 0 ? await deps.settings.recipients(recipients) : new Map();
+  const workspaceIds = new Set<string>();
+  for (const { user } of found.values()) if (user?.status === 'active') workspaceIds.add(user.workspaceId);
+  const settingsByWorkspace = new Map(
+    await Promise.all(
+      [...workspaceIds].map(
+        async (id) => [id, workspaceSettings(await deps.settings.getWorkspaceSettings(id))] as const,
+      ),
+    ),
+  );
+  const delivered: string[] = [];
+  for (const userId of recipients) {
+    const recipient = found.get(userId);
+    const settings =
+      recipient?.user?.status === 'active' && settingsByWorkspace.get(recipient.user.workspaceId);
+    if (settings && shouldDeliver(settings[type], recipient.preferences[type])) delivered.push(userId);
+  }
+  const pushed =
+    coalesce && delivered.length > 0
+      ? await deps.pushWindows.claimMany(
+          delivered,
+          subject,
+          new Date(now.getTime() + PUSH_COALESCE_SECONDS * 1000),
+          now,
+        )
+      : new Set(delivered);
+  const records: NotificationRecord[] = delivered.map((userId) => ({
+    id: deps.newId('ntf'),
+    userId,
+    type,
+    title: entry.title,
+    body: entry.body,
+    data,
+    createdAt: now.toISOString(),
+  }));
+  const excluded = options.excludeDeviceIds?.length ? { excludeDeviceIds: options.excludeDeviceIds } : {};
+  const jobs: PushJob[] = records
+    .filter((record) => pushed.has(record.userId))
+    .map((record) => ({
+      kind: 'deliver',
+      notificationId: record.id,
+      userId: record.userId,
       type,
-      title: entry.title,
-      body: entry.body,
+      title: record.title,
+      body: record.body,
       data,
-      createdAt: now.toISOString(),
-    };
-    const [, devices] = await Promise.all([
-      deps.inbox.record(record, NOTIFICATION_RETENTION_SECONDS),
-      deps.devices.listDevices(userId),
-    ]);
-    const found = pushTargets(
-      devices.filter((d) => !excluded.has(d.id)),
-      now,
-    );
-    undeliverable += found.undeliverable;
-    if (found.targets.length > 0 && (await pushWindowOpen(userId))) {
-      jobs.push({
-        kind: 'deliver',
-        notificationId: record.id,
-        userId,
-        type,
-        title: record.title,
-        body: record.body,
-        data,
-        targets: found.targets,
-      });
-    }
+      ...excluded,
+    }));
+  const outcome =
+    records.length > 0 || options.inboundMessageId
+      ? await deps.inbox.commit({
+          records,
+          jobs,
+          retentionSeconds: NOTIFICATION_RETENTION_SECONDS,
+          inboundMessageId: options.inboundMessageId,
+        })
+      : 'committed';
+  const result = {
+    delivered: outcome === 'committed' ? delivered.length : 0,
+    suppressed: recipients.length - delivered.length,
+    coalesced: delivered.length - pushed.size,
   };
-  // Recipients are independent: a bounded number at once keeps a large share fast without a burst.
-  await forEachLimited(recipients, RECIPIENT_CONCURRENCY, one);
-  for (let i = 0; i < jobs.length; i += QUEUE_BATCH) await deps.queue.enqueue(jobs.slice(i, i + QUEUE_BATCH));
-  const delivered = recipients.length - suppressed;
   deps.log?.('notification sent', {
     notificationType: type,
-    delivered,
-    suppressed,
-    undeliverable,
-    coalesced,
-    pushJobs: jobs.length,
+    ...result,
+    pushJobs: outcome === 'committed' ? jobs.length : 0,
+    ...(outcome === 'already_notified' ? { alreadyNotified: true } : {}),
   });
-  return { delivered, suppressed, undeliverable };
+  return result;
 }
 
 export async function getWorkspaceNotificationSettings(
@@ -302,7 +292,10 @@ export async function listMyNotifications(
     { list: 'notifications', callerId: caller.id },
     deps.hmac,
   );
-  const needsDevices = page.items.some((item) => item.type === 'trusted_device_request');
+  // Both ask about a device: a new one to approve, or the one an unrecognised login came from.
+  const aboutDevice = (type: NotificationType) =>
+    type === 'trusted_device_request' || type === 'unrecognized_login';
+  const needsDevices = page.items.some((item) => aboutDevice(item.type));
   const devices = needsDevices ? await deps.devices.listDevices(caller.id) : [];
   const outcomes: Record<string, NotificationOutcome> = {
     pending_approval: 'pending',
@@ -313,9 +306,15 @@ export async function listMyNotifications(
   };
   return {
     items: page.items.map((item) => {
-      const device =
-        item.type === 'trusted_device_request' ? devices.find((d) => d.id === item.data.deviceId) : undefined;
-      const outcome = device ? outcomes[effectiveStatus(device, now)] : undefined;
+      const device = aboutDevice(item.type) ? devices.find((d) => d.id === item.data.deviceId) : undefined;
+      const status = device ? effectiveStatus(device, now) : undefined;
+      // An unrecognised login is answered once its device is disabled ("not me" or by hand).
+      const outcome =
+        item.type === 'unrecognized_login'
+          ? status === 'disabled'
+            ? 'disabled'
+            : undefined
+          : status && outcomes[status];
       return { ...item, ...(outcome ? { outcome } : {}) };
     }),
     nextCursor: page.nextCursor,

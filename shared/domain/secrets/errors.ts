@@ -34,3 +34,22 @@ export class NotInTrashError extends DomainError {
     super('The secret is not in the trash.');
   }
 }
+
+export class AttachmentLimitError extends DomainError {
+  constructor(max: number) {
+    super(`A secret holds at most ${max} attachments.`, { max });
+  }
+}
+
+export class AttachmentTooLargeError extends DomainError {
+  constructor(max: number) {
+    super(`An attachment is at most ${max} bytes.`, { maxBytes: max });
+  }
+}
+
+/** The download was asked for before the file was uploaded (or the upload did not match). */
+export class AttachmentNotUploadedError extends DomainError {
+  constructor() {
+    super('The file of this attachment has not been uploaded yet.');
+  }
+}

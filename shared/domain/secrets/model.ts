@@ -128,3 +128,28 @@ export function purged(secret: Secret, now: Date): boolean {
 export function summarizeItems(items: readonly SecretItem[]): ItemSummary[] {
   return items.map(({ type, name }) => ({ type, name }));
 }
+
+/**
+ * A file attached to a secret. The bytes live in S3 under a key nobody can guess; the API hands out
+ * short-lived presigned URLs, never the bytes (shared/domain/secrets/attachments.ts).
+ */
+export interface Attachment {
+  id: string;
+  secretId: string;
+  name: string;
+  contentType: string;
+  /** The declared size: the upload policy admits exactly this many bytes. */
+  size: number;
+  /** `attachments/<secretId>/<256 random bits>`: unguessable, and a secret's objects share a prefix. */
+  objectKey: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export const ATTACHMENT_RULES = {
+  maxBytes: 100 * 1024 * 1024,
+  maxPerSecret: 20,
+  /** Presigned POST and GET lifetimes: long enough to start a transfer, short enough to not leak. */
+  uploadSeconds: 300,
+  downloadSeconds: 60,
+};

@@ -12,10 +12,10 @@ export interface VaultRepository {
   vaultGrants(vaultId: string): Promise<Grant[]>;
   /** The vault grants of these principals (one read per principal, batched). */
   vaultGrantsOf(vaultId: string, principalIds: readonly string[]): Promise<Grant[]>;
-  /** The vault ids a principal holds a grant on, with the role. */
+  /** The vault ids a principal holds a grant on, with the role, in vault id order (`after` one id). */
   vaultsOf(
     principalId: string,
-    options: { limit: number; cursor?: string | undefined },
+    options: { limit: number; cursor?: string | undefined; after?: string | undefined },
   ): Promise<{ items: { vaultId: string; role: VaultRole }[]; nextCursor: string | null }>;
   getVaults(vaultIds: readonly string[]): Promise<Vault[]>;
   /** Adds or changes a vault grant; demoting the last manager is refused. */
@@ -45,6 +45,8 @@ export interface VaultRepository {
   trashSecret(secret: Secret, deletedAt: Date, purgeAt: Date): Promise<'applied' | 'conflict'>;
   /** Out of the trash, while the purge date is ahead and the vault still exists. */
   restoreSecret(secret: Secret, now: Date): Promise<'applied' | 'conflict'>;
+  /** Ends a trashed secret's stay in the trash now (reads treat it as gone; TTL removes it). */
+  purgeSecret(secret: Secret, now: Date): Promise<'applied' | 'conflict'>;
   secretGrants(secretId: string): Promise<Grant[]>;
   /** The vault's and the secret's grants of these principals, in one batched read. */
   accessGrants(

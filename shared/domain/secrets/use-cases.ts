@@ -1,6 +1,7 @@
 import type { DirectoryRepository } from '../directory/ports';
-import { ForbiddenError, NotFoundError } from '../errors';
-import type { Clock, IdGenerator, Keyring, SecurityLog, UserRepository } from '../ports';
+import { ForbiddenError, InvalidCursorError, NotFoundError } from '../errors';
+import { openCursor, pageFor, sealCursor } from '../pagination';
+import type { Clock, Hmac, IdGenerator, Keyring, SecurityLog, UserRepository } from '../ports';
 import type { User } from '../users/model';
 import {
   LastManagerError,
@@ -37,11 +38,31 @@ export interface SecretDeps {
   clock: Clock;
   newId: IdGenerator;
   security: SecurityLog;
+  /** Seals list cursors (shared/domain/pagination.ts): a client cannot forge a position. */
+  hmac: Hmac;
   /** Revokes the public share links of an object that left (trash); absent where links do not exist. */
   revokeShareLinks?: (resource: { type: 'secret'; id: string }) => Promise<unknown>;
+  /** This request's access memo (see `forRequest`); absent, every check reads the grants. */
+  access?: AccessMemo;
 }
 
-export type AccessDeps = Pick<SecretDeps, 'vaults' | 'principalsOf'>;
+/**
+ * One request's access resolutions, by object: the confirmation check and the use case of the same
+ * request share them, so the grants are read once per request (never cached across requests).
+ */
+export type AccessMemo = Map<string, Promise<unknown>>;
+
+export type AccessDeps = Pick<SecretDeps, 'vaults' | 'principalsOf' | 'access'>;
+
+function memoized<T>(deps: AccessDeps, key: string, load: () => Promise<T>): Promise<T> {
+  if (!deps.access) return load();
+  let found = deps.access.get(key) as Promise<T> | undefined;
+  if (!found) {
+    found = load();
+    deps.access.set(key, found);
+  }
+  return found;
+}
 
 const NO_VAULT = 'No such vault.';
 const NO_SECRET = 'No such secret.';
@@ -61,12 +82,14 @@ export async function requireVaultRole(
   needed: VaultRole,
   deps: AccessDeps,
 ): Promise<{ vault: Vault; role: VaultRole }> {
-  const principals = await deps.principalsOf(caller.id);
-  const [vault, grants] = await Promise.all([
-    deps.vaults.getVault(vaultId),
-    deps.vaults.vaultGrantsOf(vaultId, principals),
-  ]);
-  const role = roleOf(caller, grants);
+  const { vault, role } = await memoized(deps, `vault:${caller.id}:${vaultId}`, async () => {
+    const principals = await deps.principalsOf(caller.id);
+    const [found, grants] = await Promise.all([
+      deps.vaults.getVault(vaultId),
+      deps.vaults.vaultGrantsOf(vaultId, principals),
+    ]);
+    return { vault: found, role: roleOf(caller, grants) };
+  });
   if (!vault || vault.workspaceId !== caller.workspaceId || !role) throw new NotFoundError(NO_VAULT);
   if (!atLeast(role, needed)) throw new ForbiddenError(`This needs the ${needed} role on the vault.`);
   return { vault, role };
@@ -84,14 +107,17 @@ export async function requireSecretRole(
   deps: AccessDeps & { clock: Clock },
   options: { trash?: 'only' | 'exclude' } = {},
 ): Promise<{ secret: Secret; role: VaultRole }> {
-  const [secret, principals] = await Promise.all([
-    deps.vaults.getSecret(secretId),
-    deps.principalsOf(caller.id),
-  ]);
+  const { secret, role } = await memoized(deps, `secret:${caller.id}:${secretId}`, async () => {
+    const [found, principals] = await Promise.all([
+      deps.vaults.getSecret(secretId),
+      deps.principalsOf(caller.id),
+    ]);
+    if (!found) return { secret: undefined, role: undefined };
+    const grants = await deps.vaults.accessGrants(found.vaultId, found.id, principals);
+    return { secret: found, role: roleOf(caller, [...grants.vault, ...grants.secret]) };
+  });
   if (!secret || secret.workspaceId !== caller.workspaceId || purged(secret, deps.clock.now()))
     throw new NotFoundError(NO_SECRET);
-  const grants = await deps.vaults.accessGrants(secret.vaultId, secret.id, principals);
-  const role = roleOf(caller, [...grants.vault, ...grants.secret]);
   if (!role) throw new NotFoundError(NO_SECRET);
   const trashed = secret.deletedAt !== undefined;
   if (trashed !== ((options.trash ?? 'exclude') === 'only'))
@@ -145,30 +171,49 @@ export async function createVault(caller: User, input: { name: string }, deps: S
   return vault;
 }
 
-/** The vaults any of the caller's principals holds a grant on, with the caller's effective role. */
+const VAULT_ID = /^vlt_[\w-]{1,64}$/;
+
+/**
+ * The vaults any of the caller's principals holds a grant on, with the caller's effective role, in
+ * vault id order. Every principal (the user and each team) is read from the same position and the
+ * pages are merged, so a vault reached only through a team pages exactly like one granted directly.
+ */
 export async function listVaults(
   caller: User,
   page: { limit: number; cursor?: string | undefined },
   deps: SecretDeps,
 ): Promise<{ items: { vault: Vault; role: VaultRole }[]; nextCursor: string | null }> {
+  // The position is the last vault id shown, sealed for this caller (shared/domain/pagination.ts).
+  const scope = { list: 'vaults', callerId: caller.id };
+  const after = await openCursor(page.cursor, scope, deps.hmac);
+  if (after !== undefined && !VAULT_ID.test(after)) throw new InvalidCursorError();
   const principals = await deps.principalsOf(caller.id);
-  // Pagination follows the user's own grants; team grants (one page each) join the first page.
-  const [own, ...others] = await Promise.all(
-    principals.map((principal, i) => deps.vaults.vaultsOf(principal, i === 0 ? page : { limit: page.limit })),
+  const pages = await Promise.all(
+    principals.map((principal) => deps.vaults.vaultsOf(principal, { limit: page.limit, after })),
   );
-  const roles = new Map<string, VaultRole>();
-  for (const entry of [...(own?.items ?? []), ...(page.cursor ? [] : others.flatMap((o) => o.items))]) {
-    roles.set(
-      entry.vaultId,
-      effectiveRole(caller.workspaceRole, [roles.get(entry.vaultId), entry.role]) ?? entry.role,
-    );
+  const roles = new Map<string, VaultRole[]>();
+  // A principal with more grants past its page could still hold vaults before another page's last
+  // one: this page stops at the smallest such bound.
+  let bound: string | undefined;
+  for (const found of pages) {
+    for (const entry of found.items)
+      roles.set(entry.vaultId, [...(roles.get(entry.vaultId) ?? []), entry.role]);
+    const last = found.items.at(-1)?.vaultId;
+    if (found.nextCursor !== null && last !== undefined && (bound === undefined || last < bound))
+      bound = last;
   }
-  const vaults = (await deps.vaults.getVaults([...roles.keys()])).filter(
+  const candidates = [...roles.keys()].filter((id) => bound === undefined || id <= bound).sort();
+  const ids = candidates.slice(0, page.limit);
+  const more = bound !== undefined || candidates.length > ids.length || roles.size > candidates.length;
+  const vaults = (await deps.vaults.getVaults(ids)).filter(
     (vault) => vault.workspaceId === caller.workspaceId,
   );
   return {
-    items: vaults.map((vault) => ({ vault, role: roles.get(vault.id) ?? 'viewer' })),
-    nextCursor: own?.nextCursor ?? null,
+    items: vaults.map((vault) => ({
+      vault,
+      role: effectiveRole(caller.workspaceRole, roles.get(vault.id) ?? []) ?? 'viewer',
+    })),
+    nextCursor: await sealCursor(more && ids.length > 0 ? (ids.at(-1) as string) : null, scope, deps.hmac),
   };
 }
 
@@ -294,7 +339,12 @@ export async function listSecrets(
 ) {
   await requireVaultRole(caller, vaultId, page.trash ? 'editor' : 'viewer', deps);
   const now = deps.clock.now();
-  const found = await deps.vaults.listSecrets(vaultId, page);
+  const found = await pageFor(
+    (cursor) => deps.vaults.listSecrets(vaultId, { ...page, cursor }),
+    page.cursor,
+    { list: `secrets:${vaultId}:${page.trash ? 'trash' : 'live'}`, callerId: caller.id },
+    deps.hmac,
+  );
   return { items: found.items.filter((secret) => !purged(secret, now)), nextCursor: found.nextCursor };
 }
 

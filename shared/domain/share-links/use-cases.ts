@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { base64url, CompactEncrypt } from 'jose';
 import { digestsEqual } from '../devices/secrets';
 import { NotFoundError } from '../errors';
-import type { Clock, Hmac, IdGenerator, Mailer, SecurityLog } from '../ports';
+import type { Clock, Hmac, IdGenerator, Mailer, Notifier, SecurityLog } from '../ports';
 import type { User } from '../users/model';
 import {
   ShareCodeInvalidError,
@@ -33,6 +33,8 @@ export interface ShareLinkDeps {
   ownerEmail: (userId: string) => Promise<string | undefined>;
   hmac: Hmac;
   mailer: Mailer;
+  /** The owner's push ("your link was opened"), under the workspace and personal notification policy. */
+  notifier?: Notifier;
   clock: Clock;
   newId: IdGenerator;
   security: SecurityLog;
@@ -191,6 +193,9 @@ export async function openShareLink(
       subject: 'Your Latchkey share link was opened',
       text: `The link you shared with ${maskRecipient(link.recipientEmail)} was opened at ${view.at}.${link.oneTime ? ' It was a one-time link and no longer works.' : ''}`,
     })
+    .catch(() => undefined);
+  await deps.notifier
+    ?.notify('share_link_opened', [link.ownerId], { linkId: link.id })
     .catch(() => undefined);
   return { ciphertext: link.ciphertext };
 }

@@ -1,4 +1,5 @@
 import { holdsSlot } from '../devices/model';
+import { LastWorkspaceOwnerError } from '../directory/roles';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { type DomainEvent, pushJobsEvent } from '../events';
 import type {
@@ -27,6 +28,10 @@ export interface DeprovisionDeps {
   accountsThroughTeams?: (userId: string) => Promise<string[]>;
   /** Revokes the public share links the user owns (absent in runtimes without share links). */
   revokeShareLinksOf?: (ownerId: string) => Promise<unknown>;
+  /** Denies the user's pending identity challenges (absent in runtimes without identity confirmation). */
+  cancelPendingChallenges?: (userId: string) => Promise<unknown>;
+  /** Active owners of a workspace: the admin route never removes the last one. */
+  owners?: (workspaceId: string, limit: number) => Promise<User[]>;
 }
 
 /** Owners may deprovision anyone else; super admins and admins only users ranked below them. */
@@ -67,7 +72,11 @@ export async function applyDeprovisioning(
   deps: DeprovisionDeps,
 ): Promise<User> {
   const user = await disableUser(target, by, deps);
-  if (user.status === 'deprovisioned') await deps.revokeShareLinksOf?.(user.id);
+  if (user.status === 'deprovisioned') {
+    await deps.revokeShareLinksOf?.(user.id);
+    // Pending device approvals went with the devices (disabled in the same transaction).
+    await deps.cancelPendingChallenges?.(user.id);
+  }
   return user;
 }
 
@@ -145,6 +154,10 @@ export async function deprovisionUser(
     throw new ForbiddenError(
       actor.id === target.id ? 'You cannot deprovision yourself.' : 'Your role cannot deprovision this user.',
     );
+  }
+  if (target.workspaceRole === 'owner' && target.status === 'active' && deps.owners) {
+    const others = (await deps.owners(target.workspaceId, 2)).filter((owner) => owner.id !== target.id);
+    if (others.length === 0) throw new LastWorkspaceOwnerError();
   }
   return applyDeprovisioning(target, { via: 'admin', actorUserId: actor.id }, deps);
 }

@@ -41,6 +41,8 @@ export interface CallerIdentity {
   workspaceName: string;
   /** The issuer asserted `email_verified: true`: only then may the email link to a provisioned user. */
   emailVerified?: boolean;
+  /** Entra ID's `oid` claim (the object id its SCIM client sends as `externalId`), when present. */
+  objectId?: string;
 }
 
 /** Workspace names are case-insensitive labels; this is their canonical form. */

@@ -1,4 +1,7 @@
 import {
+  AttachmentLimitError,
+  AttachmentNotUploadedError,
+  AttachmentTooLargeError,
   LastManagerError,
   NotInTrashError,
   SecretConflictError,
@@ -13,4 +16,7 @@ export const SECRET_ERRORS: readonly ErrorMapping[] = [
   [VaultNotEmptyError, 409, 'vault_not_empty'],
   [SecretConflictError, 409, 'secret_conflict'],
   [NotInTrashError, 409, 'not_in_trash'],
+  [AttachmentLimitError, 409, 'attachment_limit'],
+  [AttachmentTooLargeError, 413, 'attachment_too_large'],
+  [AttachmentNotUploadedError, 409, 'attachment_not_uploaded'],
 ];

@@ -4,7 +4,12 @@ import {
   createAccountBody,
   deletedResponse,
   emailResponse,
+  grantCodeQuery,
+  grantCodeResponse,
+  grantParams,
   inboxResponse,
+  loginGrantResponse,
+  loginReportResponse,
   loginResultBody,
   loginResultResponse,
   memberBody,
@@ -63,7 +68,7 @@ export const accountsRoutes = {
     status: 200,
     body: updateAccountBody,
     response: accountResponse,
-    errors: ['forbidden'],
+    errors: ['forbidden', 'password_version_conflict', 'rotation_in_progress'],
   },
   viewPassword: {
     ...account,
@@ -158,11 +163,52 @@ export const accountsRoutes = {
     path: '/v1/accounts/{id}/login-results',
     summary:
       'Records the result of an automated login (members). `at` must be a real instant, at most 5 ' +
-      'minutes ahead and not older than the inbox retention.',
+      "minutes ahead and not older than the inbox retention. With `grantId` (one of the caller's grants " +
+      'on this account) the result is tied to a Latchkey login grant.',
     status: 201,
     body: loginResultBody,
     response: loginResultResponse,
     errors: ['invalid_login_time'],
+  },
+  createLoginGrant: {
+    ...account,
+    method: 'POST',
+    path: '/v1/accounts/{id}/login-grants',
+    summary:
+      "A login grant for the calling device (members: owners and collaborators): the account's " +
+      'credentials as a compact JWE (ECDH-ES, A256GCM) to the device key, alive 60 s. 30 per user and ' +
+      '120 per account per hour. A grant from a network the user has not used in 90 days raises ' +
+      '`unrecognized_login`.',
+    status: 201,
+    response: loginGrantResponse,
+    errors: ['device_key_missing', 'login_grant_limit_reached'],
+  },
+  getLoginGrantCode: {
+    ...account,
+    method: 'GET',
+    path: '/v1/accounts/{id}/login-grants/{grantId}/code',
+    params: grantParams,
+    query: grantCodeQuery,
+    summary:
+      'Zero-touch codes: `waiting` until a verification code reaches the shared inbox after the grant ' +
+      'was issued, then the code as a JWE to the same device key (a fresh TOTP code for TOTP accounts). ' +
+      'Each code goes to one grant; polls for 5 minutes after the grant (the device that got the grant).',
+    status: 200,
+    response: grantCodeResponse,
+    errors: ['grant_expired', 'device_key_missing'],
+  },
+  reportUnrecognizedLogin: {
+    ...account,
+    method: 'POST',
+    path: '/v1/accounts/{id}/login-grants/{grantId}/not-me',
+    params: grantParams,
+    clientTypes: ['web', 'mobile'],
+    summary:
+      '"Not me" on an `unrecognized_login` notification: disables the device that asked for the grant ' +
+      'and alerts the workspace admins by email. Once per grant.',
+    status: 200,
+    response: loginReportResponse,
+    errors: ['already_reported'],
   },
   getSecurityLevel: {
     ...account,

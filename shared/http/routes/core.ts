@@ -47,6 +47,6 @@ export const coreRoutes = {
     status: 200,
     params: userIdParams,
     response: meResponse,
-    errors: ['forbidden'],
+    errors: ['forbidden', 'last_owner'],
   },
 } as const satisfies Record<string, RouteSpec>;

@@ -3,6 +3,7 @@ import {
   approveDeviceBody,
   denyDeviceBody,
   deviceListResponse,
+  devicePublicKeyBody,
   deviceResponse,
   idParams,
   registerDeviceBody,
@@ -21,11 +22,28 @@ export const devicesRoutes = {
     auth: 'user',
     summary:
       'Registers the calling client as a device; the credential comes back once. A device that needs ' +
-      'approval shows `device.numberToMatch`; at most 3 approval requests wait per user, 6 per hour.',
+      'approval shows `device.numberToMatch`; at most 3 approval requests wait per user, 6 per hour. ' +
+      'A `publicKey` (P-256 JWK) lets the device receive login grants once it is trusted.',
     status: 201,
     body: registerDeviceBody,
     response: registerDeviceResponse,
-    errors: ['device_limit_reached', 'device_name_taken', 'approval_limit_reached'],
+    errors: ['device_limit_reached', 'device_name_taken', 'approval_limit_reached', 'invalid_public_key'],
+  },
+  setDevicePublicKey: {
+    method: 'PUT',
+    path: '/v1/devices/{id}/public-key',
+    group: 'devices',
+    auth: 'trusted',
+    confirm: 'device.public_key.set',
+    confirmBinds: ['publicKey.x', 'publicKey.y'],
+    summary:
+      "Sets or replaces the calling device's P-256 public key (identity confirmation, bound to the key); " +
+      'the user is told by email. Later login grants are sealed to it.',
+    status: 200,
+    params: idParams,
+    body: devicePublicKeyBody,
+    response: deviceResponse,
+    errors: ['invalid_public_key', 'device_inactive'],
   },
   getCurrentDevice: {
     method: 'GET',

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { LINK_METHODS } from '../../domain/directory/settings-model';
 import { USER_STATUSES, WORKSPACE_ROLES } from '../../domain/users/model';
 import type { RouteSpec } from '../route-spec';
 import { meResponse, userIdParams } from '../schemas';
@@ -9,7 +10,27 @@ const userSearchQuery = z.strictObject({
   cursor: z.optional(z.string().check(z.maxLength(1024))),
 });
 
-/** The workspace directory for people: the sharing picker and workspace roles. */
+const domain = z
+  .string()
+  .check(
+    z.trim(),
+    z.toLowerCase(),
+    z.maxLength(253),
+    z.regex(
+      /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+      'an email domain such as acme.example',
+    ),
+  );
+
+const directorySettingsView = z.object({
+  jitProvisioning: z.boolean(),
+  allowedEmailDomains: z.array(z.string()),
+  linkBy: z.enum(LINK_METHODS),
+  source: z.enum(['legacy', 'bootstrap', 'admin']),
+  updatedAt: z.string(),
+});
+
+/** The workspace directory for people: the sharing picker, workspace roles, who may join. */
 export const directoryRoutes = {
   searchUsers: {
     method: 'GET',
@@ -48,5 +69,36 @@ export const directoryRoutes = {
     body: z.strictObject({ role: z.enum(WORKSPACE_ROLES) }),
     response: meResponse,
     errors: ['forbidden', 'last_owner', 'conflict'],
+  },
+  getDirectorySettings: {
+    method: 'GET',
+    path: '/v1/workspace/directory',
+    group: 'directory',
+    auth: 'trusted',
+    clientTypes: ['web'],
+    roles: ['owner', 'super_admin', 'admin'],
+    summary:
+      'Who may join the workspace besides SCIM-provisioned users: just-in-time sign-ins from these email domains.',
+    status: 200,
+    response: z.object({ directory: directorySettingsView }),
+    errors: ['forbidden'],
+  },
+  putDirectorySettings: {
+    method: 'PUT',
+    path: '/v1/workspace/directory',
+    group: 'directory',
+    auth: 'trusted',
+    clientTypes: ['web'],
+    roles: ['owner', 'super_admin', 'admin'],
+    summary:
+      'Sets just-in-time provisioning and its email domains, and how first sign-ins link to SCIM users (`linkBy`).',
+    status: 200,
+    body: z.strictObject({
+      jitProvisioning: z.boolean(),
+      allowedEmailDomains: z.array(domain).check(z.maxLength(50)),
+      linkBy: z.optional(z.enum(LINK_METHODS)),
+    }),
+    response: z.object({ directory: directorySettingsView }),
+    errors: ['forbidden'],
   },
 } as const satisfies Record<string, RouteSpec>;

@@ -1,4 +1,12 @@
 import { deletedResponse } from '../account-schemas';
+import {
+  attachmentListResponse,
+  attachmentParams,
+  attachmentResponse,
+  createAttachmentBody,
+  createAttachmentResponse,
+  purgedResponse,
+} from '../attachment-schemas';
 import type { RouteSpec } from '../route-spec';
 import { listQuery } from '../schemas';
 import {
@@ -210,6 +218,59 @@ export const secretsRoutes = {
     params: secretMemberParams,
     summary: "Removes one of the secret's own members (managers).",
     confirm: 'secret.share',
+    status: 200,
+    response: deletedResponse,
+    errors: ['forbidden'],
+  },
+  purgeSecret: {
+    ...secret,
+    method: 'POST',
+    path: '/v1/secrets/{id}/purge',
+    summary: 'Deletes a secret in the trash for good, with its attachments (editors).',
+    confirm: 'secret.delete',
+    status: 200,
+    response: purgedResponse,
+    errors: ['forbidden', 'not_in_trash', 'secret_conflict'],
+  },
+  listAttachments: {
+    ...secret,
+    method: 'GET',
+    path: '/v1/secrets/{id}/attachments',
+    summary: "The secret's attachments (viewers).",
+    status: 200,
+    response: attachmentListResponse,
+  },
+  createAttachment: {
+    ...secret,
+    method: 'POST',
+    path: '/v1/secrets/{id}/attachments',
+    summary:
+      'Adds an attachment (editors): returns a presigned POST whose policy admits exactly the declared size and type, for 5 minutes.',
+    confirm: 'secret.attachments.manage',
+    status: 201,
+    body: createAttachmentBody,
+    response: createAttachmentResponse,
+    errors: ['forbidden', 'attachment_limit', 'attachment_too_large', 'secret_conflict'],
+  },
+  getAttachment: {
+    ...secret,
+    method: 'GET',
+    path: '/v1/secrets/{id}/attachments/{attachmentId}',
+    params: attachmentParams,
+    summary:
+      "A 60-second download URL for an uploaded attachment (viewers; confirmed when the workspace's confirmSecretViews is on).",
+    confirm: 'secret.view',
+    status: 200,
+    response: attachmentResponse,
+    errors: ['attachment_not_uploaded'],
+  },
+  deleteAttachment: {
+    ...secret,
+    method: 'DELETE',
+    path: '/v1/secrets/{id}/attachments/{attachmentId}',
+    params: attachmentParams,
+    summary: 'Removes an attachment and its file (editors).',
+    confirm: 'secret.attachments.manage',
     status: 200,
     response: deletedResponse,
     errors: ['forbidden'],

@@ -66,7 +66,7 @@ describe('inbound SMS handler (Powertools partial batch response)', () => {
     body: JSON.stringify({ ...JSON.parse(record.body), destinationNumber }),
   });
 
-  it('reports exactly the messages whose ingestion failed, so only they come back', async () => {
+  it('reports exactly the messages whose ingestion failed and the poison ones, so only they come back', async () => {
     const seen: string[] = [];
     const handler = createInboundSmsHandler(routing(['+15550000002'], seen));
 
@@ -78,7 +78,7 @@ describe('inbound SMS handler (Powertools partial batch response)', () => {
       ],
     });
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+    expect(response.batchItemFailures.map((item) => item.itemIdentifier).sort()).toEqual(['bad', 'junk']);
     expect(seen).toEqual(['+15550000001', '+15550000002']);
   });
 
@@ -178,11 +178,11 @@ describe('ingestInbound', () => {
         markCodeReceived: async () => undefined,
       },
       inbox: {
-        store: async (message: InboxMessage) => {
+        store: async (message: InboxMessage, _days: number, options: { notified?: boolean } = {}) => {
           const existing = stored.get(message.id);
           if (existing) return { stored: false, notified: existing.notified };
-          stored.set(message.id, { message, notified: false });
-          return { stored: true, notified: false };
+          stored.set(message.id, { message, notified: options.notified ?? false });
+          return { stored: true, notified: options.notified ?? false };
         },
         markNotified: async (message: InboxMessage) => {
           const entry = stored.get(message.id);
@@ -190,7 +190,16 @@ describe('ingestInbound', () => {
         },
       },
       notifier: {
-        notify: async (type: string, recipients: string[], payload: Record<string, string>) => {
+        // Like the real notifier: the claim is marked in the same write, and only once.
+        notify: async (
+          type: string,
+          recipients: string[],
+          payload: Record<string, string>,
+          options: { inboundMessageId?: string } = {},
+        ) => {
+          const claim = options.inboundMessageId ? stored.get(options.inboundMessageId) : undefined;
+          if (claim?.notified) return;
+          if (claim) claim.notified = true;
           notified.push({ type, recipients, payload });
         },
       },
@@ -244,7 +253,7 @@ describe('ingestInbound', () => {
     const f = fakes();
 
     expect(await ingestInbound({ ...sms, to: '+15550109999' }, f.deps as never)).toBe('unknown_recipient');
-    expect(f.metrics).toEqual(['InboundUnknownRecipient']);
+    expect(f.metrics).toEqual(['InboundReceived', 'InboundUnknownRecipient']);
     expect(f.stored.size).toBe(0);
   });
 

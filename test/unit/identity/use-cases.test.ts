@@ -55,6 +55,10 @@ function setup(options: { devices?: Device[]; workspaceNotifications?: StoredWor
         quota.set(key, (quota.get(key) ?? 0) + 1);
         return true;
       },
+      release: async (userId, purpose, hour) => {
+        const key = `${userId}/${purpose}/${hour}`;
+        quota.set(key, Math.max(0, (quota.get(key) ?? 0) - 1));
+      },
     },
     notificationSettings: {
       getWorkspaceSettings: async () => options.workspaceNotifications ?? {},

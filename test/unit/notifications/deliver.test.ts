@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { Device } from '../../../shared/domain/devices/model';
 import { deliverPushJobs } from '../../../shared/domain/notifications/deliver';
 import type { PublishOutcome, PushDeliveryLog, PushGateway, PushJob } from '../../../shared/domain/ports';
 
-function fakes(outcomes: Record<string, PublishOutcome | Error> = {}, delayMs = 0) {
+function fakes(
+  outcomes: Record<string, PublishOutcome | Error> = {},
+  delayMs = 0,
+  userDevices: Device[] = [],
+) {
   const published: string[] = [];
   const deleted: string[] = [];
   const inactive: string[] = [];
@@ -27,22 +32,33 @@ function fakes(outcomes: Record<string, PublishOutcome | Error> = {}, delayMs = 
       return outcome;
     },
   };
+  const claim = async (n: string, d: string) => {
+    if (claims.has(`${n}/${d}`)) return false;
+    claims.set(`${n}/${d}`, 'sending');
+    return true;
+  };
+  const complete = async (n: string, d: string, outcome: string) => {
+    claims.set(`${n}/${d}`, outcome);
+  };
   const deliveries: PushDeliveryLog = {
-    claim: async (n, d) => {
-      if (claims.has(`${n}/${d}`)) return false;
-      claims.set(`${n}/${d}`, 'sending');
-      return true;
-    },
-    complete: async (n, d, outcome) => {
-      claims.set(`${n}/${d}`, outcome);
+    claim,
+    complete,
+    claimMany: (items) => Promise.all(items.map((item) => claim(item.notificationId, item.deviceId))),
+    completeMany: async (items) => {
+      for (const item of items) await complete(item.notificationId, item.deviceId, item.outcome);
     },
     release: async (n, d) => {
       claims.delete(`${n}/${d}`);
     },
   };
+  const listed: string[] = [];
   const devices = {
     markPushInactive: async (_userId: string, deviceId: string) => {
       inactive.push(deviceId);
+    },
+    listDevices: async (userId: string) => {
+      listed.push(userId);
+      return userDevices.filter((d) => d.userId === userId);
     },
   };
   return {
@@ -51,6 +67,7 @@ function fakes(outcomes: Record<string, PublishOutcome | Error> = {}, delayMs = 
     deleted,
     inactive,
     claims,
+    listed,
     maxInFlight: () => maxInFlight,
   };
 }
@@ -121,6 +138,57 @@ describe('deliverPushJobs', () => {
     const retryDeps = { ...f.deps, gateway: { ...f.deps.gateway, publish: async () => 'sent' as const } };
     const retry = await deliverPushJobs([jobs[1] as PushJob], retryDeps);
     expect(retry).toMatchObject({ sent: 1, skipped: 1, failedJobs: [] });
+  });
+
+  it('reads the devices of a job that names no targets: trusted mobiles with a live endpoint, minus the excluded', async () => {
+    const at = '2026-11-23T11:00:00.000Z';
+    const device = (id: string, overrides: Partial<Device> = {}): Device => ({
+      id,
+      userId: 'usr_1',
+      workspaceId: 'ws',
+      clientType: 'mobile',
+      os: 'iOS',
+      name: id,
+      status: 'trusted',
+      verificationMethod: 'approval',
+      credentialHash: 'h',
+      createdAt: at,
+      updatedAt: at,
+      lastSeenAt: at,
+      push: { platform: 'APNS', tokenHash: 't', endpointArn: `arn:${id}`, active: true, updatedAt: at },
+      ...overrides,
+    });
+    const f = fakes({}, 0, [
+      device('live'),
+      device('asking'),
+      device('dead', {
+        push: { platform: 'APNS', tokenHash: 't', endpointArn: 'arn:dead', active: false, updatedAt: at },
+      }),
+      device('laptop', { clientType: 'web' }),
+      device('revoked', { status: 'disabled' }),
+    ]);
+    const { targets: _none, ...rest } = job('n1', []) as Extract<PushJob, { kind: 'deliver' }>;
+    const untargeted: PushJob = { ...rest, excludeDeviceIds: ['asking'] };
+
+    const report = await deliverPushJobs([untargeted], f.deps);
+
+    expect(f.published).toEqual(['arn:live']);
+    expect(f.listed).toEqual(['usr_1']);
+    expect(report).toMatchObject({ sent: 1, undeliverable: 1, failedJobs: [] });
+  });
+
+  it('fails the jobs whose claims cannot be written, and publishes nothing for them', async () => {
+    const f = fakes();
+    const down = Object.assign(new Error('down'), { name: 'TimeoutError' });
+    const deps = {
+      ...f.deps,
+      deliveries: { ...f.deps.deliveries, claimMany: async () => Promise.reject(down) },
+    };
+
+    const report = await deliverPushJobs([job('n1', ['a']), job('n2', ['b'])], deps);
+
+    expect(report.failedJobs).toEqual([0, 1]);
+    expect(f.published).toEqual([]);
   });
 
   it('deletes the endpoints of a clean-up job', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UserDeprovisionedError } from '../../../shared/domain/errors';
+import type { DirectorySettings } from '../../../shared/domain/directory/settings';
+import { NotProvisionedError, UserDeprovisionedError } from '../../../shared/domain/errors';
 import { resolveCaller } from '../../../shared/domain/users/resolve-caller';
 import { updateProfile } from '../../../shared/domain/users/update-profile';
 import { aUser, fakeUserRepository, fixedClock, sequentialIds } from '../../support/fakes';
@@ -12,32 +13,84 @@ const identity = {
   workspaceName: 'acme',
 };
 
-describe('resolveCaller', () => {
-  it('provisions a first-time caller just in time with role user and the clock time', async () => {
-    const fake = fakeUserRepository();
-    const deps = {
-      users: fake.repository,
-      clock: fixedClock('2026-11-23T08:00:00.000Z'),
-      newId: sequentialIds(),
-    };
+const open = {
+  jitProvisioning: true,
+  allowedEmailDomains: ['acme.example'],
+  linkBy: 'verified_email' as const,
+  source: 'admin' as const,
+  updatedAt: '2026-11-01T00:00:00.000Z',
+};
 
-    const user = await resolveCaller(identity, deps);
+/** A fake directory whose workspace `acme` exists (ws_acme) with the given settings. */
+function depsWith(fake: ReturnType<typeof fakeUserRepository>, settings: DirectorySettings = open) {
+  fake.workspaces.set('acme', 'ws_acme');
+  return {
+    users: fake.repository,
+    clock: fixedClock('2026-11-23T08:00:00.000Z'),
+    newId: sequentialIds(),
+    directorySettings: async () => settings,
+  };
+}
+
+describe('resolveCaller', () => {
+  it('lets a first-time caller join just in time, with role user, when the domain is allowed', async () => {
+    const fake = fakeUserRepository();
+
+    const user = await resolveCaller({ ...identity, emailVerified: true }, depsWith(fake));
 
     expect(user).toMatchObject({
       email: 'bob@acme.example',
+      workspaceId: 'ws_acme',
+      workspaceRole: 'user',
       status: 'active',
       createdAt: '2026-11-23T08:00:00.000Z',
     });
     expect(fake.provisionCalls).toHaveLength(1);
-    expect(fake.provisionCalls[0]).toMatchObject({ role: 'user', userId: 'usr_1', newWorkspaceId: 'ws_2' });
+    expect(fake.provisionCalls[0]).toMatchObject({ role: 'user', userId: 'usr_1' });
+    expect(fake.provisionCalls[0]?.newWorkspaceId).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'the workspace was never bootstrapped',
+      { ...identity, workspaceName: 'nowhere', emailVerified: true },
+      open,
+    ],
+    ['just-in-time users are off', { ...identity, emailVerified: true }, { ...open, jitProvisioning: false }],
+    ['the domain is not allowed', { ...identity, email: 'eve@evil.example', emailVerified: true }, open],
+    ['the email is not verified', identity, open],
+  ])('refuses 403 not_provisioned, creating nothing, when %s', async (_case, who, settings) => {
+    const fake = fakeUserRepository();
+
+    await expect(resolveCaller(who, depsWith(fake, settings))).rejects.toBeInstanceOf(NotProvisionedError);
+    expect(fake.users.size).toBe(0);
+    expect(fake.workspaces.size).toBe(1);
+  });
+
+  it('links a first sign-in to the user provisioned for it before considering just in time', async () => {
+    const fake = fakeUserRepository();
+    const provisioned = aUser({ id: 'usr_scim', workspaceId: 'ws_acme' });
+    const seen: unknown[] = [];
+    const deps = {
+      ...depsWith(fake, { ...open, jitProvisioning: false }),
+      link: async (...args: unknown[]) => {
+        seen.push(args[1]);
+        return provisioned;
+      },
+    };
+
+    const user = await resolveCaller(identity, deps);
+
+    expect(user.id).toBe('usr_scim');
+    expect(seen).toEqual([{ ...open, jitProvisioning: false }]);
+    expect(fake.provisionCalls).toHaveLength(0);
   });
 
   it('returns the existing user on later calls without provisioning again', async () => {
     const fake = fakeUserRepository([aUser({ id: 'usr_existing' })]);
     fake.link(identity, 'usr_existing');
-    const deps = { users: fake.repository, clock: fixedClock(), newId: sequentialIds() };
 
-    const user = await resolveCaller(identity, deps);
+    const user = await resolveCaller(identity, depsWith(fake, { ...open, jitProvisioning: false }));
 
     expect(user.id).toBe('usr_existing');
     expect(fake.provisionCalls).toHaveLength(0);
@@ -46,9 +99,8 @@ describe('resolveCaller', () => {
   it('refuses a deprovisioned user', async () => {
     const fake = fakeUserRepository([aUser({ id: 'usr_gone', status: 'deprovisioned' })]);
     fake.link(identity, 'usr_gone');
-    const deps = { users: fake.repository, clock: fixedClock(), newId: sequentialIds() };
 
-    await expect(resolveCaller(identity, deps)).rejects.toBeInstanceOf(UserDeprovisionedError);
+    await expect(resolveCaller(identity, depsWith(fake))).rejects.toBeInstanceOf(UserDeprovisionedError);
   });
 });
 

@@ -2,8 +2,10 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, describeError } from '../api';
 import { useConfirmation } from '../confirm-identity';
+import { CopyButton } from '../copy-button';
 import { formatTime } from '../format';
 import { Link, usePageTitle } from '../router';
+import { ShareByLink } from './share-links';
 
 export const INBOX_REFRESH_MS = 5000;
 
@@ -138,6 +140,7 @@ export function AccountPage(props: { id: string }) {
           <Totp account={data} />
           <SecurityLevel id={data.id} />
           <Members id={data.id} />
+          {data.role === 'owner' ? <ShareByLink resource={{ type: 'account', id: data.id }} /> : null}
           <Inbox id={data.id} />
         </div>
       ) : (
@@ -348,25 +351,6 @@ function Members(props: { id: string }) {
         ))}
       </ul>
     </section>
-  );
-}
-
-export function CopyButton(props: { value: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(props.value);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      setCopied(false);
-    }
-  };
-  return (
-    <button type="button" className="secondary small" onClick={copy}>
-      {copied ? 'Copied' : 'Copy'}
-      <span className="visually-hidden"> {props.label.replace(/^Copy /, '')}</span>
-    </button>
   );
 }
 

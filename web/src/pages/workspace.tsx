@@ -1,6 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, describeError } from '../api';
+import { useConfirmation } from '../confirm-identity';
+import { CopyButton } from '../copy-button';
 import { usePageTitle } from '../router';
 
 type Policy = Awaited<ReturnType<typeof api.call<'getWorkspaceNotificationSettings'>>>['settings'];
@@ -14,6 +16,8 @@ export function WorkspacePage() {
       <div className="grid">
         <NotificationPolicy />
         <IdentityConfirmation />
+        <Teams />
+        <ScimToken />
       </div>
     </main>
   );
@@ -192,5 +196,68 @@ function IdentityConfirmation() {
       {view}
       <button type="submit">Save identity confirmation</button>
     </form>
+  );
+}
+
+/** The IdP's groups as Latchkey teams (read-only here: the IdP owns membership through SCIM). */
+function Teams() {
+  const teams = useQuery({
+    queryKey: ['teams'],
+    queryFn: async () => (await api.call('listTeams')).items,
+  });
+  return (
+    <section className="card" aria-labelledby="teams-title">
+      <h2 id="teams-title">Teams</h2>
+      {teams.isError ? <p role="alert">{describeError(teams.error)}</p> : null}
+      {teams.data?.length === 0 ? (
+        <p className="muted">No teams yet: your identity provider creates them through SCIM.</p>
+      ) : null}
+      <ul>
+        {teams.data?.map((team) => (
+          <li key={team.id}>
+            {team.name} <span className="muted">· {team.memberCount} members</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * Issues the SCIM bearer token for the identity provider (admins, identity-confirmed). It is shown
+ * once: Latchkey keeps only its hash, and issuing a new one stops the previous one.
+ */
+function ScimToken() {
+  const confirm = useConfirmation();
+  const [token, setToken] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const issue = async () => {
+    setError(null);
+    try {
+      setToken((await confirm((headers) => api.call('issueScimToken', { headers }))).token);
+    } catch (caught) {
+      setError(describeError(caught));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="scim-title">
+      <h2 id="scim-title">Provisioning (SCIM)</h2>
+      <p className="muted">
+        Your identity provider provisions people and teams at <code>/scim/v2</code> with this token.
+      </p>
+      {token ? (
+        <>
+          <p>Copy it into your identity provider now: it is not shown again.</p>
+          <p className="clip">
+            <code data-testid="scim-token">{token}</code> <CopyButton value={token} label="Copy SCIM token" />
+          </p>
+        </>
+      ) : (
+        <button type="button" onClick={issue}>
+          Issue a new SCIM token
+        </button>
+      )}
+      {error ? <p role="alert">{error}</p> : null}
+    </section>
   );
 }

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { twoWaySmsPayload } from '../local/messaging-simulator';
+import type { LocalStack } from '../local/stack';
+import { CALL_BUDGETS } from '../shared/adapters/aws/call-budget';
+import { stackClient } from './stack-client';
+
+/**
+ * The fault cases of `npm run faults`, each a function over a booted local stack returning what it
+ * saw and the problems it found (an empty list is a pass). The e2e tier runs each with a small size.
+ */
+export interface FaultResult {
+  case: string;
+  problems: string[];
+  figures: Record<string, number | string>;
+}
+
+const PUSH_QUEUE = 'latchkey-local-push';
+const SMS_QUEUE = 'latchkey-local-inbound-sms';
+const MAIL_QUEUE = 'latchkey-local-inbound-mail';
+/** A refused request must answer within the request budget's deadline plus scheduling slack. */
+const FAIL_FAST_MS = CALL_BUDGETS.request.totalTimeoutMs + 2_000;
+
+const unique = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
+
+/**
+ * DynamoDB Local stopped mid-run and restarted on the same files (`-dbPath`): every request during
+ * the outage answers 503 with Retry-After within the request budget, nothing is half-written (the
+ * device refused during the outage does not exist, its name is free), and requests succeed again
+ * after the restart.
+ */
+export async function databaseOutage(stack: LocalStack, requests = 6): Promise<FaultResult> {
+  if (!stack.dataDir) throw new Error('the outage case needs a persisted stack (-dbPath)');
+  const api = stackClient(stack);
+  const problems: string[] = [];
+  const user = await api.webSession(`${unique('outage')}@acme.example`, unique('ws'));
+  const before = await api.call('GET', '/v1/devices', { token: user.token, device: user.credential });
+  api.expectStatus(before, 200, 'devices before');
+
+  await stack.dynamodb.stop();
+  const answers = [];
+  for (let i = 0; i < requests; i++) {
+    const response =
+      i % 2 === 0
+        ? await api.call('GET', '/v1/me', { token: user.token })
+        : await api.call('POST', '/v1/devices', {
+            token: user.token,
+            body: { clientType: 'web', os: 'Linux', name: 'During the outage' },
+          });
+    answers.push(response);
+    if (response.status !== 503) problems.push(`request ${i} answered ${response.status}, not 503`);
+    if (!response.headers.get('retry-after')) problems.push(`request ${i} carries no Retry-After`);
+    if (response.ms > FAIL_FAST_MS) problems.push(`request ${i} took ${Math.round(response.ms)} ms`);
+  }
+
+  const restarted = await startDynamoDbLocal({
+    port: Number(new URL(stack.dynamodbEndpoint).port),
+    dbPath: join(stack.dataDir, 'dynamodb'),
+  });
+  try {
+    const started = performance.now();
+    let me = await api.call('GET', '/v1/me', { token: user.token });
+    while (me.status !== 200 && performance.now() - started < 20_000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      me = await api.call('GET', '/v1/me', { token: user.token });
+    }
+    if (me.status !== 200) problems.push(`after the restart /v1/me answers ${me.status}`);
+    const after = await api.call('GET', '/v1/devices', { token: user.token, device: user.credential });
+    if (after.body?.items?.length !== before.body?.items?.length) {
+      problems.push('a device refused during the outage exists after the restart (half-written)');
+    }
+    const again = await api.call('POST', '/v1/devices', {
+      token: user.token,
+      body: { clientType: 'web', os: 'Linux', name: 'During the outage' },
+    });
+    if (again.status !== 201)
+      problems.push(`the name claimed during the outage is not free: ${again.status}`);
+    return {
+      case: 'DynamoDB Local stopped and restarted (-dbPath)',
+      problems,
+      figures: {
+        'requests during the outage': answers.length,
+        '503 answers': answers.filter((a) => a.status === 503).length,
+        'slowest refusal ms': Math.round(Math.max(...answers.map((a) => a.ms))),
+        'recovered after ms': Math.round(performance.now() - started),
+      },
+    };
+  } finally {
+    // The restarted process belongs to this case; the stack's own stop() only knew the first one.
+    await restarted.stop();
+  }
+}
+
+/**
+ * SNS failing: the request that causes a push still succeeds; the push is retried until SNS answers
+ * (sent exactly once), and with SNS failing for longer than the queue's receives it lands in the
+ * push queue's dead-letter queue, never silently dropped.
+ */
+export async function pushFailing(stack: LocalStack, failures = 2): Promise<FaultResult> {
+  const api = stackClient(stack);
+  const problems: string[] = [];
+  const workspace = unique('ws');
+  const user = await api.userWithPhone(`${unique('sns')}@acme.example`, workspace);
+  await stack.push.drain();
+  const pushesFor = (deviceId: string) =>
+    stack.push.outbox.filter(
+      (push) => push.data.deviceId === deviceId && push.type === 'trusted_device_request',
+    );
+
+  stack.push.failNextPublishes(failures);
+  const retried = await api.call('POST', '/v1/devices', {
+    token: user.token,
+    body: { clientType: 'web', os: 'Linux' },
+  });
+  await stack.push.drain();
+  if (retried.status !== 201) problems.push(`the request answered ${retried.status} while SNS failed`);
+  else if (pushesFor(retried.body.device.id).length !== 1) {
+    problems.push(`the retried push was sent ${pushesFor(retried.body.device.id).length} times, not once`);
+  }
+
+  const queue = stack.queues[PUSH_QUEUE];
+  const deadBefore = queue?.snapshot().deadLetters.length ?? 0;
+  stack.push.failNextPublishes(1_000);
+  const other = await api.webSession(`${unique('sns2')}@acme.example`, workspace);
+  const dead = await api.call('POST', '/v1/devices', {
+    token: user.token,
+    body: { clientType: 'web', os: 'macOS' },
+  });
+  await stack.push.drain();
+  stack.push.failNextPublishes(0);
+  const deadAfter = queue?.snapshot().deadLetters.length ?? 0;
+  if (dead.status !== 201) problems.push(`the request answered ${dead.status} while SNS was down`);
+  if (deadAfter <= deadBefore) problems.push('the push that never went out is not in the dead-letter queue');
+  return {
+    case: 'SNS publishes failing',
+    problems,
+    figures: {
+      'transient failures': failures,
+      'pushes sent after retries': retried.status === 201 ? pushesFor(retried.body.device.id).length : 0,
+      'dead-lettered push jobs': deadAfter - deadBefore,
+      'other user unaffected': other.verified ? 'yes' : 'no',
+    },
+  };
+}
+
+/**
+ * A poison message in each queue: it reaches that queue's dead-letter queue, and the good messages
+ * sent in the same batch are processed (an inbound SMS and email stored, a push job delivered).
+ */
+export async function poisonMessages(stack: LocalStack, good = 3): Promise<FaultResult> {
+  const api = stackClient(stack);
+  const problems: string[] = [];
+  const owner = await api.userWithPhone(`${unique('poison')}@acme.example`, unique('ws'));
+  const account = await api.sharedAccount(owner);
+  const poison = { hello: 'I am not what this queue carries', id: randomUUID() };
+  const smsIds = Array.from({ length: good }, () => randomUUID());
+  const mailIds = Array.from({ length: good }, () => `<${randomUUID()}@mail.example>`);
+  const queue = (name: string) => {
+    const found = stack.queues[name];
+    if (!found) throw new Error(`no local queue ${name}`);
+    return found;
+  };
+  const dead = (name: string) =>
+    queue(name)
+      .snapshot()
+      .deadLetters.filter((message) => JSON.stringify(message.body).includes(poison.id)).length;
+
+  await queue(SMS_QUEUE).queue.enqueue([
+    poison,
+    ...smsIds.map((inboundMessageId) =>
+      twoWaySmsPayload({
+        from: '+12025550123',
+        to: account.phoneNumber,
+        body: 'Your code is 123456.',
+        inboundMessageId,
+      }),
+    ),
+  ]);
+  await queue(MAIL_QUEUE).queue.enqueue([
+    poison,
+    ...mailIds.map((naturalId) => ({
+      channel: 'email',
+      naturalId,
+      from: 'no-reply@ads.example.com',
+      to: account.emailAddress,
+      subject: 'Your code',
+      text: 'Your code is 654321.',
+      receivedAt: new Date().toISOString(),
+    })),
+  ]);
+  await queue(PUSH_QUEUE).queue.enqueue([
+    poison,
+    {
+      kind: 'delete_endpoints',
+      userId: owner.userId,
+      endpointArns: ['arn:aws:sns:us-east-1:0:endpoint/APNS/x/gone'],
+    },
+  ]);
+  await stack.push.drain();
+
+  for (const name of [SMS_QUEUE, MAIL_QUEUE, PUSH_QUEUE]) {
+    if (dead(name) !== 1)
+      problems.push(`${name}: the poison message is ${dead(name) ? 'duplicated' : 'not'} in its DLQ`);
+    const left = queue(name).snapshot();
+    if (left.available + left.inFlight > 0) problems.push(`${name}: messages left undelivered`);
+  }
+  const inbox = await api.call('GET', `/v1/accounts/${account.id}/inbox?limit=50`, {
+    token: owner.token,
+    device: owner.credential,
+  });
+  const channels = (inbox.body?.items ?? []).map((item: { channel: string }) => item.channel);
+  const sms = channels.filter((c: string) => c === 'sms').length;
+  const mail = channels.filter((c: string) => c === 'email').length;
+  if (sms !== good) problems.push(`${sms} of ${good} good SMS stored`);
+  if (mail !== good) problems.push(`${mail} of ${good} good emails stored`);
+  return {
+    case: 'A poison message in each queue',
+    problems,
+    figures: {
+      'good SMS stored': sms,
+      'good emails stored': mail,
+      'poison messages dead-lettered': [SMS_QUEUE, MAIL_QUEUE, PUSH_QUEUE]
+        .map(dead)
+        .reduce((a, b) => a + b, 0),
+    },
+  };
+}
+
+/** A local stack whose DynamoDB Local keeps its files (`-dbPath`) in a fresh temporary directory. */
+export async function bootPersistedStack(): Promise<{ stack: LocalStack; remove(): Promise<void> }> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { freePort } = await import('../local/ports');
+  const { startLocalStack } = await import('../local/stack');
+  const dataDir = await mkdtemp(join(tmpdir(), 'latchkey-faults-'));
+  const stack = await startLocalStack({
+    apiPort: await freePort(),
+    sesPort: await freePort(),
+    dynamodbPort: await freePort(),
+    dataDir,
+    inMemory: false,
+    quiet: true,
+    env: { POWERTOOLS_LOG_LEVEL: 'CRITICAL' },
+  });
+  return {
+    stack,
+    remove: async () => {
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { Clock, SecurityLog } from '../ports';
+import type { CallerIdentity, User } from '../users/model';
+import type { DirectorySettings, LinkMethod } from './settings-model';
+
+export { type DirectorySettings, LINK_METHODS, type LinkMethod } from './settings-model';
+
+/** What a new workspace starts with: nobody joins but the users SCIM or bootstrap provisioned. */
+export function closedSettings(now: Date): DirectorySettings {
+  return {
+    jitProvisioning: false,
+    allowedEmailDomains: [],
+    linkBy: 'verified_email',
+    source: 'bootstrap',
+    updatedAt: now.toISOString(),
+  };
+}
+
+export function emailDomain(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/**
+ * Just in time only with a verified email (an unverified one is the nOAuth takeover) from an allowed
+ * domain, and only while the workspace allows it.
+ */
+export function mayJoinJustInTime(identity: CallerIdentity, settings: DirectorySettings): boolean {
+  return (
+    settings.jitProvisioning &&
+    identity.emailVerified === true &&
+    settings.allowedEmailDomains.includes(emailDomain(identity.email))
+  );
+}
+
+/** Today's behaviour for a workspace created before settings existed: JIT on, its users' domains. */
+export function legacySettings(memberEmails: string[], now: Date): DirectorySettings {
+  return {
+    jitProvisioning: true,
+    allowedEmailDomains: [...new Set(memberEmails.map(emailDomain))].sort(),
+    linkBy: 'verified_email',
+    source: 'legacy',
+    updatedAt: now.toISOString(),
+  };
+}
+
+export interface DirectorySettingsStore {
+  get(workspaceId: string): Promise<DirectorySettings | undefined>;
+  /** Writes settings only if the workspace has none yet; answers whichever settings are stored after. */
+  initialise(workspaceId: string, settings: DirectorySettings): Promise<DirectorySettings>;
+  put(workspaceId: string, settings: DirectorySettings): Promise<void>;
+  /** Emails of the workspace's users other than guests (external people do not define its domains). */
+  memberEmails(workspaceId: string): Promise<string[]>;
+}
+
+export interface DirectorySettingsDeps {
+  settings: DirectorySettingsStore;
+  clock: Clock;
+}
+
+/**
+ * The workspace's settings. A workspace without any (created before they existed) gets the legacy
+ * ones, derived from its users once and stored, so its behaviour does not change until an admin
+ * changes it and later sign-ins read one item.
+ */
+export async function directorySettingsOf(
+  workspaceId: string,
+  deps: DirectorySettingsDeps,
+): Promise<DirectorySettings> {
+  const stored = await deps.settings.get(workspaceId);
+  if (stored) return stored;
+  const derived = legacySettings(await deps.settings.memberEmails(workspaceId), deps.clock.now());
+  return deps.settings.initialise(workspaceId, derived);
+}
+
+export interface DirectorySettingsView {
+  jitProvisioning: boolean;
+  allowedEmailDomains: string[];
+  linkBy: LinkMethod;
+  source: DirectorySettings['source'];
+  updatedAt: string;
+}
+
+const view = (settings: DirectorySettings): DirectorySettingsView => ({
+  jitProvisioning: settings.jitProvisioning,
+  allowedEmailDomains: settings.allowedEmailDomains,
+  linkBy: settings.linkBy,
+  source: settings.source,
+  updatedAt: settings.updatedAt,
+});
+
+export async function getDirectorySettings(caller: User, deps: DirectorySettingsDeps) {
+  return view(await directorySettingsOf(caller.workspaceId, deps));
+}
+
+/** Replaces the settings (roles and the trusted web session are the route's). */
+export async function updateDirectorySettings(
+  caller: User,
+  input: { jitProvisioning: boolean; allowedEmailDomains: string[]; linkBy?: LinkMethod | undefined },
+  deps: DirectorySettingsDeps & { security: SecurityLog },
+) {
+  const current = await directorySettingsOf(caller.workspaceId, deps);
+  const next: DirectorySettings = {
+    jitProvisioning: input.jitProvisioning,
+    allowedEmailDomains: [...new Set(input.allowedEmailDomains.map((domain) => domain.toLowerCase()))].sort(),
+    linkBy: input.linkBy ?? current.linkBy,
+    source: 'admin',
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  await deps.settings.put(caller.workspaceId, next);
+  deps.security.record({
+    event: 'workspace.directory_changed',
+    outcome: 'success',
+    reason: `jit=${next.jitProvisioning};domains=${next.allowedEmailDomains.length};link=${next.linkBy}`,
+    userId: caller.id,
+    actorUserId: caller.id,
+  });
+  return view(next);
+}

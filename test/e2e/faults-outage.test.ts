@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack';
+import { bootPersistedStack, databaseOutage, poisonMessages, pushFailing } from '../../scripts/fault-cases';
+
+/** Small versions of `npm run faults`, on one persisted stack (the outage case stops its database). */
+describe('faults: poison messages, SNS failing, database outage', () => {
+  let stack: LocalStack;
+  let remove: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ stack, remove } = await bootPersistedStack());
+  });
+  afterAll(() => remove?.());
+
+  it('sends a poison message in each queue to its DLQ and processes the rest of its batch', async () => {
+    const result = await poisonMessages(stack, 2);
+
+    expect(result.problems).toEqual([]);
+    expect(result.figures).toMatchObject({ 'good SMS stored': 2, 'good emails stored': 2 });
+  });
+
+  it('keeps the change while SNS fails: the push is retried, or dead-lettered when SNS stays down', async () => {
+    const result = await pushFailing(stack, 1);
+
+    expect(result.problems).toEqual([]);
+    expect(result.figures).toMatchObject({ 'pushes sent after retries': 1 });
+  });
+
+  // Last: it stops the database and restarts it on the same files.
+  it('answers 503 with Retry-After fast while DynamoDB is down, writes nothing half, and recovers', async () => {
+    const result = await databaseOutage(stack, 2);
+
+    expect(result.problems).toEqual([]);
+    expect(result.figures).toMatchObject({ '503 answers': 2 });
+  });
+});
