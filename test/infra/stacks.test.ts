@@ -308,11 +308,16 @@ describe('CDK app: outbox relay', () => {
       MessageRetentionPeriod: 14 * 24 * 3600,
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
     });
+    // The operations construct appends the runbook to every dead-letter alarm's description.
     app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmDescription: 'Domain events EventBridge could not deliver to their queue after its retries',
+      AlarmDescription: Match.stringLikeRegexp(
+        '^Domain events EventBridge could not deliver to their queue after its retries\\. Runbook: docs/runbooks/dead-letter-queue\\.md$',
+      ),
     });
     app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmDescription: 'user.deprovisioned events their consumer failed 5 times',
+      AlarmDescription: Match.stringLikeRegexp(
+        '^user\\.deprovisioned events their consumer failed 5 times\\. Runbook: docs/runbooks/dead-letter-queue\\.md$',
+      ),
     });
   });
 });
