@@ -266,7 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // round trip of the request so nothing but ids could reach it.
     const connector = once(() =>
       import('../functions/jobs/connector').then((module) =>
-        import('../shared/runtime/rotation').then((runtime) =>
+        import('../shared/runtime/connector').then((runtime) =>
           module.createConnector(runtime.connectorDeps()),
         ),
       ),
@@ -374,7 +374,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
         const [{ createRotationSweep }, runtime] = await Promise.all([
           import('../functions/jobs/rotation-sweep'),
-          import('../shared/runtime/rotation'),
+          import('../shared/runtime/rotation-sweep'),
         ]);
         const report = await createRotationSweep(runtime.rotationSweepDeps({ now: () => at }))();
         await drainAll();

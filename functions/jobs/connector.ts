@@ -35,5 +35,5 @@ export function createConnector(deps: ConnectorDeps) {
 
 // The adapters (SDK clients, the keyring, the drivers) load on the first call: module-load budget.
 export const handler = lazyHandler(async () =>
-  createConnector((await import('../../shared/runtime/rotation')).connectorDeps()),
+  createConnector((await import('../../shared/runtime/connector')).connectorDeps()),
 );

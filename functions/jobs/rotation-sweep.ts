@@ -18,5 +18,5 @@ export function createRotationSweep(deps: Parameters<typeof sweepDueRotations>[0
 
 // The repositories load on the first run: module-load budget.
 export const handler = lazyHandler(async () =>
-  createRotationSweep((await import('../../shared/runtime/rotation')).rotationSweepDeps()),
+  createRotationSweep((await import('../../shared/runtime/rotation-sweep')).rotationSweepDeps()),
 );

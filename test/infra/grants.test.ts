@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { entryOf, GROUP_NEEDS } from '../../infra/api-stack';
+import { ROTATION_NEEDS, rotationEntry } from '../../infra/constructs/rotation';
 import { ROUTE_GROUPS } from '../../shared/http/routes';
 
 /** Which grant an adapter module needs when a function's entry reaches it. */
@@ -59,5 +60,24 @@ describe('IAM grants of the HTTP functions', () => {
     }
 
     expect(declared).toEqual(derived);
+  });
+});
+
+describe('IAM grants of the rotation functions', () => {
+  it('are exactly the ones the adapters the worker and the sweep build need', async () => {
+    const derived: Record<string, string[]> = {};
+    const declared: Record<string, string[]> = {};
+    for (const [file, needs] of Object.entries(ROTATION_NEEDS)) {
+      derived[file] = await grantsReachedFrom(rotationEntry(file));
+      declared[file] = Object.entries(needs)
+        .map(([grant, level]) => (grant === 'table' ? `table:${level}` : grant))
+        .sort();
+    }
+    expect(declared).toEqual(derived);
+  });
+
+  it('give the connector nothing beyond the table and the secrets key it reads', async () => {
+    const reached = await grantsReachedFrom(rotationEntry('connector.ts'));
+    expect(reached.map((grant) => grant.replace(/:.*/, ''))).toEqual(['secrets', 'table']);
   });
 });
