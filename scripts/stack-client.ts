@@ -1,5 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_AWS } from '../local/dynamodb-local';
 import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
+import { bootstrapOn } from '../shared/runtime/bootstrap';
 
 export interface CallOptions {
   token?: string | undefined;
@@ -143,5 +147,21 @@ export function stackClient(stack: LocalStack) {
     };
   }
 
-  return { call, expectStatus, token, emailedCode, webSession, userWithPhone, sharedAccount };
+  /**
+   * Bootstraps a workspace the way `npm run bootstrap` does (no sign-in creates one): `ownerEmail`'s
+   * first sign-in is its owner; just-in-time users of `jitDomains` may join. Returns the workspace name.
+   */
+  async function bootstrap(workspace: string, ownerEmail: string, jitDomains: string[]) {
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    );
+    await bootstrapOn(
+      doc,
+      stack.tableName,
+    )({ workspaceName: workspace, ownerEmail, jitEmailDomains: jitDomains });
+    return workspace;
+  }
+
+  return { call, expectStatus, token, emailedCode, webSession, userWithPhone, sharedAccount, bootstrap };
 }

@@ -56,6 +56,8 @@ describe('login grants, zero-touch codes and unrecognised logins over HTTP', () 
   beforeAll(async () => {
     stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
     api = client(stack);
+    // No sign-in creates a workspace: it is bootstrapped, open to just-in-time users of acme.example.
+    await api.bootstrap(workspace, `owner-${workspace}@acme.example`);
   });
   afterAll(() => stack?.stop());
 

@@ -23,7 +23,10 @@ describe('password rotation and one-click MFA on the demo app over HTTP', () => 
       env: { POWERTOOLS_LOG_LEVEL: 'WARN', CONNECTOR_TIMEOUT_MS: '700' },
     });
     api = client(stack);
-    owner = await trustedUser(api, `rot-owner-${randomUUID().slice(0, 6)}@acme.example`, workspace);
+    // No sign-in creates a workspace: the owner's is bootstrapped with them as its owner.
+    const ownerEmail = `rot-owner-${randomUUID().slice(0, 6)}@acme.example`;
+    await api.bootstrap(workspace, ownerEmail);
+    owner = await trustedUser(api, ownerEmail, workspace);
   });
   afterAll(() => stack?.stop());
 
