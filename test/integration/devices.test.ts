@@ -35,13 +35,18 @@ function setup(start = '2026-11-23T10:00:00.000Z') {
     hmacKeyByte: 1,
   });
   const queued: PushJob[] = [];
-  const notifications: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
+  const notifications: Array<{
+    type: string;
+    recipients: string[];
+    payload: Record<string, string>;
+    options?: unknown;
+  }> = [];
   const admins: User[] = [];
   const deps: DeviceDeps & { users: typeof base.users } = {
     ...base,
     notifier: {
-      notify: async (type, recipients, payload) => {
-        notifications.push({ type, recipients, payload });
+      notify: async (type, recipients, payload, options) => {
+        notifications.push({ type, recipients, payload, ...(options ? { options } : {}) });
       },
     },
     queue: {
@@ -111,6 +116,8 @@ describe('devices on DynamoDB Local', () => {
         type: 'trusted_device_request',
         recipients: [user.id],
         payload: { deviceId: second.device.id, candidates: second.device.candidates?.join(',') },
+        // The fan-out reads devices when it delivers: the requesting device, approved by then, is left out.
+        options: { excludeDeviceIds: [second.device.id] },
       },
     ]);
     expect(second.device.candidates).toContain(second.device.numberToMatch);

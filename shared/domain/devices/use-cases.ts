@@ -309,10 +309,14 @@ export async function registerDevice(
     await emailCode(deps, caller.email, issued.code, device);
     audit(deps, { event: 'device.code_issued', outcome: 'success', userId: caller.id, deviceId: id });
   } else {
-    await deps.notifier.notify('trusted_device_request', [caller.id], {
-      deviceId: id,
-      candidates: (device.candidates ?? []).join(','),
-    });
+    // Never to the requesting device itself: the fan-out reads the user's devices when it delivers, and
+    // by then this one may have been approved (its own request would reach it).
+    await deps.notifier.notify(
+      'trusted_device_request',
+      [caller.id],
+      { deviceId: id, candidates: (device.candidates ?? []).join(',') },
+      { excludeDeviceIds: [id] },
+    );
   }
   return {
     device,
