@@ -51,6 +51,7 @@ if (want('bundles')) {
     bundles.map((b) => ({
       function: b.group,
       'size KB': b.sizeKB,
+      'entry KB': b.entryKB,
       'load p50 ms': round(b.loadMs.p50),
       'load p90 ms': round(b.loadMs.p90),
       'within budget':

@@ -12,8 +12,8 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
  */
 export async function benchScim(stack: LocalStack, users = 10_000, samples = 300) {
   const { issueScimToken } = await import('../shared/domain/identity/use-cases');
-  const { httpRuntime } = await import('../shared/http/runtime');
-  const { scimRuntime } = await import('../shared/http/scim-runtime');
+  const { httpRuntime } = await import('../shared/runtime/http');
+  const { scimRuntime } = await import('../shared/runtime/scim');
   const { createUser } = await import('../shared/domain/directory/scim-use-cases');
   const name = `bench-scim-${randomUUID().slice(0, 8)}`;
   await bootstrapWorkspace(stack, name, `owner@${name}.example`);

@@ -32,6 +32,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
 import { DEFAULT_ROUTE_GROUP, listRoutes, ROUTE_GROUPS, type RouteGroup } from '../shared/http/routes';
 import type { LatchkeyConfig } from './config';
+import { DomainEvents } from './constructs/domain-events';
 import { InboundEmail } from './constructs/inbound-email';
 import { InboundSms } from './constructs/inbound-sms';
 import { LatchkeyFunction } from './constructs/latchkey-function';
@@ -56,14 +57,17 @@ export interface ApiStackProps extends StackProps {
 const SCIM_THROTTLE = { rateLimit: 25, burstLimit: 50 };
 
 /**
- * What each group's function may touch; anything not listed it gets no permission for. A test
- * (`test/infra/grants.test.ts`) derives this from the adapter modules each entry reaches and fails when
- * the two disagree.
+ * What each group's function may touch, and the only place its grants come from: the loop below
+ * turns each entry into grants (table read or read-write, the HMAC key, SES, push registration, the
+ * secrets key, End User Messaging); anything not listed it gets no permission for. A test
+ * (`test/infra/grants.test.ts`) derives the same from the adapter modules each entry reaches (and
+ * whether any of them writes to the table) and fails when the two disagree. Every HTTP group writes:
+ * resolving the caller provisions users just in time and device checks record `lastSeenAt`.
  */
 export const GROUP_NEEDS: Record<
   RouteGroup,
   {
-    table?: true;
+    table?: 'read' | 'readwrite';
     hmac?: true;
     mail?: true;
     push?: 'register';
@@ -73,20 +77,19 @@ export const GROUP_NEEDS: Record<
   }
 > = {
   system: {},
-  users: { table: true, hmac: true, mail: true },
-  devices: { table: true, hmac: true, mail: true },
-  notifications: { table: true, hmac: true, mail: true },
-  push: { table: true, hmac: true, mail: true, push: 'register' },
-  identity: { table: true, hmac: true, mail: true },
-  accounts: { table: true, hmac: true, mail: true, secrets: true },
-  phone: { table: true, hmac: true, mail: true, phone: true },
-  totp: { table: true, hmac: true, mail: true, secrets: true },
-  // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox;
-  // both build the shared mailer (admin alerts).
-  scim: { table: true, hmac: true, mail: true },
-  directory: { table: true, hmac: true, mail: true },
-  secrets: { table: true, hmac: true, mail: true, secrets: true, attachments: true },
-  sharelinks: { table: true, hmac: true, mail: true, secrets: true },
+  users: { table: 'readwrite', hmac: true, mail: true },
+  devices: { table: 'readwrite', hmac: true, mail: true },
+  notifications: { table: 'readwrite', hmac: true, mail: true },
+  push: { table: 'readwrite', hmac: true, push: 'register' },
+  identity: { table: 'readwrite', hmac: true, mail: true },
+  accounts: { table: 'readwrite', hmac: true, mail: true, secrets: true },
+  phone: { table: 'readwrite', hmac: true, mail: true, phone: true },
+  totp: { table: 'readwrite', hmac: true, secrets: true },
+  // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox.
+  scim: { table: 'readwrite', hmac: true },
+  directory: { table: 'readwrite', hmac: true },
+  secrets: { table: 'readwrite', hmac: true, mail: true, secrets: true, attachments: true },
+  sharelinks: { table: 'readwrite', hmac: true, mail: true, secrets: true },
 };
 
 export function entryOf(group: RouteGroup): string {
@@ -107,6 +110,8 @@ export class ApiStack extends Stack {
   /** What the web app signs in with (OIDC authorization code + PKCE). */
   readonly webSignIn: { issuer: string; clientId: string; connectOrigins: string[] };
   readonly outbox: OutboxRelay;
+  /** Where published domain events go: an archive, and a queue per subscribed event type. */
+  readonly domainEvents: DomainEvents;
   readonly rotation: Rotation;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -156,6 +161,7 @@ export class ApiStack extends Stack {
       rotationQueue: this.rotation.queue,
       logRetention: config.logRetentionDays,
     });
+    this.domainEvents = new DomainEvents(this, 'DomainEvents', { bus: props.eventBus });
 
     this.inbound = new InboundSms(this, 'InboundSms', {
       table: props.table,
@@ -185,7 +191,7 @@ export class ApiStack extends Stack {
         },
       });
       const needs = GROUP_NEEDS[group];
-      if (needs.table) fn.bindTable(props.table, 'readwrite');
+      if (needs.table) fn.bindTable(props.table, needs.table);
       if (needs.hmac) fn.bindHmacKey(props.hmacKey);
       if (needs.mail) fn.bindMailer(config.emailFrom);
       if (needs.push === 'register') this.push.bindRegistration(fn, platforms.applicationArns);

@@ -204,6 +204,18 @@ export function applySuppressions(stateful: StatefulStack, api: ApiStack, web?: 
     ],
     true,
   );
+  for (const queue of api.domainEvents.deadLetterQueues) {
+    NagSuppressions.addResourceSuppressions(queue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This is a dead-letter queue of domain event delivery; it is watched by an alarm.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: 'This is a dead-letter queue; it is watched by an alarm.',
+      },
+    ]);
+  }
   NagSuppressions.addResourceSuppressions(api.outbox.deadLetters, [
     {
       id: 'AwsSolutions-SQS3',

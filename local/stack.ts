@@ -266,7 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // round trip of the request so nothing but ids could reach it.
     const connector = once(() =>
       import('../functions/jobs/connector').then((module) =>
-        import('../shared/runtime/rotation').then((runtime) =>
+        import('../shared/runtime/connector').then((runtime) =>
           module.createConnector(runtime.connectorDeps()),
         ),
       ),
@@ -323,7 +323,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await Promise.all(queues.map((queue) => queue.drain()));
     };
 
-    const { httpRuntime } = await import('../shared/http/runtime');
+    const { httpRuntime } = await import('../shared/runtime/http');
     const runtime = httpRuntime();
     const { makeDirectorySettingsStore } = await import('../shared/adapters/dynamodb/directory-settings');
     await seed({ ...runtime.deps, settings: makeDirectorySettingsStore(runtime.doc, runtime.tableName) });
@@ -372,8 +372,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (Number.isNaN(at.getTime())) {
           return json(400, { error: 'validation_failed', message: 'Send {"now": an ISO date-time} or {}.' });
         }
-        const { createRotationSweep } = await import('../functions/jobs/rotation-sweep');
-        const report = await createRotationSweep({ now: () => at })();
+        const [{ createRotationSweep }, runtime] = await Promise.all([
+          import('../functions/jobs/rotation-sweep'),
+          import('../shared/runtime/rotation-sweep'),
+        ]);
+        const report = await createRotationSweep(runtime.rotationSweepDeps({ now: () => at }))();
         await drainAll();
         return json(200, report);
       }

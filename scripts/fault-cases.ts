@@ -34,7 +34,8 @@ export async function databaseOutage(stack: LocalStack, requests = 6): Promise<F
   if (!stack.dataDir) throw new Error('the outage case needs a persisted stack (-dbPath)');
   const api = stackClient(stack);
   const problems: string[] = [];
-  const user = await api.webSession(`${unique('outage')}@acme.example`, unique('ws'));
+  const email = `${unique('outage')}@acme.example`;
+  const user = await api.webSession(email, await api.bootstrap(unique('ws'), email, ['acme.example']));
   const before = await api.call('GET', '/v1/devices', { token: user.token, device: user.credential });
   api.expectStatus(before, 200, 'devices before');
 
@@ -100,8 +101,9 @@ export async function databaseOutage(stack: LocalStack, requests = 6): Promise<F
 export async function pushFailing(stack: LocalStack, failures = 2): Promise<FaultResult> {
   const api = stackClient(stack);
   const problems: string[] = [];
-  const workspace = unique('ws');
-  const user = await api.userWithPhone(`${unique('sns')}@acme.example`, workspace);
+  const email = `${unique('sns')}@acme.example`;
+  const workspace = await api.bootstrap(unique('ws'), email, ['acme.example']);
+  const user = await api.userWithPhone(email, workspace);
   await stack.push.drain();
   const pushesFor = (deviceId: string) =>
     stack.push.outbox.filter(
@@ -151,7 +153,8 @@ export async function pushFailing(stack: LocalStack, failures = 2): Promise<Faul
 export async function poisonMessages(stack: LocalStack, good = 3): Promise<FaultResult> {
   const api = stackClient(stack);
   const problems: string[] = [];
-  const owner = await api.userWithPhone(`${unique('poison')}@acme.example`, unique('ws'));
+  const email = `${unique('poison')}@acme.example`;
+  const owner = await api.userWithPhone(email, await api.bootstrap(unique('ws'), email, ['acme.example']));
   const account = await api.sharedAccount(owner);
   const poison = { hello: 'I am not what this queue carries', id: randomUUID() };
   const smsIds = Array.from({ length: good }, () => randomUUID());

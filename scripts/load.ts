@@ -46,7 +46,7 @@ const doc = DynamoDBDocumentClient.from(
   new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
 );
 
-const { call, expectStatus, webSession, userWithPhone, sharedAccount } = stackClient(stack);
+const { call, expectStatus, webSession, userWithPhone, sharedAccount, bootstrap } = stackClient(stack);
 
 interface Issued {
   userId: string;
@@ -70,11 +70,10 @@ async function onboard(email: string, workspace: string | undefined, leavePendin
 }
 
 async function owner(name: string) {
-  const workspace = `load-${name}-${randomUUID().slice(0, 6)}`;
-  return {
-    ...(await userWithPhone(`${name}-${randomUUID().slice(0, 6)}@load.example`, workspace)),
-    workspace,
-  };
+  // No sign-in creates a workspace: each owner's is bootstrapped, open to load.example's users.
+  const email = `${name}-${randomUUID().slice(0, 6)}@load.example`;
+  const workspace = await bootstrap(`load-${name}-${randomUUID().slice(0, 6)}`, email, ['load.example']);
+  return { ...(await userWithPhone(email, workspace)), workspace };
 }
 
 console.log(

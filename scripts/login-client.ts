@@ -7,6 +7,7 @@
 
 import { randomUUID, webcrypto } from 'node:crypto';
 import { compactDecrypt } from 'jose';
+import { SEED_WORKSPACE } from '../local/seed';
 import { listSentEmails } from '../local/ses-local';
 
 interface Endpoints {
@@ -75,7 +76,7 @@ async function trustedDevice(endpoints: Endpoints, email: string, workspace: str
 
 export async function runLoginDemo(endpoints: Endpoints, log: (line: string) => void = console.log) {
   // The local stack's seeded workspace, open to just-in-time users of acme.example (no sign-in creates one).
-  const workspace = 'acme';
+  const workspace = SEED_WORKSPACE;
   const ownerEmail = `owner-${randomUUID().slice(0, 6)}@acme.example`;
   const collaboratorEmail = `collab-${randomUUID().slice(0, 6)}@acme.example`;
 

@@ -45,20 +45,7 @@ export function stackClient(stack: LocalStack) {
     }
   }
 
-  // No sign-in creates a workspace: the first email naming a new one bootstraps it as its owner, with
-  // just-in-time users of that email's domain (what `npm run bootstrap` does for a real workspace).
-  const bootstrapped = new Map<string, Promise<unknown>>();
-  const bootstrap = bootstrapOn(stackDocumentClient(stack), stack.tableName);
-
   async function token(email: string, workspace?: string): Promise<string> {
-    if (workspace && !bootstrapped.has(workspace)) {
-      const domain = email.slice(email.lastIndexOf('@') + 1);
-      bootstrapped.set(
-        workspace,
-        bootstrap({ workspaceName: workspace, ownerEmail: email, jitEmailDomains: [domain] }),
-      );
-    }
-    if (workspace) await bootstrapped.get(workspace);
     const response = await call('POST', '/_local/token', {
       body: { email, ...(workspace ? { workspace } : {}) },
     });
@@ -167,5 +154,17 @@ export function stackClient(stack: LocalStack) {
     };
   }
 
-  return { call, expectStatus, token, emailedCode, webSession, userWithPhone, sharedAccount };
+  /**
+   * Bootstraps a workspace the way `npm run bootstrap` does (no sign-in creates one): `ownerEmail`'s
+   * first sign-in is its owner; just-in-time users of `jitDomains` may join. Returns the workspace name.
+   */
+  async function bootstrap(workspace: string, ownerEmail: string, jitDomains: string[]) {
+    await bootstrapOn(
+      stackDocumentClient(stack),
+      stack.tableName,
+    )({ workspaceName: workspace, ownerEmail, jitEmailDomains: jitDomains });
+    return workspace;
+  }
+
+  return { call, expectStatus, token, emailedCode, webSession, userWithPhone, sharedAccount, bootstrap };
 }

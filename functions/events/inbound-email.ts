@@ -1,28 +1,12 @@
 import type { SESEvent } from 'aws-lambda';
-import { CALL_BUDGETS } from '../../shared/adapters/aws/call-budget';
 import { parseMail } from '../../shared/adapters/mime/parse-mail';
-import { makeS3BlobStore } from '../../shared/adapters/s3/blob-store';
 import { parseSesEvent } from '../../shared/adapters/ses/inbound-event';
-import { makeSqsQueue } from '../../shared/adapters/sqs/push-queue';
-import { ENV, optionalEnv, requireEnv } from '../../shared/config/env';
-import type { InboundMessage } from '../../shared/domain/accounts/ingest';
+import { ENV, optionalEnv } from '../../shared/config/env';
 import { intakeMail, MAX_MAIL_BYTES } from '../../shared/domain/accounts/mail-intake';
 import { logger } from '../../shared/observability';
-import { s3Client, sqsClient } from '../../shared/runtime/aws-clients';
 import { type ExternalAdapters, lazyHandler } from '../../shared/runtime/external-adapters';
 
 /** The AWS side of the parser: the raw-mail bucket and the inbox queue, with a worker's budget. */
-const awsAdapters = (): Pick<ExternalAdapters, 'blobStore' | 'inboundQueue'> => ({
-  blobStore: makeS3BlobStore(s3Client('worker'), {
-    bucket: requireEnv(ENV.inboundMailBucket),
-    budget: CALL_BUDGETS.worker,
-  }),
-  inboundQueue: makeSqsQueue<InboundMessage>(sqsClient('worker'), {
-    queueUrl: requireEnv(ENV.inboundQueueUrl),
-    budget: CALL_BUDGETS.worker,
-  }),
-});
-
 /**
  * SES receipt rule (after its S3 action) -> parse the raw MIME -> queue one inbox message per managed
  * recipient. No database here: the inbox side (inbound-ingest) stores and notifies. Failures throw:
@@ -44,4 +28,6 @@ export function createHandler(adapters: Pick<ExternalAdapters, 'blobStore' | 'in
   };
 }
 
-export const handler = lazyHandler(() => createHandler(awsAdapters()));
+export const handler = lazyHandler(async () =>
+  createHandler((await import('../../shared/runtime/inbound-email')).inboundMailAdapters()),
+);

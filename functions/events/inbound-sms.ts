@@ -1,6 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { inboxIngestDeps } from '../../shared/adapters/inbox-runtime';
 import { parseInboundSms } from '../../shared/adapters/sqs/inbound-sms';
 import { type IngestDeps, ingestInbound } from '../../shared/domain/accounts/ingest';
 import { logger } from '../../shared/observability';
@@ -37,4 +36,6 @@ export function createInboundSmsHandler(deps: IngestDeps) {
   };
 }
 
-export const handler = lazyHandler(() => createInboundSmsHandler(inboxIngestDeps()));
+export const handler = lazyHandler(async () =>
+  createInboundSmsHandler((await import('../../shared/runtime/inbox')).inboxIngestDeps()),
+);

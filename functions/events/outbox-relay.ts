@@ -1,23 +1,42 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxEventOf } from '../../shared/adapters/dynamodb/outbox';
 import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
-import { PUSH_JOB_EVENT } from '../../shared/domain/events';
+import { type DomainEvent, PUSH_JOB_EVENT } from '../../shared/domain/events';
+import type { PushJob } from '../../shared/domain/ports';
 import { ROTATION_JOB_EVENT } from '../../shared/domain/rotation/jobs';
 import { logger } from '../../shared/observability';
 import { correlationOfRecord, withCorrelation } from '../../shared/observability/correlation';
 import { lazyHandler } from '../../shared/runtime/external-adapters';
-import { type OutboxRelayDeps, outboxRelayDeps } from '../../shared/runtime/outbox-relay';
+import type { OutboxRelayDeps } from '../../shared/runtime/outbox-relay';
+
+/** SendMessageBatch takes at most 10 messages. */
+const SQS_BATCH = 10;
+
+/** The jobs a push event carries (`detail.jobs`; an older item carries one job as its detail). */
+function pushJobsOf(event: DomainEvent): PushJob[] {
+  const raw = Array.isArray(event.detail.jobs) ? (event.detail.jobs as unknown[]) : [event.detail];
+  return raw.map((item) => {
+    const job = parsePushJob(JSON.stringify(item));
+    if (!job) throw new Error(`outbox event ${event.id} carries something that is not a push job`);
+    return job;
+  });
+}
 
 /**
- * Table stream -> wherever each outbox event goes: push jobs to the push queue, rotation jobs to the
- * rotation queue, every other event to the event bus. A record that fails is reported (partial batch response) and retried from there;
- * after the retries the stream's on-failure destination (a DLQ with an alarm) keeps it.
+ * Table stream -> wherever each outbox event goes: push jobs to the push queue (10 per
+ * SendMessageBatch), rotation jobs to the rotation queue, every other event to the event bus. Each
+ * record keeps the correlation id its outbox item carries into the queue message or event.
+ *
+ * Ordering and delivery: records are relayed one after the other, in stream order. The first record
+ * that fails stops the batch: it and every later record are reported as failures, so Lambda
+ * checkpoints just before it and retries from there (the stream's partial batch response keeps the
+ * lowest failed sequence number). Nothing is published ahead of an event that failed before it, and
+ * nothing already relayed in this batch is relayed again by that retry. Delivery is at least once (a
+ * timeout or crash mid-batch replays the batch): consumers dedupe on the event `id`. After the
+ * retries, the stream's on-failure destination (a DLQ with an alarm) keeps the failed record.
  */
 export function createOutboxRelay(deps: OutboxRelayDeps) {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  // Each record keeps the correlation id its outbox item carries into the queue message or event.
   const relay = (record: DynamoDBRecord) =>
     withCorrelation(correlationOfRecord(record), () => relayOne(record));
   const relayOne = async (record: DynamoDBRecord) => {
@@ -25,9 +44,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     const event = outboxEventOf(unmarshall(record.dynamodb.NewImage as never));
     if (!event) return;
     if (event.type === PUSH_JOB_EVENT) {
-      const job = parsePushJob(JSON.stringify(event.detail));
-      if (!job) throw new Error(`outbox event ${event.id} carries no push job`);
-      await deps.pushQueue.enqueue([job]);
+      const jobs = pushJobsOf(event);
+      for (let i = 0; i < jobs.length; i += SQS_BATCH)
+        await deps.pushQueue.enqueue(jobs.slice(i, i + SQS_BATCH));
     } else if (event.type === ROTATION_JOB_EVENT && deps.rotationQueue) {
       // Ids only: the worker reads the rotation's state from the table.
       await deps.rotationQueue.enqueue([event.detail]);
@@ -37,12 +56,28 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     }
     logger.debug('outbox event relayed', { eventId: event.id, eventType: event.type });
   };
-  return (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> =>
-    processPartialResponse(event, relay, processor, {
-      ...(context ? { context } : {}),
-      throwOnFullBatchFailure: false,
-      processInParallel: false,
-    });
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const records = event.Records;
+    for (const [index, record] of records.entries()) {
+      try {
+        await relay(record);
+      } catch (error) {
+        logger.warn('outbox relay stopped at a failed record; it and the rest of the batch are retried', {
+          sequenceNumber: record.dynamodb?.SequenceNumber,
+          remaining: records.length - index,
+          error: (error as Error).message,
+        });
+        return {
+          batchItemFailures: records
+            .slice(index)
+            .map((failed) => ({ itemIdentifier: failed.dynamodb?.SequenceNumber ?? '' })),
+        };
+      }
+    }
+    return { batchItemFailures: [] };
+  };
 }
 
-export const handler = lazyHandler(() => createOutboxRelay(outboxRelayDeps()));
+export const handler = lazyHandler(async () =>
+  createOutboxRelay((await import('../../shared/runtime/outbox-relay')).outboxRelayDeps()),
+);

@@ -1,11 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { sharedDocumentClient } from '../../shared/adapters/dynamodb/client';
-import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
-import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notification-repository';
-import { systemClock } from '../../shared/adapters/ids';
-import { sharedPushGateway } from '../../shared/adapters/sns/shared-gateway';
 import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
-import { ENV, requireEnv } from '../../shared/config/env';
 import { type DeliverDeps, deliverPushJobs } from '../../shared/domain/notifications/deliver';
 import type { PushJob } from '../../shared/domain/ports';
 import { logger } from '../../shared/observability';
@@ -17,21 +11,15 @@ import { type ExternalAdapters, lazyHandler } from '../../shared/runtime/externa
  * no push job (a poison message) is reported too: it comes back until the queue moves it to its
  * dead-letter queue, where it is kept for inspection with an alarm, and never holds up its batch.
  */
-export function createHandler(adapters: Pick<ExternalAdapters, 'pushGateway'>) {
-  const doc = sharedDocumentClient();
-  const tableName = requireEnv(ENV.tableName);
-  const deps = {
-    gateway: adapters.pushGateway,
-    deliveries: makeNotificationRepository(doc, tableName).deliveries,
-    devices: makeDeviceRepository(doc, tableName),
-    clock: systemClock,
-    concurrency: 16,
-    log: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
-  };
-  return (event: SQSEvent): Promise<SQSBatchResponse> => fanout(event, deps);
+export function createHandler(adapters?: Pick<ExternalAdapters, 'pushGateway'>) {
+  // The dependencies (SDK clients, repositories) load on the first batch: module-load budget.
+  return lazyHandler(async () => {
+    const deps = (await import('../../shared/runtime/push-fanout')).fanoutDeps(adapters);
+    return (event: SQSEvent): Promise<SQSBatchResponse> => fanout(event, deps);
+  });
 }
 
-export const handler = lazyHandler(() => createHandler({ pushGateway: sharedPushGateway() }));
+export const handler = createHandler();
 
 async function fanout(event: SQSEvent, deps: DeliverDeps): Promise<SQSBatchResponse> {
   const jobs: PushJob[] = [];

@@ -34,22 +34,20 @@ import {
   viewPasswordVersion,
 } from '../../shared/domain/rotation/use-cases';
 import { toAccountView, toMemberView } from '../../shared/http/account-views';
-import { accountsRuntime } from '../../shared/http/accounts-runtime';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
 import { toRotationView, toVersionView } from '../../shared/http/rotation-views';
 import { accountsRoutes } from '../../shared/http/routes/accounts';
 import { rotationRoutes } from '../../shared/http/routes/rotation';
 
-const { accountDeps: deps, rotationDeps, options } = accountsRuntime();
 const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) =>
   event.requestContext?.http?.sourceIp ?? 'unknown';
 const demoAppUrl = optionalEnv(ENV.demoAppUrl);
 
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'accounts',
   { ...accountsRoutes, ...rotationRoutes },
-  {
+  ({ accountDeps: deps, rotationDeps }) => ({
     createAccount: async ({ caller, body }) => ({
       account: toAccountView(await createAccount(caller, body, deps), 'owner'),
     }),
@@ -146,6 +144,10 @@ export const handler = createGroupHandler(
     startMfaEnrollment: async ({ caller, params }) => ({
       rotation: toRotationView(await startMfaEnrollment(caller, params.id, rotationDeps)),
     }),
+  }),
+  async () => {
+    const runtime = (await import('../../shared/runtime/accounts')).accountsRuntime();
+    const { accountDeps: deps, options } = runtime;
+    return { ...runtime, options: { ...options, confirm: ownerFirst(options.confirm, deps) } };
   },
-  { ...options, confirm: ownerFirst(options.confirm, deps) },
 );

@@ -12,17 +12,14 @@ import {
   verifyDevice,
 } from '../../shared/domain/devices/use-cases';
 import { deviceCookieOnRegistration } from '../../shared/http/device-cookie';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { devicesRoutes } from '../../shared/http/routes/devices';
-import { httpRuntime } from '../../shared/http/runtime';
 import { toDeviceSummary, toDeviceView } from '../../shared/http/views';
 
-const { deps, options } = httpRuntime();
-
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'devices',
   devicesRoutes,
-  {
+  ({ deps }) => ({
     registerDevice: async ({ caller, body }) => {
       const registration = await registerDevice(caller, body, deps);
       const { device } = registration;
@@ -71,6 +68,6 @@ export const handler = createGroupHandler(
     renameDevice: async ({ caller, device, params, body }) => ({
       device: toDeviceView(await renameDevice(caller, params.id, body.name, deps), device.id),
     }),
-  },
-  options,
+  }),
+  () => import('../../shared/runtime/http').then((runtime) => runtime.httpRuntime()),
 ).use(deviceCookieOnRegistration());

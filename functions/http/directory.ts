@@ -1,30 +1,16 @@
-import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
-import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
-import { makeDirectorySettingsStore } from '../../shared/adapters/dynamodb/directory-settings';
-import { makeTeamAccess } from '../../shared/adapters/team-access';
 import { searchWorkspaceUsers, setWorkspaceRole } from '../../shared/domain/directory/roles';
 import { getDirectorySettings, updateDirectorySettings } from '../../shared/domain/directory/settings';
 import { getTeam, listTeams, shareWithTeam, unshareFromTeam } from '../../shared/domain/directory/teams';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { directoryRoutes } from '../../shared/http/routes/directory';
 import { teamsRoutes } from '../../shared/http/routes/teams';
-import { httpCore } from '../../shared/http/runtime';
 import { toUserView } from '../../shared/http/views';
 
 /** The directory for people: teams, accounts shared with them, the user picker and workspace roles. */
-const { doc, tableName, core, options } = httpCore();
-const deps = {
-  ...core,
-  directory: makeDirectoryRepository(doc, tableName),
-  accounts: makeAccountRepository(doc, tableName),
-  teamAccess: makeTeamAccess(doc, tableName).teamAccess,
-  settings: makeDirectorySettingsStore(doc, tableName),
-};
-
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'directory',
   { ...teamsRoutes, ...directoryRoutes },
-  {
+  ({ deps }) => ({
     listTeams: async ({ caller }) => ({ items: await listTeams(caller, deps) }),
     getTeam: async ({ caller, params }) => ({ team: await getTeam(caller, params.id, deps) }),
     shareWithTeam: async ({ caller, params, body }) => ({
@@ -42,6 +28,6 @@ export const handler = createGroupHandler(
       await unshareFromTeam(caller, params.id, params.teamId, deps);
       return { deleted: true as const };
     },
-  },
-  options,
+  }),
+  () => import('../../shared/runtime/directory').then((runtime) => runtime.directoryRuntime()),
 );

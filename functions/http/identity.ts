@@ -12,20 +12,18 @@ import {
   statusView,
   updateIdentitySettings,
 } from '../../shared/domain/identity/use-cases';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { identityRoutes } from '../../shared/http/routes/identity';
-import { httpRuntime } from '../../shared/http/runtime';
 
-const { deps, options } = httpRuntime();
-const view = (challenge: Parameters<typeof statusView>[0]) => {
-  const { numberToMatch: _hidden, ...rest } = statusView(challenge, deps.clock.now());
+const view = (challenge: Parameters<typeof statusView>[0], now: Date) => {
+  const { numberToMatch: _hidden, ...rest } = statusView(challenge, now);
   return { challenge: rest };
 };
 
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'identity',
   identityRoutes,
-  {
+  ({ deps }) => ({
     listPendingIdentityChallenges: async ({ caller, device }) => ({
       items: await listPendingChallenges(caller, device, deps),
     }),
@@ -33,9 +31,9 @@ export const handler = createGroupHandler(
       challenge: await getChallengeStatus(caller, device, params.id, deps),
     }),
     approveIdentityChallenge: async ({ caller, device, params, body }) =>
-      view(await approveChallenge(caller, device, params.id, body.number, deps)),
+      view(await approveChallenge(caller, device, params.id, body.number, deps), deps.clock.now()),
     denyIdentityChallenge: async ({ caller, device, params, body }) =>
-      view(await denyChallenge(caller, device, params.id, body?.report ?? false, deps)),
+      view(await denyChallenge(caller, device, params.id, body?.report ?? false, deps), deps.clock.now()),
     resendIdentityChallenge: async ({ caller, device, params }) => ({
       challenge: statusView(await resendPush(caller, device, params.id, deps), deps.clock.now()),
     }),
@@ -51,6 +49,6 @@ export const handler = createGroupHandler(
       settings: await updateIdentitySettings(caller, body, deps),
     }),
     issueScimToken: async ({ caller }) => issueScimToken(caller, deps),
-  },
-  options,
+  }),
+  () => import('../../shared/runtime/http').then((runtime) => runtime.httpRuntime()),
 );

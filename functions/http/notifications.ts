@@ -5,16 +5,13 @@ import {
   updateMyPreferences,
   updateWorkspaceNotificationSettings,
 } from '../../shared/domain/notifications/use-cases';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { notificationsRoutes } from '../../shared/http/routes/notifications';
-import { httpRuntime } from '../../shared/http/runtime';
 
-const { deps, options } = httpRuntime();
-
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'notifications',
   notificationsRoutes,
-  {
+  ({ deps }) => ({
     getWorkspaceNotificationSettings: async ({ caller }) => ({
       settings: await getWorkspaceNotificationSettings(caller, deps),
     }),
@@ -29,6 +26,6 @@ export const handler = createGroupHandler(
     }),
     listMyNotifications: async ({ caller, query }) =>
       listMyNotifications(caller, { limit: query.limit ?? 20, cursor: query.cursor }, deps),
-  },
-  options,
+  }),
+  () => import('../../shared/runtime/http').then((runtime) => runtime.httpRuntime()),
 );

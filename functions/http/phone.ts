@@ -1,31 +1,18 @@
-import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
-import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-repository';
-import { makeShareLinkRepository } from '../../shared/adapters/dynamodb/share-link-repository';
-import { sharedPhoneNumbers } from '../../shared/adapters/pinpoint/shared-phone-numbers';
-import { makeTeamAccess } from '../../shared/adapters/team-access';
 import { deleteAccount, provisionPhone, releasePhone } from '../../shared/domain/accounts/use-cases';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
 import { phoneRoutes } from '../../shared/http/routes/phone';
-import { httpRuntime } from '../../shared/http/runtime';
-import { type ExternalAdapters, lazyHandler } from '../../shared/runtime/external-adapters';
+import type { ExternalAdapters } from '../../shared/runtime/external-adapters';
 
-/** The routes that need End User Messaging (its SDK client stays out of the other bundles). */
-export function createHandler(adapters: Pick<ExternalAdapters, 'phoneNumbers'>) {
-  const { doc, tableName, deps: runtime, options } = httpRuntime();
-  const deps = {
-    ...runtime,
-    accounts: makeAccountRepository(doc, tableName),
-    inbox: makeInboxRepository(doc, tableName),
-    phoneNumbers: adapters.phoneNumbers,
-    revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
-    // Owners and collaborators through teams are owners and collaborators here too.
-    teamAccess: makeTeamAccess(doc, tableName).teamAccess,
-  };
-  return createGroupHandler(
+/**
+ * The routes that need End User Messaging (its SDK client stays out of the other bundles). Lambda uses
+ * AWS's; the local runtime passes its simulator.
+ */
+export function createHandler(adapters?: Pick<ExternalAdapters, 'phoneNumbers'>) {
+  return createLazyGroupHandler(
     'phone',
     phoneRoutes,
-    {
+    ({ deps }) => ({
       provisionPhone: async ({ caller, params, body }) => ({
         phoneNumber: await provisionPhone(caller, params.id, body.type, deps),
       }),
@@ -37,9 +24,13 @@ export function createHandler(adapters: Pick<ExternalAdapters, 'phoneNumbers'>) 
         await deleteAccount(caller, params.id, deps);
         return { deleted: true as const };
       },
+    }),
+    async () => {
+      const runtime = (await import('../../shared/runtime/phone')).phoneRuntime(adapters);
+      const { deps, options } = runtime;
+      return { ...runtime, options: { ...options, confirm: ownerFirst(options.confirm, deps) } };
     },
-    { ...options, confirm: ownerFirst(options.confirm, deps) },
   );
 }
 
-export const handler = lazyHandler(() => createHandler({ phoneNumbers: sharedPhoneNumbers() }));
+export const handler = createHandler();

@@ -1,20 +1,16 @@
-import { sharedPushGateway } from '../../shared/adapters/sns/shared-gateway';
 import { registerPush } from '../../shared/domain/notifications/use-cases';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { notificationsRoutes } from '../../shared/http/routes/notifications';
-import { httpCore } from '../../shared/http/runtime';
-import { type ExternalAdapters, lazyHandler } from '../../shared/runtime/external-adapters';
+import type { ExternalAdapters } from '../../shared/runtime/external-adapters';
 
 /** Push registration on its own: the only HTTP route that needs the SNS client (bundle budget). */
-export function createHandler(adapters: Pick<ExternalAdapters, 'pushGateway'>) {
-  const { core, options } = httpCore();
-  const pushDeps = { ...core, gateway: adapters.pushGateway };
-  return createGroupHandler(
+export function createHandler(adapters?: Pick<ExternalAdapters, 'pushGateway'>) {
+  return createLazyGroupHandler(
     'push',
     notificationsRoutes,
-    {
+    ({ deps }) => ({
       registerPush: async ({ caller, device, params, body }) => {
-        const registration = await registerPush(caller, device, params.id, body, pushDeps);
+        const registration = await registerPush(caller, device, params.id, body, deps);
         return {
           pushRegistration: {
             platform: registration.platform,
@@ -23,9 +19,9 @@ export function createHandler(adapters: Pick<ExternalAdapters, 'pushGateway'>) {
           },
         };
       },
-    },
-    options,
+    }),
+    () => import('../../shared/runtime/push').then((runtime) => runtime.pushRuntime(adapters)),
   );
 }
 
-export const handler = lazyHandler(() => createHandler({ pushGateway: sharedPushGateway() }));
+export const handler = createHandler();

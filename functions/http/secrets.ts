@@ -26,23 +26,21 @@ import {
   viewSecret,
 } from '../../shared/domain/secrets/use-cases';
 import { toAttachmentView } from '../../shared/http/attachment-schemas';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import { secretsRoutes } from '../../shared/http/routes/secrets';
 import { toGrantView, toSecretView, toSecretWithValues, toVaultView } from '../../shared/http/secret-schemas';
 import { accessFirst, forRequest } from '../../shared/http/secrets-access';
-import { secretsRuntime } from '../../shared/http/secrets-runtime';
 
-const { secretDeps, options } = secretsRuntime();
 const deleted = { deleted: true as const };
 const page = (query: { limit?: number | undefined; cursor?: string | undefined }) => ({
   limit: query.limit ?? 50,
   cursor: query.cursor,
 });
 
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'secrets',
   secretsRoutes,
-  {
+  ({ secretDeps }) => ({
     createVault: async ({ event, caller, body }) => ({
       vault: toVaultView(await createVault(caller, body, forRequest(secretDeps, event)), 'manager'),
     }),
@@ -178,6 +176,10 @@ export const handler = createGroupHandler(
       await deleteAttachment(caller, params.id, params.attachmentId, forRequest(secretDeps, event));
       return deleted;
     },
+  }),
+  async () => {
+    const runtime = (await import('../../shared/runtime/secrets')).secretsRuntime();
+    const { secretDeps: deps, options } = runtime;
+    return { ...runtime, options: { ...options, confirm: accessFirst(options.confirm, deps) } };
   },
-  { ...options, confirm: accessFirst(options.confirm, secretDeps) },
 );

@@ -6,21 +6,19 @@ import {
   revokeShareLink,
   sendShareCode,
 } from '../../shared/domain/share-links/use-cases';
-import { createGroupHandler } from '../../shared/http/handler';
+import { createLazyGroupHandler } from '../../shared/http/handler';
 import type { ConfirmationRequest } from '../../shared/http/middleware';
 import { shareLinksRoutes } from '../../shared/http/routes/share-links';
 import { accessMemo } from '../../shared/http/secrets-access';
 import { toShareLinkView } from '../../shared/http/share-link-views';
-import { shareLinksRuntime } from '../../shared/http/share-links-runtime';
 
-const { shareDeps: deps, options, requireShareOwner, shareableContentWith } = shareLinksRuntime();
 const sourceIp = (event: { requestContext?: { http?: { sourceIp?: string } } }) =>
   event.requestContext?.http?.sourceIp ?? 'unknown';
 
-export const handler = createGroupHandler(
+export const handler = createLazyGroupHandler(
   'sharelinks',
   shareLinksRoutes,
-  {
+  ({ shareDeps: deps, shareableContentWith }) => ({
     createShareLink: async ({ event, caller, body }) => {
       // The ownership check of the confirmation and the content read share one access resolution.
       const scoped = { ...deps, shareableContent: shareableContentWith(accessMemo(event)) };
@@ -52,14 +50,21 @@ export const handler = createGroupHandler(
         { code: body.code, ip: sourceIp(event), userAgent: event.headers?.['user-agent'] ?? '' },
         deps,
       ),
-  },
-  {
-    ...options,
-    // Ownership first: nobody is pushed a challenge for an object they could not share anyway.
-    confirm: async (request: ConfirmationRequest) => {
-      const body = request.body as { resource: { type: 'account' | 'secret'; id: string } };
-      await requireShareOwner(request.caller, body.resource, accessMemo(request.event));
-      await options.confirm?.(request);
-    },
+  }),
+  async () => {
+    const runtime = (await import('../../shared/runtime/share-links')).shareLinksRuntime();
+    const { options, requireShareOwner } = runtime;
+    return {
+      ...runtime,
+      options: {
+        ...options,
+        // Ownership first: nobody is pushed a challenge for an object they could not share anyway.
+        confirm: async (request: ConfirmationRequest) => {
+          const body = request.body as { resource: { type: 'account' | 'secret'; id: string } };
+          await requireShareOwner(request.caller, body.resource, accessMemo(request.event));
+          await options.confirm?.(request);
+        },
+      },
+    };
   },
 );

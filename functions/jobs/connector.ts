@@ -4,7 +4,6 @@ import { ConnectorError } from '../../shared/domain/rotation/errors';
 import type { ConnectorRequest, ConnectorResult } from '../../shared/domain/rotation/ports';
 import { logger } from '../../shared/observability';
 import { lazyHandler } from '../../shared/runtime/external-adapters';
-import { connectorDeps } from '../../shared/runtime/rotation';
 
 /**
  * The isolated connector function: invoked by the rotation worker with ids and version numbers, it
@@ -34,4 +33,7 @@ export function createConnector(deps: ConnectorDeps) {
   };
 }
 
-export const handler = lazyHandler(() => createConnector(connectorDeps()));
+// The adapters (SDK clients, the keyring, the drivers) load on the first call: module-load budget.
+export const handler = lazyHandler(async () =>
+  createConnector((await import('../../shared/runtime/connector')).connectorDeps()),
+);

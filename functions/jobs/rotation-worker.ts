@@ -3,7 +3,6 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { advanceRotation, type EngineDeps } from '../../shared/domain/rotation/engine';
 import { logger, metrics } from '../../shared/observability';
 import { lazyHandler } from '../../shared/runtime/external-adapters';
-import { lambdaConnector, rotationWorkerDeps } from '../../shared/runtime/rotation';
 
 /** A rotation job: ids only (the relay sends the outbox event's `detail`). */
 function parseJob(body: string): { accountId: string; rotationId: string } | undefined {
@@ -46,4 +45,8 @@ export function createRotationWorker(deps: EngineDeps) {
   };
 }
 
-export const handler = lazyHandler(() => createRotationWorker(rotationWorkerDeps(lambdaConnector())));
+// The adapters (SDK clients, the keyring, the mailer) load on the first batch: module-load budget.
+export const handler = lazyHandler(async () => {
+  const runtime = await import('../../shared/runtime/rotation');
+  return createRotationWorker(runtime.rotationWorkerDeps(runtime.lambdaConnector()));
+});

@@ -25,7 +25,19 @@ export interface RotationProps {
   sweepEvery?: Duration;
 }
 
-const entry = (file: string) => fileURLToPath(new URL(`../../functions/jobs/${file}`, import.meta.url));
+export const rotationEntry = (file: string) =>
+  fileURLToPath(new URL(`../../functions/jobs/${file}`, import.meta.url));
+const entry = rotationEntry;
+
+/**
+ * The grants of the rotation functions that use the shared binders (a test derives the same from the
+ * adapter modules each entry reaches). The connector is narrower on purpose: `dynamodb:GetItem` and
+ * `kms:Decrypt` only, granted by hand below.
+ */
+export const ROTATION_NEEDS = {
+  'rotation-worker.ts': { table: 'readwrite', secrets: true, mail: true },
+  'rotation-sweep.ts': { table: 'readwrite' },
+} as const;
 
 /**
  * Password rotation: the rotation queue (fed by the outbox relay) -> the worker, which drives the
@@ -83,8 +95,9 @@ export class Rotation extends Construct {
       logRetention: props.logRetention,
       environment: { [ENV.connectorTimeoutMs]: String(timeoutMs) },
     });
+    const workerNeeds = ROTATION_NEEDS['rotation-worker.ts'];
     this.worker
-      .bindTable(props.table, 'readwrite')
+      .bindTable(props.table, workerNeeds.table)
       .bindSecretsKey(props.secretsKey)
       .bindMailer(props.emailFrom);
     this.connector.grantInvoke(this.worker);
@@ -99,7 +112,7 @@ export class Rotation extends Construct {
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
     });
-    this.sweep.bindTable(props.table, 'readwrite');
+    this.sweep.bindTable(props.table, ROTATION_NEEDS['rotation-sweep.ts'].table);
     new Rule(this, 'SweepSchedule', {
       description: 'Runs the rotation sweep',
       schedule: Schedule.rate(props.sweepEvery ?? Duration.minutes(15)),

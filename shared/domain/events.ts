@@ -1,3 +1,5 @@
+import type { PushJob } from './ports';
+
 /**
  * Something that happened, recorded in the same transaction as the change that caused it (the
  * outbox) and published after commit, at least once: consumers dedupe on `id`.
@@ -12,5 +14,14 @@ export interface DomainEvent {
   correlationId?: string;
 }
 
-/** The event type that carries a push job (`detail` is the job) to the push queue. */
+/** The event type that carries push jobs (`detail.jobs`) to the push queue. */
 export const PUSH_JOB_EVENT = 'push.job';
+
+/**
+ * The outbox event of the push jobs one write causes (all of them, one item): written in the same
+ * transaction as that write, so the jobs exist exactly when the change does.
+ */
+export function pushJobsEvent(jobs: PushJob[], id: string, occurredAt: string): DomainEvent {
+  // Internal work, not a workspace's event: nothing routes on it.
+  return { id, type: PUSH_JOB_EVENT, occurredAt, workspaceId: '', detail: { jobs } };
+}

@@ -129,15 +129,21 @@ export interface DeviceRepository {
   ): Promise<ResendOutcome>;
   approve(device: Device, now: Date): Promise<WriteOutcome>;
   /** Moves a device out of the slot-holding statuses (denied, disabled, expired), freeing slot and name. */
-  retire(device: Device, status: 'denied' | 'disabled' | 'expired', now: Date): Promise<WriteOutcome>;
+  retire(
+    device: Device,
+    status: 'denied' | 'disabled' | 'expired',
+    now: Date,
+    /** Outbox events written in the same transaction (the push endpoint's clean-up). */
+    events?: DomainEvent[],
+  ): Promise<WriteOutcome>;
   /** `flags` replaces the device's flags when given (a sanitized name adds `sanitized`). */
   rename(device: Device, name: string, now: Date, flags?: string[]): Promise<WriteOutcome | 'name_taken'>;
   touch(device: Device, now: Date): Promise<void>;
   /**
    * Deprovisions the user and disables every device that holds a slot, in one transaction, with the
-   * `user.deprovisioned` outbox item when an event is given.
+   * given outbox events (`user.deprovisioned`, the push endpoints' clean-up).
    */
-  deprovisionUser(user: User, devices: Device[], now: Date, event?: DomainEvent): Promise<WriteOutcome>;
+  deprovisionUser(user: User, devices: Device[], now: Date, events?: DomainEvent[]): Promise<WriteOutcome>;
   /**
    * Counts one wrong code against the user's consecutive-failure budget in one conditional write:
    * false when the budget is already spent (a run whose last failure is after `since`). A run older

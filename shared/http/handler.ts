@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type * as zc from 'zod/v4/core';
-import { DEFAULTS } from '../config/env';
+import { DEFAULTS, ENV, optionalEnv, positiveIntEnv } from '../config/env';
 import type { Device } from '../domain/devices/model';
 import type { User } from '../domain/users/model';
 import { instrument } from '../observability/telemetry';
@@ -58,19 +58,94 @@ export function createGroupHandler<G extends RouteGroup>(
   implementations: GroupImplementations<G>,
   options: GroupOptions = {},
 ) {
-  const groupRoutes = Object.entries(manifest)
+  const groupRoutes = routesOf(group, manifest);
+  checkImplemented(group, groupRoutes, implementations);
+  const impls = implementations as Record<string, (input: unknown) => Promise<unknown>>;
+  return groupStack(groupRoutes, async () => impls, options);
+}
+
+/** What a lazily built group loads on its first request: its dependencies and their auth options. */
+export interface GroupRuntime {
+  options: GroupOptions;
+}
+
+/**
+ * A route group whose dependencies (the composition root: SDK clients, repositories, use cases'
+ * adapters) load with `await import()` on the first request that passes validation, not at module
+ * load: the cold module load stays within its budget and a malformed request never pays for them.
+ * `implementations` receives what `load` built. A failed load (a throttled KMS call, say) is not
+ * cached: the next request tries again.
+ */
+export function createLazyGroupHandler<G extends RouteGroup, R extends GroupRuntime>(
+  group: G,
+  manifest: Readonly<Record<string, RouteSpec>>,
+  implementations: (runtime: R) => GroupImplementations<G>,
+  load: () => Promise<R>,
+  options: Pick<GroupOptions, 'maxBodyBytes' | 'workspaceClaim'> = {
+    maxBodyBytes: positiveIntEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
+    workspaceClaim: optionalEnv(ENV.workspaceClaim) ?? DEFAULTS.workspaceClaim,
+  },
+) {
+  const groupRoutes = routesOf(group, manifest);
+  let built:
+    | { impls: Record<string, (input: unknown) => Promise<unknown>>; options: GroupOptions }
+    | undefined;
+  let loading: Promise<NonNullable<typeof built>> | undefined;
+  const ready = async () => {
+    if (built) return built;
+    loading ??= load().then((runtime) => {
+      const impls = implementations(runtime);
+      checkImplemented(group, groupRoutes, impls);
+      built = { impls: impls as NonNullable<typeof built>['impls'], options: runtime.options };
+      return built;
+    });
+    try {
+      return await loading;
+    } catch (error) {
+      loading = undefined;
+      throw error;
+    }
+  };
+  const needed = <K extends 'resolveCaller' | 'authenticateDevice' | 'confirm'>(key: K) =>
+    ready().then(({ options: loaded }) => {
+      const fn = loaded[key];
+      if (!fn) throw new Error(`group ${group} has no ${key}`);
+      return fn as NonNullable<GroupOptions[K]>;
+    });
+  return groupStack(groupRoutes, async () => (await ready()).impls, {
+    ...options,
+    resolveCaller: async (identity) => (await needed('resolveCaller'))(identity),
+    authenticateDevice: async (caller, credential) =>
+      (await needed('authenticateDevice'))(caller, credential),
+    confirm: async (request) => (await needed('confirm'))(request),
+    // Only asked after authenticateDevice, so the runtime is there by then.
+    now: () => built?.options.now?.() ?? new Date(),
+  });
+}
+
+function routesOf(group: RouteGroup, manifest: Readonly<Record<string, RouteSpec>>): Route[] {
+  return Object.entries(manifest)
     .filter(([, route]) => route.group === group)
     .map(([id, route]) => ({ ...route, id }) as Route);
-  const impls = implementations as Record<string, (input: unknown) => Promise<unknown>>;
+}
+
+function checkImplemented(group: RouteGroup, groupRoutes: readonly Route[], implementations: object) {
+  const impls = implementations as Record<string, unknown>;
   for (const route of groupRoutes) {
     if (!impls[route.id]) throw new Error(`route ${route.id} of group ${group} has no implementation`);
   }
+}
 
+function groupStack(
+  groupRoutes: readonly Route[],
+  implementations: () => Promise<Record<string, (input: unknown) => Promise<unknown>>>,
+  options: GroupOptions,
+) {
   const core = async (event: HttpEvent, context: LatchkeyContext): Promise<HttpResult> => {
     const state = context.latchkey;
     const route = state.route;
     if (!route) throw new Error('route resolver did not run');
-    const impl = impls[route.id] as (input: unknown) => Promise<unknown>;
+    const impl = (await implementations())[route.id] as (input: unknown) => Promise<unknown>;
     const body = await impl({
       params: state.params,
       query: state.query,

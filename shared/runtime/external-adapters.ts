@@ -15,13 +15,21 @@ export interface ExternalAdapters {
 }
 
 /**
- * A Lambda handler built on its first invocation from `build` (the composition root), then reused;
- * instrumented (Powertools context, metrics, tracing, correlation id) like every entry.
+ * A Lambda handler built on its first invocation from `build` (the composition root, usually behind an
+ * `await import()` so module load stays small), then reused; instrumented (Powertools context, metrics,
+ * tracing, correlation id) like every entry. A failed build is not kept: the next invocation builds again.
  */
-export function lazyHandler<H extends LambdaHandler>(build: () => H): Instrumented<H> {
-  let built: H | undefined;
-  return instrument(((event: never, context: never) => {
-    built ??= build();
-    return built(event, context);
-  }) as H);
+export function lazyHandler<H extends LambdaHandler>(build: () => H | Promise<H>): Instrumented<H> {
+  let built: Promise<H> | undefined;
+  return instrument((async (event: never, context: never) => {
+    built ??= Promise.resolve().then(build);
+    let handler: H;
+    try {
+      handler = await built;
+    } catch (error) {
+      built = undefined;
+      throw error;
+    }
+    return await handler(event, context);
+  }) as unknown as H);
 }

@@ -4,7 +4,7 @@ import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
 import { issueScimToken } from '../../shared/domain/identity/use-cases';
 import type { User } from '../../shared/domain/users/model';
-import { httpRuntime } from '../../shared/http/runtime';
+import { httpRuntime } from '../../shared/runtime/http';
 import { trustedWebSession } from '../support/e2e-devices';
 import { client, storedItems } from './client';
 

@@ -288,6 +288,38 @@ describe('CDK app: outbox relay', () => {
     );
     expect(putters).toHaveLength(1);
   });
+
+  it('archives every published event and routes user.deprovisioned to a queue, with dead letters on both hops', () => {
+    app.api.hasResourceProperties('AWS::Events::Archive', {
+      EventPattern: { source: ['latchkey'] },
+      RetentionDays: 90,
+    });
+    const rules = app.api.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['latchkey'], 'detail-type': ['user.deprovisioned'] } },
+    });
+    const [rule] = Object.values(rules);
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        DeadLetterConfig: { Arn: expect.anything() },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      }),
+    ]);
+    app.api.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    // The operations construct appends the runbook to every dead-letter alarm's description.
+    app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp(
+        '^Domain events EventBridge could not deliver to their queue after its retries\\. Runbook: docs/runbooks/dead-letter-queue\\.md$',
+      ),
+    });
+    app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp(
+        '^user\\.deprovisioned events their consumer failed 5 times\\. Runbook: docs/runbooks/dead-letter-queue\\.md$',
+      ),
+    });
+  });
 });
 
 describe('CDK app: password rotation', () => {

@@ -6,7 +6,6 @@ import { makeInboxRepository } from '../../shared/adapters/dynamodb/inbox-reposi
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
-import { makeNotifier } from '../../shared/adapters/notify-runtime';
 import {
   InvalidLoginTimeError,
   LastOwnerError,
@@ -29,6 +28,7 @@ import {
 } from '../../shared/domain/accounts/use-cases';
 import { ForbiddenError, InvalidCursorError, NotFoundError } from '../../shared/domain/errors';
 import type { WorkspaceRole } from '../../shared/domain/users/model';
+import { makeNotifier } from '../../shared/runtime/notify';
 import { fixedClock } from '../support/fakes';
 import { localTable, unique, workspaceMember } from './dynamo';
 

@@ -25,7 +25,7 @@ import { deprovisionUser } from '../../shared/domain/users/deprovision-user';
 import type { User } from '../../shared/domain/users/model';
 import { resolveCaller } from '../../shared/domain/users/resolve-caller';
 import { deviceDepsOnTable } from '../support/device-deps';
-import { callerDeps, localTable, signedIn, unique } from './dynamo';
+import { callerDeps, localTable, outboxJobsOf, signedIn, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 
@@ -395,8 +395,17 @@ async function storedFailures(userId: string) {
 }
 
 describe('push endpoint clean-up', () => {
-  it('queues the deletion of a disabled device’s endpoint, and of all endpoints on deprovision', async () => {
-    const { deps, emails, codeIn, queued } = setup();
+  it('writes the deletion of a disabled device’s endpoint, and of all endpoints on deprovision, with the change itself', async () => {
+    const { deps: base, emails, codeIn } = setup();
+    // Nothing may be sent separately after the commit: a call that would fail there loses the job.
+    const deps: DeviceDeps & { users: typeof base.users } = {
+      ...base,
+      queue: {
+        enqueue: async () => {
+          throw new Error('a write after the commit');
+        },
+      },
+    };
     const workspace = unique('ws');
     const admin = await newUser(deps, workspace);
     const user = await newUser(deps, workspace);
@@ -423,7 +432,7 @@ describe('push endpoint clean-up', () => {
     await disableDevice(user, trusted, trusted.id, deps);
     await deprovisionUser(admin, user.id, deps);
 
-    expect(queued).toEqual([
+    expect(await outboxJobsOf(doc, tableName, user.id)).toEqual([
       { kind: 'delete_endpoints', userId: user.id, endpointArns: ['arn:one'] },
       { kind: 'delete_endpoints', userId: user.id, endpointArns: ['arn:two'] },
     ]);

@@ -243,8 +243,8 @@ describe('SCIM directory on DynamoDB Local', () => {
     const applied = newId('evt');
     const refused = newId('evt');
 
-    const first = await devices.deprovisionUser(user as never, [], now, event(applied));
-    const second = await devices.deprovisionUser(user as never, [], now, event(refused));
+    const first = await devices.deprovisionUser(user as never, [], now, [event(applied)]);
+    const second = await devices.deprovisionUser(user as never, [], now, [event(refused)]);
 
     expect(first).toBe('applied');
     expect(await outboxItem(applied)).toMatchObject({

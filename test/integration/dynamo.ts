@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { makeDocumentClient } from '../../shared/adapters/dynamodb/client';
@@ -7,7 +7,7 @@ import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/director
 import { makeDirectorySettingsStore } from '../../shared/adapters/dynamodb/directory-settings';
 import { newId } from '../../shared/adapters/ids';
 import { directorySettingsOf } from '../../shared/domain/directory/settings';
-import type { UserRepository } from '../../shared/domain/ports';
+import type { PushJob, UserRepository } from '../../shared/domain/ports';
 import type { CallerIdentity, Workspace, WorkspaceRole } from '../../shared/domain/users/model';
 import { fixedClock } from '../support/fakes';
 
@@ -83,4 +83,24 @@ export async function workspaceMember(
       now: new Date(),
     })
   ).user;
+}
+
+/** The push jobs in the table's outbox for one user (what the relay will send to the push queue). */
+export async function outboxJobsOf(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  userId: string,
+): Promise<PushJob[]> {
+  const { Items = [] } = await doc.send(
+    new ScanCommand({
+      TableName: tableName,
+      FilterExpression: '#entity = :outbox AND #event.#type = :push',
+      ExpressionAttributeNames: { '#entity': 'entity', '#event': 'event', '#type': 'type' },
+      ExpressionAttributeValues: { ':outbox': 'outbox_event', ':push': 'push.job' },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.flatMap((item) =>
+    (item.event.detail.jobs as PushJob[]).filter((job) => job.userId === userId),
+  ).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }

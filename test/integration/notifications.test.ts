@@ -21,7 +21,7 @@ import {
 } from '../../shared/domain/notifications/use-cases';
 import type { PushGateway, PushJob } from '../../shared/domain/ports';
 import { fixedClock } from '../support/fakes';
-import { localTable, signedIn, unique } from './dynamo';
+import { localTable, outboxJobsOf, signedIn, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 const users = makeUserRepository(doc, tableName);
@@ -398,7 +398,6 @@ describe('one push token, one device', () => {
     const oldPhone = await trustedMobile(alice.id, alice.workspaceId);
     const newPhone = await trustedMobile(bob.id, bob.workspaceId);
     const events: string[] = [];
-    const enqueued: PushJob[] = [];
     // SNS answers the same endpoint for the same token: both devices would hold one ARN.
     const gateway: PushGateway = {
       platformConfigured: () => true,
@@ -421,7 +420,11 @@ describe('one push token, one device', () => {
       ...deps,
       mailer: { send: async () => ({ messageId: 'm' }) },
       notifier: { notify: async () => undefined },
-      queue: { enqueue: async (jobs: PushJob[]) => void enqueued.push(...jobs) },
+      queue: {
+        enqueue: async () => {
+          throw new Error('a write after the commit');
+        },
+      },
       emailQuota: { take: async () => true, release: async () => undefined },
       security: { record: () => undefined },
       emails: defaultDeviceEmails,
@@ -435,7 +438,8 @@ describe('one push token, one device', () => {
     expect(old?.push).toMatchObject({ active: false });
     expect(old?.push?.endpointArn).toBeUndefined();
     expect(events).toContain('device.push_token_moved');
-    expect(enqueued).toEqual([
+    expect(await outboxJobsOf(doc, tableName, alice.id)).toEqual([]);
+    expect(await outboxJobsOf(doc, tableName, bob.id)).toEqual([
       { kind: 'delete_endpoints', userId: bob.id, endpointArns: [`arn:endpoint:${token}`] },
     ]);
   });

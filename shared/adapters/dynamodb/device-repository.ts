@@ -584,8 +584,9 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     device: Device,
     status: 'denied' | 'disabled' | 'expired',
     now: Date,
+    events: DomainEvent[] = [],
   ): Promise<WriteOutcome> {
-    const items: unknown[] = [retireItem(device, status, now)];
+    const items: unknown[] = [retireItem(device, status, now), ...events.map((e) => outboxPut(tableName, e))];
     if (holdsSlot(device.status)) items.push(releaseSlots(device.userId, 1), releaseName(device));
     // An expired request's lane is free already (its `until` has passed) and may belong to a newer
     // request by now: deleting it under the old holder's condition would cancel this whole retirement.
@@ -647,7 +648,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     user: User,
     devices: Device[],
     now: Date,
-    event?: DomainEvent,
+    events: DomainEvent[] = [],
   ): Promise<WriteOutcome> {
     const items: unknown[] = [
       {
@@ -666,7 +667,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       },
       ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
       ...(devices.length ? [releaseSlots(user.id, devices.length)] : []),
-      ...(event ? [outboxPut(tableName, event)] : []),
+      ...events.map((e) => outboxPut(tableName, e)),
     ];
     try {
       await transact(items);

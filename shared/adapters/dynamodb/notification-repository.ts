@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
 import { InvalidCursorError } from '../../domain/errors';
-import { PUSH_JOB_EVENT } from '../../domain/events';
+import { pushJobsEvent } from '../../domain/events';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../domain/notifications/catalogue';
 import type { StoredPreferences, StoredWorkspaceSettings } from '../../domain/notifications/policy';
 import type {
@@ -27,6 +27,15 @@ import { inboxKeys } from './inbox-repository';
 import { batchGetAll, batchPutAll, transactEach } from './operations';
 import { outboxPut } from './outbox';
 import { userItem, userKeys } from './user-repository';
+
+/** Push jobs per outbox event of a notification commit (a job is a few hundred bytes). */
+const JOBS_PER_EVENT = 25;
+
+const chunksOf = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+};
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -179,14 +188,10 @@ export function makeNotificationRepository(
           },
         })),
         // Push jobs go through the outbox: relayed to SQS after commit, never lost with the request.
-        ...jobs.map((job: PushJob) =>
-          outboxPut(tableName, {
-            id: ids.newId('evt'),
-            type: PUSH_JOB_EVENT,
-            occurredAt,
-            workspaceId: '',
-            detail: job as unknown as Record<string, unknown>,
-          }),
+        // One `push.job` event per JOBS_PER_EVENT jobs (`detail.jobs`, the relay sends them 10 per
+        // SendMessageBatch): fewer transaction items, and well under the 400 KB item limit.
+        ...chunksOf(jobs, JOBS_PER_EVENT).map((chunk: PushJob[]) =>
+          outboxPut(tableName, pushJobsEvent(chunk, ids.newId('evt'), occurredAt)),
         ),
       ];
       // The claim is marked in the last transaction: a crash before it makes a replay send again

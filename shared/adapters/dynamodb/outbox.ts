@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
-import { type DomainEvent, PUSH_JOB_EVENT } from '../../domain/events';
+import { type DomainEvent, pushJobsEvent } from '../../domain/events';
 import type { Clock, IdGenerator, PushQueue } from '../../domain/ports';
 import { currentCorrelationId } from '../../observability/correlation';
 
@@ -45,9 +45,10 @@ export function outboxEventOf(item: Record<string, unknown> | undefined): Domain
 }
 
 /**
- * The push queue of request paths: each job becomes an outbox event, all of one call in one
- * transaction, in the table the change was just written to. No SQS call happens inside the request;
- * the relay sends the jobs to SQS after commit and retries until they are queued or dead-lettered.
+ * The push queue of paths whose jobs are their own write (a notification's pushes): the jobs of one
+ * call become one outbox item, one conditional Put (no transaction needed for one item). No SQS call
+ * happens inside the request; the relay sends the jobs to SQS after commit and retries until they are
+ * queued or dead-lettered. A change that causes jobs writes `pushJobsEvent` in its own transaction.
  */
 export function makeOutboxPushQueue(
   doc: DynamoDBDocumentClient,
@@ -57,21 +58,8 @@ export function makeOutboxPushQueue(
   return {
     async enqueue(jobs) {
       if (jobs.length === 0) return;
-      const occurredAt = deps.clock.now().toISOString();
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: jobs.map((job) =>
-            outboxPut(tableName, {
-              id: deps.newId('evt'),
-              type: PUSH_JOB_EVENT,
-              occurredAt,
-              // Internal work, not a workspace's event: nothing routes on it.
-              workspaceId: '',
-              detail: job as unknown as Record<string, unknown>,
-            }),
-          ),
-        }),
-      );
+      const event = pushJobsEvent(jobs, deps.newId('evt'), deps.clock.now().toISOString());
+      await doc.send(new PutCommand(outboxPut(tableName, event).Put));
     },
   };
 }

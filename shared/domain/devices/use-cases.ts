@@ -1,5 +1,6 @@
 import { reserveEmail, sendNotice, withEmailReserved } from '../email-caps';
 import { NotFoundError } from '../errors';
+import { pushJobsEvent } from '../events';
 import type {
   Clock,
   DeviceKeyCodec,
@@ -707,12 +708,19 @@ export async function disableDevice(caller: User, actor: Device, deviceId: strin
   for (let attempt = 0; attempt < 3; attempt++) {
     const device = await ownDevice(deps, caller, deviceId);
     if (!holdsSlot(device.status)) return { ...device, status: effectiveStatus(device, now) };
-    if ((await deps.devices.retire(device, 'disabled', now)) === 'applied') {
-      if (device.push?.endpointArn && (await ownsPushToken(deps, device))) {
-        await deps.queue.enqueue([
-          { kind: 'delete_endpoints', userId: caller.id, endpointArns: [device.push.endpointArn] },
-        ]);
-      }
+    // The endpoint's deletion is written with the retirement (outbox): it cannot be lost in between.
+    const endpointArn = device.push?.endpointArn;
+    const cleanup =
+      endpointArn && (await ownsPushToken(deps, device))
+        ? [
+            pushJobsEvent(
+              [{ kind: 'delete_endpoints', userId: caller.id, endpointArns: [endpointArn] }],
+              deps.newId('evt'),
+              now.toISOString(),
+            ),
+          ]
+        : [];
+    if ((await deps.devices.retire(device, 'disabled', now, cleanup)) === 'applied') {
       audit(deps, {
         event: 'device.disabled',
         outcome: 'success',

@@ -1,7 +1,7 @@
 import { holdsSlot } from '../devices/model';
 import { LastWorkspaceOwnerError } from '../directory/roles';
 import { ForbiddenError, NotFoundError } from '../errors';
-import type { DomainEvent } from '../events';
+import { type DomainEvent, pushJobsEvent } from '../events';
 import type {
   AccountRepository,
   Clock,
@@ -108,12 +108,20 @@ async function disableUser(target: User, by: DeprovisionedBy, deps: DeprovisionD
         devicesDisabled: devices.length,
       },
     };
-    if ((await deps.devices.deprovisionUser(current, devices, now, event)) === 'applied') {
-      const endpointArns = devices.flatMap((device) =>
-        device.push?.endpointArn ? [device.push.endpointArn] : [],
-      );
-      if (endpointArns.length)
-        await deps.queue.enqueue([{ kind: 'delete_endpoints', userId: current.id, endpointArns }]);
+    const endpointArns = devices.flatMap((device) =>
+      device.push?.endpointArn ? [device.push.endpointArn] : [],
+    );
+    // The endpoints' deletion is written with the deprovisioning (outbox): it cannot be lost in between.
+    const cleanup = endpointArns.length
+      ? [
+          pushJobsEvent(
+            [{ kind: 'delete_endpoints', userId: current.id, endpointArns }],
+            deps.newId('evt'),
+            now.toISOString(),
+          ),
+        ]
+      : [];
+    if ((await deps.devices.deprovisionUser(current, devices, now, [event, ...cleanup])) === 'applied') {
       deps.security.record({
         event: 'user.deprovisioned',
         userId: current.id,

@@ -1,13 +1,15 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createOutboxRelay } from '../../../functions/events/outbox-relay';
 import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
-import { outboxEventOf, outboxPut } from '../../../shared/adapters/dynamodb/outbox';
+import { makeOutboxPushQueue, outboxEventOf, outboxPut } from '../../../shared/adapters/dynamodb/outbox';
 import { makeEventBridgeBus } from '../../../shared/adapters/eventbridge/event-bus';
-import type { DomainEvent } from '../../../shared/domain/events';
+import { type DomainEvent, pushJobsEvent } from '../../../shared/domain/events';
 import type { PushJob } from '../../../shared/domain/ports';
 
 const deprovisioned: DomainEvent = {
@@ -18,7 +20,17 @@ const deprovisioned: DomainEvent = {
   detail: { userId: 'usr_1' },
 };
 const job: PushJob = { kind: 'delete_endpoints', userId: 'usr_1', endpointArns: ['arn:1'] };
-const pushEvent: DomainEvent = { ...deprovisioned, id: 'evt_2', type: 'push.job', detail: { ...job } };
+const pushEvent = pushJobsEvent([job], 'evt_2', deprovisioned.occurredAt);
+const deliver = (n: number): PushJob => ({
+  kind: 'deliver',
+  notificationId: `ntf_${n}`,
+  userId: 'usr_1',
+  type: 'trusted_device_request',
+  title: 't',
+  body: 'b',
+  data: {},
+  targets: [],
+});
 
 function streamRecord(item: Record<string, unknown>, sequence: string, eventName = 'INSERT'): DynamoDBRecord {
   return {
@@ -102,9 +114,60 @@ describe('outbox relay', () => {
     );
     const b = await refused.handler(event(streamRecord(outboxPut('t', deprovisioned).Put.Item, '9')));
 
-    expect(a).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
-    expect(down.published).toEqual([deprovisioned]);
+    expect(a.batchItemFailures[0]).toEqual({ itemIdentifier: '7' });
     expect(b).toEqual({ batchItemFailures: [{ itemIdentifier: '9' }] });
+  });
+
+  it('stops at the first failed record: nothing after it is published, it and the rest are retried', async () => {
+    const published: DomainEvent[] = [];
+    const later = { ...deprovisioned, id: 'evt_later' };
+    const handler = createOutboxRelay({
+      pushQueue: {
+        async enqueue() {
+          throw new Error('SQS down');
+        },
+      },
+      bus: {
+        async publish(events) {
+          published.push(...events);
+          return [];
+        },
+      },
+    });
+
+    const response = await handler(
+      event(
+        streamRecord(outboxPut('t', deprovisioned).Put.Item, '10'),
+        streamRecord(outboxPut('t', pushEvent).Put.Item, '11'),
+        streamRecord(outboxPut('t', later).Put.Item, '12'),
+      ),
+    );
+
+    // Lambda checkpoints before 11: 10 is done and never relayed again, 11 and 12 come back in order.
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '11' }, { itemIdentifier: '12' }] });
+    expect(published).toEqual([deprovisioned]);
+  });
+
+  it('sends the jobs of one event 10 per SendMessageBatch, and still reads an older one-job item', async () => {
+    const { handler, queued } = relayWith();
+    const many = pushJobsEvent(
+      Array.from({ length: 23 }, (_, n) => deliver(n)),
+      'evt_many',
+      deprovisioned.occurredAt,
+    );
+    const older: DomainEvent = { ...deprovisioned, id: 'evt_old', type: 'push.job', detail: { ...job } };
+
+    const response = await handler(
+      event(
+        streamRecord(outboxPut('t', many).Put.Item, '20'),
+        streamRecord(outboxPut('t', older).Put.Item, '21'),
+      ),
+    );
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(queued.map((batch) => batch.length)).toEqual([10, 10, 3, 1]);
+    expect(queued.flat().slice(0, 23)).toEqual(many.detail.jobs);
+    expect(queued[3]).toEqual([job]);
   });
 
   it('fails a push.job event that carries no push job instead of dropping it', async () => {
@@ -115,6 +178,31 @@ describe('outbox relay', () => {
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '5' }] });
     expect(queued).toEqual([]);
+  });
+});
+
+describe('makeOutboxPushQueue', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  beforeEach(() => dynamo.reset());
+
+  it('writes the jobs of one call as one outbox item: one conditional Put, no transaction', async () => {
+    dynamo.on(PutCommand).resolves({});
+    const queue = makeOutboxPushQueue(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })),
+      't',
+      {
+        clock: { now: () => new Date(deprovisioned.occurredAt) },
+        newId: () => 'evt_q',
+      },
+    );
+
+    await queue.enqueue([deliver(1), deliver(2)]);
+    await queue.enqueue([]);
+
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(PutCommand).map((call) => call.args[0].input)).toEqual([
+      outboxPut('t', pushJobsEvent([deliver(1), deliver(2)], 'evt_q', deprovisioned.occurredAt)).Put,
+    ]);
   });
 });
 

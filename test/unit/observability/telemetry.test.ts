@@ -41,7 +41,7 @@ const streamRecord = (item: Record<string, unknown>, sequence: string): DynamoDB
   }) as DynamoDBRecord;
 
 describe('every Lambda entry', () => {
-  it('goes through an instrumented factory (group handler, SCIM handler, lazyHandler or instrument)', () => {
+  it('goes through an instrumented factory (group handler, lazy group handler, SCIM handler, lazyHandler or instrument)', () => {
     const root = new URL('../../../functions/', import.meta.url);
     const entries = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(entries.length).toBeGreaterThan(15);
@@ -49,8 +49,14 @@ describe('every Lambda entry', () => {
       const source = readFileSync(new URL(entry, root), 'utf8');
       const exported = source.slice(source.indexOf('export const handler'));
       expect(exported, entry).toMatch(
-        /^export const handler = (createGroupHandler|createScimHandler|lazyHandler|instrument)\(/,
+        /^export const handler = (createGroupHandler|createLazyGroupHandler|createScimHandler|lazyHandler|instrument|createHandler)\(/,
       );
+      // An entry that exports `createHandler(adapters)` for the local runtime returns a wrapped handler.
+      if (exported.startsWith('export const handler = createHandler(')) {
+        expect(source, entry).toMatch(
+          /export function createHandler\([^)]*\) \{\s*(\/\/[^\n]*\n\s*)*return (createGroupHandler|createLazyGroupHandler|lazyHandler|instrument)\(/,
+        );
+      }
     }
   });
 });

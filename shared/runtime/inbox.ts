@@ -1,12 +1,12 @@
+import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { sharedDocumentClient } from '../adapters/dynamodb/client';
+import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
+import { makeTeamAccess } from '../adapters/team-access';
 import { ENV, requireEnv } from '../config/env';
 import type { IngestDeps } from '../domain/accounts/ingest';
 import { count, DIMENSIONS, METRICS, type MetricName } from '../observability/metrics';
-import { accountSettings } from './accounts-runtime';
-import { makeAccountRepository } from './dynamodb/account-repository';
-import { sharedDocumentClient } from './dynamodb/client';
-import { makeInboxRepository } from './dynamodb/inbox-repository';
-import { makeNotifier } from './notify-runtime';
-import { makeTeamAccess } from './team-access';
+import { accountSettings } from './keyring';
+import { makeNotifier } from './notify';
 
 /** The ingest's outcome names, as published (one metric per outcome, by channel). */
 const INBOUND_METRICS: Record<string, MetricName> = {

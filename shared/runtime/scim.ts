@@ -7,8 +7,8 @@ import { scimProtocol } from '../adapters/scim/protocol';
 import { makeAccessLister } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
 import { cancelPendingChallenges } from '../domain/identity/cancel-pending';
-import { httpCore } from './runtime';
-import type { ScimHandlerDeps } from './scim-handler';
+import type { ScimHandlerDeps } from '../http/scim-handler';
+import { httpCore } from './core';
 
 /** The SCIM function's deps, built once per container. */
 export function scimRuntime(): ScimHandlerDeps {

@@ -1,8 +1,8 @@
+import { CALL_BUDGETS } from '../adapters/aws/call-budget';
+import { kmsDataKeys, localDataKeys, makeKeyring } from '../adapters/kms/keyring';
 import { ENV, MissingConfigError, optionalEnv, positiveIntEnv } from '../config/env';
 import type { Keyring } from '../domain/ports';
-import { kmsClient } from '../runtime/aws-clients';
-import { CALL_BUDGETS } from './aws/call-budget';
-import { kmsDataKeys, localDataKeys, makeKeyring } from './kms/keyring';
+import { kmsClient } from './aws-clients';
 
 /** The secrets keyring: KMS in AWS, the local master key in the local runtime. */
 export function sharedKeyring(): Keyring {

@@ -1,4 +1,3 @@
-import { sharedKeyring } from '../adapters/accounts-runtime';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
@@ -9,7 +8,8 @@ import { type AccessMemo, requireSecretRole, type SecretDeps, viewSecret } from 
 import type { ShareResource } from '../domain/share-links/model';
 import type { ShareLinkDeps } from '../domain/share-links/use-cases';
 import type { User } from '../domain/users/model';
-import { httpRuntime } from './runtime';
+import { httpRuntime } from './http';
+import { sharedKeyring } from './keyring';
 
 /**
  * The HTTP runtime plus share links. This is where the share-link context meets accounts and secrets:

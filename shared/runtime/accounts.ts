@@ -1,4 +1,3 @@
-import { accountSettings, sharedKeyring } from '../adapters/accounts-runtime';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
 import { makeLoginGrantRepository } from '../adapters/dynamodb/login-grant-repository';
@@ -7,7 +6,8 @@ import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-reposit
 import { makeTeamAccess } from '../adapters/team-access';
 import type { LoginDeps } from '../domain/logins/use-cases';
 import { afterLogin, assertPasswordStable, type RotationDeps } from '../domain/rotation/use-cases';
-import { httpRuntime } from './runtime';
+import { httpRuntime } from './http';
+import { accountSettings, sharedKeyring } from './keyring';
 
 /** The HTTP runtime plus the accounts context: repositories, the keyring and settings. */
 export function accountsRuntime() {

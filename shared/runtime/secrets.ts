@@ -1,4 +1,3 @@
-import { sharedKeyring } from '../adapters/accounts-runtime';
 import { CALL_BUDGETS } from '../adapters/aws/call-budget';
 import { makeAttachmentRepository } from '../adapters/dynamodb/attachment-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
@@ -7,8 +6,9 @@ import { makeS3AttachmentStore } from '../adapters/s3/attachment-store';
 import { makeSecretPrincipals } from '../adapters/team-access';
 import { ENV, requireEnv } from '../config/env';
 import type { AttachmentDeps } from '../domain/secrets/attachments';
-import { s3Client } from '../runtime/aws-clients';
-import { httpRuntime } from './runtime';
+import { s3Client } from './aws-clients';
+import { httpRuntime } from './http';
+import { sharedKeyring } from './keyring';
 
 /** The HTTP runtime plus vaults and secrets: the repository, the accounts' keyring, principals, attachments. */
 export function secretsRuntime() {

@@ -1,12 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
+import { makeNotificationRepository } from '../adapters/dynamodb/notification-repository';
+import { makeOutboxPushQueue } from '../adapters/dynamodb/outbox';
+import { makePushCoalescer } from '../adapters/dynamodb/push-coalescer';
+import { newId, systemClock } from '../adapters/ids';
 import { type NotifyDeps, notify } from '../domain/notifications/use-cases';
 import type { Notifier, PushQueue } from '../domain/ports';
 import { logger } from '../observability';
-import { makeDeviceRepository } from './dynamodb/device-repository';
-import { makeNotificationRepository } from './dynamodb/notification-repository';
-import { makeOutboxPushQueue } from './dynamodb/outbox';
-import { makePushCoalescer } from './dynamodb/push-coalescer';
-import { newId, systemClock } from './ids';
 
 /** What sending a notification needs, and nothing else (for functions that only notify). */
 export function makeNotifier(

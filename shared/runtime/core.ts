@@ -1,31 +1,21 @@
 import { CALL_BUDGETS } from '../adapters/aws/call-budget';
 import { makeHmac } from '../adapters/crypto/hmac';
-import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
-import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
-import { joseDeviceKeys } from '../adapters/jose/device-keys';
 import { kmsDerivedKey } from '../adapters/kms/hmac-key';
-import { makeNotifier } from '../adapters/notify-runtime';
 import { securityLog } from '../adapters/security-log';
-import { makeSesMailer } from '../adapters/ses/mailer';
 import { DEFAULTS, ENV, MissingConfigError, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
-import { defaultDeviceEmails } from '../domain/devices/emails';
-import { authenticateDevice, type DeviceDeps } from '../domain/devices/use-cases';
+import { authenticateDevice } from '../domain/devices/use-cases';
 import { directorySettingsOf } from '../domain/directory/settings';
-import { defaultIdentityEmails } from '../domain/identity/emails';
-import type { IdentityDeps } from '../domain/identity/use-cases';
-import type { NotifyDeps } from '../domain/notifications/use-cases';
 import type { Hmac } from '../domain/ports';
 import type { Workspace } from '../domain/users/model';
 import { resolveCaller } from '../domain/users/resolve-caller';
-import { kmsClient, sesClient } from '../runtime/aws-clients';
-import type { GroupOptions } from './handler';
-import { confirmationCheck } from './identity-confirmation';
+import type { GroupOptions } from '../http/handler';
+import { kmsClient } from './aws-clients';
 
 /** The server HMAC key: derived from KMS in AWS, given directly (hex) by the local runtime. */
 function serverHmac(): Hmac {
@@ -67,41 +57,4 @@ export function httpCore() {
     now: () => core.clock.now(),
   };
   return { doc, tableName, core, options };
-}
-
-/**
- * The core plus notifications, email and identity confirmation: for the groups that send, notify or
- * guard routes with a confirmation. Throws naming the missing variable when the config is incomplete.
- */
-export function httpRuntime() {
-  const { doc, tableName, core, options } = httpCore();
-  const notifications = makeNotifier(doc, tableName);
-  const challenges = makeChallengeRepository(doc, tableName);
-  const deps = {
-    // The core's full repositories win over the narrower ones notify() asks for.
-    ...notifications.deps,
-    ...core,
-    mailer: makeSesMailer(sesClient('request'), {
-      from: requireEnv(ENV.emailFrom),
-      budget: CALL_BUDGETS.request,
-      ...(optionalEnv(ENV.sesConfigurationSet)
-        ? { configurationSet: optionalEnv(ENV.sesConfigurationSet) }
-        : {}),
-    }),
-    notifier: notifications.notifier,
-    emails: defaultDeviceEmails,
-    deviceKeys: joseDeviceKeys,
-    challenges,
-    emailQuota: makeEmailQuota(doc, tableName),
-    notificationSettings: notifications.deps.settings,
-    workspaceAdmins: (workspaceId: string) => challenges.workspaceAdmins(workspaceId),
-    identityEmails: defaultIdentityEmails,
-    webBaseUrl: optionalEnv(ENV.webBaseUrl),
-  } satisfies DeviceDeps & NotifyDeps & IdentityDeps;
-  return {
-    doc,
-    tableName,
-    deps,
-    options: { ...options, confirm: confirmationCheck(deps) } satisfies GroupOptions,
-  };
 }

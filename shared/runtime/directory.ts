@@ -1,0 +1,18 @@
+import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
+import { makeTeamAccess } from '../adapters/team-access';
+import { httpCore } from './core';
+
+/** The directory for people: teams, the accounts shared with them, the user picker and workspace roles. */
+export function directoryRuntime() {
+  const { doc, tableName, core, options } = httpCore();
+  const deps = {
+    ...core,
+    directory: makeDirectoryRepository(doc, tableName),
+    accounts: makeAccountRepository(doc, tableName),
+    teamAccess: makeTeamAccess(doc, tableName).teamAccess,
+    settings: makeDirectorySettingsStore(doc, tableName),
+  };
+  return { deps, options };
+}
