@@ -108,6 +108,26 @@ function next(rotation: Rotation, changes: Partial<Rotation>, at: Date): Rotatio
   return { ...rest, ...changes, updatedAt: at.toISOString(), rev: rotation.rev + 1 };
 }
 
+/**
+ * Ends the current step: records how it went, writes `changes` as the next revision (with `effects`),
+ * and answers 'continue' when this worker's conditional write won, 'retry' when a racing one did.
+ */
+async function endStep(
+  rotation: Rotation,
+  deps: EngineDeps,
+  now: Date,
+  entry: Omit<StepRecord, 'at' | 'attempt'>,
+  changes: Partial<Rotation>,
+  effects?: RotationEffect[],
+): Promise<StepOutcome> {
+  const saved = await deps.rotations.save(
+    rotation,
+    next(rotation, { ...changes, steps: record(rotation, entry, now) }, now),
+    effects,
+  );
+  return saved ? 'continue' : 'retry';
+}
+
 async function step(rotation: Rotation, account: Account, deps: EngineDeps): Promise<StepOutcome> {
   switch (rotation.step) {
     case 'seal':
@@ -177,16 +197,14 @@ async function seal(rotation: Rotation, account: Account, deps: EngineDeps): Pro
     });
     changes = { pendingVersion: version };
   }
-  const saved = await deps.rotations.save(
+  return endStep(
     rotation,
-    next(
-      rotation,
-      { ...changes, step: 'change', steps: record(rotation, { step: 'seal', outcome: 'done' }, now) },
-      now,
-    ),
+    deps,
+    now,
+    { step: 'seal', outcome: 'done' },
+    { ...changes, step: 'change' },
     effects,
   );
-  return saved ? 'continue' : 'retry';
 }
 
 async function probe(rotation: Rotation, account: Account, deps: EngineDeps): Promise<boolean> {
@@ -205,23 +223,13 @@ async function change(rotation: Rotation, account: Account, deps: EngineDeps): P
   }
   if (rotation.attempts > 1 && (await probe(rotation, account, deps))) {
     // The app took the change last time even though the call failed (accept then time out): roll forward.
-    const now = deps.clock.now();
-    const saved = await deps.rotations.save(
+    return endStep(
       rotation,
-      next(
-        rotation,
-        {
-          step: 'promote',
-          steps: record(
-            rotation,
-            { step: 'change', outcome: 'rolled_forward', detail: 'the new secret already logs in' },
-            now,
-          ),
-        },
-        now,
-      ),
+      deps,
+      deps.clock.now(),
+      { step: 'change', outcome: 'rolled_forward', detail: 'the new secret already logs in' },
+      { step: 'promote' },
     );
-    return saved ? 'continue' : 'retry';
   }
   let detail: string | undefined;
   try {
@@ -232,17 +240,8 @@ async function change(rotation: Rotation, account: Account, deps: EngineDeps): P
   } catch (error) {
     detail = error instanceof ConnectorError ? error.message : 'the connector failed';
   }
-  const now = deps.clock.now();
   if (detail === undefined) {
-    const saved = await deps.rotations.save(
-      rotation,
-      next(
-        rotation,
-        { step: 'verify', steps: record(rotation, { step: 'change', outcome: 'done' }, now) },
-        now,
-      ),
-    );
-    return saved ? 'continue' : 'retry';
+    return endStep(rotation, deps, deps.clock.now(), { step: 'change', outcome: 'done' }, { step: 'verify' });
   }
   return retryOrFail(rotation, account, 'change', detail, deps);
 }
@@ -251,31 +250,15 @@ async function change(rotation: Rotation, account: Account, deps: EngineDeps): P
 async function verify(rotation: Rotation, account: Account, deps: EngineDeps): Promise<StepOutcome> {
   const works = await probe(rotation, account, deps);
   const now = deps.clock.now();
-  if (works) {
-    const saved = await deps.rotations.save(
-      rotation,
-      next(
-        rotation,
-        { step: 'promote', steps: record(rotation, { step: 'verify', outcome: 'done' }, now) },
-        now,
-      ),
-    );
-    return saved ? 'continue' : 'retry';
-  }
+  if (works) return endStep(rotation, deps, now, { step: 'verify', outcome: 'done' }, { step: 'promote' });
   // The app said yes but the new secret does not log in: change again (counted) or end.
-  const saved = await deps.rotations.save(
+  return endStep(
     rotation,
-    next(
-      rotation,
-      {
-        step: 'change',
-        error: 'the new secret did not log in after the change',
-        steps: record(rotation, { step: 'verify', outcome: 'failed', detail: 'login refused' }, now),
-      },
-      now,
-    ),
+    deps,
+    now,
+    { step: 'verify', outcome: 'failed', detail: 'login refused' },
+    { step: 'change', error: 'the new secret did not log in after the change' },
   );
-  return saved ? 'continue' : 'retry';
 }
 
 async function retryOrFail(
@@ -286,16 +269,9 @@ async function retryOrFail(
   deps: EngineDeps,
 ): Promise<StepOutcome> {
   if (rotation.attempts >= rotation.maxAttempts) return fail(rotation, account, detail, deps);
-  const now = deps.clock.now();
-  const saved = await deps.rotations.save(
-    rotation,
-    next(
-      rotation,
-      { error: detail, steps: record(rotation, { step: at, outcome: 'failed', detail }, now) },
-      now,
-    ),
-  );
-  return saved ? 'retry' : 'retry';
+  // Either way the step is tried again: by this worker after the failure, or by the one whose write won.
+  await endStep(rotation, deps, deps.clock.now(), { step: at, outcome: 'failed', detail }, { error: detail });
+  return 'retry';
 }
 
 /** Step 4: the new secret becomes current; previous versions stay. */
