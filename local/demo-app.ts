@@ -2,6 +2,7 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verify } from 'otplib';
 import * as z from 'zod';
+import { verifyWebhook } from '../shared/adapters/connectors/webhook-signature';
 import { readJson } from './messaging-simulator';
 
 /** What `POST /_local/apps/demo/faults` can make the demo app do to its next changes. */
@@ -24,6 +25,39 @@ const faultBody = z.strictObject({
   hangMs: z.optional(z.number().int().min(0).max(600_000)),
 });
 
+const webhookSecretBody = z.strictObject({ secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{20,}$/) });
+const webhookEvent = z.object({
+  type: z.enum(['password.change', 'password.check']),
+  id: z.string(),
+  data: z.object({
+    rotationId: z.optional(z.string()),
+    username: text,
+    version: z.number().int(),
+    currentPassword: z.optional(text),
+    newPassword: z.optional(text),
+  }),
+});
+
+/** What the demo endpoint saw: ids and outcomes only (never a password). */
+export interface DemoWebhookDelivery {
+  id: string | undefined;
+  type: string | undefined;
+  verified: boolean;
+  /** Why it was rejected (`bad_signature`, `stale_timestamp`, `replayed`...) or what it answered. */
+  outcome: string;
+}
+
+async function readRaw(req: IncomingMessage, limit = 64 * 1024): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 interface DemoUser {
   salt: Buffer;
   hash: Buffer;
@@ -40,6 +74,11 @@ export function createDemoApp() {
   const users = new Map<string, DemoUser>();
   let fault: { mode: DemoFault; hangMs: number } = { mode: 'none', hangMs: 60_000 };
   const hung = new Set<NodeJS.Timeout>();
+  /** The webhook receiver: the secret an admin pasted in, the ids seen, what was applied per user. */
+  let webhookSecret: string | undefined;
+  const seenIds = new Set<string>();
+  const deliveries: DemoWebhookDelivery[] = [];
+  const applied = new Map<string, { rotationId: string | undefined; version: number }>();
 
   const hash = (password: string, salt = randomBytes(16)) => ({ salt, hash: scryptSync(password, salt, 32) });
   const matches = (user: DemoUser, password: string) =>
@@ -52,6 +91,64 @@ export function createDemoApp() {
     return mode;
   };
 
+  /**
+   * The demo app as a webhook connector endpoint, the way docs/rotation.md tells a customer to build
+   * one: verify the signature (timestamp window, replayed ids), then apply the change idempotently
+   * per rotation, and answer {status}.
+   */
+  async function receiveWebhook(
+    req: IncomingMessage,
+    json: (status: number, body: unknown) => boolean,
+  ): Promise<boolean> {
+    const raw = await readRaw(req);
+    const headerOf = (name: string) => req.headers[name] as string | undefined;
+    const note = (delivery: DemoWebhookDelivery) => deliveries.push(delivery) && undefined;
+    if (!webhookSecret || raw === undefined) {
+      note({ id: headerOf('webhook-id'), type: undefined, verified: false, outcome: 'not_configured' });
+      return json(401, { error: 'not_configured' });
+    }
+    const checked = verifyWebhook({
+      secret: webhookSecret,
+      headers: req.headers,
+      body: raw,
+      nowSeconds: Math.floor(Date.now() / 1000),
+      seen: (id) => {
+        if (seenIds.has(id)) return true;
+        seenIds.add(id);
+        return false;
+      },
+    });
+    if (!checked.ok) {
+      note({ id: headerOf('webhook-id'), type: undefined, verified: false, outcome: checked.reason });
+      return json(401, { error: checked.reason });
+    }
+    const event = webhookEvent.safeParse(JSON.parse(raw));
+    if (!event.success) {
+      note({ id: checked.id, type: undefined, verified: true, outcome: 'invalid_event' });
+      return json(400, { error: 'invalid_event' });
+    }
+    const { type, data } = event.data;
+    const answer = (status: 'succeeded' | 'failed' | 'retry_later', reason?: string) => {
+      note({ id: checked.id, type, verified: true, outcome: status });
+      return json(200, { status, ...(reason ? { reason } : {}) });
+    };
+    const user = users.get(data.username);
+    const done = applied.get(data.username);
+    const already = done?.version === data.version && done.rotationId === data.rotationId;
+    if (type === 'password.check') return answer(already ? 'succeeded' : 'failed');
+    if (already) return answer('succeeded');
+    if (!user) return answer('failed', 'no such user at the demo app');
+    if (!data.currentPassword || !data.newPassword || !matches(user, data.currentPassword)) {
+      return answer('failed', 'the current password does not match');
+    }
+    const mode = faultFor();
+    if (mode === 'fail_once' || mode === 'fail_always')
+      return answer('retry_later', 'the demo app is busy (fault)');
+    users.set(data.username, { ...user, ...hash(data.newPassword) });
+    applied.set(data.username, { rotationId: data.rotationId, version: data.version });
+    return answer('succeeded');
+  }
+
   return {
     async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
       if (!path.startsWith('/_local/apps/demo/')) return false;
@@ -62,7 +159,9 @@ export function createDemoApp() {
       };
       const route = `${req.method} ${path.slice('/_local/apps/demo'.length)}`;
       if (route === 'GET /faults') return json(200, { mode: fault.mode });
+      if (route === 'GET /webhook/deliveries') return json(200, { items: deliveries });
       if (req.method !== 'POST') return json(404, { error: 'not_found', message: 'No such demo app route.' });
+      if (route === 'POST /webhook') return receiveWebhook(req, json);
       const input = await readJson(req);
       const invalid = (message: string) => json(400, { error: 'validation_failed', message });
       const change = async (apply: () => void) => {
@@ -130,6 +229,12 @@ export function createDemoApp() {
           });
           if (!checked.valid) return json(400, { error: 'invalid_totp' });
           return change(() => users.set(body.data.username, { ...user, totpSecret: body.data.secret }));
+        }
+        case 'POST /webhook/secret': {
+          const body = webhookSecretBody.safeParse(input);
+          if (!body.success) return invalid('Send {secret: "whsec_..."}.');
+          webhookSecret = body.data.secret;
+          return json(200, { configured: true });
         }
         case 'POST /faults': {
           const body = faultBody.safeParse(input);

@@ -33,6 +33,7 @@ import {
   startRotation,
   viewPasswordVersion,
 } from '../../shared/domain/rotation/use-cases';
+import { deleteAppWebhook, getAppWebhook, putAppWebhook } from '../../shared/domain/rotation/webhooks';
 import { toAccountView, toMemberView } from '../../shared/http/account-views';
 import { createLazyGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
@@ -47,7 +48,7 @@ const demoAppUrl = optionalEnv(ENV.demoAppUrl);
 export const handler = createLazyGroupHandler(
   'accounts',
   { ...accountsRoutes, ...rotationRoutes },
-  ({ accountDeps: deps, rotationDeps }) => ({
+  ({ accountDeps: deps, rotationDeps, webhookDeps }) => ({
     createAccount: async ({ caller, body }) => ({
       account: toAccountView(await createAccount(caller, body, deps), 'owner'),
     }),
@@ -117,6 +118,14 @@ export const handler = createLazyGroupHandler(
       }),
       nextCursor: null,
     }),
+    getAppWebhook: async ({ caller, params }) => ({
+      webhook: await getAppWebhook(caller, params.appId, webhookDeps),
+    }),
+    putAppWebhook: async ({ caller, params, body }) => putAppWebhook(caller, params.appId, body, webhookDeps),
+    deleteAppWebhook: async ({ caller, params }) => {
+      await deleteAppWebhook(caller, params.appId, webhookDeps);
+      return { deleted: true as const };
+    },
     startRotation: async ({ caller, params }) => ({
       rotation: toRotationView(await startRotation(caller, params.id, rotationDeps)),
     }),

@@ -111,3 +111,26 @@ export const rotationPolicyResponse = z.object({
   nextDueAt: z.optional(z.string()),
 });
 export const sweepResponse = z.object({ due: z.number(), started: z.number(), skipped: z.number() });
+
+export const appWebhookParams = z.strictObject({ appId: id });
+export const appWebhookBody = z.strictObject({
+  /** The customer's HTTPS endpoint; the SSRF rules are applied again at every call. */
+  url: z.string().check(z.minLength(8), z.maxLength(2048)),
+  /** Replace the signing secret (the new one is in the answer, once). */
+  rotateSecret: z.optional(z.boolean()),
+});
+export const appWebhookSchema = z
+  .object({
+    appId: z.string(),
+    url: z.string(),
+    secretCreatedAt: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .register(z.globalRegistry, { id: 'AppWebhook' });
+export const appWebhookResponse = z.object({
+  webhook: appWebhookSchema,
+  /** The signing secret (`whsec_...`): only when it was just generated; never shown again. */
+  secret: z.optional(z.string()),
+});

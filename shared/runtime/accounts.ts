@@ -1,11 +1,16 @@
+import { checkWebhookUrl } from '../adapters/connectors/address-policy';
+import { newWebhookSecret } from '../adapters/connectors/webhook-signature';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { makeAppWebhookRepository } from '../adapters/dynamodb/app-webhook-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
 import { makeLoginGrantRepository } from '../adapters/dynamodb/login-grant-repository';
 import { makeRotationRepository } from '../adapters/dynamodb/rotation-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeTeamAccess } from '../adapters/team-access';
+import { ENV, optionalEnv } from '../config/env';
 import type { LoginDeps } from '../domain/logins/use-cases';
 import { afterLogin, assertPasswordStable, type RotationDeps } from '../domain/rotation/use-cases';
+import type { WebhookDeps } from '../domain/rotation/webhooks';
 import { httpRuntime } from './http';
 import { accountSettings, sharedKeyring } from './keyring';
 
@@ -33,6 +38,19 @@ export function accountsRuntime() {
       },
     },
   };
-  const rotationDeps: RotationDeps = { ...accountDeps, rotations };
-  return { ...runtime, accountDeps, rotationDeps };
+  const webhooks = makeAppWebhookRepository(doc, tableName);
+  const rotationDeps: RotationDeps = { ...accountDeps, rotations, webhooks };
+  const localOrigin = optionalEnv(ENV.webhookLocalOrigin);
+  const webhookDeps: WebhookDeps = {
+    webhooks,
+    keyring: accountDeps.keyring,
+    clock: deps.clock,
+    security: deps.security,
+    checkUrl: (url) => {
+      const checked = checkWebhookUrl(url, localOrigin);
+      return checked.ok ? undefined : checked.reason;
+    },
+    newSecret: newWebhookSecret,
+  };
+  return { ...runtime, accountDeps, rotationDeps, webhookDeps };
 }

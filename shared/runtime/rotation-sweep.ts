@@ -1,4 +1,5 @@
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { makeAppWebhookRepository } from '../adapters/dynamodb/app-webhook-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeRotationRepository } from '../adapters/dynamodb/rotation-repository';
 import { newId, systemClock } from '../adapters/ids';
@@ -13,6 +14,7 @@ export function rotationSweepDeps(clock: Clock = systemClock): Parameters<typeof
   return {
     rotations: makeRotationRepository(doc, tableName),
     accounts: makeAccountRepository(doc, tableName),
+    webhooks: makeAppWebhookRepository(doc, tableName),
     newId,
     clock,
   };

@@ -26,6 +26,8 @@ export const CONFIRMATION_ACTIONS = {
   'secret.share': { label: 'Share a secret', scope: 'route' },
   'items.share_link': { label: 'Share items by link', scope: 'route' },
   'app.remove': { label: 'Remove an app', scope: 'route' },
+  /** Where rotated passwords of an app are sent, and the secret that signs them. */
+  'app.webhook.manage': { label: "Change an app's rotation webhook", scope: 'route' },
   'scim_token.retrieve': { label: 'Retrieve the SCIM token', scope: 'workspace' },
   'vault.create': { label: 'Create a vault', scope: 'workspace' },
   'vault.manage': { label: 'Manage a vault', scope: 'route' },

@@ -12,6 +12,28 @@ export interface AppDriver {
   enrollTotp(input: { username: string; password: string; secret: string; code: string }): Promise<void>;
 }
 
+/**
+ * The `webhook` connector, for apps Latchkey does not automate: the customer's endpoint changes the
+ * password and answers. It cannot log in, so a check asks whether the app holds a given version.
+ */
+export interface WebhookEndpoint {
+  changePassword(input: WebhookChange): Promise<ConnectorResult>;
+  /** Whether the app now holds `version` (the endpoint remembers the rotations it applied). */
+  holdsVersion(input: Omit<WebhookChange, 'currentPassword' | 'newPassword'>): Promise<boolean>;
+}
+
+export interface WebhookChange {
+  rotationId?: string;
+  accountId: string;
+  appId: string;
+  username: string;
+  /** The version being set (`version`) and the one the app has now (`currentVersion`). */
+  version: number;
+  currentVersion: number;
+  currentPassword: string;
+  newPassword: string;
+}
+
 export interface ConnectorDeps {
   /** Sealed secrets the request names by id; the connector opens them itself. */
   secrets: {
@@ -21,6 +43,8 @@ export interface ConnectorDeps {
   };
   keyring: Keyring;
   drivers: Record<string, AppDriver>;
+  /** The workspace's webhook for the account's app, when it configured one (apps without a driver). */
+  webhookFor?: (accountId: string, appId: string) => Promise<WebhookEndpoint | undefined>;
   clock: Clock;
 }
 
@@ -31,7 +55,8 @@ export interface ConnectorDeps {
  */
 export async function runConnector(request: ConnectorRequest, deps: ConnectorDeps): Promise<ConnectorResult> {
   const driver = deps.drivers[request.appId];
-  if (!driver) return { ok: false, detail: `no connector for app ${request.appId}` };
+  const webhook = driver ? undefined : await deps.webhookFor?.(request.accountId, request.appId);
+  if (!driver && !webhook) return { ok: false, detail: `no connector for app ${request.appId}` };
   const password = async (version: number) => {
     const sealed = await deps.secrets.sealedPassword(request.accountId, version);
     if (!sealed) throw new ConnectorError(`password version ${version} is missing`);
@@ -47,6 +72,9 @@ export async function runConnector(request: ConnectorRequest, deps: ConnectorDep
   const code = async (secret: string) =>
     (await totpCode({ secret, digits: 6, period: 30, algorithm: 'SHA1' }, deps.clock.now())).code;
 
+  if (webhook) return runWebhook(request, webhook, password);
+  // Narrowed above: without a webhook there is a driver.
+  const app = driver as AppDriver;
   switch (request.op) {
     case 'check_login': {
       let totp: string | undefined;
@@ -63,7 +91,7 @@ export async function runConnector(request: ConnectorRequest, deps: ConnectorDep
           ).code;
         }
       }
-      const ok = await driver.login({
+      const ok = await app.login({
         username: request.username,
         password: await password(request.passwordVersion),
         ...(totp ? { totp } : {}),
@@ -72,7 +100,7 @@ export async function runConnector(request: ConnectorRequest, deps: ConnectorDep
     }
     case 'change_password':
       if (request.newVersion === undefined) return { ok: false, detail: 'no new version named' };
-      await driver.changePassword({
+      await app.changePassword({
         username: request.username,
         currentPassword: await password(request.passwordVersion),
         newPassword: await password(request.newVersion),
@@ -80,7 +108,7 @@ export async function runConnector(request: ConnectorRequest, deps: ConnectorDep
       return { ok: true };
     case 'enroll_totp': {
       const secret = await pendingSeed();
-      await driver.enrollTotp({
+      await app.enrollTotp({
         username: request.username,
         password: await password(request.passwordVersion),
         secret,
@@ -88,5 +116,40 @@ export async function runConnector(request: ConnectorRequest, deps: ConnectorDep
       });
       return { ok: true };
     }
+  }
+}
+
+/** The webhook connector's operations: a change sends both passwords, a check sends none. */
+async function runWebhook(
+  request: ConnectorRequest,
+  webhook: WebhookEndpoint,
+  password: (version: number) => Promise<string>,
+): Promise<ConnectorResult> {
+  const base = {
+    ...(request.rotationId ? { rotationId: request.rotationId } : {}),
+    accountId: request.accountId,
+    appId: request.appId,
+    username: request.username,
+  };
+  switch (request.op) {
+    case 'check_login': {
+      const holds = await webhook.holdsVersion({
+        ...base,
+        version: request.passwordVersion,
+        currentVersion: request.passwordVersion,
+      });
+      return holds ? { ok: true } : { ok: false, detail: 'the endpoint does not hold that version' };
+    }
+    case 'change_password':
+      if (request.newVersion === undefined) return { ok: false, detail: 'no new version named' };
+      return webhook.changePassword({
+        ...base,
+        version: request.newVersion,
+        currentVersion: request.passwordVersion,
+        currentPassword: await password(request.passwordVersion),
+        newPassword: await password(request.newVersion),
+      });
+    case 'enroll_totp':
+      return { ok: false, final: true, detail: 'the webhook connector does not enrol TOTP' };
   }
 }

@@ -232,17 +232,21 @@ async function change(rotation: Rotation, account: Account, deps: EngineDeps): P
     );
   }
   let detail: string | undefined;
+  let final = false;
   try {
     const result = await deps.connector.run(
       request(rotation, account, rotation.kind === 'mfa' ? 'enroll_totp' : 'change_password'),
     );
     if (!result.ok) detail = result.detail ?? 'the app refused the change';
+    final = result.final === true;
   } catch (error) {
     detail = error instanceof ConnectorError ? error.message : 'the connector failed';
   }
   if (detail === undefined) {
     return endStep(rotation, deps, deps.clock.now(), { step: 'change', outcome: 'done' }, { step: 'verify' });
   }
+  // A refusal for good (a webhook's `failed`) ends the rotation now: retrying cannot change the answer.
+  if (final) return fail(rotation, account, detail, deps);
   return retryOrFail(rotation, account, 'change', detail, deps);
 }
 

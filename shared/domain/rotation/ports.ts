@@ -74,6 +74,8 @@ export interface ConnectorResult {
   ok: boolean;
   /** Why not, in words safe for logs and the rotation record (never a secret). */
   detail?: string;
+  /** The app refused for good (a webhook answered `failed`): no further attempt is made. */
+  final?: boolean;
 }
 
 export interface Connector {

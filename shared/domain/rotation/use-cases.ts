@@ -18,6 +18,7 @@ import {
   type RotationTrigger,
 } from './model';
 import type { RotationRepository } from './ports';
+import { type AppWebhookRepository, rotationSupported } from './webhooks';
 
 export interface RotationDeps extends AccessDeps {
   rotations: RotationRepository;
@@ -27,6 +28,8 @@ export interface RotationDeps extends AccessDeps {
   security: SecurityLog;
   /** How long a grant should wait while a password change runs (seconds). */
   rotationRetryAfterSeconds?: number;
+  /** The workspaces' webhooks: an app without a connector rotates through one when configured. */
+  webhooks?: Pick<AppWebhookRepository, 'get'>;
 }
 
 export function rotationJob(rotation: Rotation, newId: IdGenerator): DomainEvent {
@@ -80,7 +83,7 @@ async function queue(
 /** `POST /v1/accounts/{id}/rotations`: owners rotate an account whose app has a rotation connector. */
 export async function startRotation(caller: User, accountId: string, deps: RotationDeps): Promise<Rotation> {
   const { account } = await requireOwner(caller, accountId, deps);
-  if (!effectiveCapabilities(account).passwordRotation)
+  if (!(await rotationSupported(account, deps.webhooks)))
     throw new RotationNotSupportedError('password rotation');
   const rotation = await queue(account, 'password', 'manual', caller.id, deps);
   deps.security.record({
@@ -223,7 +226,10 @@ export async function putRotationPolicy(
   const workspace = await deps.rotations.getWorkspacePolicy(account.workspaceId);
   const policy = completePolicy(input, workspace ?? DEFAULT_POLICY);
   const app = findApp(account.appId);
-  if ((policy.everyDays !== null || policy.afterLogin) && !effectiveCapabilities(account).passwordRotation) {
+  if (
+    (policy.everyDays !== null || policy.afterLogin) &&
+    !(await rotationSupported(account, deps.webhooks))
+  ) {
     throw new RotationNotSupportedError('password rotation');
   }
   if (app) policy.generator = boundedSettings(policy.generator, app.passwordRules);
@@ -256,14 +262,14 @@ export async function getWorkspaceRotationPolicy(caller: User, deps: RotationDep
  * due mark stays, so a later sweep picks it up.
  */
 export async function sweepDueRotations(
-  deps: Pick<RotationDeps, 'rotations' | 'clock' | 'newId' | 'accounts'> & { limit?: number },
+  deps: Pick<RotationDeps, 'rotations' | 'clock' | 'newId' | 'accounts' | 'webhooks'> & { limit?: number },
 ) {
   const due = await deps.rotations.due(deps.clock.now(), deps.limit ?? 500);
   let started = 0;
   let skipped = 0;
   for (const item of due) {
     const account = await deps.accounts.get(item.accountId);
-    if (!account || !effectiveCapabilities(account).passwordRotation) {
+    if (!account || !(await rotationSupported(account, deps.webhooks))) {
       // It cannot be rotated any more (its app changed): out of the index, or every sweep reads it again.
       if (account) await deps.rotations.clearDue(account.id);
       skipped++;

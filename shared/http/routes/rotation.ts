@@ -1,5 +1,9 @@
+import { deletedResponse } from '../account-schemas';
 import {
   appListResponse,
+  appWebhookBody,
+  appWebhookParams,
+  appWebhookResponse,
   passwordHistoryResponse,
   passwordVersionResponse,
   rotationListResponse,
@@ -13,6 +17,14 @@ import type { RouteSpec } from '../route-spec';
 import { idParams } from '../schemas';
 
 const account = { params: idParams, auth: 'trusted', group: 'accounts' } as const;
+const appWebhook = {
+  path: '/v1/apps/{appId}/webhook',
+  params: appWebhookParams,
+  group: 'accounts',
+  auth: 'trusted',
+  clientTypes: ['web'],
+  roles: ['owner', 'super_admin', 'admin'],
+} as const;
 
 /** The apps catalogue, password rotations and history, rotation policies and one-click MFA. */
 export const rotationRoutes = {
@@ -26,6 +38,43 @@ export const rotationRoutes = {
       'an `appId` gets the catalogue’s capabilities over those recorded on it.',
     status: 200,
     response: appListResponse,
+  },
+  getAppWebhook: {
+    ...appWebhook,
+    method: 'GET',
+    summary:
+      'The workspace’s webhook connector for an app Latchkey does not automate, without its secret (admins).',
+    status: 200,
+    response: appWebhookResponse,
+    errors: ['forbidden', 'app_has_connector'],
+  },
+  putAppWebhook: {
+    ...appWebhook,
+    method: 'PUT',
+    confirm: 'app.webhook.manage',
+    summary:
+      'Sets the app’s webhook connector (admins, trusted web, confirmed): rotations of its accounts are sent, ' +
+      'signed, to this HTTPS endpoint. A signing secret is generated on creation or with `rotateSecret`, ' +
+      'returned once and stored sealed.',
+    status: 200,
+    body: appWebhookBody,
+    response: appWebhookResponse,
+    errors: [
+      'forbidden',
+      'identity_confirmation_required',
+      'app_has_connector',
+      'webhook_url_refused',
+      'webhook_conflict',
+    ],
+  },
+  deleteAppWebhook: {
+    ...appWebhook,
+    method: 'DELETE',
+    confirm: 'app.webhook.manage',
+    summary: 'Removes the app’s webhook connector (admins, trusted web, confirmed); its secret is deleted.',
+    status: 200,
+    response: deletedResponse,
+    errors: ['forbidden', 'identity_confirmation_required', 'app_has_connector'],
   },
   startRotation: {
     ...account,
