@@ -21,6 +21,8 @@ export interface SafePostOptions {
   resolve?: (hostname: string) => Promise<ResolvedAddress[]>;
   /** Extra TLS trust (tests with a self-signed certificate); production uses the system's CAs. */
   ca?: string | Buffer;
+  /** Which resolved addresses may be connected to; public unicast only unless a test says otherwise. */
+  addressAllowed?: (address: string) => boolean;
 }
 
 export interface SafeResponse {
@@ -36,11 +38,14 @@ const resolveAll = async (hostname: string): Promise<ResolvedAddress[]> =>
  * public unicast, and hands the socket the address it checked, so there is no second resolution
  * between the check and the connect (no DNS rebinding window).
  */
-function checkedLookup(resolve: (hostname: string) => Promise<ResolvedAddress[]>): LookupFunction {
+export function checkedLookup(
+  resolve: (hostname: string) => Promise<ResolvedAddress[]>,
+  allowed: (address: string) => boolean = isPublicAddress,
+): LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname).then(
       (addresses) => {
-        const refused = addresses.find((a) => !isPublicAddress(a.address));
+        const refused = addresses.find((a) => !allowed(a.address));
         if (addresses.length === 0 || refused) {
           const why = refused ? `an address in a refused range (${rangeOf(refused.address)})` : 'no address';
           callback(Object.assign(new Error(why), { code: 'EWEBHOOKBLOCKED' }), '', 0);
@@ -93,7 +98,7 @@ export async function safePost(
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length },
         // The local allowance's loopback origin skips the address check; everything else resolves through it.
-        ...(local ? {} : { lookup: checkedLookup(options.resolve ?? resolveAll) }),
+        ...(local ? {} : { lookup: checkedLookup(options.resolve ?? resolveAll, options.addressAllowed) }),
         ...(options.ca ? { ca: options.ca } : {}),
         agent: false,
       },
@@ -111,7 +116,7 @@ export async function safePost(
           size += chunk.length;
           if (size > options.maxResponseBytes) {
             finish(
-              new ConnectorError(`the webhook's answer is larger than ${options.maxResponseBytes} bytes`),
+              new ConnectorError(`the webhook’s answer is larger than ${options.maxResponseBytes} bytes`),
             );
             return;
           }
