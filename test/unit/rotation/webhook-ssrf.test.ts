@@ -186,7 +186,7 @@ describe('safePost against real local servers', () => {
       }),
     );
     const resolved: string[] = [];
-    const response = await safePost('https://hooks.customer.test:' + port + '/hook', { 'x-a': '1' }, '{}', {
+    const response = await safePost(`https://hooks.customer.test:${port}/hook`, { 'x-a': '1' }, '{}', {
       ...limits,
       ca: tls.cert,
       resolve: async (host) => {
@@ -269,10 +269,13 @@ describe('safePost against real local servers', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       const chunk = Buffer.alloc(16 * 1024, 'a');
       // An endless answer: only the cap can end this call.
-      const pump = () => {
+      const pump = (): void => {
         while (res.write(chunk)) {
           wrote += chunk.length;
-          if (wrote > 8 * 1024 * 1024) return res.end();
+          if (wrote > 8 * 1024 * 1024) {
+            res.end();
+            return;
+          }
         }
         res.once('drain', pump);
       };
