@@ -358,6 +358,21 @@ describe('CDK app: password rotation', () => {
     expect(invokers).toHaveLength(1);
   });
 
+  it('never gives a function the local-only webhook allowance (nor the demo app), in any stack', () => {
+    const functions = [app.stateful, app.api, app.web].flatMap((template) =>
+      Object.values(template.findResources('AWS::Lambda::Function')),
+    );
+    const connector = fn('Latchkey connector')[1];
+
+    expect(functions.length).toBeGreaterThan(5);
+    expect(connector.Properties.Environment.Variables).not.toHaveProperty(ENV.webhookLocalOrigin);
+    for (const f of functions) {
+      const variables = f.Properties.Environment?.Variables ?? {};
+      expect(variables).not.toHaveProperty(ENV.webhookLocalOrigin);
+      expect(variables).not.toHaveProperty(ENV.demoAppUrl);
+    }
+  });
+
   it('feeds the worker from an encrypted queue with a DLQ, relays rotation jobs there, sweeps on a schedule', () => {
     const [workerId] = fn('Latchkey rotation worker');
     const [sweepId] = fn('Latchkey rotation sweep');
