@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { makeAppWebhookRepository } from '../../shared/adapters/dynamodb/app-webhook-repository';
+import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
+import {
+  type AppWebhook,
+  deleteAppWebhook,
+  getAppWebhook,
+  putAppWebhook,
+  WebhookConflictError,
+  type WebhookDeps,
+  webhookSecretContext,
+} from '../../shared/domain/rotation/webhooks';
+import { aUser, fixedClock } from '../support/fakes';
+import { localTable, unique } from './dynamo';
+
+describe('app webhooks on DynamoDB Local', () => {
+  const { doc, tableName } = localTable();
+  const webhooks = makeAppWebhookRepository(doc, tableName);
+  const keyring = makeKeyring(localDataKeys(Buffer.alloc(32, 5)));
+  let secrets = 0;
+  const deps: WebhookDeps = {
+    webhooks,
+    keyring,
+    clock: fixedClock(),
+    security: { record: () => {} },
+    checkUrl: (url) => (url.startsWith('https://') ? undefined : 'not HTTPS'),
+    newSecret: () => `whsec_${Buffer.alloc(32, ++secrets).toString('base64')}`,
+  };
+
+  const webhook = (workspaceId: string, rev: number, url = 'https://hooks.example.com/a'): AppWebhook => ({
+    workspaceId,
+    appId: 'acme-ads',
+    url,
+    secret: { v: 1, edk: 'k', iv: 'i', tag: 't', ct: 'c' },
+    secretCreatedAt: '2026-11-29T00:00:00.000Z',
+    createdBy: 'usr_1',
+    createdAt: '2026-11-29T00:00:00.000Z',
+    updatedAt: '2026-11-29T00:00:00.000Z',
+    rev,
+  });
+
+  it('creates once: of concurrent first writes exactly one wins', async () => {
+    const workspaceId = unique('ws');
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        webhooks.put(webhook(workspaceId, 1, `https://h${i}.example.com/`), undefined),
+      ),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('updates only from the revision read: of concurrent updates from one revision exactly one wins', async () => {
+    const workspaceId = unique('ws');
+    expect(await webhooks.put(webhook(workspaceId, 1), undefined)).toBe(true);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        webhooks.put(webhook(workspaceId, 2, `https://h${i}.example.com/`), 1),
+      ),
+    );
+    const stale = await webhooks.put(webhook(workspaceId, 2), 1);
+
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(stale).toBe(false);
+    expect((await webhooks.get(workspaceId, 'acme-ads'))?.rev).toBe(2);
+  });
+
+  it('keeps the secret sealed to its workspace and app; the use cases return it once and delete it', async () => {
+    const caller = aUser({ id: unique('usr'), workspaceId: unique('ws'), role: 'admin' });
+    const created = await putAppWebhook(caller, 'acme-ads', { url: 'https://hooks.example.com/x' }, deps);
+    const stored = await webhooks.get(caller.workspaceId, 'acme-ads');
+    const opened = await keyring.open(
+      stored?.secret as AppWebhook['secret'],
+      webhookSecretContext(caller.workspaceId, 'acme-ads'),
+    );
+    const wrongContext = await keyring
+      .open(stored?.secret as AppWebhook['secret'], webhookSecretContext('other', 'acme-ads'))
+      .then(
+        () => 'opened',
+        () => 'refused',
+      );
+    const moved = await putAppWebhook(caller, 'acme-ads', { url: 'https://hooks.example.com/y' }, deps);
+    const shown = await getAppWebhook(caller, 'acme-ads', deps);
+    await deleteAppWebhook(caller, 'acme-ads', deps);
+
+    expect(opened).toBe(created.secret);
+    expect(JSON.stringify(stored)).not.toContain(created.secret);
+    expect(wrongContext).toBe('refused');
+    expect(moved.secret).toBeUndefined();
+    expect(shown).toMatchObject({ url: 'https://hooks.example.com/y', appId: 'acme-ads' });
+    expect(shown).not.toHaveProperty('secret');
+    expect(await webhooks.get(caller.workspaceId, 'acme-ads')).toBeUndefined();
+    expect(await webhooks.remove(caller.workspaceId, 'acme-ads')).toBe(false);
+  });
+
+  it('answers a conflict when another admin wrote between the read and the write', async () => {
+    const caller = aUser({ id: unique('usr'), workspaceId: unique('ws'), role: 'admin' });
+    await putAppWebhook(caller, 'acme-ads', { url: 'https://hooks.example.com/x' }, deps);
+    const racing: WebhookDeps = {
+      ...deps,
+      webhooks: {
+        ...webhooks,
+        // Another admin's write lands right after this request read the item.
+        get: async (workspaceId, appId) => {
+          const read = await webhooks.get(workspaceId, appId);
+          if (read)
+            await webhooks.put({ ...read, url: 'https://other.example.com/', rev: read.rev + 1 }, read.rev);
+          return read;
+        },
+      },
+    };
+    await expect(
+      putAppWebhook(caller, 'acme-ads', { url: 'https://hooks.example.com/z' }, racing),
+    ).rejects.toBeInstanceOf(WebhookConflictError);
+    expect((await webhooks.get(caller.workspaceId, 'acme-ads'))?.url).toBe('https://other.example.com/');
+  });
+});
