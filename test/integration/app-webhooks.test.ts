@@ -65,7 +65,7 @@ describe('app webhooks on DynamoDB Local', () => {
   });
 
   it('keeps the secret sealed to its workspace and app; the use cases return it once and delete it', async () => {
-    const caller = aUser({ id: unique('usr'), workspaceId: unique('ws'), role: 'admin' });
+    const caller = aUser({ id: unique('usr'), workspaceId: unique('ws') });
     const created = await putAppWebhook(caller, 'acme-ads', { url: 'https://hooks.example.com/x' }, deps);
     const stored = await webhooks.get(caller.workspaceId, 'acme-ads');
     const opened = await keyring.open(
@@ -93,7 +93,7 @@ describe('app webhooks on DynamoDB Local', () => {
   });
 
   it('answers a conflict when another admin wrote between the read and the write', async () => {
-    const caller = aUser({ id: unique('usr'), workspaceId: unique('ws'), role: 'admin' });
+    const caller = aUser({ id: unique('usr'), workspaceId: unique('ws') });
     await putAppWebhook(caller, 'acme-ads', { url: 'https://hooks.example.com/x' }, deps);
     const racing: WebhookDeps = {
       ...deps,
