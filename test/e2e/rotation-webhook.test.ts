@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { newWebhookSecret, signedHeaders } from '../../shared/adapters/connectors/webhook-signature';
 import { extensionKey, openJwe, registerKeyedExtension, trustedUser } from '../support/e2e-devices';
 import { appears, client, storedItems } from './client';
 
@@ -128,6 +129,16 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     const badId = await api.call('GET', '/v1/apps/bad%20id/webhook', as());
     const none = await api.call('GET', '/v1/apps/vendor-portal/webhook', as());
     const noSession = await api.call('GET', '/v1/apps/acme-ads/webhook', { token: admin.token });
+    const member = await trustedUser(api, `whk-member-${randomUUID().slice(0, 6)}@acme.example`, workspace);
+    const memberGet = await api.call('GET', '/v1/apps/acme-ads/webhook', {
+      token: member.token,
+      device: member.web,
+    });
+    const memberPut = await api.call('PUT', '/v1/apps/acme-ads/webhook', {
+      token: member.token,
+      device: member.web,
+      body: { url: endpoint },
+    });
 
     expect(unconfirmed.status).toBe(403);
     expect(unconfirmed.body.error).toBe('identity_confirmation_required');
@@ -147,6 +158,8 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     expect(badId).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
     expect(none).toMatchObject({ status: 404, body: { error: 'not_found' } });
     expect(noSession.status).toBe(401);
+    expect(memberGet).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(memberPut).toMatchObject({ status: 403, body: { error: 'forbidden' } });
   });
 
   it('rotation of a webhook app is refused until the webhook is configured', async () => {
@@ -264,6 +277,42 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     expect(seen.every((d) => !d.verified && d.outcome === 'bad_signature')).toBe(true);
     expect(restored).not.toHaveProperty('secret');
     expect(await login(account.username, account.password)).toBe(200);
+  });
+
+  it('the demo endpoint refuses a replayed id, a stale timestamp and a tampered body over HTTP', async () => {
+    const secret = newWebhookSecret();
+    await demo('/webhook/secret', { secret });
+    const now = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({
+      type: 'password.check',
+      id: 'msg_replay',
+      timestamp: now,
+      data: { username: 'nobody', version: 2, rotationId: 'rot_x' },
+    });
+    const send = async (headers: Record<string, string>, raw = body) => {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: raw,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const id = `msg_${randomUUID().replaceAll('-', '')}`;
+    const headers = signedHeaders(secret, id, now, body);
+
+    const first = await send(headers);
+    const replayed = await send(headers);
+    const stale = await send(signedHeaders(secret, `${id}x`, now - 301, body));
+    const tampered = await send(signedHeaders(secret, `${id}y`, now, body), body.replace('nobody', 'admin'));
+
+    expect(first).toEqual({ status: 200, body: { status: 'failed' } });
+    expect(replayed).toEqual({ status: 401, body: { error: 'replayed' } });
+    expect(stale).toEqual({ status: 401, body: { error: 'stale_timestamp' } });
+    expect(tampered).toEqual({ status: 401, body: { error: 'bad_signature' } });
+    // Back to the secret Latchkey signs with, for the tests that follow.
+    const fresh = await confirmed('PUT', '/v1/apps/acme-ads/webhook', { url: endpoint, rotateSecret: true });
+    secrets.add(fresh.body.secret);
+    await demo('/webhook/secret', { secret: fresh.body.secret });
   });
 
   it('DELETE removes the webhook: GET is 404 and rotations are refused again', async () => {
