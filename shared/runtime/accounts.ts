@@ -6,12 +6,13 @@ import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-reposit
 import { makeTeamAccess } from '../adapters/team-access';
 import type { LoginDeps } from '../domain/logins/use-cases';
 import { afterLogin, assertPasswordStable, type RotationDeps } from '../domain/rotation/use-cases';
+import { withDeviceKeys } from './devices';
 import { httpRuntime } from './http';
 import { accountSettings, sharedKeyring } from './keyring';
 
 /** The HTTP runtime plus the accounts context: repositories, the keyring and settings. */
 export function accountsRuntime() {
-  const runtime = httpRuntime();
+  const runtime = withDeviceKeys(httpRuntime());
   const { doc, tableName, deps } = runtime;
   const rotations = makeRotationRepository(doc, tableName);
   const accountDeps: LoginDeps = {

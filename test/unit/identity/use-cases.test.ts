@@ -24,12 +24,12 @@ import {
   updateIdentitySettings,
 } from '../../../shared/domain/identity/use-cases';
 import type { StoredWorkspaceSettings } from '../../../shared/domain/notifications/policy';
-import type { OutgoingEmail, SecurityEvent } from '../../../shared/domain/ports';
+import type { SecurityEvent } from '../../../shared/domain/ports';
 import { createGroupHandler } from '../../../shared/http/handler';
 import { confirmationCheck } from '../../../shared/http/identity-confirmation';
 import { routesOfGroup } from '../../../shared/http/routes';
 import { identityRoutes } from '../../../shared/http/routes/identity';
-import { aDevice, aUser, fixedClock, sequentialIds } from '../../support/fakes';
+import { aDevice, aUser, fixedClock, mailOnCommit, sequentialIds } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/http-event';
 import { fakeChallengeRepository } from './fake-challenges';
 
@@ -41,13 +41,15 @@ function setup(options: { devices?: Device[]; workspaceNotifications?: StoredWor
   const clock = fixedClock('2026-11-23T12:00:00.000Z');
   const fake = fakeChallengeRepository([alice]);
   const events: SecurityEvent[] = [];
-  const emails: OutgoingEmail[] = [];
+  // Magic links go out through the outbox: an email counts once the write that carries it commits.
+  const { emails, mailOutbox, deliverFrom } = mailOnCommit();
   const pushes: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
   const devices = options.devices ?? [web, phone];
   const pushOptions: unknown[] = [];
   const quota = new Map<string, number>();
   const deps: IdentityDeps = {
-    challenges: fake.repository,
+    challenges: deliverFrom(fake.repository, ['attachLink']),
+    mailOutbox,
     emailQuota: {
       take: async (userId, purpose, cap, hour) => {
         const key = `${userId}/${purpose}/${hour}`;
