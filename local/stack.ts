@@ -60,6 +60,8 @@ export interface LocalStack {
     outbox: OutboxPush[];
     drain(): Promise<void>;
     disableEndpoint(arn: string): boolean;
+    /** Whether the simulated SNS still has this platform endpoint (deleted ones are gone). */
+    hasEndpoint(arn: string): boolean;
     /** The next `count` SNS publishes fail transiently (fault runs). */
     failNextPublishes(count: number): void;
   };
@@ -502,6 +504,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         outbox: push.outbox,
         drain: drainAll,
         disableEndpoint: push.disable,
+        hasEndpoint: (arn) => push.endpoints.has(arn),
         failNextPublishes: push.failNextPublishes,
       },
       sentEmails: async () => {
