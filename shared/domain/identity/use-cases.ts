@@ -589,22 +589,22 @@ export async function emailMagicLink(caller: User, device: Device, challengeId: 
     challengeId,
     expiresAt: addSeconds(now, limits.linkLifetimeSeconds).toISOString(),
   };
-  // The email (sealed: the link is in it) is written with the link's hash, in one transaction.
-  const mail = await deps.mailOutbox.event(
-    deps.identityEmails.magicLink({
-      to: caller.email,
-      link: linkTo(deps, token),
-      actionLabel: actionOf(challenge.action).label,
-      requester: challenge.requester,
-      expiresInMinutes: Math.round(limits.linkLifetimeSeconds / 60),
-    }),
-  );
   // A refused write sends nothing, so it spends none of the user's hourly allowance.
   await withEmailReserved(deps, caller.id, 'magic_link', async () => {
-    if (
-      (await deps.challenges.attachLink(challenge, link, limits.maxEmailsPerChallenge, now, [mail])) ===
-      'conflict'
-    ) {
+    // The email (sealed: the link is in it) is written with the link's hash, in one transaction.
+    const mail = await deps.mailOutbox.event(
+      deps.identityEmails.magicLink({
+        to: caller.email,
+        link: linkTo(deps, token),
+        actionLabel: actionOf(challenge.action).label,
+        requester: challenge.requester,
+        expiresInMinutes: Math.round(limits.linkLifetimeSeconds / 60),
+      }),
+    );
+    const outcome = await deps.challenges.attachLink(challenge, link, limits.maxEmailsPerChallenge, now, [
+      mail,
+    ]);
+    if (outcome === 'conflict') {
       const current = await deps.challenges.getChallenge(caller.id, challengeId);
       if (current && statusOf(current, now) === 'pending')
         throw new EmailLimitReachedError(limits.maxEmailsPerChallenge);

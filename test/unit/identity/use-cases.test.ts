@@ -5,6 +5,7 @@ import type { Device } from '../../../shared/domain/devices/model';
 import { defaultIdentityEmails } from '../../../shared/domain/identity/emails';
 import {
   ChallengeNotPendingError,
+  EmailLimitReachedError,
   IdentityConfirmationRequiredError,
   LinkInvalidError,
   NoConfirmationMethodError,
@@ -268,6 +269,26 @@ describe('email magic link', () => {
     await expect(describeMagicLink(token, deps)).rejects.toBeInstanceOf(LinkInvalidError);
     expect(await ask({ presented: challenge?.id })).toBeUndefined();
     expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  it('sends nothing and gives the hourly email allowance back when the link write is refused', async () => {
+    const { ask, deps, emails, clock } = setup();
+    await updateIdentitySettings(alice, { methods: ['push', 'email_magic_link'] }, deps);
+    const challenge = await ask({});
+    // Another request changed the challenge between the read and the write.
+    const refusing = {
+      ...deps,
+      challenges: { ...deps.challenges, attachLink: async () => 'conflict' as const },
+    };
+
+    await expect(emailMagicLink(alice, web, challenge?.id ?? '', refusing)).rejects.toBeInstanceOf(
+      EmailLimitReachedError,
+    );
+
+    const hour = Math.floor(clock.now().getTime() / 3_600_000);
+    expect(emails).toEqual([]);
+    // Had the refused email been counted, a cap of one would already be spent.
+    expect(await deps.emailQuota.take(alice.id, 'magic_link', 1, hour)).toBe(true);
   });
 
   it('gives one generic error to unknown, malformed and replaced links', async () => {
