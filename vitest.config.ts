@@ -57,6 +57,7 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
+          ...quiet,
           include: ['test/browser/**/*.test.ts'],
           // Builds the web app once; each file serves it beside its own in-memory stack.
           globalSetup: ['test/browser/global-setup.ts'],

@@ -56,7 +56,6 @@ export async function benchHttpLatency(stack: LocalStack, requests = 2000): Prom
  * SES emulator (not timed), verify (timed). Each iteration is a new, already provisioned user.
  */
 export async function benchDeviceFlow(stack: LocalStack, iterations = 200): Promise<LatencyFigures[]> {
-  const { listSentEmails } = await import('../local/ses-local');
   const counter = await countDynamoRequests();
   const register: number[] = [];
   const verify: number[] = [];
@@ -80,7 +79,7 @@ export async function benchDeviceFlow(stack: LocalStack, iterations = 200): Prom
       201,
     )) as [number, { credential: string; device: { id: string } }];
     registerRequests += counter.requests - before;
-    const mail = (await listSentEmails(stack.sesUrl)).filter((m) => m.destination.to.includes(email)).at(-1);
+    const mail = (await stack.sentEmails()).filter((m) => m.destination.to.includes(email)).at(-1);
     const code = /code is (\d{6})/.exec(mail?.body.text ?? '')?.[1] ?? '';
     before = counter.requests;
     const [verifyMs] = await timed(

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
 import { bootstrapWorkspace, countDynamoRequests } from './local-stack';
 import { round, summarize } from './stats';
@@ -33,7 +32,7 @@ export async function ownerWithPhone(stack: LocalStack) {
     os: 'Linux',
     browser: 'Firefox',
   });
-  const mail = (await listSentEmails(stack.sesUrl)).filter((m) => m.destination.to.includes(email)).at(-1);
+  const mail = (await stack.sentEmails()).filter((m) => m.destination.to.includes(email)).at(-1);
   const code = /code is (\d{6})/.exec(mail?.body.text ?? '')?.[1] ?? '';
   const asWeb = { ...auth, 'x-latchkey-device': web.body.credential as string };
   await call(stack, 'POST', `/v1/devices/${web.body.device.id}/verify`, asWeb, { code });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
 import { call, ownerWithPhone, timed } from './identity';
 import { countDynamoRequests } from './local-stack';
@@ -82,9 +81,7 @@ export async function benchSecrets(stack: LocalStack, requests = 500) {
   });
   const linkId = link.body.link.id as string;
   await call(stack, 'POST', `/v1/public/share-links/${linkId}/verification`, {});
-  const mail = (await listSentEmails(stack.sesUrl))
-    .filter((m) => m.destination.to.includes(recipient))
-    .at(-1);
+  const mail = (await stack.sentEmails()).filter((m) => m.destination.to.includes(recipient)).at(-1);
   const code = /code is (\d{6})/.exec(mail?.body.text ?? '')?.[1] ?? '';
   const started = performance.now();
   const opens = await Promise.all(

@@ -77,19 +77,20 @@ export const GROUP_NEEDS: Record<
   }
 > = {
   system: {},
-  users: { table: 'readwrite', hmac: true, mail: true },
-  devices: { table: 'readwrite', hmac: true, mail: true },
-  notifications: { table: 'readwrite', hmac: true, mail: true },
+  users: { table: 'readwrite', hmac: true, secrets: true },
+  devices: { table: 'readwrite', hmac: true, secrets: true },
+  notifications: { table: 'readwrite', hmac: true, secrets: true },
   push: { table: 'readwrite', hmac: true, push: 'register' },
-  identity: { table: 'readwrite', hmac: true, mail: true },
-  accounts: { table: 'readwrite', hmac: true, mail: true, secrets: true },
-  phone: { table: 'readwrite', hmac: true, mail: true, phone: true },
+  identity: { table: 'readwrite', hmac: true, secrets: true },
+  accounts: { table: 'readwrite', hmac: true, secrets: true },
+  phone: { table: 'readwrite', hmac: true, secrets: true, phone: true },
   totp: { table: 'readwrite', hmac: true, secrets: true },
   // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox.
   scim: { table: 'readwrite', hmac: true },
   directory: { table: 'readwrite', hmac: true },
-  secrets: { table: 'readwrite', hmac: true, mail: true, secrets: true, attachments: true },
-  sharelinks: { table: 'readwrite', hmac: true, mail: true, secrets: true },
+  secrets: { table: 'readwrite', hmac: true, secrets: true },
+  attachments: { table: 'readwrite', hmac: true, secrets: true, attachments: true },
+  sharelinks: { table: 'readwrite', hmac: true, secrets: true },
 };
 
 export function entryOf(group: RouteGroup): string {
@@ -159,6 +160,8 @@ export class ApiStack extends Stack {
       bus: props.eventBus,
       pushQueue: this.push.queue,
       rotationQueue: this.rotation.queue,
+      secretsKey: props.secretsKey,
+      emailFrom: config.emailFrom,
       logRetention: config.logRetentionDays,
     });
     this.domainEvents = new DomainEvents(this, 'DomainEvents', { bus: props.eventBus });

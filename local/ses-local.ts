@@ -66,3 +66,20 @@ export async function listSentEmails(sesUrl: string): Promise<StoredEmail[]> {
   const store = (await response.json()) as { emails: StoredEmail[] };
   return store.emails;
 }
+
+/**
+ * The emails that match `wanted`, waiting until at least one has arrived: emails leave through the
+ * outbox relay after the request that records them has answered, so a client over HTTP polls.
+ */
+export async function waitForEmails(
+  sesUrl: string,
+  wanted: (email: StoredEmail) => boolean,
+  timeoutMs = 10_000,
+): Promise<StoredEmail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await listSentEmails(sesUrl)).filter(wanted);
+    if (found.length > 0 || Date.now() >= deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

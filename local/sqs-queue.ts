@@ -29,6 +29,8 @@ export interface QueueSnapshot {
   name: string;
   available: number;
   inFlight: number;
+  /** Messages a consumer handled and deleted since the queue started (proof that work went through). */
+  deleted: number;
   deadLetters: Array<{
     messageId: string;
     body: unknown;
@@ -52,6 +54,7 @@ export function createLocalSqsQueue(consumer: () => Promise<Consumer>, options: 
   const deadLetters: Message[] = [];
   /** Fails the next N sends (fault injection for tests and `/_local/queues`). */
   let failSends = 0;
+  let deleted = 0;
   let pumping = false;
   let timer: NodeJS.Timeout | undefined;
   const idle: Array<() => void> = [];
@@ -119,7 +122,10 @@ export function createLocalSqsQueue(consumer: () => Promise<Consumer>, options: 
           failed = new Set(batch.map((m) => m.messageId));
         }
         for (const message of batch) {
-          if (!failed.has(message.messageId)) messages.splice(messages.indexOf(message), 1);
+          if (!failed.has(message.messageId)) {
+            messages.splice(messages.indexOf(message), 1);
+            deleted++;
+          }
         }
       }
     } finally {
@@ -167,6 +173,7 @@ export function createLocalSqsQueue(consumer: () => Promise<Consumer>, options: 
         name: options.name,
         available: messages.filter((m) => m.visibleAt <= now).length,
         inFlight: messages.filter((m) => m.visibleAt > now).length,
+        deleted,
         deadLetters: deadLetters.map((m) => ({
           messageId: m.messageId,
           body: safeJson(m.body),

@@ -25,7 +25,7 @@ import { assertPortFree } from './ports';
 import { createPushSimulator, type OutboxPush } from './push-simulator';
 import { startS3Local } from './s3-local';
 import { findSeedUser, SEED_WORKSPACE, seed, seedWorkspaceOf } from './seed';
-import { startSesLocal } from './ses-local';
+import { listSentEmails, type StoredEmail, startSesLocal } from './ses-local';
 import { createLocalSqsQueue, type LocalSqsQueue } from './sqs-queue';
 import { startStreamRelay } from './stream-relay';
 
@@ -60,9 +60,16 @@ export interface LocalStack {
     outbox: OutboxPush[];
     drain(): Promise<void>;
     disableEndpoint(arn: string): boolean;
+    /** Whether the simulated SNS still has this platform endpoint (deleted ones are gone). */
+    hasEndpoint(arn: string): boolean;
     /** The next `count` SNS publishes fail transiently (fault runs). */
     failNextPublishes(count: number): void;
   };
+  /**
+   * Every email aws-ses-v2-local received, after the outbox relay has sent what is recorded so far
+   * (request paths record emails in the outbox; the relay sends them, as in AWS).
+   */
+  sentEmails(): Promise<StoredEmail[]>;
   /** The local SQS queues by name (fault injection and inspection in tests). */
   queues: Record<string, LocalSqsQueue>;
   issueToken(email: string): Promise<string>;
@@ -311,8 +318,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       endpoint: dynamo.endpoint,
       tableName,
       consumer: once(() =>
-        import('../functions/events/outbox-relay').then((module) =>
-          module.createOutboxRelay({ pushQueue: pushQueue.queue, bus, rotationQueue: rotationQueue.queue }),
+        Promise.all([
+          import('../functions/events/outbox-relay'),
+          import('../shared/runtime/outbox-relay'),
+        ]).then(([module, runtime]) =>
+          module.createOutboxRelay({
+            pushQueue: pushQueue.queue,
+            bus,
+            rotationQueue: rotationQueue.queue,
+            // The same sending as in AWS: the local keyring opens, aws-ses-v2-local receives.
+            deliverMail: runtime.outboxMailDelivery(),
+          }),
         ),
       ),
       ...(print ? { log: print } : {}),
@@ -491,7 +507,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         outbox: push.outbox,
         drain: drainAll,
         disableEndpoint: push.disable,
+        hasEndpoint: (arn) => push.endpoints.has(arn),
         failNextPublishes: push.failNextPublishes,
+      },
+      sentEmails: async () => {
+        await relay.drain();
+        return listSentEmails(ses.url);
       },
       queues: Object.fromEntries(queues.map((queue) => [queue.name, queue])),
       issueToken: async (email) => {

@@ -8,7 +8,7 @@
 import { randomUUID, webcrypto } from 'node:crypto';
 import { compactDecrypt } from 'jose';
 import { SEED_WORKSPACE } from '../local/seed';
-import { listSentEmails } from '../local/ses-local';
+import { waitForEmails } from '../local/ses-local';
 
 interface Endpoints {
   apiUrl: string;
@@ -57,9 +57,9 @@ async function trustedDevice(endpoints: Endpoints, email: string, workspace: str
   const { token } = await call(endpoints, 'POST', '/_local/token', { body: { email, workspace } });
   const since = Math.floor(Date.now() / 1000);
   const registered = await call(endpoints, 'POST', '/v1/devices', { token, body: device });
-  const mail = (await listSentEmails(endpoints.sesUrl))
-    .filter((m) => m.destination.to.includes(email) && m.at >= since)
-    .at(-1);
+  const mail = (
+    await waitForEmails(endpoints.sesUrl, (m) => m.destination.to.includes(email) && m.at >= since)
+  ).at(-1);
   const code = /code is (\d{6})/.exec(mail?.body.text ?? '')?.[1];
   if (!code) throw new Error(`no verification code emailed to ${email}`);
   await call(endpoints, 'POST', `/v1/devices/${registered.device.id}/verify`, {

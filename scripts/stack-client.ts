@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../local/dynamodb-local';
-import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
 import { bootstrapOn } from '../shared/runtime/bootstrap';
 
@@ -54,7 +53,7 @@ export function stackClient(stack: LocalStack) {
   }
 
   async function emailedCode(to: string): Promise<string> {
-    const mail = (await listSentEmails(stack.sesUrl)).filter((m) => m.destination.to.includes(to)).at(-1);
+    const mail = (await stack.sentEmails()).filter((m) => m.destination.to.includes(to)).at(-1);
     const code = /code is (\d{6})/.exec(mail?.body.text ?? '')?.[1];
     if (!code) throw new Error(`no code emailed to ${to}`);
     return code;

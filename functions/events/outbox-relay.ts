@@ -2,7 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxEventOf } from '../../shared/adapters/dynamodb/outbox';
 import { parsePushJob } from '../../shared/adapters/sqs/push-jobs';
-import { type DomainEvent, PUSH_JOB_EVENT } from '../../shared/domain/events';
+import { type DomainEvent, MAIL_EVENT, PUSH_JOB_EVENT } from '../../shared/domain/events';
 import type { PushJob } from '../../shared/domain/ports';
 import { ROTATION_JOB_EVENT } from '../../shared/domain/rotation/jobs';
 import { logger } from '../../shared/observability';
@@ -25,7 +25,8 @@ function pushJobsOf(event: DomainEvent): PushJob[] {
 
 /**
  * Table stream -> wherever each outbox event goes: push jobs to the push queue (10 per
- * SendMessageBatch), rotation jobs to the rotation queue, every other event to the event bus. Each
+ * SendMessageBatch), rotation jobs to the rotation queue, emails (sealed) opened and sent through
+ * SES (once per event id), every other event to the event bus. Each
  * record keeps the correlation id its outbox item carries into the queue message or event.
  *
  * Ordering and delivery: records are relayed one after the other, in stream order. The first record
@@ -47,6 +48,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       const jobs = pushJobsOf(event);
       for (let i = 0; i < jobs.length; i += SQS_BATCH)
         await deps.pushQueue.enqueue(jobs.slice(i, i + SQS_BATCH));
+    } else if (event.type === MAIL_EVENT) {
+      // Sent from here, after commit: a failing SES call retries the record, never fails a request.
+      await deps.deliverMail(event);
     } else if (event.type === ROTATION_JOB_EVENT && deps.rotationQueue) {
       // Ids only: the worker reads the rotation's state from the table.
       await deps.rotationQueue.enqueue([event.detail]);

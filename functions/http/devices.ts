@@ -69,5 +69,5 @@ export const handler = createLazyGroupHandler(
       device: toDeviceView(await renameDevice(caller, params.id, body.name, deps), device.id),
     }),
   }),
-  () => import('../../shared/runtime/http').then((runtime) => runtime.httpRuntime()),
+  () => import('../../shared/runtime/devices').then((runtime) => runtime.devicesRuntime()),
 ).use(deviceCookieOnRegistration());

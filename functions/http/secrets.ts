@@ -1,11 +1,4 @@
 import {
-  createAttachment,
-  deleteAttachment,
-  downloadAttachment,
-  listAttachments,
-  purgeSecret,
-} from '../../shared/domain/secrets/attachments';
-import {
   createSecret,
   createVault,
   deleteSecret,
@@ -25,7 +18,6 @@ import {
   secretHistory,
   viewSecret,
 } from '../../shared/domain/secrets/use-cases';
-import { toAttachmentView } from '../../shared/http/attachment-schemas';
 import { createLazyGroupHandler } from '../../shared/http/handler';
 import { secretsRoutes } from '../../shared/http/routes/secrets';
 import { toGrantView, toSecretView, toSecretWithValues, toVaultView } from '../../shared/http/secret-schemas';
@@ -144,36 +136,6 @@ export const handler = createLazyGroupHandler(
     }),
     removeSecretMember: async ({ event, caller, params }) => {
       await removeSecretMember(caller, params.id, params.principalId, forRequest(secretDeps, event));
-      return deleted;
-    },
-    purgeSecret: async ({ event, caller, params }) => {
-      await purgeSecret(caller, params.id, forRequest(secretDeps, event));
-      return { purged: true as const };
-    },
-    listAttachments: async ({ event, caller, params }) => ({
-      items: (await listAttachments(caller, params.id, forRequest(secretDeps, event))).map(toAttachmentView),
-      nextCursor: null,
-    }),
-    createAttachment: async ({ event, caller, params, body }) => {
-      const { attachment, upload } = await createAttachment(
-        caller,
-        params.id,
-        body,
-        forRequest(secretDeps, event),
-      );
-      return { attachment: toAttachmentView(attachment), upload };
-    },
-    getAttachment: async ({ event, caller, params }) => {
-      const { attachment, downloadUrl } = await downloadAttachment(
-        caller,
-        params.id,
-        params.attachmentId,
-        forRequest(secretDeps, event),
-      );
-      return { attachment: toAttachmentView(attachment), downloadUrl };
-    },
-    deleteAttachment: async ({ event, caller, params }) => {
-      await deleteAttachment(caller, params.id, params.attachmentId, forRequest(secretDeps, event));
       return deleted;
     },
   }),

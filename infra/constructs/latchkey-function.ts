@@ -51,6 +51,11 @@ export function bundleFunction(entry: string, outdir: string): void {
     sourcemap: false,
     mainFields: ['module', 'main'],
     alias: { '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
+    // The SDK's browser user-agent parser: `@aws-sdk/core` re-exports the browser helper that
+    // `await import('bowser')`s, and esbuild ships every dynamic import as a chunk even when nothing
+    // calls it. Node clients build their user agent with util-user-agent-node and never reach it, so
+    // it is left out (33 KB that no Lambda would ever load; docs/performance.md).
+    external: ['bowser'],
     // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -678,7 +678,7 @@ export class Operations extends Construct {
         query: new QueryString({
           fields: ['@timestamp', '@log', 'route', 'status', 'durationMs'],
           filterStatements: ['message = "request"'],
-          stats: 'count(*) as requests by bin(1m), @log',
+          statsStatements: ['count(*) as requests by bin(1m), @log'],
         }),
       },
       [RUNBOOKS.deadLetters]: {
@@ -695,7 +695,9 @@ export class Operations extends Construct {
         query: new QueryString({
           fields: ['@timestamp', '@log', '@duration', 'message'],
           filterStatements: ['@type = "REPORT" or message like /batch|inbound/'],
-          stats: 'avg(@duration) as avgMs, max(@duration) as maxMs, count(*) as invocations by bin(5m), @log',
+          statsStatements: [
+            'avg(@duration) as avgMs, max(@duration) as maxMs, count(*) as invocations by bin(5m), @log',
+          ],
         }),
       },
       [RUNBOOKS.dynamodbThrottles]: {
@@ -723,7 +725,7 @@ export class Operations extends Construct {
         query: new QueryString({
           fields: ['@timestamp', '@log', 'route', 'userId', 'workspaceId'],
           filterStatements: ['message = "request"', 'route like /resend|email|register|invit/'],
-          stats: 'count(*) as sends by workspaceId, route',
+          statsStatements: ['count(*) as sends by workspaceId, route'],
         }),
       },
       [RUNBOOKS.pushFailures]: {
@@ -749,7 +751,7 @@ export class Operations extends Construct {
         query: new QueryString({
           fields: ['@timestamp', 'route', 'status', 'userId', 'workspaceId', 'deviceId'],
           filterStatements: ['message = "request"', 'route like /verify/', 'status >= 400'],
-          stats: 'count(*) as failures by userId, workspaceId',
+          statsStatements: ['count(*) as failures by userId, workspaceId'],
         }),
       },
       [RUNBOOKS.rotationFailures]: {

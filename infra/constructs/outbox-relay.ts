@@ -3,6 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -20,11 +21,15 @@ export interface OutboxRelayProps {
   pushQueue: Queue;
   /** Rotation jobs go here (the rotation worker's queue). */
   rotationQueue?: Queue;
+  /** Opens the sealed emails of mail events (Decrypt only). */
+  secretsKey: IKey;
+  /** The sender of every email the relay sends (request paths record emails, the relay sends them). */
+  emailFrom: string;
   logRetention: RetentionDays;
 }
 
 /**
- * The table's stream -> the relay function -> the push queue or the event bus. Only inserted outbox
+ * The table's stream -> the relay function -> the push queue, the event bus, or SES (sealed emails). Only inserted outbox
  * items reach the function (event filter). A failing record is retried (the batch is split to find
  * it), then its stream coordinates go to a dead-letter queue with an alarm.
  */
@@ -44,7 +49,7 @@ export class OutboxRelay extends Construct {
     this.deadLetterAlarm = dlq.alarm;
     this.handler = new LatchkeyFunction(this, 'Handler', {
       entry: fileURLToPath(new URL('../../functions/events/outbox-relay.ts', import.meta.url)),
-      description: 'Latchkey outbox relay: table stream -> push queue / event bus',
+      description: 'Latchkey outbox relay: table stream -> push queue / event bus / SES',
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
     });
@@ -72,6 +77,10 @@ export class OutboxRelay extends Construct {
       this.handler.addEnvironment(ENV.rotationQueueUrl, props.rotationQueue.queueUrl);
     }
     props.bus.grantPutEventsTo(this.handler);
+    // Mail events: open the sealed email, send it, mark it sent (the table write) so a replay skips it.
+    this.handler.bindTable(props.table, 'readwrite').bindMailer(props.emailFrom);
+    props.secretsKey.grant(this.handler, 'kms:Decrypt');
+    this.handler.addEnvironment(ENV.secretsKeyId, props.secretsKey.keyArn);
     this.handler.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
   }
 }

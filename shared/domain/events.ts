@@ -25,3 +25,9 @@ export function pushJobsEvent(jobs: PushJob[], id: string, occurredAt: string): 
   // Internal work, not a workspace's event: nothing routes on it.
   return { id, type: PUSH_JOB_EVENT, occurredAt, workspaceId: '', detail: { jobs } };
 }
+
+/**
+ * The event type of one email that goes out after a write (`detail.sealed`: the rendered email, sealed
+ * with the keyring, because a code or a magic link is in it). The relay opens and sends it.
+ */
+export const MAIL_EVENT = 'email.send';

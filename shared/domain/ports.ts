@@ -65,6 +65,15 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
+/**
+ * An email that goes out when, and only when, a write commits: the use case asks for its outbox event
+ * and passes it to the repository write, which puts it in the same transaction. The relay sends it
+ * after commit, at least once (nothing in the request can fail after the write).
+ */
+export interface MailOutbox {
+  event(email: OutgoingEmail): Promise<DomainEvent>;
+}
+
 /** Per-user, per-purpose email counts in fixed clock hours: one conditional write per email. */
 export interface EmailQuota {
   /** Counts one more email unless `cap` are already counted in `hour` (epoch hours). */
@@ -95,6 +104,8 @@ export interface DeviceRepository {
     device: Device,
     maxDevices: number,
     approval?: { hourlyCap: number; now: Date },
+    /** Outbox events written in the same transaction (the verification code's email). */
+    events?: DomainEvent[],
   ): Promise<
     'applied' | 'limit_reached' | 'name_taken' | 'lane_taken' | 'approval_hourly_cap' | 'approvals_blocked'
   >;
@@ -110,6 +121,8 @@ export interface DeviceRepository {
     pendingUntil: string,
     limits: { hourlyCap: number },
     now: Date,
+    /** Outbox events written in the same transaction (the new code's email). */
+    events?: DomainEvent[],
   ): Promise<ResendOutcome>;
   /** Trusts a device whose code hash, attempt count and expiry still match, unless the user is locked out. */
   trustWithCode(
@@ -126,6 +139,8 @@ export interface DeviceRepository {
     code: DeviceCode,
     limits: { cooldownSeconds: number; hourlyCap: number },
     now: Date,
+    /** Outbox events written in the same transaction (the new code's email). */
+    events?: DomainEvent[],
   ): Promise<ResendOutcome>;
   approve(device: Device, now: Date): Promise<WriteOutcome>;
   /** Moves a device out of the slot-holding statuses (denied, disabled, expired), freeing slot and name. */

@@ -24,6 +24,7 @@ export const ROUTE_GROUPS = [
   'scim',
   'directory',
   'secrets',
+  'attachments',
   'sharelinks',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];

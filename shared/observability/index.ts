@@ -11,6 +11,10 @@ export const logger = new Logger({ serviceName: DEFAULTS.serviceName });
 export const metrics = new Metrics({
   serviceName: DEFAULTS.serviceName,
   namespace: DEFAULTS.metricsNamespace,
+  // Its own diagnostics ("No application metrics to publish", a dropped dimension) become structured
+  // WARN lines with the invocation's keys, not bare console text: filterable in CloudWatch, and held
+  // back by the tests' quiet-logs setup unless the test fails.
+  logger,
 });
 export const tracer = new Tracer({ serviceName: DEFAULTS.serviceName });
 

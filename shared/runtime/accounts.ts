@@ -11,12 +11,13 @@ import { ENV, optionalEnv } from '../config/env';
 import type { LoginDeps } from '../domain/logins/use-cases';
 import { afterLogin, assertPasswordStable, type RotationDeps } from '../domain/rotation/use-cases';
 import type { WebhookDeps } from '../domain/rotation/webhooks';
+import { withDeviceKeys } from './devices';
 import { httpRuntime } from './http';
 import { accountSettings, sharedKeyring } from './keyring';
 
 /** The HTTP runtime plus the accounts context: repositories, the keyring and settings. */
 export function accountsRuntime() {
-  const runtime = httpRuntime();
+  const runtime = withDeviceKeys(httpRuntime());
   const { doc, tableName, deps } = runtime;
   const rotations = makeRotationRepository(doc, tableName);
   const accountDeps: LoginDeps = {

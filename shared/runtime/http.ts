@@ -1,9 +1,7 @@
-import { CALL_BUDGETS } from '../adapters/aws/call-budget';
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
 import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
-import { joseDeviceKeys } from '../adapters/jose/device-keys';
-import { makeSesMailer } from '../adapters/ses/mailer';
-import { ENV, optionalEnv, requireEnv } from '../config/env';
+import { makeMailOutbox, makeOutboxMailer } from '../adapters/dynamodb/outbox-mail';
+import { ENV, optionalEnv } from '../config/env';
 import { defaultDeviceEmails } from '../domain/devices/emails';
 import type { DeviceDeps } from '../domain/devices/use-cases';
 import { defaultIdentityEmails } from '../domain/identity/emails';
@@ -11,8 +9,8 @@ import type { IdentityDeps } from '../domain/identity/use-cases';
 import type { NotifyDeps } from '../domain/notifications/use-cases';
 import type { GroupOptions } from '../http/handler';
 import { confirmationCheck } from '../http/identity-confirmation';
-import { sesClient } from './aws-clients';
 import { httpCore } from './core';
+import { sharedKeyring } from './keyring';
 import { makeNotifier } from './notify';
 
 export { httpCore } from './core';
@@ -25,27 +23,23 @@ export function httpRuntime() {
   const { doc, tableName, core, options } = httpCore();
   const notifications = makeNotifier(doc, tableName);
   const challenges = makeChallengeRepository(doc, tableName);
+  const mailOutbox = makeMailOutbox(sharedKeyring(), core);
   const deps = {
     // The core's full repositories win over the narrower ones notify() asks for.
     ...notifications.deps,
     ...core,
-    mailer: makeSesMailer(sesClient('request'), {
-      from: requireEnv(ENV.emailFrom),
-      budget: CALL_BUDGETS.request,
-      ...(optionalEnv(ENV.sesConfigurationSet)
-        ? { configurationSet: optionalEnv(ENV.sesConfigurationSet) }
-        : {}),
-    }),
+    // Every email of a request goes out through the outbox (sealed): no SES call inside a request.
+    mailOutbox,
+    mailer: makeOutboxMailer(doc, tableName, mailOutbox),
     notifier: notifications.notifier,
     emails: defaultDeviceEmails,
-    deviceKeys: joseDeviceKeys,
     challenges,
     emailQuota: makeEmailQuota(doc, tableName),
     notificationSettings: notifications.deps.settings,
     workspaceAdmins: (workspaceId: string) => challenges.workspaceAdmins(workspaceId),
     identityEmails: defaultIdentityEmails,
     webBaseUrl: optionalEnv(ENV.webBaseUrl),
-  } satisfies DeviceDeps & NotifyDeps & IdentityDeps;
+  } satisfies Omit<DeviceDeps, 'deviceKeys'> & NotifyDeps & IdentityDeps;
   return {
     doc,
     tableName,

@@ -5,9 +5,9 @@ import type { Keyring } from '../domain/ports';
 import { kmsClient } from './aws-clients';
 
 /** The secrets keyring: KMS in AWS, the local master key in the local runtime. */
-export function sharedKeyring(): Keyring {
+export function sharedKeyring(budget: 'request' | 'worker' = 'request'): Keyring {
   const keyId = optionalEnv(ENV.secretsKeyId);
-  if (keyId) return makeKeyring(kmsDataKeys(kmsClient('request'), { keyId, budget: CALL_BUDGETS.request }));
+  if (keyId) return makeKeyring(kmsDataKeys(kmsClient(budget), { keyId, budget: CALL_BUDGETS[budget] }));
   const local = optionalEnv(ENV.localSecretsKey);
   if (local && /^[0-9a-f]{64}$/i.test(local)) return makeKeyring(localDataKeys(Buffer.from(local, 'hex')));
   throw new MissingConfigError(`${ENV.secretsKeyId} (or ${ENV.localSecretsKey} locally)`);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSentEmails } from '../../local/ses-local';
 import {
   approveFromPhone,
   type BrowserStack,
@@ -114,7 +113,7 @@ describe('the web app: accounts, inbox, identity confirmation', () => {
     let link = '';
     await expect
       .poll(async () => {
-        const mail = (await listSentEmails(env.stack.sesUrl))
+        const mail = (await env.stack.sentEmails())
           .filter((m) => m.destination.to.includes(owner) && /Confirm your identity/.test(m.subject))
           .at(-1);
         link = /(http:\/\/localhost:\d+\/confirm#[\w-]+)/.exec(mail?.body.text ?? '')?.[1] ?? '';

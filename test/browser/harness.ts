@@ -6,7 +6,6 @@ import { expect, vi } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import { launchChromium } from '../../local/chromium';
 import { freePort } from '../../local/ports';
-import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { startWebServer, type WebServer } from '../../local/web-server';
 
@@ -114,7 +113,7 @@ export async function signIn(page: Page, email: string): Promise<void> {
 }
 
 async function codeMails(stack: LocalStack, to: string) {
-  return (await listSentEmails(stack.sesUrl)).filter(
+  return (await stack.sentEmails()).filter(
     (mail) => mail.destination.to.includes(to) && /code/i.test(mail.subject),
   );
 }

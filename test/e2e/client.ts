@@ -1,6 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { stackDocumentClient } from '../../scripts/stack-client';
 import { bootstrapOn } from '../../shared/runtime/bootstrap';
@@ -48,7 +47,7 @@ export function client(stack: LocalStack) {
 
   /** The newest code emailed to `to` since `since` (epoch seconds), read back from the SES emulator. */
   async function emailedCode(to: string, since = 0): Promise<string> {
-    const emails = (await listSentEmails(stack.sesUrl)).filter(
+    const emails = (await stack.sentEmails()).filter(
       (email) => email.destination.to.includes(to) && email.at >= since && /code/i.test(email.subject),
     );
     const text = emails.at(-1)?.body.text ?? '';

@@ -4,7 +4,6 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
-import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { deviceKeys } from '../../shared/adapters/dynamodb/device-repository';
 import { trustedWebSession } from '../support/e2e-devices';
@@ -90,7 +89,7 @@ describe('trusted devices over HTTP', () => {
       items: [{ id: registered.body.device.id, current: true }],
       nextCursor: null,
     });
-    const mails = (await listSentEmails(stack.sesUrl)).filter((m) => m.destination.to.includes(email));
+    const mails = (await stack.sentEmails()).filter((m) => m.destination.to.includes(email));
     expect(mails.map((m) => m.subject)).toEqual([
       'Your Latchkey verification code',
       'New device trusted on your Latchkey account',

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
-import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { captureLogs } from '../support/http-event';
 import { appears, client, storedItems } from './client';
@@ -233,7 +232,7 @@ describe('identity confirmation over HTTP', () => {
       token: owner.token,
       device: owner.web,
     });
-    const mail = (await listSentEmails(stack.sesUrl))
+    const mail = (await stack.sentEmails())
       .filter((m) => m.destination.to.includes(owner.email) && /Confirm your identity/.test(m.subject))
       .at(-1);
     const link = /(https:\/\/app\.latchkey\.test\/confirm#([\w-]+))/.exec(mail?.body.text ?? '');
@@ -306,7 +305,7 @@ describe('identity confirmation over HTTP', () => {
       body: { methods: ['push', 'email_magic_link'] },
     });
     const emailOnly = await scimToken(owner);
-    const alerts = (await listSentEmails(stack.sesUrl)).filter(
+    const alerts = (await stack.sentEmails()).filter(
       (m) => m.destination.to.includes(owner.email) && /reported as suspicious/.test(m.subject),
     );
 

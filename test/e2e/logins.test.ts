@@ -186,8 +186,7 @@ describe('login grants, zero-touch codes and unrecognised logins over HTTP', () 
     expect(keyed.body.device.publicKey.thumbprint).toMatch(/^[\w-]{43}$/);
     expect(granted.status).toBe(201);
     expect((await open(granted.body.grant.jwe, key.privateKey)).password).toBe(password);
-    const { listSentEmails } = await import('../../local/ses-local');
-    const notices = (await listSentEmails(stack.sesUrl)).filter(
+    const notices = (await stack.sentEmails()).filter(
       (email) =>
         email.destination.to.includes(collaborator.email) && /can now receive logins/.test(email.subject),
     );
@@ -278,8 +277,7 @@ describe('login grants, zero-touch codes and unrecognised logins over HTTP', () 
       token: collaborator.token,
       device: extension.credential,
     });
-    const { listSentEmails } = await import('../../local/ses-local');
-    const alerts = (await listSentEmails(stack.sesUrl)).filter(
+    const alerts = (await stack.sentEmails()).filter(
       (email) => /not me/.test(email.subject) && (email.body.text ?? '').includes(collaborator.email),
     );
 

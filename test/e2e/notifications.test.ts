@@ -227,6 +227,46 @@ describe('push notifications over HTTP', () => {
     expect(await pushesTo(user.phoneId)).toHaveLength(2);
   });
 
+  it('deletes a deprovisioned user’s push endpoints through outbox, relay, push queue and fan-out, even when SQS fails first', async () => {
+    const member = await userWithPhone(`dee-${randomUUID().slice(0, 6)}@acme.example`);
+    await api.call('PUT', `/v1/devices/${member.phoneId}/push-registration`, {
+      token: member.token,
+      device: member.phone,
+      body: { platform: 'APNS', token: 'apns-token-dee-0001' },
+    });
+    await newDeviceRequest(member.token);
+    const [push] = await pushesTo(member.phoneId);
+    const me = await api.call('GET', '/v1/me', { token: member.token });
+    const queues = async () => (await api.call('GET', '/_local/queues')).body;
+    const pushQueue = async () =>
+      (await queues()).queues.find((q: { name: string }) => q.name === 'latchkey-local-push');
+    await stack.push.drain();
+    const before = await pushQueue();
+    expect(stack.push.hasEndpoint(push.endpointArn)).toBe(true);
+    // The relay's first two sends to the push queue fail: the stream record is retried, not lost.
+    await api.call('POST', '/_local/queues/latchkey-local-push/fail-sends', { body: { count: 2 } });
+
+    const done = await api.call('POST', `/v1/users/${me.body.user.id}/deprovision`, {
+      token: owner.token,
+      device: owner.web,
+    });
+    await stack.push.drain();
+    const after = await queues();
+
+    expect(done).toMatchObject({ status: 200, body: { user: { status: 'deprovisioned' } } });
+    expect(stack.push.hasEndpoint(push.endpointArn)).toBe(false);
+    // The deletion was a queued job the fan-out consumed, and nothing went to a dead-letter list.
+    expect((await pushQueue()).deleted).toBeGreaterThan(before.deleted);
+    expect((await pushQueue()).deadLetters).toEqual(before.deadLetters);
+    expect(after.streams[0].deadLetters).toEqual([]);
+    expect(
+      after.events.some(
+        (event: { type: string; detail: { userId?: string } }) =>
+          event.type === 'user.deprovisioned' && event.detail.userId === me.body.user.id,
+      ),
+    ).toBe(true);
+  });
+
   it('refuses push registration for another device or from a web session', async () => {
     const user = await userWithPhone(`zo-${randomUUID().slice(0, 6)}@acme.example`);
     const body = { platform: 'APNS', token: 'apns-token-zo-0001' };

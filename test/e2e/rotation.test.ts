@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
-import { listSentEmails } from '../../local/ses-local';
 import type { LocalStack } from '../../local/stack';
 import { extensionKey, openJwe, registerKeyedExtension, trustedUser } from '../support/e2e-devices';
 import { appears, client, storedItems } from './client';
@@ -188,7 +187,7 @@ describe('password rotation and one-click MFA on the demo app over HTTP', () => 
     const rotation = await rotate(account.id);
     await demo('/faults', { mode: 'none' });
     const current = await currentPassword(account.id);
-    const mails = (await listSentEmails(stack.sesUrl)).filter(
+    const mails = (await stack.sentEmails()).filter(
       (mail) =>
         mail.destination.to.includes(owner.email) &&
         mail.at >= since &&

@@ -436,7 +436,7 @@ describe('CDK app: push delivery', () => {
     );
     expect(producers.map((fn) => fn.Properties.Description).sort()).toEqual([
       'Latchkey inbound email: raw MIME from S3 -> parsed message queue',
-      'Latchkey outbox relay: table stream -> push queue / event bus',
+      'Latchkey outbox relay: table stream -> push queue / event bus / SES',
     ]);
     // Plus three: the email parser's own dead-letter queue (asynchronous invocations), the relay's
     // on-failure destination and the relay's rotation queue.

@@ -22,8 +22,8 @@ import {
   requireConfirmation,
   updateIdentitySettings,
 } from '../../shared/domain/identity/use-cases';
-import type { OutgoingEmail, SecurityEvent } from '../../shared/domain/ports';
-import { aDevice, aUser, fixedClock } from '../support/fakes';
+import type { SecurityEvent } from '../../shared/domain/ports';
+import { aDevice, aUser, fixedClock, mailOnCommit } from '../support/fakes';
 import { localTable, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
@@ -39,10 +39,12 @@ function setup() {
     clientType: 'mobile',
     os: 'Android',
   });
-  const emails: OutgoingEmail[] = [];
+  // Magic links go out through the outbox: an email counts once the write that carries it commits.
+  const { emails, mailOutbox, deliverFrom } = mailOnCommit();
   const events: SecurityEvent[] = [];
   const deps: IdentityDeps = {
-    challenges: makeChallengeRepository(doc, tableName),
+    challenges: deliverFrom(makeChallengeRepository(doc, tableName), ['attachLink']),
+    mailOutbox,
     emailQuota: makeEmailQuota(doc, tableName),
     notificationSettings: { getWorkspaceSettings: async () => ({}), getPreferences: async () => ({}) },
     devices: { listDevices: async () => [web, phone], getDevice: async () => undefined },

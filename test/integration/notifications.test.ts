@@ -20,7 +20,7 @@ import {
   updateWorkspaceNotificationSettings,
 } from '../../shared/domain/notifications/use-cases';
 import type { PushGateway, PushJob } from '../../shared/domain/ports';
-import { fixedClock } from '../support/fakes';
+import { fixedClock, mailOnCommit } from '../support/fakes';
 import { localTable, outboxJobsOf, signedIn, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
@@ -419,6 +419,7 @@ describe('one push token, one device', () => {
     const deviceDeps = {
       ...deps,
       mailer: { send: async () => ({ messageId: 'm' }) },
+      mailOutbox: mailOnCommit().mailOutbox,
       notifier: { notify: async () => undefined },
       queue: {
         enqueue: async () => {

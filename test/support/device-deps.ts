@@ -7,7 +7,7 @@ import { newId } from '../../shared/adapters/ids';
 import { joseDeviceKeys } from '../../shared/adapters/jose/device-keys';
 import { defaultDeviceEmails } from '../../shared/domain/devices/emails';
 import type { OutgoingEmail, SecurityEvent } from '../../shared/domain/ports';
-import { fixedClock } from './fakes';
+import { fixedClock, mailOnCommit } from './fakes';
 
 /**
  * The device use cases' dependencies on DynamoDB Local with the real repositories, HMAC and email
@@ -20,13 +20,15 @@ export function deviceDepsOnTable(
   options: { start: string; hmacKeyByte: number },
 ) {
   const clock = fixedClock(options.start);
-  const emails: OutgoingEmail[] = [];
+  // Codes go out through the outbox: an email counts once the write that carries it commits.
+  const { emails, mailOutbox, deliverFrom } = mailOnCommit();
   const events: SecurityEvent[] = [];
   const users = makeUserRepository(doc, tableName);
   const base = {
     users,
-    devices: makeDeviceRepository(doc, tableName),
+    devices: deliverFrom(makeDeviceRepository(doc, tableName), ['create', 'replaceCode', 'switchToCode']),
     emailQuota: makeEmailQuota(doc, tableName),
+    mailOutbox,
     mailer: {
       send: async (email: OutgoingEmail) => {
         emails.push(email);

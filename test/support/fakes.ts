@@ -1,6 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { Device } from '../../shared/domain/devices/model';
 import { NotProvisionedError } from '../../shared/domain/errors';
-import type { ProvisionUserInput, UserRepository } from '../../shared/domain/ports';
+import { type DomainEvent, MAIL_EVENT } from '../../shared/domain/events';
+import type {
+  MailOutbox,
+  OutgoingEmail,
+  ProvisionUserInput,
+  UserRepository,
+} from '../../shared/domain/ports';
 import type { CallerIdentity, User } from '../../shared/domain/users/model';
 
 /** An in-memory UserRepository for use-case unit tests (integration tests use DynamoDB Local). */
@@ -103,4 +110,43 @@ export function aDevice(overrides: Partial<Device> = {}): Device {
     trustedAt: '2026-11-01T00:00:00.000Z',
     ...overrides,
   };
+}
+
+/**
+ * The mail outbox of use-case tests: each event carries its email in the clear (no keyring), and
+ * `emails` lists what the relay would send: the emails of events a wrapped repository write took
+ * and committed ('applied'). A refused write sends nothing, as in production.
+ */
+export function mailOnCommit() {
+  const emails: OutgoingEmail[] = [];
+  const mailOutbox: MailOutbox = {
+    event: async (email) => ({
+      // Unique across runs: the outbox item's condition refuses an event id written before.
+      id: `evt-mail-${randomUUID()}`,
+      type: MAIL_EVENT,
+      occurredAt: new Date(0).toISOString(),
+      workspaceId: '',
+      detail: { email },
+    }),
+  };
+  /** `repository` with `methods` wrapped: their committed mail events land in `emails`. */
+  function deliverFrom<T extends object>(repository: T, methods: Array<keyof T>): T {
+    const wrapped = { ...repository };
+    for (const name of methods) {
+      const original = repository[name] as unknown as (...args: unknown[]) => Promise<unknown>;
+      (wrapped as Record<keyof T, unknown>)[name] = async (...args: unknown[]) => {
+        const outcome = await original(...args);
+        if (outcome === 'applied') {
+          for (const arg of args) {
+            if (!Array.isArray(arg)) continue;
+            for (const event of arg as DomainEvent[])
+              if (event?.type === MAIL_EVENT) emails.push(event.detail.email as OutgoingEmail);
+          }
+        }
+        return outcome;
+      };
+    }
+    return wrapped;
+  }
+  return { emails, mailOutbox, deliverFrom };
 }

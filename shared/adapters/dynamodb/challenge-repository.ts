@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
+import type { DomainEvent } from '../../domain/events';
 import {
   type Challenge,
   CONFIRMATION_METHODS,
@@ -24,6 +25,7 @@ import {
   type UpdateInput,
   conditionalUpdate as update,
 } from './operations';
+import { outboxPut } from './outbox';
 import { userItem } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -291,7 +293,13 @@ export function makeChallengeRepository(doc: DynamoDBDocumentClient, tableName: 
     });
   }
 
-  async function attachLink(challenge: Challenge, link: MagicLink, maxEmails: number, now: Date) {
+  async function attachLink(
+    challenge: Challenge,
+    link: MagicLink,
+    maxEmails: number,
+    now: Date,
+    events: DomainEvent[] = [],
+  ) {
     const expiresAt = challenge.expiresAt > link.expiresAt ? challenge.expiresAt : link.expiresAt;
     try {
       await doc.send(
@@ -339,6 +347,7 @@ export function makeChallengeRepository(doc: DynamoDBDocumentClient, tableName: 
                 ...itemIsNew,
               },
             },
+            ...events.map((event) => outboxPut(tableName, event)),
           ],
         }),
       );

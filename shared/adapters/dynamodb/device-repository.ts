@@ -244,7 +244,12 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     ];
   }
 
-  async function create(device: Device, maxDevices: number, approval?: { hourlyCap: number; now: Date }) {
+  async function create(
+    device: Device,
+    maxDevices: number,
+    approval?: { hourlyCap: number; now: Date },
+    events: DomainEvent[] = [],
+  ) {
     try {
       await transact([
         {
@@ -277,6 +282,8 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
           },
         },
         ...(approval ? approvalItems(device, approval.hourlyCap, approval.now) : []),
+        // Last: the cancellation reasons above keep their positions.
+        ...events.map((event) => outboxPut(tableName, event)),
       ]);
       return 'applied' as const;
     } catch (error) {
@@ -418,6 +425,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     code: DeviceCode,
     limits: { cooldownSeconds: number; hourlyCap: number },
     now: Date,
+    events: DomainEvent[] = [],
   ): Promise<ResendOutcome> {
     const hour = Math.floor(now.getTime() / 3_600_000);
     const cooldownEdge = new Date(now.getTime() - limits.cooldownSeconds * 1000).toISOString();
@@ -446,6 +454,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
           },
         },
         countInHour(deviceKeys.sends(device.userId, hour), limits.hourlyCap, hour, 'CodeSends'),
+        ...events.map((event) => outboxPut(tableName, event)),
       ]);
       return 'applied';
     } catch (error) {
@@ -500,6 +509,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     pendingUntil: string,
     limits: { hourlyCap: number },
     now: Date,
+    events: DomainEvent[] = [],
   ): Promise<ResendOutcome> {
     const hour = Math.floor(now.getTime() / 3_600_000);
     try {
@@ -537,6 +547,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
         },
         countInHour(deviceKeys.sends(device.userId, hour), limits.hourlyCap, hour, 'CodeSends'),
         ...releaseLane(device),
+        ...events.map((event) => outboxPut(tableName, event)),
       ]);
       return 'applied';
     } catch (error) {

@@ -11,6 +11,7 @@ import type { ShareLink, ShareLinkView, ShareResource } from '../../domain/share
 import type { ShareLinkRepository } from '../../domain/share-links/ports';
 import { cancellationCodes, itemIsNew } from './conditions';
 import { conditionalUpdate, hourlyCount, queryAll, queryPrefix, withoutTableAttributes } from './operations';
+import { outboxPut } from './outbox';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
@@ -160,10 +161,10 @@ export function makeShareLinkRepository(doc: DynamoDBDocumentClient, tableName: 
       );
     },
 
-    async storeCode(linkId, code, now, limits) {
+    async storeCode(linkId, code, now, limits, events = []) {
       const live = linkIsLive(now);
       const cooledAt = new Date(now.getTime() - limits.cooldownSeconds * 1000).toISOString();
-      const out = await update({
+      const input = {
         Key: shareLinkKeys.link(linkId),
         // Each send replaces the code and resets its attempts; the send count only grows.
         UpdateExpression:
@@ -186,8 +187,22 @@ export function makeShareLinkRepository(doc: DynamoDBDocumentClient, tableName: 
           ':cooled': cooledAt,
           ':maxSends': limits.maxSends,
         },
-      });
-      return out ? 'applied' : 'conflict';
+      };
+      if (events.length === 0) return (await update(input)) ? 'applied' : 'conflict';
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName: tableName, ...input } },
+              ...events.map((event) => outboxPut(tableName, event)),
+            ],
+          }),
+        );
+        return 'applied';
+      } catch (error) {
+        if (!cancellationCodes(error)) throw error;
+        return 'conflict';
+      }
     },
 
     async countIp(ip, now, max) {

@@ -9,6 +9,7 @@ import type {
   Hmac,
   IdGenerator,
   Mailer,
+  MailOutbox,
   Notifier,
   PushQueue,
   SecurityEvent,
@@ -66,6 +67,8 @@ import {
 export interface DeviceDeps {
   devices: DeviceRepository;
   mailer: Mailer;
+  /** Verification codes go out with the write that stores their hash (outbox, same transaction). */
+  mailOutbox: MailOutbox;
   /** Per-user, per-purpose email caps (see `domain/email-caps.ts`). */
   emailQuota: EmailQuota;
   notifier: Notifier;
@@ -103,10 +106,14 @@ async function issueCode(deps: DeviceDeps, userId: string, deviceId: string, now
   return { code, record };
 }
 
-/** Emails a verification code for `device`, saying how long it stays valid. */
-async function emailCode(deps: DeviceDeps, to: string, code: string, device: Device) {
+/**
+ * The outbox event of the email that carries a verification code for `device` (saying how long it
+ * stays valid): the write that stores the code's hash writes it too, so the email goes out exactly
+ * when that write commits.
+ */
+async function codeEmail(deps: DeviceDeps, to: string, code: string, device: Device) {
   const expiresInMinutes = Math.round(rules(deps).codeLifetimeSeconds / 60);
-  await deps.mailer.send(deps.emails.verificationCode({ to, code, device, expiresInMinutes }));
+  return deps.mailOutbox.event(deps.emails.verificationCode({ to, code, device, expiresInMinutes }));
 }
 
 /** Pending devices past their window still hold a slot until written as expired: free them. */
@@ -272,10 +279,13 @@ export async function registerDevice(
         name: input.name ?? nameCandidate(base, attempt),
         ...(lane !== undefined ? { approvalLane: lane } : {}),
       };
+      // The email names the device: one sealed event per name tried (a refused try writes nothing).
+      const mail = issued ? [await codeEmail(deps, caller.email, issued.code, candidate)] : [];
       const outcome = await deps.devices.create(
         candidate,
         limits.maxDevicesPerUser,
         lane !== undefined ? { hourlyCap: limits.approvalsPerUserPerHour, now } : undefined,
+        mail,
       );
       if (outcome === 'applied') device = candidate;
       else if (outcome === 'limit_reached') {
@@ -306,7 +316,6 @@ export async function registerDevice(
     reason: flags.length ? `${method},${SANITIZED_FLAG}` : method,
   });
   if (issued) {
-    await emailCode(deps, caller.email, issued.code, device);
     audit(deps, { event: 'device.code_issued', outcome: 'success', userId: caller.id, deviceId: id });
   } else {
     // Never to the device asking: the fan-out reads the user's devices when it delivers, and by then
@@ -428,6 +437,7 @@ export async function resendDeviceCode(
       issued.record,
       { cooldownSeconds: limits.resendCooldownSeconds, hourlyCap: limits.resendsPerUserPerHour },
       now,
+      [await codeEmail(deps, caller.email, issued.code, device)],
     );
     if (outcome === 'hourly_cap') {
       const nextHour = Math.ceil((now.getTime() + 1) / 3_600_000) * 3_600_000;
@@ -447,7 +457,6 @@ export async function resendDeviceCode(
     }
     return issued;
   });
-  await emailCode(deps, caller.email, issued.code, device);
   audit(deps, {
     event: 'device.code_issued',
     outcome: 'success',
@@ -675,6 +684,7 @@ export async function switchToCode(caller: User, device: Device, deviceId: strin
       pendingUntil,
       { hourlyCap: limits.resendsPerUserPerHour },
       now,
+      [await codeEmail(deps, caller.email, issued.code, device)],
     );
     if (outcome === 'hourly_cap') throw new ResendLimitReachedError(secondsToNextHour(now));
     if (outcome === 'conflict') {
@@ -683,7 +693,6 @@ export async function switchToCode(caller: User, device: Device, deviceId: strin
     }
     return issued;
   });
-  await emailCode(deps, caller.email, issued.code, device);
   audit(deps, { event: 'device.switched_to_code', outcome: 'success', userId: caller.id, deviceId });
   audit(deps, {
     event: 'device.code_issued',

@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../events';
 import type { User } from '../users/model';
 import type { Challenge, IdentitySettings, MagicLink } from './model';
 
@@ -53,6 +54,8 @@ export interface ChallengeRepository {
     link: MagicLink,
     maxEmails: number,
     now: Date,
+    /** Outbox events written in the same transaction (the link's email). */
+    events?: DomainEvent[],
   ): Promise<ChallengeWriteOutcome>;
   getLink(hash: string): Promise<MagicLink | undefined>;
   /** Uses the link and approves its challenge, both or neither. */

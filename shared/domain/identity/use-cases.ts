@@ -1,7 +1,7 @@
 import { DeviceNotTrustedError } from '../devices/errors';
 import { type Device, effectiveStatus } from '../devices/model';
 import { digestsEqual } from '../devices/secrets';
-import { reserveEmail, sendNotice } from '../email-caps';
+import { sendNotice, withEmailReserved } from '../email-caps';
 import { NotFoundError } from '../errors';
 import { shouldDeliver, workspaceSettings } from '../notifications/policy';
 import type {
@@ -11,6 +11,7 @@ import type {
   Hmac,
   IdGenerator,
   Mailer,
+  MailOutbox,
   NotificationSettingsRepository,
   Notifier,
   SecurityEvent,
@@ -65,6 +66,8 @@ export interface IdentityDeps {
   devices: Pick<DeviceRepository, 'listDevices' | 'getDevice'>;
   notifier: Notifier;
   mailer: Mailer;
+  /** The magic link's email goes out with the write that stores the link's hash (outbox). */
+  mailOutbox: MailOutbox;
   hmac: Hmac;
   clock: Clock;
   newId: IdGenerator;
@@ -579,7 +582,6 @@ export async function emailMagicLink(caller: User, device: Device, challengeId: 
     audit(deps, { ...event, outcome: 'failure', reason: 'email_cap' });
     throw new EmailLimitReachedError(limits.maxEmailsPerChallenge);
   }
-  await reserveEmail(deps, caller.id, 'magic_link');
   const token = newToken();
   const link: MagicLink = {
     hash: await deps.hmac.digest(identityHmacInput.magicLink(token)),
@@ -587,22 +589,28 @@ export async function emailMagicLink(caller: User, device: Device, challengeId: 
     challengeId,
     expiresAt: addSeconds(now, limits.linkLifetimeSeconds).toISOString(),
   };
-  const url = linkTo(deps, token);
-  if ((await deps.challenges.attachLink(challenge, link, limits.maxEmailsPerChallenge, now)) === 'conflict') {
-    const current = await deps.challenges.getChallenge(caller.id, challengeId);
-    if (current && statusOf(current, now) === 'pending')
-      throw new EmailLimitReachedError(limits.maxEmailsPerChallenge);
-    refusal(current, now, false);
-  }
-  await deps.mailer.send(
-    deps.identityEmails.magicLink({
-      to: caller.email,
-      link: url,
-      actionLabel: actionOf(challenge.action).label,
-      requester: challenge.requester,
-      expiresInMinutes: Math.round(limits.linkLifetimeSeconds / 60),
-    }),
-  );
+  // A refused write sends nothing, so it spends none of the user's hourly allowance.
+  await withEmailReserved(deps, caller.id, 'magic_link', async () => {
+    // The email (sealed: the link is in it) is written with the link's hash, in one transaction.
+    const mail = await deps.mailOutbox.event(
+      deps.identityEmails.magicLink({
+        to: caller.email,
+        link: linkTo(deps, token),
+        actionLabel: actionOf(challenge.action).label,
+        requester: challenge.requester,
+        expiresInMinutes: Math.round(limits.linkLifetimeSeconds / 60),
+      }),
+    );
+    const outcome = await deps.challenges.attachLink(challenge, link, limits.maxEmailsPerChallenge, now, [
+      mail,
+    ]);
+    if (outcome === 'conflict') {
+      const current = await deps.challenges.getChallenge(caller.id, challengeId);
+      if (current && statusOf(current, now) === 'pending')
+        throw new EmailLimitReachedError(limits.maxEmailsPerChallenge);
+      refusal(current, now, false);
+    }
+  });
   audit(deps, { ...event, outcome: 'success' });
   return {
     ...challenge,

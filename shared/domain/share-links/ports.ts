@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../events';
 import type { ShareLink, ShareLinkView, ShareResource } from './model';
 
 export interface ShareLinkRepository {
@@ -15,6 +16,8 @@ export interface ShareLinkRepository {
     code: { hmac: string; expiresAt: string },
     now: Date,
     limits: { cooldownSeconds: number; maxSends: number },
+    /** Outbox events written in the same transaction (the code's email). */
+    events?: DomainEvent[],
   ): Promise<'applied' | 'conflict'>;
   /** Counts one request from an IP in this hour; false over the cap (one conditional write). */
   countIp(ip: string, now: Date, max: number): Promise<boolean>;

@@ -3,7 +3,7 @@ import { base64url, CompactEncrypt } from 'jose';
 import { digestsEqual } from '../devices/secrets';
 import { NotFoundError } from '../errors';
 import { pageFor } from '../pagination';
-import type { Clock, Hmac, IdGenerator, Mailer, Notifier, SecurityLog } from '../ports';
+import type { Clock, Hmac, IdGenerator, Mailer, MailOutbox, Notifier, SecurityLog } from '../ports';
 import type { User } from '../users/model';
 import {
   ShareCodeInvalidError,
@@ -34,6 +34,8 @@ export interface ShareLinkDeps {
   ownerEmail: (userId: string) => Promise<string | undefined>;
   hmac: Hmac;
   mailer: Mailer;
+  /** The recipient's code email goes out with the write that stores the code's HMAC (outbox). */
+  mailOutbox: MailOutbox;
   /** The owner's push ("your link was opened"), under the workspace and personal notification policy. */
   notifier?: Notifier;
   clock: Clock;
@@ -125,21 +127,25 @@ export async function sendShareCode(
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(now.getTime() + rules.codeTtlSeconds * 1000).toISOString();
   const hmac = await deps.hmac.digest(shareCodeInput(link.id, code));
-  const stored = await deps.links.storeCode(link.id, { hmac, expiresAt }, now, {
-    cooldownSeconds: rules.cooldownSeconds,
-    maxSends: rules.maxSendsPerLink,
+  // The email (sealed: the code is in it) is written with the code's HMAC, in one transaction.
+  const mail = await deps.mailOutbox.event({
+    to: link.recipientEmail,
+    subject: `Your Latchkey verification code`,
+    text: `${link.ownerName} shared something with you on Latchkey. Your verification code is ${code}. It expires in ${Math.round(rules.codeTtlSeconds / 60)} minutes.\n\nIf you did not expect this, ignore this email.`,
   });
+  const stored = await deps.links.storeCode(
+    link.id,
+    { hmac, expiresAt },
+    now,
+    { cooldownSeconds: rules.cooldownSeconds, maxSends: rules.maxSendsPerLink },
+    [mail],
+  );
   if (stored === 'conflict') {
     const current = await liveLink(linkId, deps);
     if ((current.sends ?? 0) >= rules.maxSendsPerLink) throw new ShareCodeLimitError(3600);
     const since = current.codeSentAt ? (now.getTime() - Date.parse(current.codeSentAt)) / 1000 : 0;
     throw new ShareCodeTooSoonError(Math.max(1, Math.ceil(rules.cooldownSeconds - since)));
   }
-  await deps.mailer.send({
-    to: link.recipientEmail,
-    subject: `Your Latchkey verification code`,
-    text: `${link.ownerName} shared something with you on Latchkey. Your verification code is ${code}. It expires in ${Math.round(rules.codeTtlSeconds / 60)} minutes.\n\nIf you did not expect this, ignore this email.`,
-  });
   deps.security.record({
     event: 'share.code_issued',
     outcome: 'success',

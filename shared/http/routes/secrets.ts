@@ -33,6 +33,11 @@ import {
 
 const vault = { params: vaultIdParams, auth: 'trusted', group: 'secrets' } as const;
 const secret = { params: vaultIdParams, auth: 'trusted', group: 'secrets' } as const;
+/**
+ * The routes that touch the attachments bucket (a secret's files, and purging a secret with them):
+ * their own function, so the secrets function ships without the S3 client and presigners.
+ */
+const secretFiles = { ...secret, group: 'attachments' } as const;
 
 /** Workspace vaults and their secrets: grants, values under KMS, trash, history. See docs/secrets.md. */
 export const secretsRoutes = {
@@ -223,7 +228,7 @@ export const secretsRoutes = {
     errors: ['forbidden'],
   },
   purgeSecret: {
-    ...secret,
+    ...secretFiles,
     method: 'POST',
     path: '/v1/secrets/{id}/purge',
     summary: 'Deletes a secret in the trash for good, with its attachments (editors).',
@@ -233,7 +238,7 @@ export const secretsRoutes = {
     errors: ['forbidden', 'not_in_trash', 'secret_conflict'],
   },
   listAttachments: {
-    ...secret,
+    ...secretFiles,
     method: 'GET',
     path: '/v1/secrets/{id}/attachments',
     summary: "The secret's attachments (viewers).",
@@ -241,7 +246,7 @@ export const secretsRoutes = {
     response: attachmentListResponse,
   },
   createAttachment: {
-    ...secret,
+    ...secretFiles,
     method: 'POST',
     path: '/v1/secrets/{id}/attachments',
     summary:
@@ -253,7 +258,7 @@ export const secretsRoutes = {
     errors: ['forbidden', 'attachment_limit', 'attachment_too_large', 'secret_conflict'],
   },
   getAttachment: {
-    ...secret,
+    ...secretFiles,
     method: 'GET',
     path: '/v1/secrets/{id}/attachments/{attachmentId}',
     params: attachmentParams,
@@ -265,7 +270,7 @@ export const secretsRoutes = {
     errors: ['attachment_not_uploaded'],
   },
   deleteAttachment: {
-    ...secret,
+    ...secretFiles,
     method: 'DELETE',
     path: '/v1/secrets/{id}/attachments/{attachmentId}',
     params: attachmentParams,

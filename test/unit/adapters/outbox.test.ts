@@ -9,7 +9,7 @@ import { createOutboxRelay } from '../../../functions/events/outbox-relay';
 import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
 import { makeOutboxPushQueue, outboxEventOf, outboxPut } from '../../../shared/adapters/dynamodb/outbox';
 import { makeEventBridgeBus } from '../../../shared/adapters/eventbridge/event-bus';
-import { type DomainEvent, pushJobsEvent } from '../../../shared/domain/events';
+import { type DomainEvent, MAIL_EVENT, pushJobsEvent } from '../../../shared/domain/events';
 import type { PushJob } from '../../../shared/domain/ports';
 
 const deprovisioned: DomainEvent = {
@@ -64,10 +64,15 @@ describe('outboxPut', () => {
 });
 
 describe('outbox relay', () => {
-  function relayWith(options: { refuse?: boolean; queueFails?: boolean } = {}) {
+  function relayWith(options: { refuse?: boolean; queueFails?: boolean; mailFails?: boolean } = {}) {
     const queued: PushJob[][] = [];
     const published: DomainEvent[] = [];
+    const mailed: DomainEvent[] = [];
     const handler = createOutboxRelay({
+      async deliverMail(mail) {
+        if (options.mailFails) throw new Error('SES down');
+        mailed.push(mail);
+      },
       pushQueue: {
         async enqueue(jobs) {
           if (options.queueFails) throw new Error('SQS down');
@@ -81,7 +86,7 @@ describe('outbox relay', () => {
         },
       },
     });
-    return { handler, queued, published };
+    return { handler, queued, published, mailed };
   }
   const event = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
 
@@ -100,6 +105,32 @@ describe('outbox relay', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(queued).toEqual([[job]]);
     expect(published).toEqual([deprovisioned]);
+  });
+
+  it('hands mail events to the mail delivery, never to the bus; a failed send is retried by the stream', async () => {
+    const mail: DomainEvent = {
+      id: 'evt_mail',
+      type: MAIL_EVENT,
+      occurredAt: '2026-11-23T12:00:00.000Z',
+      workspaceId: '',
+      detail: { sealed: { v: 1, edk: 'k', iv: 'i', tag: 't', ct: 'c' } },
+    };
+    const ok = relayWith();
+    const down = relayWith({ mailFails: true });
+
+    const sent = await ok.handler(event(streamRecord(outboxPut('t', mail).Put.Item, '5')));
+    const failed = await down.handler(
+      event(
+        streamRecord(outboxPut('t', mail).Put.Item, '6'),
+        streamRecord(outboxPut('t', deprovisioned).Put.Item, '7'),
+      ),
+    );
+
+    expect(sent).toEqual({ batchItemFailures: [] });
+    expect(ok.mailed).toEqual([mail]);
+    expect(ok.published).toEqual([]);
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: '6' }, { itemIdentifier: '7' }]);
+    expect(down.published).toEqual([]);
   });
 
   it('reports the records it could not relay, by sequence number, so the stream retries them', async () => {
@@ -122,6 +153,7 @@ describe('outbox relay', () => {
     const published: DomainEvent[] = [];
     const later = { ...deprovisioned, id: 'evt_later' };
     const handler = createOutboxRelay({
+      deliverMail: async () => undefined,
       pushQueue: {
         async enqueue() {
           throw new Error('SQS down');

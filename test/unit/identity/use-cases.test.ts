@@ -5,6 +5,7 @@ import type { Device } from '../../../shared/domain/devices/model';
 import { defaultIdentityEmails } from '../../../shared/domain/identity/emails';
 import {
   ChallengeNotPendingError,
+  EmailLimitReachedError,
   IdentityConfirmationRequiredError,
   LinkInvalidError,
   NoConfirmationMethodError,
@@ -24,12 +25,12 @@ import {
   updateIdentitySettings,
 } from '../../../shared/domain/identity/use-cases';
 import type { StoredWorkspaceSettings } from '../../../shared/domain/notifications/policy';
-import type { OutgoingEmail, SecurityEvent } from '../../../shared/domain/ports';
+import type { SecurityEvent } from '../../../shared/domain/ports';
 import { createGroupHandler } from '../../../shared/http/handler';
 import { confirmationCheck } from '../../../shared/http/identity-confirmation';
 import { routesOfGroup } from '../../../shared/http/routes';
 import { identityRoutes } from '../../../shared/http/routes/identity';
-import { aDevice, aUser, fixedClock, sequentialIds } from '../../support/fakes';
+import { aDevice, aUser, fixedClock, mailOnCommit, sequentialIds } from '../../support/fakes';
 import { httpEvent, lambdaContext } from '../../support/http-event';
 import { fakeChallengeRepository } from './fake-challenges';
 
@@ -41,13 +42,15 @@ function setup(options: { devices?: Device[]; workspaceNotifications?: StoredWor
   const clock = fixedClock('2026-11-23T12:00:00.000Z');
   const fake = fakeChallengeRepository([alice]);
   const events: SecurityEvent[] = [];
-  const emails: OutgoingEmail[] = [];
+  // Magic links go out through the outbox: an email counts once the write that carries it commits.
+  const { emails, mailOutbox, deliverFrom } = mailOnCommit();
   const pushes: Array<{ type: string; recipients: string[]; payload: Record<string, string> }> = [];
   const devices = options.devices ?? [web, phone];
   const pushOptions: unknown[] = [];
   const quota = new Map<string, number>();
   const deps: IdentityDeps = {
-    challenges: fake.repository,
+    challenges: deliverFrom(fake.repository, ['attachLink']),
+    mailOutbox,
     emailQuota: {
       take: async (userId, purpose, cap, hour) => {
         const key = `${userId}/${purpose}/${hour}`;
@@ -266,6 +269,26 @@ describe('email magic link', () => {
     await expect(describeMagicLink(token, deps)).rejects.toBeInstanceOf(LinkInvalidError);
     expect(await ask({ presented: challenge?.id })).toBeUndefined();
     expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  it('sends nothing and gives the hourly email allowance back when the link write is refused', async () => {
+    const { ask, deps, emails, clock } = setup();
+    await updateIdentitySettings(alice, { methods: ['push', 'email_magic_link'] }, deps);
+    const challenge = await ask({});
+    // Another request changed the challenge between the read and the write.
+    const refusing = {
+      ...deps,
+      challenges: { ...deps.challenges, attachLink: async () => 'conflict' as const },
+    };
+
+    await expect(emailMagicLink(alice, web, challenge?.id ?? '', refusing)).rejects.toBeInstanceOf(
+      EmailLimitReachedError,
+    );
+
+    const hour = Math.floor(clock.now().getTime() / 3_600_000);
+    expect(emails).toEqual([]);
+    // Had the refused email been counted, a cap of one would already be spent.
+    expect(await deps.emailQuota.take(alice.id, 'magic_link', 1, hour)).toBe(true);
   });
 
   it('gives one generic error to unknown, malformed and replaced links', async () => {

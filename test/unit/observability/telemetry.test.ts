@@ -132,7 +132,11 @@ describe('the correlation id through outbox, relay and queue', () => {
       queueUrl: 'https://sqs.test/q',
       budget: CALL_BUDGETS.worker,
     });
-    const relay = createOutboxRelay({ pushQueue, bus: { publish: async () => [] } });
+    const relay = createOutboxRelay({
+      pushQueue,
+      bus: { publish: async () => [] },
+      deliverMail: async () => undefined,
+    });
     const stream: DynamoDBStreamEvent = {
       Records: [
         streamRecord(outboxPut('t', event('evt_1', 'req-a')).Put.Item, '1'),

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../../local/dynamodb-local';
+import { freePort } from '../../local/ports';
+import { listSentEmails, type SesLocal, startSesLocal } from '../../local/ses-local';
+import { CALL_BUDGETS, clientOptions } from '../../shared/adapters/aws/call-budget';
+import { outboxKey, outboxPut } from '../../shared/adapters/dynamodb/outbox';
+import {
+  makeMailOutbox,
+  makeOutboxMailDelivery,
+  makeOutboxMailer,
+} from '../../shared/adapters/dynamodb/outbox-mail';
+import { newId } from '../../shared/adapters/ids';
+import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
+import { makeSesMailer } from '../../shared/adapters/ses/mailer';
+import { fixedClock } from '../support/fakes';
+import { localTable, unique } from './dynamo';
+
+const { doc, tableName } = localTable();
+
+describe('emails through the outbox (DynamoDB Local, aws-ses-v2-local)', () => {
+  let ses: SesLocal;
+  let sesMailer: ReturnType<typeof makeSesMailer>;
+  beforeAll(async () => {
+    const port = await freePort();
+    ses = await startSesLocal(port);
+    const client = new SESv2Client({
+      ...clientOptions(CALL_BUDGETS.worker, {
+        region: LOCAL_AWS.region,
+        endpoint: `http://127.0.0.1:${port}`,
+      }),
+      credentials: LOCAL_AWS.credentials,
+    });
+    sesMailer = makeSesMailer(client, { from: 'no-reply@latchkey.local', budget: CALL_BUDGETS.worker });
+  });
+  afterAll(() => ses.stop());
+
+  const keyring = makeKeyring(localDataKeys(randomBytes(32)));
+  const outbox = makeMailOutbox(keyring, { clock: fixedClock(), newId });
+  const codeEmail = (to: string) => ({
+    to,
+    subject: 'Your Latchkey verification code',
+    text: 'Your verification code is 482913. It expires in 5 minutes.',
+  });
+
+  it('stores the email sealed: the outbox item holds neither the code nor the address', async () => {
+    const to = `${unique('alice')}@acme.example`;
+    const { messageId } = await makeOutboxMailer(doc, tableName, outbox).send(codeEmail(to));
+
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: outboxKey(messageId) }));
+
+    expect(Item?.event).toMatchObject({ id: messageId, type: 'email.send' });
+    expect(JSON.stringify(Item)).not.toContain('482913');
+    expect(JSON.stringify(Item)).not.toContain(to);
+  });
+
+  it('sends an event once: a replay of the same record is skipped, a failed send is retried', async () => {
+    const to = `${unique('bob')}@acme.example`;
+    const event = await outbox.event(codeEmail(to));
+    await doc.send(new PutCommand(outboxPut(tableName, event).Put));
+    let failures = 1;
+    const flaky = {
+      send: async (email: Parameters<typeof sesMailer.send>[0]) => {
+        if (failures-- > 0) throw new Error('SES throttled');
+        return sesMailer.send(email);
+      },
+    };
+    const deliver = makeOutboxMailDelivery({ keyring, mailer: flaky, doc, tableName });
+
+    await expect(deliver(event)).rejects.toThrow('SES throttled');
+    const first = await deliver(event);
+    const replay = await deliver(event);
+
+    expect([first, replay]).toEqual(['sent', 'already_sent']);
+    const received = (await listSentEmails(ses.url)).filter((email) => email.destination.to.includes(to));
+    expect(received).toHaveLength(1);
+    expect(received[0]?.body.text).toContain('482913');
+  });
+
+  it('refuses to open a sealed email under another event id', async () => {
+    const event = await outbox.event(codeEmail('carol@acme.example'));
+    const deliver = makeOutboxMailDelivery({ keyring, mailer: sesMailer, doc, tableName });
+
+    await expect(deliver({ ...event, id: unique('evt') })).rejects.toThrow();
+  });
+});
