@@ -80,10 +80,23 @@ export async function applyDeprovisioning(
   return user;
 }
 
+/**
+ * The API never removes the last active owner: another active owner is named here and checked again
+ * in the deprovisioning transaction (so two owners removing each other cannot both win). The IdP
+ * (SCIM) may remove the last owner: it is the source of truth, and admins are alerted instead.
+ */
+async function otherOwner(target: User, deps: DeprovisionDeps): Promise<string | undefined> {
+  if (target.workspaceRole !== 'owner' || !deps.owners) return undefined;
+  const other = (await deps.owners(target.workspaceId, 2)).find((owner) => owner.id !== target.id);
+  if (!other) throw new LastWorkspaceOwnerError();
+  return other.id;
+}
+
 async function disableUser(target: User, by: DeprovisionedBy, deps: DeprovisionDeps): Promise<User> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = attempt === 0 ? target : await deps.users.getUser(target.id);
     if (!current || current.status === 'deprovisioned') return current ?? target;
+    const keepOwnerId = by.via === 'admin' ? await otherOwner(current, deps) : undefined;
     const now = deps.clock.now();
     const devices = (await deps.devices.listDevices(current.id)).filter((device) => holdsSlot(device.status));
     const [accountIds, teamIds, teamAccountIds] = await Promise.all([
@@ -121,7 +134,14 @@ async function disableUser(target: User, by: DeprovisionedBy, deps: DeprovisionD
           ),
         ]
       : [];
-    if ((await deps.devices.deprovisionUser(current, devices, now, [event, ...cleanup])) === 'applied') {
+    const outcome = await deps.devices.deprovisionUser(
+      current,
+      devices,
+      now,
+      [event, ...cleanup],
+      keepOwnerId,
+    );
+    if (outcome === 'applied') {
       deps.security.record({
         event: 'user.deprovisioned',
         userId: current.id,
@@ -154,10 +174,6 @@ export async function deprovisionUser(
     throw new ForbiddenError(
       actor.id === target.id ? 'You cannot deprovision yourself.' : 'Your role cannot deprovision this user.',
     );
-  }
-  if (target.workspaceRole === 'owner' && target.status === 'active' && deps.owners) {
-    const others = (await deps.owners(target.workspaceId, 2)).filter((owner) => owner.id !== target.id);
-    if (others.length === 0) throw new LastWorkspaceOwnerError();
   }
   return applyDeprovisioning(target, { via: 'admin', actorUserId: actor.id }, deps);
 }
