@@ -48,6 +48,13 @@ export const NOTIFICATION_CATALOGUE = {
     category: 'ROTATION_FAILED',
     ids: ['accountId', 'rotationId'],
   },
+  workspace_owner_lost: {
+    title: 'Your workspace has no owner',
+    body: 'The identity provider deprovisioned the last owner: name a new one',
+    category: 'WORKSPACE_OWNER_LOST',
+    // The deprovisioned owner: the admin app shows who it was and how to name a new owner.
+    ids: ['userId'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }

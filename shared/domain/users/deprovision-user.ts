@@ -30,6 +30,10 @@ export interface DeprovisionDeps {
   revokeShareLinksOf?: (ownerId: string) => Promise<unknown>;
   /** Denies the user's pending identity challenges (absent in runtimes without identity confirmation). */
   cancelPendingChallenges?: (userId: string) => Promise<unknown>;
+  /** Marks the accounts left with no active owner (continuity; absent in runtimes without it). */
+  recordOrphanedAccounts?: (user: User) => Promise<unknown>;
+  /** Alerts the workspace admins when the IdP deprovisioned the last owner (absent without it). */
+  alertOwnerLost?: (user: User) => Promise<unknown>;
   /** Active owners of a workspace: the admin route never removes the last one. */
   owners?: (workspaceId: string, limit: number) => Promise<User[]>;
 }
@@ -62,7 +66,9 @@ async function accountsOf(userId: string, deps: DeprovisionDeps): Promise<string
  * THE deprovisioning use case (admin route, SCIM `active:false` and SCIM DELETE all come here): the
  * user and all their devices are disabled in one transaction with the `user.deprovisioned` outbox item,
  * so their very next request is refused. The event carries the accounts the user could use at that
- * moment, directly and through teams. The share links the user owns are revoked after the commit.
+ * moment, directly and through teams. The share links the user owns are revoked after the commit,
+ * the accounts left without an active owner are listed for admins, and the admins are alerted when
+ * the IdP took away the workspace's last owner.
  * Idempotent: an already deprovisioned user is returned as it is, and its links revoked again (so a
  * retry finishes a revocation that failed half-way).
  */
@@ -76,6 +82,9 @@ export async function applyDeprovisioning(
     await deps.revokeShareLinksOf?.(user.id);
     // Pending device approvals went with the devices (disabled in the same transaction).
     await deps.cancelPendingChallenges?.(user.id);
+    await deps.recordOrphanedAccounts?.(user);
+    // Only the IdP can take the last owner away (the API refuses): then the admins must know.
+    if (by.via === 'scim') await deps.alertOwnerLost?.(user);
   }
   return user;
 }
