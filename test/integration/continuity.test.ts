@@ -9,12 +9,14 @@ import { makeUserRepository } from '../../shared/adapters/dynamodb/user-reposito
 import { newId } from '../../shared/adapters/ids';
 import { RoleNotAllowedError } from '../../shared/domain/accounts/errors';
 import type { Account } from '../../shared/domain/accounts/model';
+import { type AccountDeps, removeMember } from '../../shared/domain/accounts/use-cases';
 import {
   AccountNotOrphanedError,
   alertIfOwnerless,
   assignOrphanedAccountOwner,
   type ContinuityDeps,
   listOrphanedAccounts,
+  recordIfOrphaned,
   recordOrphanedAccounts,
 } from '../../shared/domain/directory/continuity';
 import {
@@ -341,6 +343,32 @@ describe('orphaned accounts on DynamoDB Local', () => {
       AccountNotOrphanedError,
     );
     expect(await listedIds(admin)).toEqual([orphan.id]);
+  });
+
+  it('lists an account whose last active owner leaves it to owners who are all deprovisioned', async () => {
+    const workspace = unique('orph');
+    const admin = await workspaceMember(users, workspace, 'owner');
+    const stayer = await workspaceMember(users, workspace, 'user');
+    const gone = await workspaceMember(users, workspace, 'user');
+    const account = await anAccount(stayer);
+    await share(account, gone, 'owner');
+    await applyDeprovisioning(gone, { via: 'scim' }, scimDeprovision);
+    expect(await listedIds(admin)).toEqual([]);
+    const accountDeps = {
+      accounts,
+      security,
+      afterOwnerRemoved: (accountId: string, formerOwnerId: string) =>
+        recordIfOrphaned(accountId, formerOwnerId, { accounts, users, directory, orphans, clock }),
+    } as unknown as AccountDeps;
+
+    // The owner count (2) still counts the deprovisioned owner, so the last active one may leave.
+    await removeMember(stayer, account.id, stayer.id, accountDeps);
+
+    const [entry] = (await listOrphanedAccounts(admin, { limit: 10 }, continuity)).items;
+    expect(entry).toMatchObject({
+      accountId: account.id,
+      formerOwners: [{ id: stayer.id, status: 'active' }],
+    });
   });
 
   it('drops an entry on read once the account has an active owner again (the former owner reactivated)', async () => {

@@ -128,6 +128,25 @@ export async function recordOrphanedAccounts(user: User, deps: RecordOrphansDeps
   return orphaned;
 }
 
+/**
+ * After an owner left an account or was demoted through the API: the owners still counted may all be
+ * deprovisioned, in which case the account is marked orphaned like a deprovisioning would have.
+ */
+export async function recordIfOrphaned(
+  accountId: string,
+  formerOwnerId: string,
+  deps: OwnershipDeps & {
+    accounts: Pick<AccountRepository, 'get'>;
+    orphans: Pick<OrphanedAccountIndex, 'mark'>;
+    clock: Clock;
+  },
+): Promise<boolean> {
+  const account = await deps.accounts.get(accountId);
+  if (!account || (await hasActiveOwner(accountId, deps))) return false;
+  await deps.orphans.mark(account.workspaceId, accountId, formerOwnerId, deps.clock.now());
+  return true;
+}
+
 export interface ContinuityDeps extends OwnershipDeps {
   accounts: Pick<AccountRepository, 'members' | 'membership' | 'get' | 'getMany'>;
   orphans: OrphanedAccountIndex;
