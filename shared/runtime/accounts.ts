@@ -1,5 +1,5 @@
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
-import { makeContinuityRepository } from '../adapters/dynamodb/continuity-repository';
+import { makeOrphanMarker } from '../adapters/dynamodb/continuity-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
 import { makeLoginGrantRepository } from '../adapters/dynamodb/login-grant-repository';
@@ -22,7 +22,7 @@ export function accountsRuntime() {
     accounts,
     users: deps.users,
     directory: makeDirectoryRepository(doc, tableName),
-    orphans: makeContinuityRepository(doc, tableName).orphans,
+    orphans: makeOrphanMarker(doc, tableName),
     clock: deps.clock,
   };
   const accountDeps: LoginDeps = {

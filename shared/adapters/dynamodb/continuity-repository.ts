@@ -6,7 +6,6 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
 import type { OrphanedAccountEntry, OrphanedAccountIndex } from '../../domain/directory/continuity';
 import { accountKeys, memberItem, ownerCountChange } from './account-repository';
@@ -28,26 +27,24 @@ export const continuityKeys = {
 
 const ALERT_CLAIM_SECONDS = 30 * 24 * 60 * 60;
 
-const orphanItem = z.object({
-  accountId: z.string(),
-  workspaceId: z.string(),
-  orphanedAt: z.string(),
-  formerOwnerIds: z.optional(z.union([z.set(z.string()), z.array(z.string())])),
-});
-
+/** A stored entry, narrowed (the former owners are a string set, read back as a Set). */
 function toEntry(item: Record<string, unknown>): OrphanedAccountEntry {
-  const parsed = orphanItem.parse(item);
-  return {
-    accountId: parsed.accountId,
-    workspaceId: parsed.workspaceId,
-    orphanedAt: parsed.orphanedAt,
-    formerOwnerIds: [...(parsed.formerOwnerIds ?? [])].sort(),
-  };
+  const { accountId, workspaceId, orphanedAt, formerOwnerIds } = item;
+  if (typeof accountId !== 'string' || typeof workspaceId !== 'string' || typeof orphanedAt !== 'string')
+    throw new Error('malformed orphaned-account entry');
+  const former = formerOwnerIds instanceof Set || Array.isArray(formerOwnerIds) ? [...formerOwnerIds] : [];
+  return { accountId, workspaceId, orphanedAt, formerOwnerIds: former.map(String).sort() };
 }
 
-/** The orphaned-account index and the once-only alert claims of workspace continuity. */
-export function makeContinuityRepository(doc: DynamoDBDocumentClient, tableName: string) {
-  const orphans: OrphanedAccountIndex = {
+/**
+ * Only the marking (what the accounts function needs when an owner leaves): kept apart from the rest of
+ * the index so that bundles which only mark do not carry the listing and the assignment.
+ */
+export function makeOrphanMarker(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): Pick<OrphanedAccountIndex, 'mark'> {
+  return {
     async mark(workspaceId, accountId, formerOwnerId, now) {
       try {
         await doc.send(
@@ -88,6 +85,13 @@ export function makeContinuityRepository(doc: DynamoDBDocumentClient, tableName:
         if (!cancellationCodes(error)) throw error;
       }
     },
+  };
+}
+
+/** The orphaned-account index and the once-only alert claims of workspace continuity. */
+export function makeContinuityRepository(doc: DynamoDBDocumentClient, tableName: string) {
+  const orphans: OrphanedAccountIndex = {
+    ...makeOrphanMarker(doc, tableName),
 
     async list(workspaceId, { limit, cursor }) {
       const start = cursor ? continuityKeys.orphan(workspaceId, cursor) : undefined;

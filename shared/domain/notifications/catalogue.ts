@@ -49,10 +49,10 @@ export const NOTIFICATION_CATALOGUE = {
     ids: ['accountId', 'rotationId'],
   },
   workspace_owner_lost: {
-    title: 'Your workspace has no owner',
-    body: 'The identity provider deprovisioned the last owner: name a new one',
-    category: 'WORKSPACE_OWNER_LOST',
-    // The deprovisioned owner: the admin app shows who it was and how to name a new owner.
+    title: 'Workspace has no owner',
+    body: 'Name a new owner',
+    category: 'OWNER_LOST',
+    // The owner the IdP deprovisioned.
     ids: ['userId'],
   },
 } as const satisfies Record<
