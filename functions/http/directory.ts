@@ -1,3 +1,4 @@
+import { assignOrphanedAccountOwner, listOrphanedAccounts } from '../../shared/domain/directory/continuity';
 import { searchWorkspaceUsers, setWorkspaceRole } from '../../shared/domain/directory/roles';
 import { getDirectorySettings, updateDirectorySettings } from '../../shared/domain/directory/settings';
 import { getTeam, listTeams, shareWithTeam, unshareFromTeam } from '../../shared/domain/directory/teams';
@@ -23,6 +24,10 @@ export const handler = createLazyGroupHandler(
     getDirectorySettings: async ({ caller }) => ({ directory: await getDirectorySettings(caller, deps) }),
     putDirectorySettings: async ({ caller, body }) => ({
       directory: await updateDirectorySettings(caller, body, deps),
+    }),
+    listOrphanedAccounts: async ({ caller, query }) => listOrphanedAccounts(caller, query, deps),
+    assignOrphanedAccountOwner: async ({ caller, params, body }) => ({
+      member: await assignOrphanedAccountOwner(caller, params.id, body.userId, deps),
     }),
     unshareFromTeam: async ({ caller, params }) => {
       await unshareFromTeam(caller, params.id, params.teamId, deps);

@@ -55,6 +55,7 @@ export const RUNBOOKS = {
   pushFailures: 'push-failure-rate',
   codeVerificationFailures: 'code-verification-failures',
   rotationFailures: 'rotation-failures',
+  workspaceOwnerLost: 'workspace-owner-lost',
   serviceDegraded: 'service-degraded',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
@@ -489,7 +490,14 @@ export class Operations extends Construct {
         threshold: 1,
       },
     );
-    return { api5xx, dynamodb, sesBounces, sesComplaints, pushFailures, codeFailures, rotations };
+    const ownerLost = this.alarm('WorkspaceOwnerLost', this.business(METRICS.workspaceOwnerLost), {
+      name: name('workspace-owner-lost'),
+      description:
+        'The identity provider deprovisioned the last active owner of a workspace: name a new owner with the bootstrap command.',
+      runbook: RUNBOOKS.workspaceOwnerLost,
+      threshold: 1,
+    });
+    return { api5xx, dynamodb, sesBounces, sesComplaints, pushFailures, codeFailures, rotations, ownerLost };
   }
 
   private buildDashboard(
@@ -759,6 +767,15 @@ export class Operations extends Construct {
         query: new QueryString({
           fields: ['@timestamp', '@log', 'correlation_id', 'message', 'error.name', 'error.message'],
           filterStatements: ['@message like /rotation/', 'level in ["WARN", "ERROR"]'],
+          sort: '@timestamp desc',
+          limit: 200,
+        }),
+      },
+      [RUNBOOKS.workspaceOwnerLost]: {
+        logs: functionLogs,
+        query: new QueryString({
+          fields: ['@timestamp', '@log', 'correlation_id', 'workspaceId', 'userId', 'message'],
+          filterStatements: ['alert = "workspace_owner_lost"'],
           sort: '@timestamp desc',
           limit: 200,
         }),

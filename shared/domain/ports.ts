@@ -156,9 +156,17 @@ export interface DeviceRepository {
   touch(device: Device, now: Date): Promise<void>;
   /**
    * Deprovisions the user and disables every device that holds a slot, in one transaction, with the
-   * given outbox events (`user.deprovisioned`, the push endpoints' clean-up).
+   * given outbox events (`user.deprovisioned`, the push endpoints' clean-up). With `keepOwnerId`, the
+   * same transaction checks that this other user is still an active owner of the workspace (the API
+   * never removes the last owner, even when two removals race).
    */
-  deprovisionUser(user: User, devices: Device[], now: Date, events?: DomainEvent[]): Promise<WriteOutcome>;
+  deprovisionUser(
+    user: User,
+    devices: Device[],
+    now: Date,
+    events?: DomainEvent[],
+    keepOwnerId?: string,
+  ): Promise<WriteOutcome>;
   /**
    * Counts one wrong code against the user's consecutive-failure budget in one conditional write:
    * false when the budget is already spent (a run whose last failure is after `since`). A run older

@@ -49,6 +49,8 @@ export const METRICS = {
   rotationsFailed: 'RotationsFailed',
   // SCIM (dimension Outcome).
   scimRequests: 'ScimRequests',
+  /** The IdP deprovisioned a workspace's last active owner (an alarm pages on any). */
+  workspaceOwnerLost: 'WorkspaceOwnerLost',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -2,12 +2,15 @@ import { checkWebhookUrl } from '../adapters/connectors/address-policy';
 import { newWebhookSecret } from '../adapters/connectors/webhook-signature';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeAppWebhookRepository } from '../adapters/dynamodb/app-webhook-repository';
+import { makeOrphanMarker } from '../adapters/dynamodb/continuity-repository';
+import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
 import { makeLoginGrantRepository } from '../adapters/dynamodb/login-grant-repository';
 import { makeRotationRepository } from '../adapters/dynamodb/rotation-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeTeamAccess } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
+import { recordIfOrphaned } from '../domain/directory/continuity';
 import type { LoginDeps } from '../domain/logins/use-cases';
 import { afterLogin, assertPasswordStable, type RotationDeps } from '../domain/rotation/use-cases';
 import type { WebhookDeps } from '../domain/rotation/webhooks';
@@ -20,9 +23,17 @@ export function accountsRuntime() {
   const runtime = withDeviceKeys(httpRuntime());
   const { doc, tableName, deps } = runtime;
   const rotations = makeRotationRepository(doc, tableName);
+  const accounts = makeAccountRepository(doc, tableName);
+  const continuity = {
+    accounts,
+    users: deps.users,
+    directory: makeDirectoryRepository(doc, tableName),
+    orphans: makeOrphanMarker(doc, tableName),
+    clock: deps.clock,
+  };
   const accountDeps: LoginDeps = {
     ...deps,
-    accounts: makeAccountRepository(doc, tableName),
+    accounts,
     inbox: makeInboxRepository(doc, tableName),
     keyring: sharedKeyring(),
     teamAccess: makeTeamAccess(doc, tableName).teamAccess,
@@ -30,6 +41,7 @@ export function accountsRuntime() {
     revokeShareLinks: makeShareLinkRepository(doc, tableName).revokeForResource,
     grants: makeLoginGrantRepository(doc, tableName),
     afterLogin: (accountId) => afterLogin(accountId, { rotations, clock: deps.clock }),
+    afterOwnerRemoved: (accountId, formerOwnerId) => recordIfOrphaned(accountId, formerOwnerId, continuity),
     grantHooks: {
       // While a rotation changes the app's password, neither the old nor the new one is sure to work.
       beforeCredentialRead: async (account) => assertPasswordStable(account),

@@ -1,8 +1,10 @@
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { makeContinuityRepository } from '../adapters/dynamodb/continuity-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeTeamAccess } from '../adapters/team-access';
 import { httpCore } from './core';
+import { makeNotifier } from './notify';
 
 /** The directory for people: teams, the accounts shared with them, the user picker and workspace roles. */
 export function directoryRuntime() {
@@ -13,6 +15,8 @@ export function directoryRuntime() {
     accounts: makeAccountRepository(doc, tableName),
     teamAccess: makeTeamAccess(doc, tableName).teamAccess,
     settings: makeDirectorySettingsStore(doc, tableName),
+    orphans: makeContinuityRepository(doc, tableName).orphans,
+    notifier: makeNotifier(doc, tableName).notifier,
   };
   return { deps, options };
 }

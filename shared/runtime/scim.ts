@@ -8,6 +8,7 @@ import { makeAccessLister } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
 import { cancelPendingChallenges } from '../domain/identity/cancel-pending';
 import type { ScimHandlerDeps } from '../http/scim-handler';
+import { continuityHooks } from './continuity';
 import { httpCore } from './core';
 
 /** The SCIM function's deps, built once per container. */
@@ -24,6 +25,7 @@ export function scimRuntime(): ScimHandlerDeps {
       // Endpoint deletions go through the outbox: no SQS call inside the SCIM request.
       queue: makeOutboxPushQueue(doc, tableName, { clock: core.clock, newId: core.newId }),
       ...makeAccessLister(doc, tableName),
+      ...continuityHooks(doc, tableName, core),
       cancelPendingChallenges: (userId: string) =>
         cancelPendingChallenges(userId, {
           challenges: makeChallengeRepository(doc, tableName),

@@ -1,6 +1,7 @@
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeAccessLister } from '../adapters/team-access';
 import { cancelPendingChallenges } from '../domain/identity/cancel-pending';
+import { continuityHooks } from './continuity';
 import { httpRuntime } from './http';
 
 /**
@@ -14,6 +15,7 @@ export function usersRuntime() {
     deps: {
       ...runtime.deps,
       ...makeAccessLister(runtime.doc, runtime.tableName),
+      ...continuityHooks(runtime.doc, runtime.tableName, runtime.deps),
       cancelPendingChallenges: (userId: string) => cancelPendingChallenges(userId, runtime.deps),
       owners: makeDirectoryRepository(runtime.doc, runtime.tableName).owners,
     },

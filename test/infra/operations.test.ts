@@ -164,6 +164,12 @@ describe('operations: dashboard, alarms, runbooks', () => {
       Dimensions: [{ Name: 'service', Value: 'latchkey' }],
       Threshold: 1,
     });
+    expect(named('workspace-owner-lost')).toMatchObject({
+      MetricName: 'WorkspaceOwnerLost',
+      Namespace: 'Latchkey',
+      Dimensions: [{ Name: 'service', Value: 'latchkey' }],
+      Threshold: 1,
+    });
   });
 
   it('sends every alarm to the encrypted alarm topic, which mails the address from context', () => {

@@ -61,16 +61,29 @@ function toMembership(item: Record<string, unknown>): Membership {
   };
 }
 
+/** A membership item: under the account, and in the user's accounts (gsi1). */
+export const memberItem = (membership: Membership) => ({
+  ...accountKeys.member(membership.accountId, membership.userId),
+  ...accountKeys.memberOf(membership.userId, membership.accountId),
+  [TABLE.entityAttribute]: 'AccountMember',
+  ...membership,
+});
+
+/** Owners are counted on the account so that "the last owner stays" is one condition. */
+export const ownerCountChange = (tableName: string, accountId: string, delta: number) => ({
+  Update: {
+    TableName: tableName,
+    Key: accountKeys.account(accountId),
+    UpdateExpression: 'SET #owners = #owners + :delta',
+    ConditionExpression: delta < 0 ? 'attribute_exists(#pk) AND #owners > :one' : 'attribute_exists(#pk)',
+    ExpressionAttributeNames: { '#owners': 'ownerCount', '#pk': PK },
+    ExpressionAttributeValues: { ':delta': delta, ...(delta < 0 ? { ':one': 1 } : {}) },
+  },
+});
+
 export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: string): AccountRepository {
   const get = async (key: Record<string, string>) =>
     (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
-
-  const memberItem = (membership: Membership) => ({
-    ...accountKeys.member(membership.accountId, membership.userId),
-    ...accountKeys.memberOf(membership.userId, membership.accountId),
-    [TABLE.entityAttribute]: 'AccountMember',
-    ...membership,
-  });
 
   /** One transaction; false when a condition in it failed (nothing was written). */
   const transact = async (items: NonNullable<TransactWriteCommandInput['TransactItems']>) => {
@@ -136,17 +149,7 @@ export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: st
       { Delete: { TableName: tableName, Key: routeKey } },
     ]);
 
-  /** Owners are counted on the account so that "the last owner stays" is one condition. */
-  const ownerDelta = (accountId: string, delta: number) => ({
-    Update: {
-      TableName: tableName,
-      Key: accountKeys.account(accountId),
-      UpdateExpression: 'SET #owners = #owners + :delta',
-      ConditionExpression: delta < 0 ? 'attribute_exists(#pk) AND #owners > :one' : 'attribute_exists(#pk)',
-      ExpressionAttributeNames: { '#owners': 'ownerCount', '#pk': PK },
-      ExpressionAttributeValues: { ':delta': delta, ...(delta < 0 ? { ':one': 1 } : {}) },
-    },
-  });
+  const ownerDelta = (accountId: string, delta: number) => ownerCountChange(tableName, accountId, delta);
 
   const conditional = (input: UpdateInput) => conditionalUpdate(doc, tableName, input);
 

@@ -29,6 +29,17 @@ export const userIsActive: Condition = {
   ExpressionAttributeValues: { ':active': 'active' },
 };
 
+/**
+ * The user is still an active owner of `workspaceId`: the ConditionCheck beside a write that takes
+ * another owner away. Transactions are serializable, so two such writes naming each other cannot
+ * both commit and the workspace always keeps an owner (no counter to back-fill).
+ */
+export const isActiveOwnerOf = (workspaceId: string): Condition => ({
+  ConditionExpression: '#role = :owner AND #status = :active AND #ws = :ws',
+  ExpressionAttributeNames: { '#role': 'workspaceRole', '#status': 'status', '#ws': 'workspaceId' },
+  ExpressionAttributeValues: { ':owner': 'owner', ':active': 'active', ':ws': workspaceId },
+});
+
 /** True when an SDK error is a transaction cancelled by at least one failed condition. */
 export function cancellationCodes(error: unknown): string[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;

@@ -22,7 +22,7 @@ import {
 import type { DomainEvent } from '../../domain/events';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../domain/ports';
 import type { User } from '../../domain/users/model';
-import { cancellationCodes, itemIsNew } from './conditions';
+import { cancellationCodes, isActiveOwnerOf, itemIsNew } from './conditions';
 import { hourlyCount, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
 import { outboxPut } from './outbox';
 import { userKeys } from './user-repository';
@@ -596,6 +596,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     status: 'denied' | 'disabled' | 'expired',
     now: Date,
     events: DomainEvent[] = [],
+    keepOwnerId?: string,
   ): Promise<WriteOutcome> {
     const items: unknown[] = [retireItem(device, status, now), ...events.map((e) => outboxPut(tableName, e))];
     if (holdsSlot(device.status)) items.push(releaseSlots(device.userId, 1), releaseName(device));
@@ -660,6 +661,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     devices: Device[],
     now: Date,
     events: DomainEvent[] = [],
+    keepOwnerId?: string,
   ): Promise<WriteOutcome> {
     const items: unknown[] = [
       {
@@ -679,6 +681,17 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
       ...(devices.length ? [releaseSlots(user.id, devices.length)] : []),
       ...events.map((e) => outboxPut(tableName, e)),
+      ...(keepOwnerId
+        ? [
+            {
+              ConditionCheck: {
+                TableName: tableName,
+                Key: userKeys.user(keepOwnerId),
+                ...isActiveOwnerOf(user.workspaceId),
+              },
+            },
+          ]
+        : []),
     ];
     try {
       await transact(items);

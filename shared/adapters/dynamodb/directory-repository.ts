@@ -21,7 +21,7 @@ import type { DirectorySettings } from '../../domain/directory/settings';
 import { InvalidCursorError } from '../../domain/errors';
 import type { DomainEvent } from '../../domain/events';
 import type { CallerIdentity, User, Workspace } from '../../domain/users/model';
-import { cancellationCodes, itemExists, itemIsNew } from './conditions';
+import { cancellationCodes, isActiveOwnerOf, itemExists, itemIsNew } from './conditions';
 import { queryAll as queryPages } from './operations';
 import { outboxPut } from './outbox';
 import { userItem, userKeys } from './user-repository';
@@ -974,17 +974,7 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
                 ConditionCheck: {
                   TableName: tableName,
                   Key: userKeys.user(otherOwnerId),
-                  ConditionExpression: '#role = :owner AND #status = :active AND #ws = :ws',
-                  ExpressionAttributeNames: {
-                    '#role': 'workspaceRole',
-                    '#status': 'status',
-                    '#ws': 'workspaceId',
-                  },
-                  ExpressionAttributeValues: {
-                    ':owner': 'owner',
-                    ':active': 'active',
-                    ':ws': user.workspaceId,
-                  },
+                  ...isActiveOwnerOf(user.workspaceId),
                 },
               },
             ]

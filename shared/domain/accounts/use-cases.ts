@@ -57,6 +57,11 @@ export interface AccountDeps {
   revokeShareLinks?: (resource: { type: 'account'; id: string }) => Promise<unknown>;
   /** The rotation policy's after-login trigger (`domain/rotation/use-cases.ts` `afterLogin`). */
   afterLogin?: (accountId: string) => Promise<unknown>;
+  /**
+   * An owner left or was demoted: the owners left may all be deprovisioned (the owner count still
+   * counts them), so the account may now need an admin (`domain/directory/continuity.ts`).
+   */
+  afterOwnerRemoved?: (accountId: string, formerOwnerId: string) => Promise<unknown>;
 }
 
 /** What the managed-number routes and account deletion need (no keyring, no notifier). */
@@ -272,6 +277,7 @@ export async function putMember(
   const outcome = await deps.accounts.putMember(accountId, membership, previous?.role);
   if (outcome === 'last_owner') throw new LastOwnerError();
   if (outcome === 'conflict') throw new NotFoundError('No such account.');
+  if (previous?.role === 'owner') await deps.afterOwnerRemoved?.(accountId, userId);
   deps.security.record({
     event: 'share.created',
     outcome: 'success',
@@ -294,6 +300,7 @@ export async function removeMember(
   if (!membership) throw new NotFoundError('No such member.');
   const outcome = await deps.accounts.removeMember(accountId, userId, membership.role);
   if (outcome === 'last_owner') throw new LastOwnerError();
+  if (outcome === 'applied' && membership.role === 'owner') await deps.afterOwnerRemoved?.(accountId, userId);
   deps.security.record({
     event: 'share.removed',
     outcome: 'success',

@@ -48,6 +48,13 @@ export const NOTIFICATION_CATALOGUE = {
     category: 'ROTATION_FAILED',
     ids: ['accountId', 'rotationId'],
   },
+  workspace_owner_lost: {
+    title: 'Workspace has no owner',
+    body: 'Name a new owner',
+    category: 'OWNER_LOST',
+    // The owner the IdP deprovisioned.
+    ids: ['userId'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }

@@ -30,6 +30,10 @@ export interface DeprovisionDeps {
   revokeShareLinksOf?: (ownerId: string) => Promise<unknown>;
   /** Denies the user's pending identity challenges (absent in runtimes without identity confirmation). */
   cancelPendingChallenges?: (userId: string) => Promise<unknown>;
+  /** Marks the accounts left with no active owner (continuity; absent in runtimes without it). */
+  recordOrphanedAccounts?: (user: User) => Promise<unknown>;
+  /** Alerts the workspace admins when the IdP deprovisioned the last owner (absent without it). */
+  alertOwnerLost?: (user: User) => Promise<unknown>;
   /** Active owners of a workspace: the admin route never removes the last one. */
   owners?: (workspaceId: string, limit: number) => Promise<User[]>;
 }
@@ -62,7 +66,9 @@ async function accountsOf(userId: string, deps: DeprovisionDeps): Promise<string
  * THE deprovisioning use case (admin route, SCIM `active:false` and SCIM DELETE all come here): the
  * user and all their devices are disabled in one transaction with the `user.deprovisioned` outbox item,
  * so their very next request is refused. The event carries the accounts the user could use at that
- * moment, directly and through teams. The share links the user owns are revoked after the commit.
+ * moment, directly and through teams. The share links the user owns are revoked after the commit,
+ * the accounts left without an active owner are listed for admins, and the admins are alerted when
+ * the IdP took away the workspace's last owner.
  * Idempotent: an already deprovisioned user is returned as it is, and its links revoked again (so a
  * retry finishes a revocation that failed half-way).
  */
@@ -76,14 +82,30 @@ export async function applyDeprovisioning(
     await deps.revokeShareLinksOf?.(user.id);
     // Pending device approvals went with the devices (disabled in the same transaction).
     await deps.cancelPendingChallenges?.(user.id);
+    await deps.recordOrphanedAccounts?.(user);
+    // Only the IdP can take the last owner away (the API refuses): then the admins must know.
+    if (by.via === 'scim') await deps.alertOwnerLost?.(user);
   }
   return user;
+}
+
+/**
+ * The API never removes the last active owner: another active owner is named here and checked again
+ * in the deprovisioning transaction (so two owners removing each other cannot both win). The IdP
+ * (SCIM) may remove the last owner: it is the source of truth, and admins are alerted instead.
+ */
+async function otherOwner(target: User, deps: DeprovisionDeps): Promise<string | undefined> {
+  if (target.workspaceRole !== 'owner' || !deps.owners) return undefined;
+  const other = (await deps.owners(target.workspaceId, 2)).find((owner) => owner.id !== target.id);
+  if (!other) throw new LastWorkspaceOwnerError();
+  return other.id;
 }
 
 async function disableUser(target: User, by: DeprovisionedBy, deps: DeprovisionDeps): Promise<User> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = attempt === 0 ? target : await deps.users.getUser(target.id);
     if (!current || current.status === 'deprovisioned') return current ?? target;
+    const keepOwnerId = by.via === 'admin' ? await otherOwner(current, deps) : undefined;
     const now = deps.clock.now();
     const devices = (await deps.devices.listDevices(current.id)).filter((device) => holdsSlot(device.status));
     const [accountIds, teamIds, teamAccountIds] = await Promise.all([
@@ -121,7 +143,14 @@ async function disableUser(target: User, by: DeprovisionedBy, deps: DeprovisionD
           ),
         ]
       : [];
-    if ((await deps.devices.deprovisionUser(current, devices, now, [event, ...cleanup])) === 'applied') {
+    const outcome = await deps.devices.deprovisionUser(
+      current,
+      devices,
+      now,
+      [event, ...cleanup],
+      keepOwnerId,
+    );
+    if (outcome === 'applied') {
       deps.security.record({
         event: 'user.deprovisioned',
         userId: current.id,
@@ -154,10 +183,6 @@ export async function deprovisionUser(
     throw new ForbiddenError(
       actor.id === target.id ? 'You cannot deprovision yourself.' : 'Your role cannot deprovision this user.',
     );
-  }
-  if (target.workspaceRole === 'owner' && target.status === 'active' && deps.owners) {
-    const others = (await deps.owners(target.workspaceId, 2)).filter((owner) => owner.id !== target.id);
-    if (others.length === 0) throw new LastWorkspaceOwnerError();
   }
   return applyDeprovisioning(target, { via: 'admin', actorUserId: actor.id }, deps);
 }

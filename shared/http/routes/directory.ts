@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import { LINK_METHODS } from '../../domain/directory/settings-model';
 import { USER_STATUSES, WORKSPACE_ROLES } from '../../domain/users/model';
+import { memberResponse } from '../account-schemas';
 import type { RouteSpec } from '../route-spec';
-import { meResponse, userIdParams } from '../schemas';
+import { idParams, meResponse, userIdParams } from '../schemas';
 
 const userSearchQuery = z.strictObject({
   q: z.optional(z.string().check(z.trim(), z.maxLength(100))),
@@ -28,6 +29,21 @@ const directorySettingsView = z.object({
   linkBy: z.enum(LINK_METHODS),
   source: z.enum(['legacy', 'bootstrap', 'admin']),
   updatedAt: z.string(),
+});
+
+const orphanListQuery = z.strictObject({
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
+  cursor: z.optional(z.string().check(z.maxLength(1024))),
+});
+
+const orphanedAccountView = z.object({
+  accountId: z.string(),
+  appName: z.string(),
+  username: z.string(),
+  orphanedAt: z.string(),
+  formerOwners: z.array(
+    z.object({ id: z.string(), name: z.string(), email: z.string(), status: z.enum(USER_STATUSES) }),
+  ),
 });
 
 /** The workspace directory for people: the sharing picker, workspace roles, who may join. */
@@ -100,5 +116,33 @@ export const directoryRoutes = {
     }),
     response: z.object({ directory: directorySettingsView }),
     errors: ['forbidden'],
+  },
+  listOrphanedAccounts: {
+    method: 'GET',
+    path: '/v1/workspace/orphaned-accounts',
+    group: 'directory',
+    auth: 'trusted',
+    roles: ['owner', 'super_admin', 'admin'],
+    summary:
+      'Accounts whose owners were all deprovisioned (directly or through teams), so that an admin can name a new owner.',
+    status: 200,
+    query: orphanListQuery,
+    response: z.object({ items: z.array(orphanedAccountView), nextCursor: z.nullable(z.string()) }),
+    errors: ['forbidden', 'invalid_cursor'],
+  },
+  assignOrphanedAccountOwner: {
+    method: 'PUT',
+    path: '/v1/workspace/orphaned-accounts/{id}/owner',
+    group: 'directory',
+    auth: 'trusted',
+    clientTypes: ['web'],
+    roles: ['owner', 'super_admin', 'admin'],
+    summary:
+      'Names an active workspace user owner of an orphaned account; the account then leaves the orphaned list.',
+    status: 200,
+    params: idParams,
+    body: userIdParams,
+    response: memberResponse,
+    errors: ['forbidden', 'role_not_allowed', 'account_not_orphaned', 'conflict'],
   },
 } as const satisfies Record<string, RouteSpec>;
