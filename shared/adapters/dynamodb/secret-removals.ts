@@ -1,10 +1,13 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { TABLE } from '../../config/table';
 import type { Removal } from '../../domain/secrets/cleanup';
-import { attachmentKeys } from './attachment-repository';
 
-const SECRET_PARTITION = 'SECRET#';
-const SECRET_ITEM = 'META';
+// The key shapes of `vaultKeys.secret` and `attachmentKeys.attachment`, spelled out so that this module
+// (loaded with the handler, and by infra for the filter) pulls in no repository and no SDK; a unit
+// test holds them equal.
+export const SECRET_PARTITION = 'SECRET#';
+export const SECRET_ITEM = 'META';
+export const ATTACHMENT_ITEM = 'ATTACHMENT#';
 
 /** Who removes an item whose TTL has passed (AWS documents this identity on TTL deletions only). */
 export const TTL_DELETER = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
@@ -32,7 +35,7 @@ export const ATTACHMENT_CLEANUP_FILTERS = [
     dynamodb: {
       Keys: {
         [TABLE.partitionKey]: { S: [{ prefix: SECRET_PARTITION }] },
-        [TABLE.sortKey]: { S: [{ prefix: attachmentKeys.prefix }] },
+        [TABLE.sortKey]: { S: [{ prefix: ATTACHMENT_ITEM }] },
       },
     },
   },
@@ -50,8 +53,8 @@ export function removalOf(record: DynamoDBRecord): Removal | undefined {
   const sk = keyString(record, TABLE.sortKey);
   if (!pk?.startsWith(SECRET_PARTITION) || sk === undefined) return undefined;
   const secretId = pk.slice(SECRET_PARTITION.length);
-  if (sk.startsWith(attachmentKeys.prefix))
-    return { kind: 'attachment', secretId, attachmentId: sk.slice(attachmentKeys.prefix.length) };
+  if (sk.startsWith(ATTACHMENT_ITEM))
+    return { kind: 'attachment', secretId, attachmentId: sk.slice(ATTACHMENT_ITEM.length) };
   const byTtl =
     record.userIdentity?.type === TTL_DELETER.type &&
     record.userIdentity?.principalId === TTL_DELETER.principalId;

@@ -5,7 +5,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAttachmentCleanup } from '../../../functions/events/attachment-cleanup';
 import { CALL_BUDGETS } from '../../../shared/adapters/aws/call-budget';
-import { ATTACHMENT_CLEANUP_FILTERS, removalOf } from '../../../shared/adapters/dynamodb/secret-removals';
+import { attachmentKeys } from '../../../shared/adapters/dynamodb/attachment-repository';
+import {
+  ATTACHMENT_CLEANUP_FILTERS,
+  ATTACHMENT_ITEM,
+  removalOf,
+  SECRET_ITEM,
+  SECRET_PARTITION,
+} from '../../../shared/adapters/dynamodb/secret-removals';
+import { vaultKeys } from '../../../shared/adapters/dynamodb/vault-repository';
 import { makeS3AttachmentObjects } from '../../../shared/adapters/s3/attachment-objects';
 import type { CleanupDeps } from '../../../shared/domain/secrets/cleanup';
 
@@ -92,6 +100,14 @@ describe('removalOf (the clean-up’s reading of a stream record)', () => {
     expect(records.map(passesFilter)).toEqual(records.map((record) => removalOf(record) !== undefined));
     expect(passesFilter(ttlSecret)).toBe(true);
     expect(passesFilter(handDeletedSecret)).toBe(false);
+  });
+
+  it('reads keys shaped exactly as the repositories write them', () => {
+    expect(vaultKeys.secret('sec_1')).toEqual({ pk: `${SECRET_PARTITION}sec_1`, sk: SECRET_ITEM });
+    expect(attachmentKeys.attachment('sec_1', 'att_1')).toEqual({
+      pk: `${SECRET_PARTITION}sec_1`,
+      sk: `${ATTACHMENT_ITEM}att_1`,
+    });
   });
 
   it('does not take a secret removed by someone other than TTL for a purge', () => {
