@@ -39,6 +39,7 @@ export function benchBundles(samples = 15): BundleFigures[] {
       ['inbound-email', api.inboundEmail.parser] as const,
       ['inbound-ingest', api.inboundEmail.ingest] as const,
       ['outbox-relay', api.outbox.handler] as const,
+      ['attachment-cleanup', api.attachmentCleanup.handler] as const,
     ]) {
       const logicalId = api.getLogicalId(fn.node.defaultChild as never);
       const assetPath = template.Resources[logicalId]?.Metadata?.['aws:asset:path'];

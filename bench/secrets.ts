@@ -6,6 +6,20 @@ import { round, summarize } from './stats';
 
 type Headers = Record<string, string>;
 
+/** Counts the S3 requests the request-path handlers send (every S3 adapter of a route shares this client). */
+async function countS3Requests() {
+  const { s3Client } = await import('../shared/runtime/aws-clients');
+  const counted = { requests: 0 };
+  s3Client('request').middlewareStack.add(
+    (next) => async (args) => {
+      counted.requests++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchS3Counter' },
+  );
+  return counted;
+}
+
 /** A confirmed call: the 403's challenge approved from the phone, then the retry. */
 async function confirmed(
   stack: LocalStack,
@@ -46,24 +60,46 @@ export async function benchSecrets(stack: LocalStack, requests = 500) {
     await list();
   }
   const counter = await countDynamoRequests();
+  const s3Counter = await countS3Requests();
   const samples = { view: [] as number[], list: [] as number[] };
   const dynamo = { view: 0, list: 0 };
+  const s3 = { view: 0, list: 0 };
   for (let done = 0; done < requests; done += 100) {
     let before = counter.requests;
+    let s3Before = s3Counter.requests;
     for (let i = 0; i < 100; i++) samples.view.push(await view());
     dynamo.view += counter.requests - before;
+    s3.view += s3Counter.requests - s3Before;
     before = counter.requests;
+    s3Before = s3Counter.requests;
     for (let i = 0; i < 100; i++) samples.list.push(await list());
     dynamo.list += counter.requests - before;
+    s3.list += s3Counter.requests - s3Before;
   }
+  // The S3 counter counts: a download of an attachment not uploaded yet is one HeadObject (then 409).
+  const attachment = await confirmed(stack, asWeb, asPhone, 'POST', `/v1/secrets/${secretId}/attachments`, {
+    name: 'probe.txt',
+    contentType: 'text/plain',
+    size: 3,
+  });
+  const s3BeforeProbe = s3Counter.requests;
+  const probe = await call(
+    stack,
+    'GET',
+    `/v1/secrets/${secretId}/attachments/${attachment.body.attachment.id}`,
+    asWeb,
+  );
+  if (probe.status !== 409 || s3Counter.requests - s3BeforeProbe !== 1)
+    throw new Error(`the S3 counter saw ${s3Counter.requests - s3BeforeProbe} requests for one HeadObject`);
   const v = summarize(samples.view);
   const l = summarize(samples.list);
-  const row = (route: string, ms: ReturnType<typeof summarize>, perCall: number) => ({
+  const row = (route: string, ms: ReturnType<typeof summarize>, perCall: number, s3PerCall: number) => ({
     route,
     n: ms.n,
     'p50 ms': round(ms.p50),
     'p99 ms': round(ms.p99),
     'DynamoDB requests': perCall,
+    'S3 requests': s3PerCall,
   });
 
   // 100 concurrent opens of a one-time link with the right code: exactly one may succeed.
@@ -96,8 +132,18 @@ export async function benchSecrets(stack: LocalStack, requests = 500) {
 
   return {
     rows: [
-      row('GET /v1/secrets/{id} (values, no confirmation)', v, dynamo.view / samples.view.length),
-      row('GET /v1/vaults/{id}/secrets (metadata)', l, dynamo.list / samples.list.length),
+      row(
+        'GET /v1/secrets/{id} (values, no confirmation)',
+        v,
+        dynamo.view / samples.view.length,
+        s3.view / samples.view.length,
+      ),
+      row(
+        'GET /v1/vaults/{id}/secrets (metadata)',
+        l,
+        dynamo.list / samples.list.length,
+        s3.list / samples.list.length,
+      ),
     ],
     viewOverList: { p50: round(v.p50 / l.p50), p99: round(v.p99 / l.p99) },
     oneTimeOpens: { concurrent: 100, statuses, wallMs: round(elapsed) },

@@ -32,6 +32,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
 import { DEFAULT_ROUTE_GROUP, listRoutes, ROUTE_GROUPS, type RouteGroup } from '../shared/http/routes';
 import type { LatchkeyConfig } from './config';
+import { AttachmentCleanup } from './constructs/attachment-cleanup';
 import { DomainEvents } from './constructs/domain-events';
 import { InboundEmail } from './constructs/inbound-email';
 import { InboundSms } from './constructs/inbound-sms';
@@ -114,6 +115,8 @@ export class ApiStack extends Stack {
   /** Where published domain events go: an archive, and a queue per subscribed event type. */
   readonly domainEvents: DomainEvents;
   readonly rotation: Rotation;
+  /** Deletes the objects of removed attachment records and of secrets purged by TTL (table stream). */
+  readonly attachmentCleanup: AttachmentCleanup;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -165,6 +168,11 @@ export class ApiStack extends Stack {
       logRetention: config.logRetentionDays,
     });
     this.domainEvents = new DomainEvents(this, 'DomainEvents', { bus: props.eventBus });
+    this.attachmentCleanup = new AttachmentCleanup(this, 'AttachmentCleanup', {
+      table: props.table,
+      bucket: props.attachmentsBucket,
+      logRetention: config.logRetentionDays,
+    });
 
     this.inbound = new InboundSms(this, 'InboundSms', {
       table: props.table,
@@ -201,11 +209,12 @@ export class ApiStack extends Stack {
       if (needs.secrets) fn.bindSecretsKey(props.secretsKey);
       if (needs.phone) this.inbound.bindPhoneNumbers(fn);
       if (needs.attachments) {
-        // Presigned POST and GET are signed with this role: it may put, read and delete attachments only.
+        // Presigned POST and GET are signed with this role: it may put and read attachments only.
+        // Deleting is the attachment clean-up's (the table stream), whatever removed the record.
         const bucket = props.attachmentsBucket;
         fn.addToRolePolicy(
           new PolicyStatement({
-            actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+            actions: ['s3:PutObject', 's3:GetObject'],
             resources: [bucket.arnForObjects('attachments/*')],
           }),
         );

@@ -223,6 +223,14 @@ export function applySuppressions(stateful: StatefulStack, api: ApiStack, web?: 
     },
     { id: 'Serverless-SQSRedrivePolicy', reason: 'This is a dead-letter queue; it is watched by an alarm.' },
   ]);
+  NagSuppressions.addResourceSuppressions(api.attachmentCleanup.deadLetters, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the on-failure destination of the attachment clean-up stream; it is watched by an alarm.',
+    },
+    { id: 'Serverless-SQSRedrivePolicy', reason: 'This is a dead-letter queue; it is watched by an alarm.' },
+  ]);
   NagSuppressions.addResourceSuppressions(api.rotation.deadLetters, [
     {
       id: 'Serverless-SQSRedrivePolicy',

@@ -99,7 +99,7 @@ export const LOCAL_ROUTES = [
   {
     method: 'GET',
     path: '/_local/queues',
-    what: 'local SQS queues (available, in flight, dead letters), the outbox relay and published events',
+    what: 'local SQS queues (available, in flight, dead letters), the stream consumers (outbox relay, attachment clean-up) and published events',
   },
   {
     method: 'POST',
@@ -334,12 +334,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(print ? { log: print } : {}),
     });
     stops.push(relay.stop);
+    // The same stream -> the attachment clean-up Lambda runs in AWS, against the local S3 server. The
+    // local relay has no event filter: the handler ignores what the filter would have held back.
+    const attachmentCleanup = await startStreamRelay({
+      name: 'attachment-cleanup',
+      endpoint: dynamo.endpoint,
+      tableName,
+      consumer: once(async () => {
+        const [cleanup, runtime] = await Promise.all([
+          import('../functions/events/attachment-cleanup'),
+          import('../shared/runtime/attachment-cleanup'),
+        ]);
+        return cleanup.createAttachmentCleanup(runtime.attachmentCleanupDeps());
+      }),
+      ...(print ? { log: print } : {}),
+    });
+    stops.push(attachmentCleanup.stop);
     const inboundEmail = once(() =>
       import('../functions/events/inbound-email').then((module) => module.createHandler(adapters)),
     );
     const drainAll = async () => {
       await relay.drain();
-      await Promise.all(queues.map((queue) => queue.drain()));
+      await Promise.all([attachmentCleanup.drain(), ...queues.map((queue) => queue.drain())]);
     };
 
     const { httpRuntime } = await import('../shared/runtime/http');
@@ -406,7 +422,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (req.method === 'GET' && path === '/_local/queues') {
         return json(200, {
           queues: queues.map((queue) => queue.snapshot()),
-          streams: [relay.snapshot()],
+          streams: [relay.snapshot(), attachmentCleanup.snapshot()],
           events: bus.published,
         });
       }

@@ -9,6 +9,16 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { LOCAL_AWS } from './dynamodb-local';
 
+/**
+ * The Streams API spells the TTL deleter `{PrincipalId, Type}`; Lambda hands it to functions (and
+ * matches event filters against it) as `{principalId, type}`. Everything else passes as read.
+ */
+export function asLambdaRecord(record: StreamRecord) {
+  const identity = record.userIdentity;
+  if (!identity) return record;
+  return { ...record, userIdentity: { type: identity.Type, principalId: identity.PrincipalId } };
+}
+
 type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
 export interface StreamDeadLetter {
@@ -26,6 +36,8 @@ export interface StreamDeadLetter {
  * dead-letter list (the on-failure destination) and the shard moves on.
  */
 export async function startStreamRelay(options: {
+  /** How `/_local/queues` and the log name this consumer (default `outbox-relay`). */
+  name?: string;
   endpoint: string;
   tableName: string;
   consumer: () => Promise<StreamConsumer>;
@@ -41,6 +53,7 @@ export async function startStreamRelay(options: {
   const streamArn = table.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
   const maxRetries = options.maxRetries ?? 3;
+  const name = options.name ?? 'outbox-relay';
   const iterators = new Map<string, string | undefined>();
   const deadLetters: StreamDeadLetter[] = [];
   let recordsRead = 0;
@@ -65,14 +78,14 @@ export async function startStreamRelay(options: {
   async function deliver(records: StreamRecord[]) {
     let pending = records;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const event = { Records: pending } as unknown as DynamoDBStreamEvent;
+      const event = { Records: pending.map(asLambdaRecord) } as unknown as DynamoDBStreamEvent;
       let failedFrom = -1;
       try {
         const response = await (await options.consumer())(event);
         const failed = new Set(response.batchItemFailures.map((item) => item.itemIdentifier));
         failedFrom = pending.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
       } catch (error) {
-        options.log?.(`[outbox-relay] consumer failed the batch: ${(error as Error).message}`);
+        options.log?.(`[${name}] consumer failed the batch: ${(error as Error).message}`);
         failedFrom = 0;
       }
       if (failedFrom < 0) {
@@ -123,7 +136,7 @@ export async function startStreamRelay(options: {
   const loop = async () => {
     while (!stopped) {
       await serial(pollOnce).catch((error: unknown) =>
-        options.log?.(`[outbox-relay] poll failed: ${(error as Error).message}`),
+        options.log?.(`[${name}] poll failed: ${(error as Error).message}`),
       );
       await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 100));
     }
@@ -136,7 +149,7 @@ export async function startStreamRelay(options: {
       serial(async () => {
         while ((await pollOnce()) > 0);
       }),
-    snapshot: () => ({ name: 'outbox-relay', recordsRead, deadLetters: [...deadLetters] }),
+    snapshot: () => ({ name, recordsRead, deadLetters: [...deadLetters] }),
     async stop() {
       stopped = true;
       await running;

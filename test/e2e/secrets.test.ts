@@ -463,7 +463,9 @@ describe('vaults and secrets over HTTP', () => {
       body: { attachment: { name: body.name, contentType: 'application/pdf', size: content.length } },
     });
     expect(added.retried.body.attachment.objectKey).toBeUndefined();
-    expect(added.retried.body.upload.fields.key).toMatch(new RegExp(`^attachments/${secretId}/[\\w-]{43}$`));
+    expect(added.retried.body.upload.fields.key).toMatch(
+      new RegExp(`^attachments/${secretId}/${attachmentId}/[\\w-]{43}$`),
+    );
     expect(early).toMatchObject({ status: 409, body: { error: 'attachment_not_uploaded' } });
     expect(uploaded.status).toBe(204);
     expect(listed.body.items).toEqual([expect.objectContaining({ id: attachmentId, name: body.name })]);
@@ -539,11 +541,14 @@ describe('vaults and secrets over HTTP', () => {
     const [first, second] = files as [(typeof files)[0], (typeof files)[0]];
 
     const removed = await confirmed(owner, 'DELETE', first.path);
+    // The object follows its record through the table stream (the attachment clean-up).
+    await stack.push.drain();
     const removedFile = await fetch(first.url);
     const trashed = await confirmed(owner, 'DELETE', `/v1/secrets/${secretId}`);
     const whileTrashed = await api.call('GET', second.path, as(owner));
     const notTrashedYet = trashed.retried.status;
     const purged = await confirmed(owner, 'POST', `/v1/secrets/${secretId}/purge`);
+    await stack.push.drain();
     const purgedFile = await fetch(second.url);
     const afterPurge = await api.call('GET', second.path, as(owner));
     const restore = await api.call('POST', `/v1/secrets/${secretId}/restore`, as(owner));

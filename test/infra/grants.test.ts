@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { entryOf, GROUP_NEEDS } from '../../infra/api-stack';
+import { ATTACHMENT_CLEANUP_NEEDS, attachmentCleanupEntry } from '../../infra/constructs/attachment-cleanup';
 import { ROTATION_NEEDS, rotationEntry } from '../../infra/constructs/rotation';
 import { ROUTE_GROUPS } from '../../shared/http/routes';
 
 /** Which grant an adapter module needs when a function's entry reaches it. */
-const ADAPTER_GRANTS: Record<string, keyof (typeof GROUP_NEEDS)[keyof typeof GROUP_NEEDS]> = {
+const ADAPTER_GRANTS: Record<
+  string,
+  keyof (typeof GROUP_NEEDS)[keyof typeof GROUP_NEEDS] | keyof typeof ATTACHMENT_CLEANUP_NEEDS
+> = {
   'shared/adapters/dynamodb/client.ts': 'table',
   'shared/adapters/kms/hmac-key.ts': 'hmac',
   'shared/adapters/ses/mailer.ts': 'mail',
@@ -14,6 +18,7 @@ const ADAPTER_GRANTS: Record<string, keyof (typeof GROUP_NEEDS)[keyof typeof GRO
   'shared/adapters/pinpoint/phone-numbers.ts': 'phone',
   'shared/adapters/sns/shared-gateway.ts': 'push',
   'shared/adapters/s3/attachment-store.ts': 'attachments',
+  'shared/adapters/s3/attachment-objects.ts': 'attachmentObjects',
 };
 
 /** A table write: any module that sends one of these needs read-write access, not read. */
@@ -79,5 +84,17 @@ describe('IAM grants of the rotation functions', () => {
   it('give the connector nothing beyond the table and the secrets key it reads', async () => {
     const reached = await grantsReachedFrom(rotationEntry('connector.ts'));
     expect(reached.map((grant) => grant.replace(/:.*/, ''))).toEqual(['secrets', 'table']);
+  });
+});
+
+describe('IAM grants of the attachment clean-up', () => {
+  it('are exactly the ones the adapters it builds need: the table and deleting attachment objects', async () => {
+    const derived = await grantsReachedFrom(attachmentCleanupEntry());
+    const declared = Object.entries(ATTACHMENT_CLEANUP_NEEDS)
+      .map(([grant, level]) => (grant === 'table' ? `table:${level}` : grant))
+      .sort();
+
+    expect(declared).toEqual(derived);
+    expect(derived).toEqual(['attachmentObjects', 'table:readwrite']);
   });
 });

@@ -150,8 +150,8 @@ describe('CDK app (default context: Cognito user pool)', () => {
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
     const functions = app.api.findResources('AWS::Lambda::Function');
     // One per route group, plus the push fan-out, the inbound SMS handler, the two email stages, the
-    // outbox relay, and the rotation worker, connector and sweep.
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 8);
+    // outbox relay, the rotation worker, connector and sweep, and the attachment clean-up.
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 9);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -438,9 +438,9 @@ describe('CDK app: push delivery', () => {
       'Latchkey inbound email: raw MIME from S3 -> parsed message queue',
       'Latchkey outbox relay: table stream -> push queue / event bus / SES',
     ]);
-    // Plus three: the email parser's own dead-letter queue (asynchronous invocations), the relay's
-    // on-failure destination and the relay's rotation queue.
-    expect(allows('sqs:SendMessage')).toBe(producers.length + 3);
+    // Plus four: the email parser's own dead-letter queue (asynchronous invocations), the relay's
+    // on-failure destination, the relay's rotation queue and the attachment clean-up's on-failure destination.
+    expect(allows('sqs:SendMessage')).toBe(producers.length + 4);
   });
 
   it('creates no platform application without push secrets', () => {

@@ -1,10 +1,4 @@
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  NotFound,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AttachmentStore } from '../../domain/secrets/attachments';
@@ -61,19 +55,6 @@ export function makeS3AttachmentStore(client: S3Client, config: S3AttachmentStor
       } catch (error) {
         if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
         throw error;
-      }
-    },
-    async remove(keys) {
-      for (let i = 0; i < keys.length; i += 1000) {
-        const batch = keys.slice(i, i + 1000);
-        if (batch.length === 0) continue;
-        await client.send(
-          new DeleteObjectsCommand({
-            Bucket: bucket,
-            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-          }),
-          deadline(budget),
-        );
       }
     },
   };

@@ -236,7 +236,15 @@ async function replacePassword(
 }
 
 /** Owners only; the password is decrypted for this response and never logged. */
-export async function viewPassword(caller: User, accountId: string, deps: AccountDeps): Promise<string> {
+/**
+ * The account with its password opened, for its owners only: one owner check for both (share links
+ * hand out the name and the password together; checking again to open the password read it all twice).
+ */
+export async function revealAccount(
+  caller: User,
+  accountId: string,
+  deps: AccessDeps & Pick<AccountDeps, 'keyring' | 'security'>,
+): Promise<{ account: Account; password: string }> {
   const { account } = await requireOwner(caller, accountId, deps);
   const password = await deps.keyring.open(account.password, passwordContext(accountId));
   deps.security.record({
@@ -245,7 +253,11 @@ export async function viewPassword(caller: User, accountId: string, deps: Accoun
     userId: caller.id,
     reason: accountId,
   });
-  return password;
+  return { account, password };
+}
+
+export async function viewPassword(caller: User, accountId: string, deps: AccountDeps): Promise<string> {
+  return (await revealAccount(caller, accountId, deps)).password;
 }
 
 export async function listMembers(caller: User, accountId: string, deps: AccountDeps) {

@@ -6,7 +6,7 @@ import {
   AttachmentTooLargeError,
   SecretConflictError,
 } from './errors';
-import { ATTACHMENT_RULES, type Attachment, type Secret } from './model';
+import { ATTACHMENT_RULES, type Attachment, attachmentObjectPrefix, type Secret } from './model';
 import { requireSecretRole, type SecretDeps } from './use-cases';
 
 export type { Attachment } from './model';
@@ -39,7 +39,6 @@ export interface AttachmentStore {
   }): Promise<string>;
   /** The stored size, or undefined before the upload happened. */
   sizeOf(key: string): Promise<number | undefined>;
-  remove(keys: readonly string[]): Promise<void>;
 }
 
 export interface AttachmentRepository {
@@ -75,13 +74,16 @@ export async function createAttachment(
   const rules = rulesOf(deps);
   if (input.size > rules.maxBytes) throw new AttachmentTooLargeError(rules.maxBytes);
   await requireSecretRole(caller, secretId, 'editor', deps);
+  const id = deps.newId('att');
+  const prefix = attachmentObjectPrefix(secretId, id);
+  if (!prefix) throw new NotFoundError('No such secret.');
   const attachment: Attachment = {
-    id: deps.newId('att'),
+    id,
     secretId,
     name: input.name,
     contentType: input.contentType,
     size: input.size,
-    objectKey: `attachments/${secretId}/${unguessable()}`,
+    objectKey: `${prefix}${unguessable()}`,
     createdBy: caller.id,
     createdAt: deps.clock.now().toISOString(),
   };
@@ -140,6 +142,10 @@ export async function downloadAttachment(
   return { attachment, downloadUrl };
 }
 
+/**
+ * Removes the record; the object follows through the table stream (functions/events/attachment-cleanup.ts),
+ * the one path that deletes attachment objects, whatever removed the record.
+ */
 export async function deleteAttachment(
   caller: User,
   secretId: string,
@@ -149,7 +155,6 @@ export async function deleteAttachment(
   const { secret } = await requireSecretRole(caller, secretId, 'editor', deps);
   const attachment = await attachmentOf(secret, attachmentId, deps);
   if ((await deps.attachments.remove(attachment)) === 'conflict') throw new NotFoundError(NO_ATTACHMENT);
-  await deps.attachmentStore.remove([attachment.objectKey]);
   deps.security.record({
     event: 'secret.attachment_removed',
     outcome: 'success',
@@ -159,13 +164,12 @@ export async function deleteAttachment(
 }
 
 /**
- * Empties a trashed secret from the trash for good: its attachments' objects and records go first,
- * then the secret is marked purged (every route answers 404 from then on; TTL removes the items).
+ * Empties a trashed secret from the trash for good: its attachment records go first (the stream
+ * clean-up deletes their objects), then the secret is marked purged (every route answers 404 from
+ * then on; TTL removes its item, and the clean-up whatever its partition still holds).
  */
 export async function purgeSecret(caller: User, secretId: string, deps: AttachmentDeps): Promise<void> {
   const { secret } = await requireSecretRole(caller, secretId, 'editor', deps, { trash: 'only' });
-  const attachments = await deps.attachments.list(secretId);
-  await deps.attachmentStore.remove(attachments.map((attachment) => attachment.objectKey));
   await deps.attachments.removeAll(secretId);
   if ((await deps.vaults.purgeSecret(secret, deps.clock.now())) === 'conflict')
     throw new SecretConflictError();

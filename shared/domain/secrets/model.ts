@@ -140,10 +140,27 @@ export interface Attachment {
   contentType: string;
   /** The declared size: the upload policy admits exactly this many bytes. */
   size: number;
-  /** `attachments/<secretId>/<256 random bits>`: unguessable, and a secret's objects share a prefix. */
+  /**
+   * `attachments/<secretId>/<attachmentId>/<256 random bits>`: unguessable, and derivable up to the
+   * random part from the record's key alone, so the stream clean-up (which sees only keys) can delete
+   * an attachment's object, and a secret's objects, by prefix (docs/secrets.md, attachment lifetime).
+   */
   objectKey: string;
   createdBy: string;
   createdAt: string;
+}
+
+/** Ids in object keys: what newId makes, so a prefix never widens beyond its own secret or attachment. */
+const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The prefix of a secret's objects, or of one attachment's: undefined for an id that could widen it
+ * (empty, a slash, anything newId never makes).
+ */
+export function attachmentObjectPrefix(secretId: string, attachmentId?: string): string | undefined {
+  if (!SAFE_ID.test(secretId) || (attachmentId !== undefined && !SAFE_ID.test(attachmentId)))
+    return undefined;
+  return attachmentId === undefined ? `attachments/${secretId}/` : `attachments/${secretId}/${attachmentId}/`;
 }
 
 export const ATTACHMENT_RULES = {
