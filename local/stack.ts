@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
+import { PUSH_FANOUT } from '../shared/config/push-fanout';
 import type { RouteGroup } from '../shared/http/routes';
 import type { ExternalAdapters } from '../shared/runtime/external-adapters';
 import { createDemoApp } from './demo-app';
@@ -233,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       once(() => import('../functions/events/push-fanout').then((module) => module.createHandler(adapters))),
       {
         name: 'latchkey-local-push',
+        batchSize: PUSH_FANOUT.batchSize,
         visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
         maxReceiveCount: 3,
         log: print,
