@@ -64,6 +64,8 @@ export interface LocalStack {
     /** The next `count` SNS publishes fail transiently (fault runs). */
     failNextPublishes(count: number): void;
   };
+  /** The SES emulator's endpoint: paused, every send fails to connect (fault runs). */
+  ses: { pause(): Promise<void>; resume(): Promise<void> };
   /** The local SQS queues by name (fault injection and inspection in tests). */
   queues: Record<string, LocalSqsQueue>;
   issueToken(email: string): Promise<string>;
@@ -481,6 +483,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       apiUrl: `http://localhost:${options.apiPort}`,
       sesUrl: ses.url,
+      ses: { pause: ses.pause, resume: ses.resume },
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       tableName,
