@@ -462,6 +462,11 @@ describe('one push token, one device', () => {
     const item = (await doc.send(new GetCommand({ TableName: tableName, Key: pushDevicesKey(user.id) })))
       .Item;
 
+    // Disabled from a read taken before it registered: its entry goes all the same.
+    const late = await trustedMobile(user.id, user.workspaceId);
+    await devices.setPush(late, activePush('arn:late'), new Date());
+    await devices.retire(late, 'disabled', new Date());
+
     expect(item?.complete).toBe(true);
     expect(await read()).toEqual({
       [b.id]: { platform: 'APNS', endpointArn: 'arn:b', active: false },

@@ -176,15 +176,18 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     },
   });
 
-  /** Disabled devices leave the user's push-devices item with their status change. */
+  /**
+   * Trusted devices leave the user's push-devices item with their status change. Every trusted one, not
+   * only those read with a push registration: one may have registered since it was read (the status
+   * condition does not see that), and removing an absent entry is harmless.
+   */
   const dropPushEntries = (userId: string, devices: Device[]) =>
     pushDevicesUpdate(
       tableName,
       userId,
-      devices
-        .filter((device) => pushEntry(device))
-        .map((device) => ({ deviceId: device.id, entry: undefined })),
+      devices.filter(wasTrusted).map((device) => ({ deviceId: device.id, entry: undefined })),
     );
+  const wasTrusted = (device: Device) => device.status === 'trusted';
 
   async function getDevice(userId: string, deviceId: string) {
     const { Item } = await doc.send(
@@ -598,7 +601,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     events: DomainEvent[] = [],
   ): Promise<WriteOutcome> {
     const items: unknown[] = [retireItem(device, status, now), ...events.map((e) => outboxPut(tableName, e))];
-    if (pushEntry(device)) items.push(dropPushEntries(device.userId, [device]));
+    if (wasTrusted(device)) items.push(dropPushEntries(device.userId, [device]));
     if (holdsSlot(device.status)) items.push(releaseSlots(device.userId, 1), releaseName(device));
     // An expired request's lane is free already (its `until` has passed) and may belong to a newer
     // request by now: deleting it under the old holder's condition would cancel this whole retirement.
@@ -679,7 +682,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       },
       ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
       ...(devices.length ? [releaseSlots(user.id, devices.length)] : []),
-      ...(devices.some((device) => pushEntry(device)) ? [dropPushEntries(user.id, devices)] : []),
+      ...(devices.some(wasTrusted) ? [dropPushEntries(user.id, devices)] : []),
       ...events.map((e) => outboxPut(tableName, e)),
     ];
     try {
