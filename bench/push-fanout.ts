@@ -6,11 +6,12 @@ import { makeDocumentClient } from '../shared/adapters/dynamodb/client';
 import { deviceKeys, makeDeviceRepository } from '../shared/adapters/dynamodb/device-repository';
 import { makeNotificationRepository } from '../shared/adapters/dynamodb/notification-repository';
 import { makePushCoalescer } from '../shared/adapters/dynamodb/push-coalescer';
-import { pushDevicesKey } from '../shared/adapters/dynamodb/push-devices';
+import { completePushDevicesItem } from '../shared/adapters/dynamodb/push-devices';
 import { userKeys } from '../shared/adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../shared/adapters/ids';
 import { PUSH_FANOUT } from '../shared/config/push-fanout';
 import { TABLE, tableDefinition } from '../shared/config/table';
+import type { Device } from '../shared/domain/devices/model';
 import { deliverPushJobs } from '../shared/domain/notifications/deliver';
 import { notify } from '../shared/domain/notifications/use-cases';
 import type { PushGateway, PushJob } from '../shared/domain/ports';
@@ -62,25 +63,10 @@ async function seed(doc: DynamoDBDocumentClient, tableName: string, recipients: 
       createdAt: at,
       updatedAt: at,
     });
-    // The user's push-devices item, as the device writes keep it (built: the steady state).
-    const pushDevices: Record<string, unknown> = {
-      ...pushDevicesKey(id),
-      [TABLE.entityAttribute]: 'PushDevices',
-      complete: true,
-      version: endpoints,
-    };
-    items.push(pushDevices);
+    const devices: Device[] = [];
     for (let d = 0; d < endpoints; d++) {
       const deviceId = newId('dev');
-      pushDevices[`push_${deviceId}`] = {
-        clientType: 'mobile',
-        platform: 'APNS',
-        endpointArn: `arn:bench:${deviceId}`,
-        active: true,
-      };
-      items.push({
-        ...deviceKeys.device(id, deviceId),
-        [TABLE.entityAttribute]: 'Device',
+      const device: Device = {
         id: deviceId,
         userId: id,
         workspaceId,
@@ -101,8 +87,12 @@ async function seed(doc: DynamoDBDocumentClient, tableName: string, recipients: 
           active: true,
           updatedAt: at,
         },
-      });
+      };
+      devices.push(device);
+      items.push({ ...deviceKeys.device(id, deviceId), [TABLE.entityAttribute]: 'Device', ...device });
     }
+    // The user's push-devices item as the device writes keep it (built: the steady state).
+    items.push(completePushDevicesItem(id, devices, endpoints));
   }
   for (let i = 0; i < items.length; i += 25) {
     await doc.send(

@@ -80,6 +80,25 @@ function entriesOf(item: Record<string, unknown>): PushDevice[] {
   return devices;
 }
 
+/** The complete item of a user whose devices are `devices` (the lazy build writes it; so does the bench's seed). */
+export function completePushDevicesItem(
+  userId: string,
+  devices: Array<Pick<Device, 'id' | 'status' | 'clientType' | 'push'>>,
+  version: number,
+): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    ...pushDevicesKey(userId),
+    [TABLE.entityAttribute]: 'PushDevices',
+    complete: true,
+    version,
+  };
+  for (const device of devices) {
+    const found = pushEntry(device);
+    if (found) item[`${ENTRY_PREFIX}${device.id}`] = found;
+  }
+  return item;
+}
+
 /** Users whose item is missing or incomplete are built this many at a time. */
 const BUILD_CONCURRENCY = 8;
 
@@ -90,22 +109,11 @@ export function makePushDevicesReader(
 ) {
   /** Writes the complete item from `devices`, unless a device write moved `version` since it was read. */
   async function build(userId: string, devices: Device[], version: number | undefined) {
-    const entries: Record<string, Entry> = {};
-    for (const device of devices) {
-      const found = pushEntry(device);
-      if (found) entries[`${ENTRY_PREFIX}${device.id}`] = found;
-    }
     try {
       await doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: {
-            ...pushDevicesKey(userId),
-            [TABLE.entityAttribute]: 'PushDevices',
-            complete: true,
-            version: (version ?? 0) + 1,
-            ...entries,
-          },
+          Item: completePushDevicesItem(userId, devices, (version ?? 0) + 1),
           ...(version === undefined
             ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
             : {
