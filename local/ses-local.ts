@@ -11,6 +11,9 @@ const sesServer = ((sesModule as unknown as { default: { default?: unknown } }).
 export interface SesLocal {
   url: string;
   stop(): Promise<void>;
+  /** Fault runs: the endpoint refuses connections until `resume` (the mail store is kept). */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 /** The emulator's own in-process mail store (it keeps mail in memory only). */
@@ -38,16 +41,26 @@ export async function startSesLocal(port: number, options: { file?: string } = {
   };
   const timer = file ? setInterval(save, 1000) : undefined;
   timer?.unref();
-  const server: Server = await sesServer({ host: '127.0.0.1', port });
+  let server: Server | undefined = await sesServer({ host: '127.0.0.1', port });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      const running = server;
+      server = undefined;
+      if (!running) return resolve();
+      running.closeAllConnections();
+      running.close(() => resolve());
+    });
   return {
     url: `http://localhost:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        if (timer) clearInterval(timer);
-        save();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      save();
+      await close();
+    },
+    pause: close,
+    resume: async () => {
+      server ??= await sesServer({ host: '127.0.0.1', port });
+    },
   };
 }
 

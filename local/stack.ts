@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
+import { PUSH_FANOUT } from '../shared/config/push-fanout';
 import type { RouteGroup } from '../shared/http/routes';
 import type { ExternalAdapters } from '../shared/runtime/external-adapters';
 import { createDemoApp } from './demo-app';
@@ -70,6 +71,8 @@ export interface LocalStack {
    * (request paths record emails in the outbox; the relay sends them, as in AWS).
    */
   sentEmails(): Promise<StoredEmail[]>;
+  /** The SES emulator's endpoint: paused, every send fails to connect (fault runs). */
+  ses: { pause(): Promise<void>; resume(): Promise<void> };
   /** The local SQS queues by name (fault injection and inspection in tests). */
   queues: Record<string, LocalSqsQueue>;
   issueToken(email: string): Promise<string>;
@@ -243,6 +246,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       once(() => import('../functions/events/push-fanout').then((module) => module.createHandler(adapters))),
       {
         name: 'latchkey-local-push',
+        batchSize: PUSH_FANOUT.batchSize,
         visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
         maxReceiveCount: 3,
         log: print,
@@ -514,6 +518,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       apiUrl: `http://localhost:${options.apiPort}`,
       sesUrl: ses.url,
+      ses: { pause: ses.pause, resume: ses.resume },
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       tableName,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { twoWaySmsPayload } from '../local/messaging-simulator';
+import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
 import { CALL_BUDGETS } from '../shared/adapters/aws/call-budget';
 import { stackClient } from './stack-client';
@@ -19,6 +20,7 @@ export interface FaultResult {
 const PUSH_QUEUE = 'latchkey-local-push';
 const SMS_QUEUE = 'latchkey-local-inbound-sms';
 const MAIL_QUEUE = 'latchkey-local-inbound-mail';
+const ROTATION_QUEUE = 'latchkey-local-rotation';
 /** A refused request must answer within the request budget's deadline plus scheduling slack. */
 const FAIL_FAST_MS = CALL_BUDGETS.request.totalTimeoutMs + 2_000;
 
@@ -142,6 +144,105 @@ export async function pushFailing(stack: LocalStack, failures = 2): Promise<Faul
       'pushes sent after retries': retried.status === 201 ? pushesFor(retried.body.device.id).length : 0,
       'dead-lettered push jobs': deadAfter - deadBefore,
       'other user unaffected': other.verified ? 'yes' : 'no',
+    },
+  };
+}
+
+/**
+ * SES failing, on the email path that already runs behind a queue: the owners' email about a failed
+ * password rotation (sent by the rotation worker, off the rotation queue). The rotation the client
+ * asked for still runs to its end (`failed` after the demo app refused every change, the working
+ * password kept); the email is retried with the rotation job and sent once SES answers again; with
+ * SES down for longer than the queue's receives the job lands in the rotation DLQ, still owing the
+ * email, and a redrive from there sends it. Never silently dropped.
+ */
+export async function mailFailing(stack: LocalStack): Promise<FaultResult> {
+  const api = stackClient(stack);
+  const problems: string[] = [];
+  const email = `${unique('ses')}@acme.example`;
+  const owner = await api.userWithPhone(email, await api.bootstrap(unique('ws'), email, ['acme.example']));
+  const auth = { token: owner.token, device: owner.credential };
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const failureMails = async (rotationId: string) =>
+    (await listSentEmails(stack.sesUrl)).filter(
+      (mail) =>
+        mail.destination.to.includes(email) && mail.at >= since && mail.body.text?.includes(rotationId),
+    ).length;
+  const rotation = async (accountId: string, rotationId: string) =>
+    (await api.call('GET', `/v1/accounts/${accountId}/rotations/${rotationId}`, auth)).body?.rotation;
+  async function failingRotation() {
+    const username = unique('ses-user');
+    await api.call('POST', '/_local/apps/demo/users', {
+      body: { username, password: `Initial-${randomUUID()}` },
+    });
+    const account = await api.call('POST', '/v1/accounts', {
+      ...auth,
+      body: { appName: 'Demo', appId: 'demo', username, password: `Initial-${randomUUID()}` },
+    });
+    const started = await api.call('POST', `/v1/accounts/${account.body.account.id}/rotations`, auth);
+    if (started.status !== 202)
+      problems.push(`starting a rotation answered ${started.status} while SES failed`);
+    return { accountId: account.body.account.id as string, rotationId: started.body.rotation.id as string };
+  }
+  const queue = stack.queues[ROTATION_QUEUE];
+  if (!queue) throw new Error(`no local queue ${ROTATION_QUEUE}`);
+
+  await api.call('POST', '/_local/apps/demo/faults', { body: { mode: 'fail_always' } });
+  await stack.ses.pause();
+  let retried: { accountId: string; rotationId: string } | undefined;
+  let dead: { accountId: string; rotationId: string } | undefined;
+  let retriedStatus: string | undefined;
+  let deadStatus: string | undefined;
+  let deadLettered = 0;
+  let afterRedrive = 0;
+  try {
+    // Retried: SES comes back while the rotation job is still being retried.
+    retried = await failingRotation();
+    const deadline = Date.now() + 30_000;
+    while ((await rotation(retried.accountId, retried.rotationId))?.status !== 'failed') {
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Long enough for the worker to have tried the email against the stopped SES and failed (two of
+    // the local queue's 1 s visibility timeouts), short of the queue's receive budget.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await stack.ses.resume();
+    await stack.push.drain();
+    retriedStatus = (await rotation(retried.accountId, retried.rotationId))?.status;
+
+    // Dead-lettered: SES stays down through every receive; a redrive once it is back sends the email.
+    await stack.ses.pause();
+    dead = await failingRotation();
+    await stack.push.drain();
+    deadStatus = (await rotation(dead.accountId, dead.rotationId))?.status;
+    const parked = queue
+      .snapshot()
+      .deadLetters.filter((m) => JSON.stringify(m.body).includes(dead?.rotationId ?? '-'));
+    deadLettered = parked.length;
+    await stack.ses.resume();
+    await queue.queue.enqueue(parked.map((m) => m.body));
+    await stack.push.drain();
+    afterRedrive = await failureMails(dead.rotationId);
+  } finally {
+    await stack.ses.resume();
+    await api.call('POST', '/_local/apps/demo/faults', { body: { mode: 'none' } });
+  }
+  const retriedMails = await failureMails(retried.rotationId);
+  if (retriedStatus !== 'failed') problems.push(`the first rotation ended ${retriedStatus}, not failed`);
+  if (deadStatus !== 'failed') problems.push(`the second rotation ended ${deadStatus}, not failed`);
+  if (retriedMails !== 1) problems.push(`the retried failure email was sent ${retriedMails} times, not once`);
+  if (deadLettered !== 1)
+    problems.push(`the job owing the email is ${deadLettered ? 'duplicated' : 'not'} in the DLQ`);
+  if (afterRedrive !== 1)
+    problems.push(`after a redrive the failure email was sent ${afterRedrive} times, not once`);
+  return {
+    case: 'SES sends failing (rotation failure email)',
+    problems,
+    figures: {
+      'rotations failed as asked': [retriedStatus, deadStatus].filter((status) => status === 'failed').length,
+      'emails sent after SES came back': retriedMails,
+      'jobs dead-lettered owing the email': deadLettered,
+      'emails sent after a redrive': afterRedrive,
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   bootPersistedStack,
   databaseOutage,
   type FaultResult,
+  mailFailing,
   poisonMessages,
   pushFailing,
 } from './fault-cases';
@@ -20,6 +21,7 @@ try {
   results.push(await poisonMessages(stack, 10));
   // Fewer failures than the local push queue's 3 receives: retried, then sent once; then SNS down for good.
   results.push(await pushFailing(stack, 2));
+  results.push(await mailFailing(stack));
   // Last: it stops and restarts the database under the stack.
   results.push(await databaseOutage(stack, 20));
 } finally {

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { summarize } from '../bench/stats';
 import { bootInMemoryStack } from '../local/boot';
 import { LOCAL_AWS } from '../local/dynamodb-local';
 import type { LocalStack } from '../local/stack';
-import { deviceKeys } from '../shared/adapters/dynamodb/device-repository';
 import { inboxKeys } from '../shared/adapters/dynamodb/inbox-repository';
-import { notificationKeys } from '../shared/adapters/dynamodb/notification-repository';
 import { queryPrefix } from '../shared/adapters/dynamodb/operations';
-import { messageId } from '../shared/domain/accounts/ingest';
+import { logger } from '../shared/observability';
+import { checkInboundMessages, checkIssuedCodes, type IssuedCode, injectFault } from './load-consistency';
 import { stackClient } from './stack-client';
 
 /**
@@ -20,14 +19,14 @@ import { stackClient } from './stack-client';
  * announced once per member) and that every issued code was consumed or will expire within its
  * lifetime. Exit 1 on a lost or duplicated message or a code that would live on; not part of npm test.
  *
- * LOAD_SECONDS (default 20), LOAD_WORKERS (default 8).
+ * LOAD_SECONDS (default 20), LOAD_WORKERS (default 8); LOAD_INJECT=duplicate|lost damages the table
+ * before the check (a second copy of one message, or one message deleted): the run must then exit 1.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 8);
-const CODE_LIFETIME_MS = 5 * 60 * 1000;
 const CHALLENGE_LIFETIME_MS = 2 * 60 * 1000;
 
 type Op = 'onboarding' | 'inbox read' | 'inbound sms' | 'sms replay' | 'identity challenge' | 'login grant';
@@ -41,20 +40,16 @@ const WEIGHTS: Array<[Op, number]> = [
   ['login grant', 0],
 ];
 
-const stack: LocalStack = await bootInMemoryStack({ quiet: true });
+// The logger is created by the imports above, before this module's body runs: quiet it directly too.
+logger.setLogLevel('CRITICAL');
+const stack: LocalStack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'CRITICAL' } });
 const doc = DynamoDBDocumentClient.from(
   new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
 );
 
 const { call, expectStatus, webSession, userWithPhone, sharedAccount, bootstrap } = stackClient(stack);
 
-interface Issued {
-  userId: string;
-  deviceId: string;
-  issuedAt: number;
-  verified: boolean;
-}
-const issuedCodes: Issued[] = [];
+const issuedCodes: IssuedCode[] = [];
 
 /** Register a web device and, unless `leavePending`, verify it with the emailed code. */
 async function onboard(email: string, workspace: string | undefined, leavePending: boolean) {
@@ -97,7 +92,12 @@ const phoneNumber = account.phoneNumber;
 const members = [main.userId, ...collaborators.map((c) => c.userId)];
 
 const accepted: string[] = [];
-const challenges: Array<{ id: string; createdAt: number; consumed: boolean }> = [];
+const challenges: Array<{
+  id: string;
+  createdAt: number;
+  consumed: boolean;
+  owner: (typeof owners)[number];
+}> = [];
 let onboardings = 0;
 let replays = 0;
 const busy = new Set<string>();
@@ -107,7 +107,8 @@ const ops: Record<Op, () => Promise<'ok' | 'limited'>> = {
     // One in five is left unverified: its code must still be dead within the code lifetime.
     await onboard(
       `new${onboardings}-${randomUUID().slice(0, 6)}@load.example`,
-      undefined,
+      // Into an owner's workspace, open to load.example users (no sign-in creates a workspace).
+      owners[onboardings % owners.length]?.workspace,
       onboardings++ % 5 === 4,
     );
     return 'ok';
@@ -174,7 +175,7 @@ async function challengeRound(who: (typeof owners)[number]): Promise<'ok' | 'lim
     if (first.status === 429) return 'limited';
     expectStatus(first, 403, 'challenge');
     const challenge = first.body.challenge;
-    const entry = { id: challenge.id as string, createdAt: Date.now(), consumed: false };
+    const entry = { id: challenge.id as string, createdAt: Date.now(), consumed: false, owner: who };
     challenges.push(entry);
     expectStatus(
       await call('POST', `/v1/identity-challenges/${challenge.id}/approve`, {
@@ -250,70 +251,39 @@ console.log(
 for (const [op, list] of errors)
   for (const message of [...new Set(list)].slice(0, 3)) console.log(`  ${op} error: ${message}`);
 
-// Consistency: every accepted inbound message stored once, announced once per member.
-const problems: string[] = [];
+// Consistency: every accepted inbound message stored once, announced once per member; every issued
+// code consumed or dead within its lifetime. LOAD_INJECT damages the table first, to prove the check.
+const inject = process.env.LOAD_INJECT;
+if (inject === 'duplicate' || inject === 'lost') {
+  console.log(`LOAD_INJECT=${inject}: ${await injectFault(doc, stack.tableName, accountId, inject)}`);
+} else if (inject) {
+  throw new Error(`LOAD_INJECT is 'duplicate' or 'lost', not ${inject}`);
+}
+const problems = [
+  ...(await checkInboundMessages(doc, stack.tableName, { accountId, accepted, members })),
+  ...(await checkIssuedCodes(doc, stack.tableName, issuedCodes)),
+];
 const unique = [...new Set(accepted)];
-const stored = await queryPrefix(doc, stack.tableName, `ACCOUNT#${accountId}`, inboxKeys.prefix);
-const storedIds = stored.map((item) => String(item.id));
-for (const naturalId of unique) {
-  const id = messageId('sms', naturalId);
-  const copies = storedIds.filter((stored) => stored === id).length;
-  if (copies !== 1) problems.push(`inbound ${naturalId} stored ${copies} times`);
-  const claim = await doc.send(
-    new GetCommand({ TableName: stack.tableName, Key: inboxKeys.claim(id), ConsistentRead: true }),
-  );
-  if (claim.Item?.notified !== true) problems.push(`inbound ${naturalId} never marked notified`);
-}
-if (storedIds.length !== unique.length)
-  problems.push(`${storedIds.length} messages stored for ${unique.length} accepted`);
-for (const userId of members) {
-  const records = await queryPrefix(
-    doc,
-    stack.tableName,
-    `USER#${userId}`,
-    notificationKeys.notificationPrefix,
-  );
-  const announced = records
-    .filter((r) => r.type === 'otp_code_received')
-    .map((r) => (r.data as { messageId: string }).messageId);
-  const dup = announced.length - new Set(announced).size;
-  if (dup > 0) problems.push(`${dup} duplicate code notifications for ${userId}`);
-  const missing = unique.filter((naturalId) => !announced.includes(messageId('sms', naturalId)));
-  if (missing.length > 0) problems.push(`${missing.length} code notifications missing for ${userId}`);
-}
-// Every issued code consumed (device trusted, code gone) or dead within its lifetime.
-for (const issued of issuedCodes) {
-  const { Item } = await doc.send(
-    new GetCommand({
-      TableName: stack.tableName,
-      Key: deviceKeys.device(issued.userId, issued.deviceId),
-      ConsistentRead: true,
-    }),
-  );
-  const code = Item?.code as { expiresAt: string; sentAt: string } | undefined;
-  if (Item?.status === 'trusted' && code)
-    problems.push(`device ${issued.deviceId}: trusted but its code is still stored`);
-  if (issued.verified && Item?.status !== 'trusted')
-    problems.push(`device ${issued.deviceId}: verified but not trusted`);
-  if (
-    code &&
-    (Date.parse(code.expiresAt) - Date.parse(code.sentAt) > CODE_LIFETIME_MS ||
-      Date.parse(code.sentAt) < issued.issuedAt - 5000)
-  ) {
-    problems.push(`device ${issued.deviceId}: code lives past its lifetime`);
-  }
-}
+const storedCount = (await queryPrefix(doc, stack.tableName, `ACCOUNT#${accountId}`, inboxKeys.prefix))
+  .length;
 for (const challenge of challenges) {
-  const polled = await call('GET', `/v1/identity-challenges/${challenge.id}`, { token: owners[0]?.token });
+  if (challenge.consumed) continue;
+  const polled = await call('GET', `/v1/identity-challenges/${challenge.id}`, {
+    token: challenge.owner.token,
+    device: challenge.owner.credential,
+  });
+  if (polled.status !== 200) {
+    problems.push(`challenge ${challenge.id}: could not be read back (${polled.status})`);
+    continue;
+  }
   const status = polled.body?.challenge?.status;
   const expiresAt = Date.parse(polled.body?.challenge?.expiresAt ?? '');
-  if (challenge.consumed) continue;
   if (status === 'pending' && !(expiresAt <= challenge.createdAt + CHALLENGE_LIFETIME_MS + 5000)) {
     problems.push(`challenge ${challenge.id}: pending past its lifetime`);
   }
 }
 console.log(
-  `consistency: ${unique.length} inbound messages accepted (${replays} replays), ${storedIds.length} stored; ` +
+  `consistency: ${unique.length} inbound messages accepted (${replays} replays), ${storedCount} stored; ` +
     `${issuedCodes.length} codes issued (${issuedCodes.filter((i) => i.verified).length} consumed); ${challenges.length} challenges`,
 );
 await stack.stop();

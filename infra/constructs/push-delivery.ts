@@ -8,6 +8,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env';
+import { PUSH_FANOUT } from '../../shared/config/push-fanout';
 import type { PushPlatform } from '../../shared/domain/devices/model';
 import { LatchkeyFunction } from './latchkey-function';
 
@@ -72,8 +73,8 @@ export class PushDelivery extends Construct {
     );
     this.fanout.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
+        batchSize: PUSH_FANOUT.batchSize,
+        maxBatchingWindow: Duration.seconds(PUSH_FANOUT.maxBatchingWindowSeconds),
         reportBatchItemFailures: true,
       }),
     );

@@ -10,3 +10,23 @@ export async function forEachLimited<T>(
   });
   await Promise.all(workers);
 }
+
+/**
+ * A pool of `limit` slots: `run(task)` starts the task when a slot is free and resolves with its
+ * result. Unlike `forEachLimited`, tasks can be added while others run (a producer feeding the pool).
+ */
+export function makePool(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

@@ -6,7 +6,14 @@ import type {
   Membership,
   TotpConfig,
 } from './accounts/model';
-import type { Device, DeviceCode, DevicePublicKey, PushPlatform, PushRegistration } from './devices/model';
+import type {
+  Device,
+  DeviceCode,
+  DevicePublicKey,
+  PushDevice,
+  PushPlatform,
+  PushRegistration,
+} from './devices/model';
 import type { DomainEvent } from './events';
 import type { LoginGrant } from './logins/model';
 import type { NotificationType } from './notifications/catalogue';
@@ -188,6 +195,11 @@ export interface DeviceRepository {
   releasePushToken(userId: string, deviceId: string, tokenHash: string): Promise<void>;
   /** SNS disabled or lost the endpoint: stop targeting it until the app registers again. */
   markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string): Promise<void>;
+  /**
+   * Each user's devices that hold a push registration while trusted (the fan-out's targets before
+   * exclusions), read for many users in batched reads; users with none map to an empty list.
+   */
+  pushDevices(userIds: string[]): Promise<Map<string, PushDevice[]>>;
   /** Sets or replaces the key of a device that is still trusted. */
   setPublicKey(device: Device, key: DevicePublicKey, now: Date): Promise<WriteOutcome>;
 }

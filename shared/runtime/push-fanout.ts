@@ -4,6 +4,7 @@ import { makeNotificationRepository } from '../adapters/dynamodb/notification-re
 import { systemClock } from '../adapters/ids';
 import { sharedPushGateway } from '../adapters/sns/shared-gateway';
 import { ENV, requireEnv } from '../config/env';
+import { PUSH_FANOUT } from '../config/push-fanout';
 import type { DeliverDeps } from '../domain/notifications/deliver';
 import { logger } from '../observability';
 import type { ExternalAdapters } from './external-adapters';
@@ -17,7 +18,7 @@ export function fanoutDeps(adapters?: Pick<ExternalAdapters, 'pushGateway'>): De
     deliveries: makeNotificationRepository(doc, tableName).deliveries,
     devices: makeDeviceRepository(doc, tableName),
     clock: systemClock,
-    concurrency: 16,
+    concurrency: PUSH_FANOUT.concurrency,
     log: (message: string, fields: Record<string, unknown>) => logger.warn(message, fields),
   };
 }

@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
-import { bootPersistedStack, databaseOutage, poisonMessages, pushFailing } from '../../scripts/fault-cases';
+import {
+  bootPersistedStack,
+  databaseOutage,
+  mailFailing,
+  poisonMessages,
+  pushFailing,
+} from '../../scripts/fault-cases';
 
 /** Small versions of `npm run faults`, on one persisted stack (the outage case stops its database). */
-describe('faults: poison messages, SNS failing, database outage', () => {
+describe('faults: poison messages, SNS failing, SES failing, database outage', () => {
   let stack: LocalStack;
   let remove: () => Promise<void>;
 
@@ -24,6 +30,18 @@ describe('faults: poison messages, SNS failing, database outage', () => {
 
     expect(result.problems).toEqual([]);
     expect(result.figures).toMatchObject({ 'pushes sent after retries': 1 });
+  });
+
+  it('keeps the change while SES fails: the email is retried with its job, or dead-lettered and redriven', async () => {
+    const result = await mailFailing(stack);
+
+    expect(result.problems).toEqual([]);
+    expect(result.figures).toMatchObject({
+      'rotations failed as asked': 2,
+      'emails sent after SES came back': 1,
+      'jobs dead-lettered owing the email': 1,
+      'emails sent after a redrive': 1,
+    });
   });
 
   // Last: it stops the database and restarts it on the same files.

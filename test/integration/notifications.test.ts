@@ -1,10 +1,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
-import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { deviceKeys, makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { inboxKeys } from '../../shared/adapters/dynamodb/inbox-repository';
 import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notification-repository';
 import { makePushCoalescer } from '../../shared/adapters/dynamodb/push-coalescer';
+import { makePushDevicesReader, pushDevicesKey } from '../../shared/adapters/dynamodb/push-devices';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import { joseDeviceKeys } from '../../shared/adapters/jose/device-keys';
@@ -443,5 +444,86 @@ describe('one push token, one device', () => {
     expect(await outboxJobsOf(doc, tableName, bob.id)).toEqual([
       { kind: 'delete_endpoints', userId: bob.id, endpointArns: [`arn:endpoint:${token}`] },
     ]);
+  });
+
+  it("keeps each user's push devices in step with the device writes, from one item once it is built", async () => {
+    const user = await member(unique('ws'));
+    const a = await trustedMobile(user.id, user.workspaceId, activePush('arn:a'));
+    const b = await trustedMobile(user.id, user.workspaceId, activePush('arn:b'));
+    const c = await trustedMobile(user.id, user.workspaceId, { ...activePush('arn:c'), tokenHash: 'tc' });
+    const read = async () =>
+      Object.fromEntries(
+        ((await devices.pushDevices([user.id])).get(user.id) ?? []).map((d) => [d.id, d.push]),
+      );
+
+    expect(Object.keys(await read()).sort()).toEqual([a.id, b.id, c.id].sort());
+    await devices.markPushInactive(user.id, b.id, 'arn:b', 'endpoint_disabled');
+    await devices.releasePushToken(user.id, c.id, 'tc');
+    await devices.retire(a, 'disabled', new Date());
+    const item = (await doc.send(new GetCommand({ TableName: tableName, Key: pushDevicesKey(user.id) })))
+      .Item;
+
+    // Disabled from a read taken before it registered: its entry goes all the same.
+    const late = await trustedMobile(user.id, user.workspaceId);
+    await devices.setPush(late, activePush('arn:late'), new Date());
+    await devices.retire(late, 'disabled', new Date());
+
+    expect(item?.complete).toBe(true);
+    expect(await read()).toEqual({
+      [b.id]: { platform: 'APNS', endpointArn: 'arn:b', active: false },
+      [c.id]: { platform: 'APNS', active: false },
+    });
+  });
+
+  it('builds the push devices of registrations made before the item existed, never over a write that raced it', async () => {
+    const user = await member(unique('ws'));
+    const phone = await trustedMobile(user.id, user.workspaceId);
+    // A registration written the way it was before the item existed: on the device only.
+    const legacy = { ...phone, push: activePush('arn:legacy') };
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...deviceKeys.device(user.id, phone.id), entity: 'Device', ...legacy },
+      }),
+    );
+    // The device is disabled while the first read's Query runs: that read answers what it saw, but
+    // must not store it.
+    const racing = makePushDevicesReader(doc, tableName, async (userId) => {
+      const seen = await devices.listDevices(userId);
+      await devices.retire(legacy, 'disabled', new Date());
+      return seen;
+    });
+
+    const first = await racing([user.id]);
+    const stored = (await doc.send(new GetCommand({ TableName: tableName, Key: pushDevicesKey(user.id) })))
+      .Item;
+    const next = await devices.pushDevices([user.id]);
+
+    expect(first.get(user.id)?.map((d) => d.id)).toEqual([phone.id]);
+    expect(stored?.complete).toBeUndefined();
+    expect(next.get(user.id)).toEqual([]);
+
+    const other = await member(unique('ws'));
+    const otherPhone = await trustedMobile(other.id, other.workspaceId);
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...deviceKeys.device(other.id, otherPhone.id),
+          entity: 'Device',
+          ...otherPhone,
+          push: activePush('arn:backfilled'),
+        },
+      }),
+    );
+    expect((await devices.pushDevices([other.id])).get(other.id)).toMatchObject([
+      { id: otherPhone.id, push: { endpointArn: 'arn:backfilled' } },
+    ]);
+    const built = (await doc.send(new GetCommand({ TableName: tableName, Key: pushDevicesKey(other.id) })))
+      .Item;
+    expect(built).toMatchObject({
+      complete: true,
+      [`push_${otherPhone.id}`]: { endpointArn: 'arn:backfilled' },
+    });
   });
 });

@@ -25,6 +25,7 @@ import type { User } from '../../domain/users/model';
 import { cancellationCodes, isActiveOwnerOf, itemIsNew } from './conditions';
 import { hourlyCount, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
 import { outboxPut } from './outbox';
+import { makePushDevicesReader, pushDevicesUpdate, pushEntry } from './push-devices';
 import { userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
@@ -174,6 +175,19 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       ExpressionAttributeValues: { ':count': count },
     },
   });
+
+  /**
+   * Trusted devices leave the user's push-devices item with their status change. Every trusted one, not
+   * only those read with a push registration: one may have registered since it was read (the status
+   * condition does not see that), and removing an absent entry is harmless.
+   */
+  const dropPushEntries = (userId: string, devices: Device[]) =>
+    pushDevicesUpdate(
+      tableName,
+      userId,
+      devices.filter(wasTrusted).map((device) => ({ deviceId: device.id, entry: undefined })),
+    );
+  const wasTrusted = (device: Device) => device.status === 'trusted';
 
   async function getDevice(userId: string, deviceId: string) {
     const { Item } = await doc.send(
@@ -599,6 +613,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     keepOwnerId?: string,
   ): Promise<WriteOutcome> {
     const items: unknown[] = [retireItem(device, status, now), ...events.map((e) => outboxPut(tableName, e))];
+    if (wasTrusted(device)) items.push(dropPushEntries(device.userId, [device]));
     if (holdsSlot(device.status)) items.push(releaseSlots(device.userId, 1), releaseName(device));
     // An expired request's lane is free already (its `until` has passed) and may belong to a newer
     // request by now: deleting it under the old holder's condition would cancel this whole retirement.
@@ -680,6 +695,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
       },
       ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
       ...(devices.length ? [releaseSlots(user.id, devices.length)] : []),
+      ...(devices.some(wasTrusted) ? [dropPushEntries(user.id, devices)] : []),
       ...events.map((e) => outboxPut(tableName, e)),
       ...(keepOwnerId
         ? [
@@ -717,18 +733,27 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     );
 
   async function setPush(device: Device, push: PushRegistration, now: Date): Promise<WriteOutcome> {
-    const result = await conditionalUpdate({
-      Key: deviceKeys.device(device.userId, device.id),
-      UpdateExpression: 'SET #push = :push, #updatedAt = :now',
-      ConditionExpression: '#status = :trusted',
-      ExpressionAttributeNames: { '#push': 'push', '#updatedAt': 'updatedAt', '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':push': push,
-        ':now': now.toISOString(),
-        ':trusted': 'trusted',
-      },
-    });
-    return result ? 'applied' : 'conflict';
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: deviceKeys.device(device.userId, device.id),
+            UpdateExpression: 'SET #push = :push, #updatedAt = :now',
+            ConditionExpression: '#status = :trusted',
+            ExpressionAttributeNames: { '#push': 'push', '#updatedAt': 'updatedAt', '#status': 'status' },
+            ExpressionAttributeValues: { ':push': push, ':now': now.toISOString(), ':trusted': 'trusted' },
+          },
+        },
+        pushDevicesUpdate(tableName, device.userId, [
+          { deviceId: device.id, entry: pushEntry({ ...device, status: 'trusted', push }) },
+        ]),
+      ]);
+      return 'applied';
+    } catch (error) {
+      conflictOn(error);
+      return 'conflict';
+    }
   }
 
   async function setPublicKey(device: Device, key: DevicePublicKey, now: Date): Promise<WriteOutcome> {
@@ -764,40 +789,83 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     return Item ? { userId: String(Item.userId), deviceId: String(Item.deviceId) } : undefined;
   }
 
+  /**
+   * Turns a device's push registration off (and drops its endpoint when `dropEndpoint`), while it is
+   * still the registration `matches` describes, with its entry in the user's push-devices item in the
+   * same transaction. The entry is computed from the device as read, so the write is conditioned on
+   * what the entry depends on (status, platform) not having moved; a moved one is read again.
+   */
+  async function deactivatePush(
+    userId: string,
+    deviceId: string,
+    matches: { attribute: 'tokenHash' | 'endpointArn'; value: string },
+    change: { reason: string; dropEndpoint: boolean },
+  ) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const device = await getDevice(userId, deviceId);
+      if (!device?.push || device.push[matches.attribute] !== matches.value) return;
+      const { endpointArn: _dropped, ...kept } = device.push;
+      const push = { ...(change.dropEndpoint ? kept : device.push), active: false };
+      try {
+        await transact([
+          {
+            Update: {
+              TableName: tableName,
+              Key: deviceKeys.device(userId, deviceId),
+              UpdateExpression: `SET #push.#active = :false, #push.#reason = :reason${change.dropEndpoint ? ' REMOVE #push.#endpointArn' : ''}`,
+              ConditionExpression:
+                '#push.#match = :match AND #push.#platform = :platform AND #status = :status',
+              ExpressionAttributeNames: {
+                '#push': 'push',
+                '#active': 'active',
+                '#reason': 'inactiveReason',
+                '#match': matches.attribute,
+                '#platform': 'platform',
+                '#status': 'status',
+                ...(change.dropEndpoint ? { '#endpointArn': 'endpointArn' } : {}),
+              },
+              ExpressionAttributeValues: {
+                ':false': false,
+                ':reason': change.reason,
+                ':match': matches.value,
+                ':platform': device.push.platform,
+                ':status': device.status,
+              },
+            },
+          },
+          pushDevicesUpdate(tableName, userId, [{ deviceId, entry: pushEntry({ ...device, push }) }]),
+        ]);
+        return;
+      } catch (error) {
+        conflictOn(error);
+      }
+    }
+  }
+
   async function releasePushToken(userId: string, deviceId: string, tokenHash: string) {
     // Only if that device still holds this very token (it may have registered a new one since).
-    await conditionalUpdate({
-      Key: deviceKeys.device(userId, deviceId),
-      UpdateExpression: 'SET #push.#active = :false, #push.#reason = :reason REMOVE #push.#endpointArn',
-      ConditionExpression: '#push.#tokenHash = :hash',
-      ExpressionAttributeNames: {
-        '#push': 'push',
-        '#active': 'active',
-        '#reason': 'inactiveReason',
-        '#endpointArn': 'endpointArn',
-        '#tokenHash': 'tokenHash',
-      },
-      ExpressionAttributeValues: { ':false': false, ':reason': 'token_moved', ':hash': tokenHash },
-    });
+    await deactivatePush(
+      userId,
+      deviceId,
+      { attribute: 'tokenHash', value: tokenHash },
+      { reason: 'token_moved', dropEndpoint: true },
+    );
   }
 
   async function markPushInactive(userId: string, deviceId: string, endpointArn: string, reason: string) {
     // Only the registration that failed: a newer one (another endpoint) stays active.
-    await conditionalUpdate({
-      Key: deviceKeys.device(userId, deviceId),
-      UpdateExpression: 'SET #push.#active = :false, #push.#reason = :reason',
-      ConditionExpression: '#push.#endpointArn = :arn',
-      ExpressionAttributeNames: {
-        '#push': 'push',
-        '#active': 'active',
-        '#reason': 'inactiveReason',
-        '#endpointArn': 'endpointArn',
-      },
-      ExpressionAttributeValues: { ':false': false, ':arn': endpointArn, ':reason': reason },
-    });
+    await deactivatePush(
+      userId,
+      deviceId,
+      { attribute: 'endpointArn', value: endpointArn },
+      { reason, dropEndpoint: false },
+    );
   }
 
+  const pushDevices = makePushDevicesReader(doc, tableName, listDevices);
+
   return {
+    pushDevices,
     setPush,
     setPublicKey,
     claimPushToken,

@@ -57,6 +57,15 @@ export interface PushRegistration {
   updatedAt: string;
 }
 
+/** What the push fan-out needs of a device to target it. */
+export interface PushDevice {
+  id: string;
+  clientType: ClientType;
+  status: DeviceStatus;
+  pendingUntil?: string;
+  push?: Pick<PushRegistration, 'platform' | 'endpointArn' | 'active'>;
+}
+
 export interface DeviceCode {
   hash: string;
   expiresAt: string;

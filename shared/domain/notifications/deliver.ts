@@ -1,4 +1,5 @@
-import { forEachLimited } from '../concurrency';
+import { makePool } from '../concurrency';
+import type { PushDevice } from '../devices/model';
 import type {
   DeviceRepository,
   PublishOutcome,
@@ -13,7 +14,7 @@ import { pushTargets } from './use-cases';
 export interface DeliverDeps {
   gateway: PushGateway;
   deliveries: PushDeliveryLog;
-  devices: Pick<DeviceRepository, 'markPushInactive' | 'listDevices'>;
+  devices: Pick<DeviceRepository, 'markPushInactive' | 'pushDevices'>;
   clock: { now(): Date };
   /** Publish calls in flight at once across the whole batch. */
   concurrency: number;
@@ -39,14 +40,22 @@ interface WorkItem {
   job: DeliverJob;
   target: PushTarget;
 }
+type Outcome = WorkItem & { outcome: PublishOutcome };
+
+/** Claims per transaction (DynamoDB's limit) and completions per BatchWriteItem (its limit). */
+const CLAIM_CHUNK = 100;
+const COMPLETE_CHUNK = 25;
 
 /**
- * Publishes every target of every job with bounded concurrency. The DynamoDB work is per batch, not
- * per endpoint: the recipients' devices are read once per job (when the job does not name its
- * targets), every (notification, device) is claimed in batched conditional writes before publishing
- * and completed in batched writes after, so a redelivered message sends no second push. A disabled or
- * missing endpoint marks the device's registration inactive; a transient error releases the claim
- * and fails the job so SQS retries it (targets already sent are skipped then).
+ * Publishes every target of every job through one pool of `concurrency` publishes in flight. The
+ * DynamoDB work is per batch, not per endpoint, and overlaps the publishing: the recipients' push
+ * devices are read for the whole batch at once (jobs that name their targets skip it); every
+ * (notification, device) is claimed in conditional transactions of up to 100 before it is published,
+ * and each claimed chunk enters the pool as soon as its claim returns; outcomes are recorded in
+ * BatchWriteItems of 25 while the rest is still being published. A redelivered message therefore
+ * sends no second push. A disabled or missing endpoint marks the device's registration inactive; a
+ * transient error releases the claim and fails the job so SQS retries it (targets already sent are
+ * skipped then).
  */
 export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = {
@@ -64,59 +73,46 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
     deps.log?.('push failed', { error: (error as Error).name, kind });
   };
   const now = deps.clock.now();
+  const pool = makePool(deps.concurrency);
+  const running: Promise<void>[] = [];
 
-  const deletes = jobs.flatMap((job, index) =>
-    job.kind === 'delete_endpoints' ? job.endpointArns.map((endpointArn) => ({ index, endpointArn })) : [],
-  );
-  const work: WorkItem[] = [];
-  await forEachLimited(
-    jobs.flatMap((job, index) => (job.kind === 'deliver' ? [{ job, index }] : [])),
-    deps.concurrency,
-    async ({ job, index }) => {
-      try {
-        let targets = job.targets;
-        if (!targets) {
-          const excluded = new Set(job.excludeDeviceIds ?? []);
-          const devices = (await deps.devices.listDevices(job.userId)).filter((d) => !excluded.has(d.id));
-          const found = pushTargets(devices, now);
-          report.undeliverable += found.undeliverable;
-          targets = found.targets;
-        }
-        for (const target of targets) work.push({ index, job, target });
-      } catch (error) {
-        fail(index, error, job.kind);
-      }
-    },
-  );
-
-  let claimed: WorkItem[] = [];
-  try {
-    const granted = await deps.deliveries.claimMany(
-      work.map(({ job, target }) => ({ notificationId: job.notificationId, deviceId: target.deviceId })),
-      now,
-      deps.leaseSeconds ?? 60,
-    );
-    claimed = work.filter((_, i) => granted[i]);
-    report.skipped += work.length - claimed.length;
-  } catch (error) {
-    for (const { index, job } of work) fail(index, error, job.kind);
+  for (const [index, job] of jobs.entries()) {
+    if (job.kind !== 'delete_endpoints') continue;
+    for (const endpointArn of job.endpointArns) {
+      running.push(
+        pool(() => deps.gateway.deleteEndpoint(endpointArn)).catch((error) =>
+          fail(index, error, 'delete_endpoints'),
+        ),
+      );
+    }
   }
 
-  const outcomes: Array<WorkItem & { outcome: PublishOutcome }> = [];
-  const publishes = [
-    ...deletes.map((item) => ({ delete: item })),
-    ...claimed.map((item) => ({ deliver: item })),
-  ];
-  await forEachLimited(publishes, deps.concurrency, async (item) => {
-    if ('delete' in item) {
-      try {
-        await deps.gateway.deleteEndpoint(item.delete.endpointArn);
-      } catch (error) {
-        fail(item.delete.index, error, 'delete_endpoints');
-      }
-      return;
-    }
-    const { job, target, index } = item.deliver;
+  const work = await resolveTargets(jobs, deps, now, report, fail);
+
+  const outcomes: Outcome[] = [];
+  let unrecorded: Outcome[] = [];
+  const recording: Promise<void>[] = [];
+  const record = () => {
+    const items = unrecorded;
+    unrecorded = [];
+    if (items.length === 0) return;
+    recording.push(
+      deps.deliveries
+        .completeMany(
+          items.map(({ job, target, outcome }) => ({
+            notificationId: job.notificationId,
+            deviceId: target.deviceId,
+            outcome,
+          })),
+        )
+        // Sent, but not recorded: the claims' leases still stop a second push until they run out.
+        .catch((error) => {
+          for (const { index, job } of items) fail(index, error, job.kind);
+        }),
+    );
+  };
+  const publish = async (item: WorkItem) => {
+    const { job, target, index } = item;
     try {
       const outcome = await deps.gateway.publish(target.endpointArn, {
         type: job.type,
@@ -125,25 +121,40 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
         category: NOTIFICATION_CATALOGUE[job.type].category,
         data: job.data,
       });
-      outcomes.push({ index, job, target, outcome });
+      outcomes.push({ ...item, outcome });
+      unrecorded.push({ ...item, outcome });
+      if (unrecorded.length >= COMPLETE_CHUNK) record();
     } catch (error) {
       fail(index, error, job.kind);
       await deps.deliveries.release(job.notificationId, target.deviceId).catch(() => undefined);
     }
-  });
+  };
 
-  try {
-    await deps.deliveries.completeMany(
-      outcomes.map(({ job, target, outcome }) => ({
-        notificationId: job.notificationId,
-        deviceId: target.deviceId,
-        outcome,
-      })),
-    );
-  } catch (error) {
-    // Sent, but not recorded: the claims' leases still stop a second push until they run out.
-    for (const { index, job } of outcomes) fail(index, error, job.kind);
-  }
+  const chunks: WorkItem[][] = [];
+  for (let i = 0; i < work.length; i += CLAIM_CHUNK) chunks.push(work.slice(i, i + CLAIM_CHUNK));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let granted: boolean[];
+      try {
+        granted = await deps.deliveries.claimMany(
+          chunk.map(({ job, target }) => ({ notificationId: job.notificationId, deviceId: target.deviceId })),
+          now,
+          deps.leaseSeconds ?? 60,
+        );
+      } catch (error) {
+        for (const { index, job } of chunk) fail(index, error, job.kind);
+        return;
+      }
+      chunk.forEach((item, i) => {
+        if (granted[i]) running.push(pool(() => publish(item)));
+        else report.skipped++;
+      });
+    }),
+  );
+  await Promise.all(running);
+  record();
+  await Promise.all(recording);
+
   for (const { job, target, outcome, index } of outcomes) {
     if (outcome === 'sent') {
       report.sent++;
@@ -158,4 +169,46 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
   }
   report.failedJobs = [...failed].sort((a, b) => a - b);
   return report;
+}
+
+/**
+ * Every (job, target) to publish. Jobs that name no targets get their user's push devices, read for
+ * the whole batch in one call, minus the devices the job excludes (the requesting device).
+ */
+async function resolveTargets(
+  jobs: PushJob[],
+  deps: DeliverDeps,
+  now: Date,
+  report: DeliveryReport,
+  fail: (index: number, error: unknown, kind: string) => void,
+): Promise<WorkItem[]> {
+  const lookups = jobs.flatMap((job, index) =>
+    job.kind === 'deliver' && !job.targets ? [{ job, index }] : [],
+  );
+  let devices: Map<string, PushDevice[]> | undefined = new Map();
+  if (lookups.length > 0) {
+    try {
+      devices = await deps.devices.pushDevices([...new Set(lookups.map(({ job }) => job.userId))]);
+    } catch (error) {
+      for (const { index, job } of lookups) fail(index, error, job.kind);
+      devices = undefined;
+    }
+  }
+  const work: WorkItem[] = [];
+  for (const [index, job] of jobs.entries()) {
+    if (job.kind !== 'deliver') continue;
+    let targets = job.targets;
+    if (!targets) {
+      if (!devices) continue;
+      const excluded = new Set(job.excludeDeviceIds ?? []);
+      const found = pushTargets(
+        (devices.get(job.userId) ?? []).filter((d) => !excluded.has(d.id)),
+        now,
+      );
+      report.undeliverable += found.undeliverable;
+      targets = found.targets;
+    }
+    for (const target of targets) work.push({ index, job, target });
+  }
+  return work;
 }

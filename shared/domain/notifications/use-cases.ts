@@ -1,4 +1,10 @@
-import { type Device, effectiveStatus, type PushPlatform, type PushRegistration } from '../devices/model';
+import {
+  type Device,
+  effectiveStatus,
+  type PushDevice,
+  type PushPlatform,
+  type PushRegistration,
+} from '../devices/model';
 import { NotFoundError } from '../errors';
 import { pageFor } from '../pagination';
 import type {
@@ -50,7 +56,10 @@ export interface NotifyDeps {
 }
 
 /** The devices a push for this user goes to: trusted mobile apps with a live endpoint. */
-export function pushTargets(devices: Device[], now: Date): { targets: PushTarget[]; undeliverable: number } {
+export function pushTargets(
+  devices: PushDevice[],
+  now: Date,
+): { targets: PushTarget[]; undeliverable: number } {
   const mobiles = devices.filter(
     (d) => d.clientType === 'mobile' && effectiveStatus(d, now) === 'trusted' && d.push,
   );

@@ -70,6 +70,11 @@ export async function advanceRotation(
 ): Promise<AdvanceOutcome> {
   for (let guard = 0; guard < 20; guard++) {
     const rotation = await deps.rotations.get(ref.accountId, ref.rotationId);
+    if (rotation?.ownersEmailPending) {
+      const account = await deps.accounts.get(ref.accountId);
+      if (account) await emailOwners(rotation, account, deps);
+      return 'done';
+    }
     if (!rotation || TERMINAL.has(rotation.status)) return 'done';
     const now = deps.clock.now();
     if (rotation.leaseUntil && Date.parse(rotation.leaseUntil) > now.getTime()) return 'retry';
@@ -355,6 +360,7 @@ async function fail(
         status: 'failed',
         step: 'done',
         error: detail,
+        ownersEmailPending: true,
         finishedAt: now.toISOString(),
         steps: record(rotation, { step: rotation.step, outcome: 'failed', detail }, now),
       },
@@ -375,25 +381,37 @@ async function fail(
     userId: rotation.requestedBy,
     reason: `${account.id}:${rotation.id}`,
   });
-  await tellOwners(rotation, account, detail, deps);
+  await deps.notifier.notify('rotation_failed', await ownerIds(account, deps), {
+    accountId: account.id,
+    rotationId: rotation.id,
+  });
+  await emailOwners(saved, account, deps);
   return 'continue';
 }
 
-async function tellOwners(rotation: Rotation, account: Account, detail: string, deps: EngineDeps) {
-  const owners = (await deps.accounts.members(account.id)).filter((m) => m.role === 'owner');
-  const ids = owners.map((m) => m.userId);
+const ownerIds = async (account: Account, deps: EngineDeps) =>
+  (await deps.accounts.members(account.id)).filter((m) => m.role === 'owner').map((m) => m.userId);
+
+/**
+ * Emails the owners about a failed rotation, then clears `ownersEmailPending`. A failing SES throws
+ * out of the worker: the job comes back (and ends in the DLQ if SES stays down) and the next delivery
+ * sends them, since the flag is still set. An owner may get the email twice then, never zero times.
+ */
+async function emailOwners(rotation: Rotation, account: Account, deps: EngineDeps) {
   const what = rotation.kind === 'mfa' ? 'Turning on TOTP' : 'A password rotation';
-  await deps.notifier.notify('rotation_failed', ids, { accountId: account.id, rotationId: rotation.id });
-  for (const id of ids) {
+  for (const id of await ownerIds(account, deps)) {
     const user = await deps.users.getUser(id);
     if (user?.status !== 'active') continue;
     await deps.mailer.send({
       to: user.email,
       subject: `${what} failed for ${account.appName}`,
       text:
-        `${what} for ${account.appName} (${account.username}) failed after ${rotation.attempts} attempt(s): ${detail}.\n` +
+        `${what} for ${account.appName} (${account.username}) failed after ${rotation.attempts} attempt(s): ${rotation.error ?? 'unknown error'}.\n` +
         'The password that works at the app is still the current one in Latchkey; nothing was lost.\n' +
         `Rotation ${rotation.id}.`,
     });
   }
+  const now = deps.clock.now();
+  const { ownersEmailPending: _sent, ...rest } = rotation;
+  await deps.rotations.save(rotation, { ...rest, updatedAt: now.toISOString(), rev: rotation.rev + 1 });
 }

@@ -85,6 +85,11 @@ export interface Rotation {
   rev: number;
   /** A worker holds the rotation until then (its connector call is time-boxed well inside it). */
   leaseUntil?: string;
+  /**
+   * Set with `failed`, cleared once the owners' emails went out: a delivery of the job that finds it
+   * set sends them (SES was failing), so the failure email is retried with the job, never dropped.
+   */
+  ownersEmailPending?: boolean;
 }
 
 export type PasswordVersionStatus = 'current' | 'previous' | 'pending' | 'abandoned';

@@ -56,9 +56,9 @@ function fakes(
     markPushInactive: async (_userId: string, deviceId: string) => {
       inactive.push(deviceId);
     },
-    listDevices: async (userId: string) => {
-      listed.push(userId);
-      return userDevices.filter((d) => d.userId === userId);
+    pushDevices: async (userIds: string[]) => {
+      listed.push(...userIds);
+      return new Map(userIds.map((userId) => [userId, userDevices.filter((d) => d.userId === userId)]));
     },
   };
   return {
@@ -175,6 +175,78 @@ describe('deliverPushJobs', () => {
     expect(f.published).toEqual(['arn:live']);
     expect(f.listed).toEqual(['usr_1']);
     expect(report).toMatchObject({ sent: 1, undeliverable: 1, failedJobs: [] });
+  });
+
+  it('reads the push devices of a whole batch in one call, once per user', async () => {
+    const f = fakes();
+    const { targets: _none, ...rest } = job('n1', []) as Extract<PushJob, { kind: 'deliver' }>;
+
+    await deliverPushJobs(
+      [
+        { ...rest, userId: 'usr_1' },
+        { ...rest, notificationId: 'n2', userId: 'usr_2' },
+        { ...rest, notificationId: 'n3', userId: 'usr_1' },
+        job('n4', ['named']),
+      ],
+      f.deps,
+    );
+
+    expect(f.listed).toEqual(['usr_1', 'usr_2']);
+  });
+
+  it('fails only the jobs that needed the devices when reading them fails', async () => {
+    const f = fakes();
+    const down = Object.assign(new Error('down'), { name: 'TimeoutError' });
+    const deps = { ...f.deps, devices: { ...f.deps.devices, pushDevices: () => Promise.reject(down) } };
+    const { targets: _none, ...untargeted } = job('n1', []) as Extract<PushJob, { kind: 'deliver' }>;
+
+    const report = await deliverPushJobs([untargeted, job('n2', ['named'])], deps);
+
+    expect(report.failedJobs).toEqual([0]);
+    expect(f.published).toEqual(['named']);
+  });
+
+  it('publishes a claimed chunk while later claims are still being written, and records outcomes 25 at a time', async () => {
+    const f = fakes({}, 1);
+    const events: string[] = [];
+    const completions: number[] = [];
+    const claimMany = f.deps.deliveries.claimMany;
+    let calls = 0;
+    const deps = {
+      ...f.deps,
+      concurrency: 8,
+      gateway: {
+        ...f.deps.gateway,
+        publish: async (...args: Parameters<PushGateway['publish']>) => {
+          events.push('publish');
+          return f.deps.gateway.publish(...args);
+        },
+      },
+      deliveries: {
+        ...f.deps.deliveries,
+        claimMany: async (...args: Parameters<typeof claimMany>) => {
+          // The second chunk's claim answers late: the first chunk must not wait for it.
+          if (calls++ > 0) await new Promise((resolve) => setTimeout(resolve, 30));
+          const granted = await claimMany(...args);
+          events.push(`claimed ${args[0].length}`);
+          return granted;
+        },
+        completeMany: async (items: Parameters<typeof f.deps.deliveries.completeMany>[0]) => {
+          completions.push(items.length);
+          return f.deps.deliveries.completeMany(items);
+        },
+      },
+    };
+    const endpoints = Array.from({ length: 150 }, (_, i) => `e${i}`);
+
+    const report = await deliverPushJobs([job('n1', endpoints)], deps);
+
+    expect(report.sent).toBe(150);
+    expect(events.filter((e) => e.startsWith('claimed'))).toEqual(['claimed 100', 'claimed 50']);
+    expect(events.indexOf('publish')).toBeLessThan(events.indexOf('claimed 50'));
+    expect(Math.max(...completions)).toBeLessThanOrEqual(25);
+    expect(completions.reduce((a, b) => a + b, 0)).toBe(150);
+    expect(f.maxInFlight()).toBeLessThanOrEqual(8);
   });
 
   it('fails the jobs whose claims cannot be written, and publishes nothing for them', async () => {
