@@ -585,7 +585,6 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     status: 'denied' | 'disabled' | 'expired',
     now: Date,
     events: DomainEvent[] = [],
-    keepOwnerId?: string,
   ): Promise<WriteOutcome> {
     const items: unknown[] = [retireItem(device, status, now), ...events.map((e) => outboxPut(tableName, e))];
     if (holdsSlot(device.status)) items.push(releaseSlots(device.userId, 1), releaseName(device));
