@@ -610,7 +610,6 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     status: 'denied' | 'disabled' | 'expired',
     now: Date,
     events: DomainEvent[] = [],
-    keepOwnerId?: string,
   ): Promise<WriteOutcome> {
     const items: unknown[] = [retireItem(device, status, now), ...events.map((e) => outboxPut(tableName, e))];
     if (wasTrusted(device)) items.push(dropPushEntries(device.userId, [device]));
