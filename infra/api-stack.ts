@@ -271,6 +271,10 @@ export class ApiStack extends Stack {
         integration = new HttpLambdaIntegration(
           `${pascal(group)}Integration`,
           functions.get(group) as LatchkeyFunction,
+          // One invoke permission per function for this API, not one per route: 120-odd routes each
+          // with its own AWS::Lambda::Permission took the stack past CloudFormation's 500 resources.
+          // API Gateway still sends a function only the routes the manifest gives its group.
+          { scopePermissionToRoute: false },
         );
         integrations.set(group, integration);
       }

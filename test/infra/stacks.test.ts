@@ -197,6 +197,17 @@ describe('CDK app (default context: Cognito user pool)', () => {
     expect(routes.find((r) => r.RouteKey === '$default')?.AuthorizationType ?? 'NONE').toBe('NONE');
   });
 
+  it('lets API Gateway invoke each HTTP function through one permission, keeping the stack far from 500 resources', () => {
+    const permissions = Object.values(app.api.findResources('AWS::Lambda::Permission')).filter(
+      (p) => p.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    const groups = new Set(listRoutes().map((route) => route.group));
+    // One per route group, plus the $default route's function when it is not already a group.
+    expect(permissions.length).toBeLessThanOrEqual(groups.size + 1);
+    // CloudFormation refuses a stack over 500 resources; the push secrets and bootstrap add a few.
+    expect(Object.keys(app.api.toJSON().Resources).length).toBeLessThan(450);
+  });
+
   it('gives the SCIM routes their own throttling and their own function', () => {
     const scimRoutes = listRoutes().filter((route) => route.auth === 'scim');
     const settings = Object.fromEntries(
