@@ -30,7 +30,13 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
-import { DEFAULT_ROUTE_GROUP, listRoutes, ROUTE_GROUPS, type RouteGroup } from '../shared/http/routes';
+import {
+  bypassesJwtAuthorizer,
+  DEFAULT_ROUTE_GROUP,
+  listRoutes,
+  ROUTE_GROUPS,
+  type RouteGroup,
+} from '../shared/http/routes';
 import type { LatchkeyConfig } from './config';
 import { DomainEvents } from './constructs/domain-events';
 import { InboundEmail } from './constructs/inbound-email';
@@ -90,6 +96,7 @@ export const GROUP_NEEDS: Record<
   directory: { table: 'readwrite', hmac: true },
   secrets: { table: 'readwrite', hmac: true, mail: true, secrets: true, attachments: true },
   sharelinks: { table: 'readwrite', hmac: true, mail: true, secrets: true },
+  logout: { table: 'readwrite', hmac: true, mail: true },
 };
 
 export function entryOf(group: RouteGroup): string {
@@ -269,8 +276,9 @@ export class ApiStack extends Stack {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, route.method as HttpMethod),
         integration: integrationOf(route.group),
-        // SCIM routes bypass the JWT authorizer: the SCIM function checks the workspace's SCIM token.
-        authorizer: route.auth === 'public' || route.auth === 'scim' ? new HttpNoneAuthorizer() : authorizer,
+        // SCIM and IdP routes bypass the JWT authorizer: their function checks the SCIM token or the
+        // IdP-signed request token itself.
+        authorizer: bypassesJwtAuthorizer(route.auth) ? new HttpNoneAuthorizer() : authorizer,
       });
     }
     // SCIM gets its own throttling: an IdP's bulk sync must not starve (or be starved by) the app's users.

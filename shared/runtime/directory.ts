@@ -2,6 +2,7 @@ import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeTeamAccess } from '../adapters/team-access';
+import { ENV, optionalEnv } from '../config/env';
 import { httpCore } from './core';
 
 /** The directory for people: teams, the accounts shared with them, the user picker and workspace roles. */
@@ -13,6 +14,8 @@ export function directoryRuntime() {
     accounts: makeAccountRepository(doc, tableName),
     teamAccess: makeTeamAccess(doc, tableName).teamAccess,
     settings: makeDirectorySettingsStore(doc, tableName),
+    // The dev IdP serves its keys over plain HTTP on loopback; only the local runtime may use that.
+    allowLoopbackJwks: optionalEnv(ENV.stage) === 'local',
   };
   return { deps, options };
 }

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE_CONTEXT, buildApp } from '../../infra/app';
 import { ENV } from '../../shared/config/env';
 import { TABLE, tableDefinition } from '../../shared/config/table';
-import { listRoutes, ROUTE_GROUPS } from '../../shared/http/routes';
+import { bypassesJwtAuthorizer, listRoutes, ROUTE_GROUPS } from '../../shared/http/routes';
 
 /** No esbuild here: `aws:cdk:bundling-stacks` = [] bundles no stack (the bench synthesizes real bundles). */
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
@@ -190,9 +190,7 @@ describe('CDK app (default context: Cognito user pool)', () => {
       const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
       expect(found, route.id).toBeDefined();
       // SCIM routes carry the workspace's SCIM token, which the SCIM function itself checks.
-      expect(found?.AuthorizationType, route.id).toBe(
-        route.auth === 'public' || route.auth === 'scim' ? 'NONE' : 'JWT',
-      );
+      expect(found?.AuthorizationType, route.id).toBe(bypassesJwtAuthorizer(route.auth) ? 'NONE' : 'JWT');
     }
     expect(routes.find((r) => r.RouteKey === '$default')?.AuthorizationType ?? 'NONE').toBe('NONE');
   });

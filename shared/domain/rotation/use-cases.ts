@@ -43,16 +43,15 @@ function retryAfterOf(deps: Pick<RotationDeps, 'rotationRetryAfterSeconds'>) {
   return deps.rotationRetryAfterSeconds ?? 30;
 }
 
-/** Queues a rotation (or an MFA enrolment) of `account`: the record, the marker and the job commit together. */
-async function queue(
+function newRotation(
   account: Account,
   kind: RotationKind,
   trigger: RotationTrigger,
   requestedBy: string,
-  deps: Pick<RotationDeps, 'rotations' | 'clock' | 'newId' | 'rotationRetryAfterSeconds'>,
-): Promise<Rotation> {
+  deps: Pick<RotationDeps, 'clock' | 'newId'>,
+): Rotation {
   const now = deps.clock.now().toISOString();
-  const rotation: Rotation = {
+  return {
     id: deps.newId('rot'),
     accountId: account.id,
     workspaceId: account.workspaceId,
@@ -69,12 +68,58 @@ async function queue(
     updatedAt: now,
     rev: 0,
   };
+}
+
+/** Queues a rotation (or an MFA enrolment) of `account`: the record, the marker and the job commit together. */
+async function queue(
+  account: Account,
+  kind: RotationKind,
+  trigger: RotationTrigger,
+  requestedBy: string,
+  deps: Pick<RotationDeps, 'rotations' | 'clock' | 'newId' | 'rotationRetryAfterSeconds'>,
+): Promise<Rotation> {
+  const rotation = newRotation(account, kind, trigger, requestedBy, deps);
   const outcome = await deps.rotations.start(rotation, rotationJob(rotation, deps.newId));
   if (outcome === 'missing') throw new NotFoundError('No such account.');
-  if (outcome === 'in_progress') {
+  if (outcome !== 'applied') {
     throw new RotationInProgressError(retryAfterOf(deps), account.activeRotation?.id);
   }
   return rotation;
+}
+
+/** What a system trigger (universal logout, deprovisioning) got for one account. */
+export type TriggeredRotation =
+  | { outcome: 'queued'; rotation: Rotation }
+  | { outcome: 'in_progress'; rotationId?: string }
+  | { outcome: 'duplicate' }
+  | { outcome: 'missing' };
+
+/**
+ * Queues a password rotation for a system trigger, never throwing for a rotation already running
+ * (it is reported, not duplicated). With `claim`, a redelivered trigger finds its earlier claim and
+ * queues nothing (`duplicate`).
+ */
+export async function queueTriggeredRotation(
+  account: Account,
+  trigger: Exclude<RotationTrigger, 'manual'>,
+  requestedBy: string,
+  deps: Pick<RotationDeps, 'rotations' | 'clock' | 'newId'>,
+  claim?: string,
+): Promise<TriggeredRotation> {
+  if (account.activeRotation) return { outcome: 'in_progress', rotationId: account.activeRotation.id };
+  const rotation = newRotation(account, 'password', trigger, requestedBy, deps);
+  const outcome = await deps.rotations.start(
+    rotation,
+    rotationJob(rotation, deps.newId),
+    claim ? { claim } : {},
+  );
+  if (outcome === 'applied') return { outcome: 'queued', rotation };
+  if (outcome === 'in_progress') {
+    const current = await deps.rotations.list(account.id);
+    const running = current.find((r) => r.status === 'queued' || r.status === 'running');
+    return { outcome: 'in_progress', ...(running ? { rotationId: running.id } : {}) };
+  }
+  return { outcome };
 }
 
 /** `POST /v1/accounts/{id}/rotations`: owners rotate an account whose app has a rotation connector. */

@@ -28,7 +28,12 @@ const directorySettingsView = z.object({
   linkBy: z.enum(LINK_METHODS),
   source: z.enum(['legacy', 'bootstrap', 'admin']),
   updatedAt: z.string(),
+  universalLogout: z.nullable(
+    z.object({ issuer: z.string(), jwksUrl: z.string(), audience: z.optional(z.string()) }),
+  ),
 });
+
+const httpUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(1024));
 
 /** The workspace directory for people: the sharing picker, workspace roles, who may join. */
 export const directoryRoutes = {
@@ -91,14 +96,23 @@ export const directoryRoutes = {
     clientTypes: ['web'],
     roles: ['owner', 'super_admin', 'admin'],
     summary:
-      'Sets just-in-time provisioning and its email domains, and how first sign-ins link to SCIM users (`linkBy`).',
+      'Sets just-in-time provisioning and its email domains, how first sign-ins link to SCIM users (`linkBy`), and the IdP allowed to send Universal Logout requests (`universalLogout`: issuer, JWKS URL, optional audience; null turns it off).',
     status: 200,
     body: z.strictObject({
       jitProvisioning: z.boolean(),
       allowedEmailDomains: z.array(domain).check(z.maxLength(50)),
       linkBy: z.optional(z.enum(LINK_METHODS)),
+      universalLogout: z.optional(
+        z.nullable(
+          z.strictObject({
+            issuer: z.string().check(z.minLength(1), z.maxLength(1024)),
+            jwksUrl: httpUrl,
+            audience: z.optional(httpUrl),
+          }),
+        ),
+      ),
     }),
     response: z.object({ directory: directorySettingsView }),
-    errors: ['forbidden'],
+    errors: ['forbidden', 'insecure_jwks_url'],
   },
 } as const satisfies Record<string, RouteSpec>;
