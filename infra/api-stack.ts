@@ -25,6 +25,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -120,6 +121,8 @@ export class ApiStack extends Stack {
   /** Where published domain events go: an archive, and a queue per subscribed event type. */
   readonly domainEvents: DomainEvents;
   readonly rotation: Rotation;
+  /** The consumer of `user.deprovisioned` that queues rotations. */
+  readonly deprovisionedRotations: LatchkeyFunction;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -169,6 +172,18 @@ export class ApiStack extends Stack {
       logRetention: config.logRetentionDays,
     });
     this.domainEvents = new DomainEvents(this, 'DomainEvents', { bus: props.eventBus });
+    // user.deprovisioned -> rotations of the accounts in its set (the others: the rotate-by-hand list).
+    this.deprovisionedRotations = new LatchkeyFunction(this, 'DeprovisionedRotations', {
+      entry: fileURLToPath(new URL('../functions/events/deprovisioned-rotations.ts', import.meta.url)),
+      description: 'Latchkey: queues password rotations when a user is deprovisioned',
+      logRetention: config.logRetentionDays,
+    }).bindTable(props.table, 'readwrite');
+    this.deprovisionedRotations.addEventSource(
+      new SqsEventSource(this.domainEvents.queues['user.deprovisioned'], {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+      }),
+    );
 
     this.inbound = new InboundSms(this, 'InboundSms', {
       table: props.table,

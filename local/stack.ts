@@ -239,7 +239,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
     queues.push(pushQueue);
-    const bus = createLocalEventBus();
+    // EventBridge rule -> queue -> consumer, as in AWS: `user.deprovisioned` queues rotations.
+    const deprovisionedQueue = createLocalSqsQueue(
+      once(() =>
+        Promise.all([
+          import('../functions/events/deprovisioned-rotations'),
+          import('../shared/runtime/rotation-triggers'),
+        ]).then(([module, runtime]) =>
+          module.createDeprovisionedRotations(runtime.deprovisionedRotationsDeps()),
+        ),
+      ),
+      {
+        name: 'latchkey-local-user-deprovisioned',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        maxReceiveCount: 5,
+        log: print,
+      },
+    );
+    queues.push(deprovisionedQueue);
+    const bus = createLocalEventBus({ 'user.deprovisioned': deprovisionedQueue.queue });
     const phones = createPhoneNumberSimulator();
     const mailObjects = createBlobStore();
     const inboundSmsQueue = createLocalSqsQueue(

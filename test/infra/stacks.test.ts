@@ -318,6 +318,23 @@ describe('CDK app: outbox relay', () => {
       ),
     });
   });
+
+  it('consumes the user.deprovisioned queue with the rotation consumer, reporting partial batch failures', () => {
+    const functions = app.api.findResources('AWS::Lambda::Function', {
+      Properties: { Description: 'Latchkey: queues password rotations when a user is deprovisioned' },
+    });
+    const [logicalId] = Object.keys(functions);
+    expect(logicalId).toBeDefined();
+    const queues = app.api.findResources('AWS::SQS::Queue', {
+      Properties: { MessageRetentionPeriod: 14 * 24 * 3600 },
+    });
+    const [queueId] = Object.keys(queues);
+    app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
 });
 
 describe('CDK app: password rotation', () => {
