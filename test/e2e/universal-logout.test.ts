@@ -281,6 +281,8 @@ describe('universal logout and the rotations it queues, over HTTP', () => {
       expect(tooLong.body).toMatchObject({ error: 'invalid_token', reason: 'lifetime_too_long' });
       expect(badFormat.status).toBe(400);
       expect(badFormat.body.error).toBe('unsupported_subject_format');
+      expect(noEmail.status).toBe(400);
+      expect(noEmail.body.error).toBe('invalid_subject');
       expect(stillThere.status).toBe(200);
     });
   });

@@ -38,3 +38,10 @@ export class UnsupportedSubjectFormatError extends DomainError {
     });
   }
 }
+
+/** `sub_id` names a supported format without the fields it needs (400 `invalid_subject`). */
+export class InvalidSubjectError extends DomainError {
+  constructor(format: string) {
+    super(format === 'email' ? 'sub_id needs an email.' : 'sub_id needs iss and sub.', { format });
+  }
+}

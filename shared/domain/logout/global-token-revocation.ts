@@ -1,6 +1,6 @@
 import type { DirectorySettingsStore } from '../directory/settings';
 import type { UserRepository } from '../ports';
-import { LogoutTokenError, UnsupportedSubjectFormatError } from './errors';
+import { InvalidSubjectError, LogoutTokenError, UnsupportedSubjectFormatError } from './errors';
 import type { LogoutTokens } from './ports';
 import { type LogoutDeps, type LogoutReport, logOutEverywhere } from './use-cases';
 
@@ -20,14 +20,15 @@ export type SubjectId = { format: 'email'; email: string } | { format: 'iss_sub'
 const text = (value: unknown, max: number): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= max;
 
-/** Reads `sub_id`; an unknown format is 400 `unsupported_subject_format`, a malformed one 400 `validation_failed`. */
-export function parseSubjectId(raw: { format: string } & Record<string, unknown>): SubjectId | 'malformed' {
-  if (raw.format === 'email')
-    return text(raw.email, 320) ? { format: 'email', email: raw.email } : 'malformed';
+/** Reads `sub_id`: an unknown format is 400 `unsupported_subject_format`, a malformed one 400 `invalid_subject`. */
+export function parseSubjectId(raw: { format: string } & Record<string, unknown>): SubjectId {
+  if (raw.format === 'email') {
+    if (text(raw.email, 320)) return { format: 'email', email: raw.email };
+    throw new InvalidSubjectError(raw.format);
+  }
   if (raw.format === 'iss_sub') {
-    return text(raw.iss, 1024) && text(raw.sub, 255)
-      ? { format: 'iss_sub', iss: raw.iss, sub: raw.sub }
-      : 'malformed';
+    if (text(raw.iss, 1024) && text(raw.sub, 255)) return { format: 'iss_sub', iss: raw.iss, sub: raw.sub };
+    throw new InvalidSubjectError(raw.format);
   }
   throw new UnsupportedSubjectFormatError(raw.format);
 }
@@ -84,10 +85,6 @@ export async function globalTokenRevocation(
       actorUserId: 'idp',
       reason: `${input.workspaceId}:${reason}`,
     });
-  if (subject === 'malformed') {
-    fail('malformed_subject');
-    return undefined;
-  }
   const user = await findSubject(input.workspaceId, subject, deps);
   if (!user) {
     fail(`unknown_subject:${subject.format}`);

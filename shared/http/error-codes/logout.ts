@@ -1,5 +1,6 @@
 import { InsecureJwksUrlError } from '../../domain/directory/settings';
 import {
+  InvalidSubjectError,
   JwksUnavailableError,
   LogoutTokenError,
   UnsupportedSubjectFormatError,
@@ -9,6 +10,7 @@ import type { ErrorMapping } from './types';
 export const LOGOUT_ERRORS: readonly ErrorMapping[] = [
   [LogoutTokenError, 401, 'invalid_token'],
   [UnsupportedSubjectFormatError, 400, 'unsupported_subject_format'],
+  [InvalidSubjectError, 400, 'invalid_subject'],
   [JwksUnavailableError, 503, 'jwks_unavailable'],
   [InsecureJwksUrlError, 400, 'insecure_jwks_url'],
 ];

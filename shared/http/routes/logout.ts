@@ -58,7 +58,7 @@ export const logoutRoutes = {
       sub_id: z.looseObject({ format: z.string().check(z.minLength(1), z.maxLength(40)) }),
     }),
     response: z.null(),
-    errors: ['invalid_token', 'unsupported_subject_format', 'jwks_unavailable'],
+    errors: ['invalid_token', 'unsupported_subject_format', 'invalid_subject', 'jwks_unavailable'],
   },
   listRotateByHand: {
     method: 'GET',
