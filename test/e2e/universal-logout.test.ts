@@ -268,6 +268,7 @@ describe('universal logout and the rotations it queues, over HTTP', () => {
         email: bystander.email,
       });
       const badFormat = await revoke(await logoutToken(), { format: 'phone_number', phone_number: '+1555' });
+      const noEmail = await revoke(await logoutToken(), { format: 'email' });
       const stillThere = await api.call('GET', '/v1/accounts', {
         token: bystander.token,
         device: bystander.web,
