@@ -281,6 +281,10 @@ export class ApiStack extends Stack {
         integration = new HttpLambdaIntegration(
           `${pascal(group)}Integration`,
           functions.get(group) as LatchkeyFunction,
+          // One invoke permission per function for this API, not one per route: 120+ per-route
+          // permissions pushed the stack past CloudFormation's 500 resources. Each group function
+          // still answers only its own route keys (any other is 404 `not_found`).
+          { scopePermissionToRoute: false },
         );
         integrations.set(group, integration);
       }

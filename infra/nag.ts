@@ -206,6 +206,17 @@ export function applySuppressions(stateful: StatefulStack, api: ApiStack, web?: 
     ]);
   }
   NagSuppressions.addResourceSuppressions(
+    api.deprovisionedRotations,
+    [
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event sources use the queue’s redrive policy (dead-letter queue with an alarm, 5 receives), not a destination.',
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(
     api.inbound.handler,
     [
       {
