@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
+import { makeAccountReader } from '../adapters/dynamodb/account-repository';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeRotateByHandList } from '../adapters/dynamodb/logout-repository';
 import { makeRotationRepository } from '../adapters/dynamodb/rotation-repository';
@@ -15,7 +15,7 @@ export function rotationTriggerDeps(
   ids: { clock: Clock; newId: IdGenerator },
 ): RotationTriggerDeps {
   return {
-    accounts: makeAccountRepository(doc, tableName),
+    accounts: makeAccountReader(doc, tableName),
     rotations: makeRotationRepository(doc, tableName),
     rotateByHand: makeRotateByHandList(doc, tableName),
     ...ids,

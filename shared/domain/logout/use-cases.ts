@@ -11,7 +11,7 @@ import type {
 } from '../ports';
 import { effectiveCapabilities } from '../rotation/apps';
 import type { RotationRepository } from '../rotation/ports';
-import { queueTriggeredRotation } from '../rotation/use-cases';
+import { queueTriggeredRotation } from '../rotation/queue';
 import { mayDeprovision } from '../users/deprovision-user';
 import type { User } from '../users/model';
 import { passwordSince } from './grants';

@@ -1,23 +1,21 @@
 import type { Account } from '../accounts/model';
 import { type AccessDeps, requireMember, requireOwner } from '../accounts/use-cases';
 import { NotFoundError } from '../errors';
-import type { DomainEvent } from '../events';
 import type { Clock, IdGenerator, Keyring, SecurityLog } from '../ports';
 import type { User } from '../users/model';
 import { effectiveCapabilities, findApp } from './apps';
 import { passwordContext } from './engine';
 import { MfaAlreadyEnrolledError, RotationInProgressError, RotationNotSupportedError } from './errors';
 import { boundedSettings } from './generator';
-import { ROTATION_JOB_EVENT } from './jobs';
 import {
   DEFAULT_POLICY,
-  MAX_ATTEMPTS,
   type Rotation,
   type RotationKind,
   type RotationPolicy,
   type RotationTrigger,
 } from './model';
 import type { RotationRepository } from './ports';
+import { newRotation, rotationJob } from './queue';
 
 export interface RotationDeps extends AccessDeps {
   rotations: RotationRepository;
@@ -29,45 +27,8 @@ export interface RotationDeps extends AccessDeps {
   rotationRetryAfterSeconds?: number;
 }
 
-export function rotationJob(rotation: Rotation, newId: IdGenerator): DomainEvent {
-  return {
-    id: newId('evt'),
-    type: ROTATION_JOB_EVENT,
-    occurredAt: rotation.createdAt,
-    workspaceId: rotation.workspaceId,
-    detail: { accountId: rotation.accountId, rotationId: rotation.id },
-  };
-}
-
 function retryAfterOf(deps: Pick<RotationDeps, 'rotationRetryAfterSeconds'>) {
   return deps.rotationRetryAfterSeconds ?? 30;
-}
-
-function newRotation(
-  account: Account,
-  kind: RotationKind,
-  trigger: RotationTrigger,
-  requestedBy: string,
-  deps: Pick<RotationDeps, 'clock' | 'newId'>,
-): Rotation {
-  const now = deps.clock.now().toISOString();
-  return {
-    id: deps.newId('rot'),
-    accountId: account.id,
-    workspaceId: account.workspaceId,
-    kind,
-    trigger,
-    status: 'queued',
-    step: 'seal',
-    attempts: 0,
-    maxAttempts: MAX_ATTEMPTS,
-    fromVersion: account.passwordVersion ?? 1,
-    steps: [],
-    requestedBy,
-    createdAt: now,
-    updatedAt: now,
-    rev: 0,
-  };
 }
 
 /** Queues a rotation (or an MFA enrolment) of `account`: the record, the marker and the job commit together. */
@@ -85,41 +46,6 @@ async function queue(
     throw new RotationInProgressError(retryAfterOf(deps), account.activeRotation?.id);
   }
   return rotation;
-}
-
-/** What a system trigger (universal logout, deprovisioning) got for one account. */
-export type TriggeredRotation =
-  | { outcome: 'queued'; rotation: Rotation }
-  | { outcome: 'in_progress'; rotationId?: string }
-  | { outcome: 'duplicate' }
-  | { outcome: 'missing' };
-
-/**
- * Queues a password rotation for a system trigger, never throwing for a rotation already running
- * (it is reported, not duplicated). With `claim`, a redelivered trigger finds its earlier claim and
- * queues nothing (`duplicate`).
- */
-export async function queueTriggeredRotation(
-  account: Account,
-  trigger: Exclude<RotationTrigger, 'manual'>,
-  requestedBy: string,
-  deps: Pick<RotationDeps, 'rotations' | 'clock' | 'newId'>,
-  claim?: string,
-): Promise<TriggeredRotation> {
-  if (account.activeRotation) return { outcome: 'in_progress', rotationId: account.activeRotation.id };
-  const rotation = newRotation(account, 'password', trigger, requestedBy, deps);
-  const outcome = await deps.rotations.start(
-    rotation,
-    rotationJob(rotation, deps.newId),
-    claim ? { claim } : {},
-  );
-  if (outcome === 'applied') return { outcome: 'queued', rotation };
-  if (outcome === 'in_progress') {
-    const current = await deps.rotations.list(account.id);
-    const running = current.find((r) => r.status === 'queued' || r.status === 'running');
-    return { outcome: 'in_progress', ...(running ? { rotationId: running.id } : {}) };
-  }
-  return { outcome };
 }
 
 /** `POST /v1/accounts/{id}/rotations`: owners rotate an account whose app has a rotation connector. */
