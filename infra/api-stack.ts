@@ -25,12 +25,19 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env';
-import { DEFAULT_ROUTE_GROUP, listRoutes, ROUTE_GROUPS, type RouteGroup } from '../shared/http/routes';
+import {
+  bypassesJwtAuthorizer,
+  DEFAULT_ROUTE_GROUP,
+  listRoutes,
+  ROUTE_GROUPS,
+  type RouteGroup,
+} from '../shared/http/routes';
 import type { LatchkeyConfig } from './config';
 import { AttachmentCleanup } from './constructs/attachment-cleanup';
 import { DomainEvents } from './constructs/domain-events';
@@ -92,6 +99,7 @@ export const GROUP_NEEDS: Record<
   secrets: { table: 'readwrite', hmac: true, secrets: true },
   attachments: { table: 'readwrite', hmac: true, secrets: true, attachments: true },
   sharelinks: { table: 'readwrite', hmac: true, secrets: true },
+  logout: { table: 'readwrite', hmac: true, secrets: true },
 };
 
 export function entryOf(group: RouteGroup): string {
@@ -117,6 +125,8 @@ export class ApiStack extends Stack {
   readonly rotation: Rotation;
   /** Deletes the objects of removed attachment records and of secrets purged by TTL (table stream). */
   readonly attachmentCleanup: AttachmentCleanup;
+  /** The consumer of `user.deprovisioned` that queues rotations. */
+  readonly deprovisionedRotations: LatchkeyFunction;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -173,6 +183,18 @@ export class ApiStack extends Stack {
       bucket: props.attachmentsBucket,
       logRetention: config.logRetentionDays,
     });
+    // user.deprovisioned -> rotations of the accounts in its set (the others: the rotate-by-hand list).
+    this.deprovisionedRotations = new LatchkeyFunction(this, 'DeprovisionedRotations', {
+      entry: fileURLToPath(new URL('../functions/events/deprovisioned-rotations.ts', import.meta.url)),
+      description: 'Latchkey: queues password rotations when a user is deprovisioned',
+      logRetention: config.logRetentionDays,
+    }).bindTable(props.table, 'readwrite');
+    this.deprovisionedRotations.addEventSource(
+      new SqsEventSource(this.domainEvents.queues['user.deprovisioned'], {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+      }),
+    );
 
     this.inbound = new InboundSms(this, 'InboundSms', {
       table: props.table,
@@ -285,8 +307,9 @@ export class ApiStack extends Stack {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, route.method as HttpMethod),
         integration: integrationOf(route.group),
-        // SCIM routes bypass the JWT authorizer: the SCIM function checks the workspace's SCIM token.
-        authorizer: route.auth === 'public' || route.auth === 'scim' ? new HttpNoneAuthorizer() : authorizer,
+        // SCIM and IdP routes bypass the JWT authorizer: their function checks the SCIM token or the
+        // IdP-signed request token itself.
+        authorizer: bypassesJwtAuthorizer(route.auth) ? new HttpNoneAuthorizer() : authorizer,
       });
     }
     // SCIM gets its own throttling: an IdP's bulk sync must not starve (or be starved by) the app's users.

@@ -96,6 +96,18 @@ export function applySuppressions(stateful: StatefulStack, api: ApiStack, web?: 
       ]);
     }
   }
+  for (const route of listRoutes().filter((entry) => entry.auth === 'idp')) {
+    const child = api.node.tryFindChild(`Route${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}`);
+    if (child) {
+      NagSuppressions.addResourceSuppressions(child, [
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            "The IdP's Global Token Revocation request carries a JWT signed by the workspace's own IdP (not Latchkey's issuer), verified by the function against the JWKS the workspace configured before anything else.",
+        },
+      ]);
+    }
+  }
   for (const route of listRoutes().filter((entry) => entry.auth === 'scim')) {
     const child = api.node.tryFindChild(`Route${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}`);
     if (child) {
@@ -193,6 +205,17 @@ export function applySuppressions(stateful: StatefulStack, api: ApiStack, web?: 
       },
     ]);
   }
+  NagSuppressions.addResourceSuppressions(
+    api.deprovisionedRotations,
+    [
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event sources use the queue’s redrive policy (dead-letter queue with an alarm, 5 receives), not a destination.',
+      },
+    ],
+    true,
+  );
   NagSuppressions.addResourceSuppressions(
     api.inbound.handler,
     [

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
@@ -38,8 +38,19 @@ export function devSubject(email: string): string {
   return `dev-${createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 24)}`;
 }
 
+/** A Global Token Revocation request token, as Okta signs one for an app's Universal Logout endpoint. */
+export interface LogoutTokenRequest {
+  /** The GTR endpoint's URL (the `aud`). */
+  audience: string;
+  lifetimeSeconds?: number;
+  /** A fixed `jti` (tests of replay); random otherwise. */
+  jti?: string;
+}
+
 export interface DevIdp {
   issue(request: TokenRequest): Promise<{ token: string; expiresIn: number }>;
+  /** Signs a GTR request token with the same key its JWKS publishes. */
+  signLogoutToken(request: LogoutTokenRequest): Promise<{ token: string; jti: string }>;
   jwks(): JSONWebKeySet;
   /** Verifies issuer, audience, signature and expiry; throws otherwise. */
   verify(token: string): Promise<JWTPayload>;
@@ -82,6 +93,23 @@ export async function createDevIdp(options: { workspaceClaim: string; keyFile?: 
         .setExpirationTime(`${expiresIn}s`)
         .sign(signingKey);
       return { token, expiresIn };
+    },
+    async signLogoutToken(request) {
+      const jti = request.jti ?? randomUUID();
+      const token = await new SignJWT({})
+        .setProtectedHeader({
+          alg: DEV_IDP.algorithm,
+          kid: DEV_IDP.keyId,
+          typ: 'global-token-revocation+jwt',
+        })
+        .setIssuer(DEV_IDP.issuer)
+        .setAudience(request.audience)
+        .setSubject('latchkey-dev-idp-client')
+        .setJti(jti)
+        .setIssuedAt()
+        .setExpirationTime(`${request.lifetimeSeconds ?? 60}s`)
+        .sign(signingKey);
+      return { token, jti };
     },
     jwks: () => jwks,
     async verify(token) {

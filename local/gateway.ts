@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { toErrorResponse, unauthorized, validationFailed } from '../shared/http/errors';
 import type { HttpEvent } from '../shared/http/middleware';
 import {
+  bypassesJwtAuthorizer,
   DEFAULT_ROUTE_GROUP,
   DEFAULT_ROUTE_KEY,
   listRoutes,
@@ -195,7 +196,7 @@ export function createGateway(options: GatewayOptions): Server {
 
     let claims: Record<string, string | number | boolean | string[]> | undefined;
     // SCIM routes carry the workspace's SCIM token, which the SCIM function checks (no JWT authorizer).
-    if (route && route.auth !== 'public' && route.auth !== 'scim') {
+    if (route && !bypassesJwtAuthorizer(route.auth)) {
       const header = req.headers.authorization ?? '';
       const token = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
       try {
@@ -218,6 +219,8 @@ export function createGateway(options: GatewayOptions): Server {
       if (value !== undefined && name !== 'cookie')
         headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
+    // API Gateway tells the function the scheme the client used (the GTR endpoint's own URL is its `aud`).
+    headers['x-forwarded-proto'] ??= 'http';
     const query: Record<string, string> = {};
     for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
     const routeKey = route ? `${route.method} ${route.path}` : DEFAULT_ROUTE_KEY;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
+import * as zod from 'zod';
 import { DEFAULTS, ENV } from '../shared/config/env';
 import { PUSH_FANOUT } from '../shared/config/push-fanout';
 import type { RouteGroup } from '../shared/http/routes';
@@ -80,6 +81,12 @@ export interface LocalStack {
 }
 
 export const LOCAL_TABLE_NAME = 'latchkey-local';
+
+const logoutTokenRequest = zod.object({
+  audience: zod.url(),
+  lifetimeSeconds: zod.optional(zod.number().int().min(1).max(86_400)),
+  jti: zod.optional(zod.string().min(1).max(256)),
+});
 export const LOCAL_ATTACHMENTS_BUCKET = 'latchkey-local-attachments';
 /** Local queues redeliver after 1 s instead of SQS's 30 s default, so a retry shows up at once. */
 const LOCAL_VISIBILITY_MS = 1_000;
@@ -93,6 +100,11 @@ export const LOCAL_ROUTES = [
     what: 'a dev IdP token for {email, name?, workspace?, lifetimeSeconds?}',
   },
   { method: 'GET', path: '/_local/.well-known/jwks.json', what: "the dev IdP's public keys" },
+  {
+    method: 'POST',
+    path: '/_local/idp/logout-token',
+    what: '{audience, lifetimeSeconds?, jti?}: a Global Token Revocation request token the dev IdP signed (Universal Logout, docs/universal-logout.md)',
+  },
   { method: 'GET', path: '/_local/outbox/push', what: 'every simulated push (waits for queued work first)' },
   {
     method: 'POST',
@@ -253,7 +265,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
     queues.push(pushQueue);
-    const bus = createLocalEventBus();
+    // EventBridge rule -> queue -> consumer, as in AWS: `user.deprovisioned` queues rotations.
+    const deprovisionedQueue = createLocalSqsQueue(
+      once(() =>
+        Promise.all([
+          import('../functions/events/deprovisioned-rotations'),
+          import('../shared/runtime/rotation-triggers'),
+        ]).then(([module, runtime]) =>
+          module.createDeprovisionedRotations(runtime.deprovisionedRotationsDeps()),
+        ),
+      ),
+      {
+        name: 'latchkey-local-user-deprovisioned',
+        visibilityTimeoutMs: LOCAL_VISIBILITY_MS,
+        maxReceiveCount: 5,
+        log: print,
+      },
+    );
+    queues.push(deprovisionedQueue);
+    const bus = createLocalEventBus({ 'user.deprovisioned': deprovisionedQueue.queue });
     const phones = createPhoneNumberSimulator();
     const mailObjects = createBlobStore();
     const inboundSmsQueue = createLocalSqsQueue(
@@ -405,6 +435,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return json(200, { routes: LOCAL_ROUTES });
       }
       if (await demoApp.handle(req, res, path)) return true;
+      if (req.method === 'POST' && path === '/_local/idp/logout-token') {
+        const parsed = logoutTokenRequest.safeParse(await readJson(req));
+        if (!parsed.success) {
+          return json(400, {
+            error: 'validation_failed',
+            message: 'Send {audience: the GTR endpoint URL, lifetimeSeconds?, jti?}.',
+          });
+        }
+        const { audience, lifetimeSeconds, jti } = parsed.data;
+        return json(
+          200,
+          await idp.signLogoutToken({
+            audience,
+            ...(lifetimeSeconds ? { lifetimeSeconds } : {}),
+            ...(jti ? { jti } : {}),
+          }),
+        );
+      }
       if (req.method === 'POST' && path === '/_local/rotations/sweep') {
         const now = ((await readJson(req)) as { now?: unknown } | undefined)?.now;
         const at = typeof now === 'string' ? new Date(now) : new Date();

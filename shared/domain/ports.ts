@@ -175,6 +175,11 @@ export interface DeviceRepository {
     keepOwnerId?: string,
   ): Promise<WriteOutcome>;
   /**
+   * Disables these devices of a user (still active) in one transaction with the outbox events: every
+   * session ends, and each client must register and be trusted again (universal logout).
+   */
+  disableAll(userId: string, devices: Device[], now: Date, events?: DomainEvent[]): Promise<WriteOutcome>;
+  /**
    * Counts one wrong code against the user's consecutive-failure budget in one conditional write:
    * false when the budget is already spent (a run whose last failure is after `since`). A run older
    * than that restarts at one.

@@ -13,6 +13,7 @@ import { DEVICE_ERRORS } from './error-codes/devices';
 import { DIRECTORY_ERRORS } from './error-codes/directory';
 import { IDENTITY_ERRORS } from './error-codes/identity';
 import { LOGIN_ERRORS } from './error-codes/logins';
+import { LOGOUT_ERRORS } from './error-codes/logout';
 import { NOTIFICATION_ERRORS } from './error-codes/notifications';
 import { ROTATION_ERRORS } from './error-codes/rotation';
 import { SECRET_ERRORS } from './error-codes/secrets';
@@ -73,6 +74,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   ...SHARE_LINK_ERRORS,
   ...LOGIN_ERRORS,
   ...ROTATION_ERRORS,
+  ...LOGOUT_ERRORS,
 ];
 
 export interface ErrorResponse {

@@ -27,7 +27,7 @@ export interface RouteInput<Id extends RouteId> {
   params: Field<Spec<Id>, 'params'>;
   query: Field<Spec<Id>, 'query'>;
   body: Field<Spec<Id>, 'body'>;
-  caller: Spec<Id>['auth'] extends 'public' ? undefined : User;
+  caller: Spec<Id>['auth'] extends 'public' | 'idp' ? undefined : User;
   /** Always on `device`/`trusted` routes; on `optionalDevice` routes when a credential was sent. */
   device: Spec<Id>['auth'] extends 'device' | 'trusted' ? Device : Device | undefined;
   event: HttpEvent;
@@ -154,6 +154,10 @@ function groupStack(
       device: state.device,
       event,
     });
+    if (route.status === 204) {
+      const { body: _none, ...empty } = jsonResponse(204, null);
+      return empty;
+    }
     return jsonResponse(route.status, body);
   };
 

@@ -239,7 +239,7 @@ export function authContext(options: AuthOptions): HttpMiddleware {
   return {
     before: async (request) => {
       const state = request.context.latchkey;
-      if (!state.route || state.route.auth === 'public') return;
+      if (!state.route || state.route.auth === 'public' || state.route.auth === 'idp') return;
       const identity = identityFromClaims(
         request.event.requestContext?.authorizer?.jwt?.claims,
         options.workspaceClaim,

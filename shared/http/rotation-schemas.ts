@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ROTATION_STATUSES, ROTATION_STEPS } from '../domain/rotation/model';
+import { ROTATION_STATUSES, ROTATION_STEPS, ROTATION_TRIGGERS } from '../domain/rotation/model';
 
 /** Request and response shapes of apps, rotations, password history, rotation policies and MFA enrolment. */
 const id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id'));
@@ -33,7 +33,7 @@ export const rotationSchema = z
     id: z.string(),
     accountId: z.string(),
     kind: z.enum(['password', 'mfa']),
-    trigger: z.enum(['manual', 'schedule', 'after_login']),
+    trigger: z.enum(ROTATION_TRIGGERS),
     status: z.enum(ROTATION_STATUSES),
     step: z.enum(ROTATION_STEPS),
     attempts: z.number(),

@@ -8,8 +8,15 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * `public`: no token. `user`: a valid IdP token. `device`: plus the credential of one of the caller's
  * registered devices, whatever its status. `trusted`: plus a trusted device. `scim`: SCIM bearer.
+ * `idp`: a JWT the workspace's own IdP signed (Global Token Revocation), verified by the route
+ * against the JWKS the workspace configured; no caller, no JWT authorizer.
  */
-export type AuthLevel = 'public' | 'user' | 'device' | 'trusted' | 'scim';
+export type AuthLevel = 'public' | 'user' | 'device' | 'trusted' | 'scim' | 'idp';
+
+/** Levels that carry no token of Latchkey's IdP: API Gateway's JWT authorizer stays off them. */
+export function bypassesJwtAuthorizer(auth: AuthLevel): boolean {
+  return auth === 'public' || auth === 'scim' || auth === 'idp';
+}
 
 export const ROUTE_GROUPS = [
   'system',
@@ -26,6 +33,7 @@ export const ROUTE_GROUPS = [
   'secrets',
   'attachments',
   'sharelinks',
+  'logout',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 

@@ -4,6 +4,7 @@ import { coreRoutes } from './routes/core';
 import { devicesRoutes } from './routes/devices';
 import { directoryRoutes } from './routes/directory';
 import { identityRoutes } from './routes/identity';
+import { logoutRoutes } from './routes/logout';
 import { notificationsRoutes } from './routes/notifications';
 import { phoneRoutes } from './routes/phone';
 import { rotationRoutes } from './routes/rotation';
@@ -33,6 +34,7 @@ export const routes = {
   ...secretsRoutes,
   ...shareLinksRoutes,
   ...rotationRoutes,
+  ...logoutRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof routes;

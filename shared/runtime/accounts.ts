@@ -6,12 +6,14 @@ import { makeOrphanMarker } from '../adapters/dynamodb/continuity-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeInboxRepository } from '../adapters/dynamodb/inbox-repository';
 import { makeLoginGrantRepository } from '../adapters/dynamodb/login-grant-repository';
+import { makeGrantLedger } from '../adapters/dynamodb/logout-repository';
 import { makeRotationRepository } from '../adapters/dynamodb/rotation-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeTeamAccess } from '../adapters/team-access';
 import { ENV, optionalEnv } from '../config/env';
 import { recordIfOrphaned } from '../domain/directory/continuity';
 import type { LoginDeps } from '../domain/logins/use-cases';
+import { recordGrant } from '../domain/logout/grants';
 import { afterLogin, assertPasswordStable, type RotationDeps } from '../domain/rotation/use-cases';
 import type { WebhookDeps } from '../domain/rotation/webhooks';
 import { withDeviceKeys } from './devices';
@@ -31,6 +33,7 @@ export function accountsRuntime() {
     orphans: makeOrphanMarker(doc, tableName),
     clock: deps.clock,
   };
+  const ledger = makeGrantLedger(doc, tableName);
   const accountDeps: LoginDeps = {
     ...deps,
     accounts,
@@ -46,8 +49,10 @@ export function accountsRuntime() {
       // While a rotation changes the app's password, neither the old nor the new one is sure to work.
       beforeCredentialRead: async (account) => assertPasswordStable(account),
       // A grant hands the password to a device: a login event for the after-login rotation policy.
-      afterGrant: async (account) => {
+      afterGrant: async (account, grant) => {
         await afterLogin(account.id, { rotations, clock: deps.clock });
+        // Who saw which password since its last rotation: what a universal logout rotates.
+        await recordGrant(account, grant, ledger);
       },
     },
   };

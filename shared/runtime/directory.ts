@@ -3,6 +3,7 @@ import { makeContinuityRepository } from '../adapters/dynamodb/continuity-reposi
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeTeamAccess } from '../adapters/team-access';
+import { ENV, optionalEnv } from '../config/env';
 import { httpCore } from './core';
 import { makeNotifier } from './notify';
 
@@ -17,6 +18,8 @@ export function directoryRuntime() {
     settings: makeDirectorySettingsStore(doc, tableName),
     orphans: makeContinuityRepository(doc, tableName).orphans,
     notifier: makeNotifier(doc, tableName).notifier,
+    // The dev IdP serves its keys over plain HTTP on loopback; only the local runtime may use that.
+    allowLoopbackJwks: optionalEnv(ENV.stage) === 'local',
   };
   return { deps, options };
 }

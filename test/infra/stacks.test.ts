@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BASE_CONTEXT, buildApp } from '../../infra/app';
 import { ENV } from '../../shared/config/env';
 import { TABLE, tableDefinition } from '../../shared/config/table';
-import { listRoutes, ROUTE_GROUPS } from '../../shared/http/routes';
+import { bypassesJwtAuthorizer, listRoutes, ROUTE_GROUPS } from '../../shared/http/routes';
 
 /** No esbuild here: `aws:cdk:bundling-stacks` = [] bundles no stack (the bench synthesizes real bundles). */
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
@@ -150,8 +150,9 @@ describe('CDK app (default context: Cognito user pool)', () => {
   it('gives every function the defaults: Node 22, ARM64, tracing, JSON logs, Powertools env', () => {
     const functions = app.api.findResources('AWS::Lambda::Function');
     // One per route group, plus the push fan-out, the inbound SMS handler, the two email stages, the
-    // outbox relay, the rotation worker, connector and sweep, and the attachment clean-up.
-    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 9);
+    // outbox relay, the rotation worker, connector and sweep, the attachment clean-up and the
+    // user.deprovisioned consumer.
+    expect(Object.keys(functions)).toHaveLength(ROUTE_GROUPS.length + 10);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -190,9 +191,7 @@ describe('CDK app (default context: Cognito user pool)', () => {
       const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
       expect(found, route.id).toBeDefined();
       // SCIM routes carry the workspace's SCIM token, which the SCIM function itself checks.
-      expect(found?.AuthorizationType, route.id).toBe(
-        route.auth === 'public' || route.auth === 'scim' ? 'NONE' : 'JWT',
-      );
+      expect(found?.AuthorizationType, route.id).toBe(bypassesJwtAuthorizer(route.auth) ? 'NONE' : 'JWT');
     }
     expect(routes.find((r) => r.RouteKey === '$default')?.AuthorizationType ?? 'NONE').toBe('NONE');
   });
@@ -329,6 +328,23 @@ describe('CDK app: outbox relay', () => {
       AlarmDescription: Match.stringLikeRegexp(
         '^user\\.deprovisioned events their consumer failed 5 times\\. Runbook: docs/runbooks/dead-letter-queue\\.md$',
       ),
+    });
+  });
+
+  it('consumes the user.deprovisioned queue with the rotation consumer, reporting partial batch failures', () => {
+    const functions = app.api.findResources('AWS::Lambda::Function', {
+      Properties: { Description: 'Latchkey: queues password rotations when a user is deprovisioned' },
+    });
+    const [logicalId] = Object.keys(functions);
+    const mappings = Object.values(
+      app.api.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { FunctionName: { Ref: logicalId } },
+      }),
+    );
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/UserDeprovisionedQueue/), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
 });

@@ -81,6 +81,21 @@ export const ownerCountChange = (tableName: string, accountId: string, delta: nu
   },
 });
 
+/** Reading one account only (the rotation triggers): the repository's `get` without the rest of it. */
+export function makeAccountReader(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): Pick<AccountRepository, 'get'> {
+  return {
+    async get(accountId) {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: accountKeys.account(accountId), ConsistentRead: true }),
+      );
+      return Item ? toAccount(Item) : undefined;
+    },
+  };
+}
+
 export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: string): AccountRepository {
   const get = async (key: Record<string, string>) =>
     (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;

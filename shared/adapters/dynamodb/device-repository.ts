@@ -692,10 +692,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
           },
         },
       },
-      ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
-      ...(devices.length ? [releaseSlots(user.id, devices.length)] : []),
-      ...(devices.some(wasTrusted) ? [dropPushEntries(user.id, devices)] : []),
-      ...events.map((e) => outboxPut(tableName, e)),
+      ...disableAllItems(user.id, devices, now, events),
       ...(keepOwnerId
         ? [
             {
@@ -708,6 +705,33 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
           ]
         : []),
     ];
+    try {
+      await transact(items);
+      return 'applied';
+    } catch (error) {
+      conflictOn(error);
+      return 'conflict';
+    }
+  }
+
+  /** Every device disabled with its slot and name released, and the outbox events, as one list. */
+  function disableAllItems(userId: string, devices: Device[], now: Date, events: DomainEvent[]) {
+    return [
+      ...devices.flatMap((device) => [retireItem(device, 'disabled', now), releaseName(device)]),
+      ...(devices.length ? [releaseSlots(userId, devices.length)] : []),
+      ...(devices.some(wasTrusted) ? [dropPushEntries(userId, devices)] : []),
+      ...events.map((e) => outboxPut(tableName, e)),
+    ];
+  }
+
+  async function disableAll(
+    userId: string,
+    devices: Device[],
+    now: Date,
+    events: DomainEvent[] = [],
+  ): Promise<WriteOutcome> {
+    const items = disableAllItems(userId, devices, now, events);
+    if (items.length === 0) return 'applied';
     try {
       await transact(items);
       return 'applied';
@@ -886,6 +910,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     rename,
     touch,
     deprovisionUser,
+    disableAll,
     recordCodeFailure: async (userId, budget, now, since) => {
       const names = { '#failures': 'codeFailures', '#last': 'lastCodeFailureAt' };
       const values = { ':one': 1, ':now': now.toISOString(), ':since': since.toISOString() };

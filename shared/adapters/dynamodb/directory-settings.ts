@@ -18,11 +18,19 @@ const settingsItem = z.object({
   linkBy: z.optional(z.enum(LINK_METHODS)),
   source: z.enum(['legacy', 'bootstrap', 'admin']),
   updatedAt: z.string(),
+  universalLogout: z.optional(
+    z.object({ issuer: z.string(), jwksUrl: z.string(), audience: z.optional(z.string()) }),
+  ),
 });
 
 const parse = (item: Record<string, unknown>): DirectorySettings => {
-  const parsed = settingsItem.parse(item);
-  return { ...parsed, linkBy: parsed.linkBy ?? 'verified_email' };
+  const { universalLogout, ...parsed } = settingsItem.parse(item);
+  const { audience, ...logout } = universalLogout ?? { issuer: '', jwksUrl: '' };
+  return {
+    ...parsed,
+    linkBy: parsed.linkBy ?? 'verified_email',
+    ...(universalLogout ? { universalLogout: { ...logout, ...(audience ? { audience } : {}) } } : {}),
+  };
 };
 
 /** Legacy derivation reads at most this many users: a workspace past it had best set its domains. */

@@ -34,7 +34,15 @@ export const rotationKeys = {
   policy: (accountId: string) => ({ [PK]: `ACCOUNT#${accountId}`, [SK]: 'ROTATION_POLICY' }),
   workspacePolicy: (workspaceId: string) => ({ [PK]: `WORKSPACE#${workspaceId}`, [SK]: 'ROTATION_POLICY' }),
   due: (dueAt: string, accountId: string) => ({ [GPK]: ROTATIONS_DUE, [GSK]: `${dueAt}#${accountId}` }),
+  /** A trigger (a `user.deprovisioned` event, say) that already queued this account's rotation. */
+  claim: (accountId: string, claim: string) => ({
+    [PK]: `ACCOUNT#${accountId}`,
+    [SK]: `ROTATION_CLAIM#${claim}`,
+  }),
 };
+
+/** Claims outlive any redelivery (EventBridge retries a day, the consumer queue keeps 14 days). */
+const CLAIM_RETENTION_SECONDS = 30 * 86_400;
 
 /** The account still carries this rotation's marker: a stale worker cannot touch a later rotation. */
 const ownsMarker = (rotationId: string) => ({
@@ -173,8 +181,8 @@ export function makeRotationRepository(doc: DynamoDBDocumentClient, tableName: s
   });
 
   return {
-    async start(rotation, job) {
-      const ok = await transact([
+    async start(rotation, job, options = {}) {
+      const ops: Op[] = [
         { Put: { TableName: tableName, Item: rotationItem(rotation), ...itemIsNew } },
         accountUpdate(
           rotation.accountId,
@@ -184,8 +192,32 @@ export function makeRotationRepository(doc: DynamoDBDocumentClient, tableName: s
           { ':ar': { id: rotation.id, kind: rotation.kind, startedAt: rotation.createdAt } },
         ),
         outboxPut(tableName, job),
-      ]);
-      if (ok) return 'applied';
+      ];
+      if (options.claim) {
+        // The trigger's claim commits with the rotation: a redelivered trigger finds it and queues nothing.
+        ops.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...rotationKeys.claim(rotation.accountId, options.claim),
+              [TABLE.entityAttribute]: 'RotationClaim',
+              rotationId: rotation.id,
+              createdAt: rotation.createdAt,
+              [TABLE.ttlAttribute]:
+                Math.floor(Date.parse(rotation.createdAt) / 1000) + CLAIM_RETENTION_SECONDS,
+            },
+            ...itemIsNew,
+          },
+        });
+      }
+      try {
+        await doc.send(new TransactWriteCommand({ TransactItems: ops }));
+        return 'applied';
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        if (codes[3] === 'ConditionalCheckFailed') return 'duplicate';
+      }
       return (await getItem(accountKeys.account(rotation.accountId))) ? 'in_progress' : 'missing';
     },
 

@@ -21,4 +21,15 @@ export interface DirectorySettings {
    */
   source: 'legacy' | 'bootstrap' | 'admin';
   updatedAt: string;
+  /** The IdP allowed to send Universal Logout (Global Token Revocation) requests, when configured. */
+  universalLogout?: UniversalLogoutSettings;
+}
+
+/** Whose signed requests may log users out: the IdP's issuer and JWKS, and the `aud` it uses. */
+export interface UniversalLogoutSettings {
+  issuer: string;
+  /** HTTPS (plain HTTP only for a loopback address in the local runtime). */
+  jwksUrl: string;
+  /** The `aud` the IdP's tokens carry; absent: this workspace's endpoint URL. */
+  audience?: string;
 }

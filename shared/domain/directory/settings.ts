@@ -1,6 +1,14 @@
+import { DomainError } from '../errors';
 import type { Clock, SecurityLog } from '../ports';
 import type { CallerIdentity, User } from '../users/model';
-import type { DirectorySettings, LinkMethod } from './settings-model';
+import type { DirectorySettings, LinkMethod, UniversalLogoutSettings } from './settings-model';
+
+/** A JWKS URL that is not HTTPS (400 `insecure_jwks_url`). */
+export class InsecureJwksUrlError extends DomainError {
+  constructor() {
+    super('The JWKS URL must use https.');
+  }
+}
 
 export { type DirectorySettings, LINK_METHODS, type LinkMethod } from './settings-model';
 
@@ -77,6 +85,7 @@ export interface DirectorySettingsView {
   linkBy: LinkMethod;
   source: DirectorySettings['source'];
   updatedAt: string;
+  universalLogout: UniversalLogoutSettings | null;
 }
 
 const view = (settings: DirectorySettings): DirectorySettingsView => ({
@@ -85,31 +94,60 @@ const view = (settings: DirectorySettings): DirectorySettingsView => ({
   linkBy: settings.linkBy,
   source: settings.source,
   updatedAt: settings.updatedAt,
+  universalLogout: settings.universalLogout ?? null,
 });
 
 export async function getDirectorySettings(caller: User, deps: DirectorySettingsDeps) {
   return view(await directorySettingsOf(caller.workspaceId, deps));
 }
 
+/**
+ * The IdP's keys are fetched over HTTPS only; plain HTTP is allowed for a loopback host in the local
+ * runtime (the dev IdP), never in AWS.
+ */
+function assertJwksUrl(raw: string, allowLoopback: boolean) {
+  const url = new URL(raw);
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol === 'https:' || (allowLoopback && loopback && url.protocol === 'http:')) return;
+  throw new InsecureJwksUrlError();
+}
+
 /** Replaces the settings (roles and the trusted web session are the route's). */
 export async function updateDirectorySettings(
   caller: User,
-  input: { jitProvisioning: boolean; allowedEmailDomains: string[]; linkBy?: LinkMethod | undefined },
-  deps: DirectorySettingsDeps & { security: SecurityLog },
+  input: {
+    jitProvisioning: boolean;
+    allowedEmailDomains: string[];
+    linkBy?: LinkMethod | undefined;
+    /** Absent: unchanged; null: Universal Logout requests are no longer accepted. */
+    universalLogout?: { issuer: string; jwksUrl: string; audience?: string | undefined } | null | undefined;
+  },
+  deps: DirectorySettingsDeps & { security: SecurityLog; allowLoopbackJwks?: boolean },
 ) {
   const current = await directorySettingsOf(caller.workspaceId, deps);
+  const logout = input.universalLogout === undefined ? current.universalLogout : input.universalLogout;
+  if (logout) assertJwksUrl(logout.jwksUrl, deps.allowLoopbackJwks === true);
   const next: DirectorySettings = {
     jitProvisioning: input.jitProvisioning,
     allowedEmailDomains: [...new Set(input.allowedEmailDomains.map((domain) => domain.toLowerCase()))].sort(),
     linkBy: input.linkBy ?? current.linkBy,
     source: 'admin',
     updatedAt: deps.clock.now().toISOString(),
+    ...(logout
+      ? {
+          universalLogout: {
+            issuer: logout.issuer,
+            jwksUrl: logout.jwksUrl,
+            ...(logout.audience ? { audience: logout.audience } : {}),
+          },
+        }
+      : {}),
   };
   await deps.settings.put(caller.workspaceId, next);
   deps.security.record({
     event: 'workspace.directory_changed',
     outcome: 'success',
-    reason: `jit=${next.jitProvisioning};domains=${next.allowedEmailDomains.length};link=${next.linkBy}`,
+    reason: `jit=${next.jitProvisioning};domains=${next.allowedEmailDomains.length};link=${next.linkBy};universalLogout=${next.universalLogout ? 'on' : 'off'}`,
     userId: caller.id,
     actorUserId: caller.id,
   });

@@ -33,6 +33,8 @@ export const CONFIRMATION_ACTIONS = {
   'vault.manage': { label: 'Manage a vault', scope: 'route' },
   /** A stolen credential that re-keys a trusted device would receive every later login grant. */
   'device.public_key.set': { label: "Set a device's encryption key", scope: 'route' },
+  /** Ends every session of another user and rotates what they saw: bound to the user. */
+  'user.universal_logout': { label: 'Log a user out everywhere', scope: 'route' },
 } as const satisfies Record<string, ConfirmationAction>;
 
 export type ConfirmationActionId = keyof typeof CONFIRMATION_ACTIONS;

@@ -48,7 +48,14 @@ export type RotationStep = (typeof ROTATION_STEPS)[number];
 
 /** `password`: a password rotation; `mfa`: one-click TOTP enrolment (the seed is the new secret). */
 export type RotationKind = 'password' | 'mfa';
-export type RotationTrigger = 'manual' | 'schedule' | 'after_login';
+export const ROTATION_TRIGGERS = [
+  'manual',
+  'schedule',
+  'after_login',
+  'universal_logout',
+  'deprovisioning',
+] as const;
+export type RotationTrigger = (typeof ROTATION_TRIGGERS)[number];
 
 export interface StepRecord {
   step: RotationStep;

@@ -23,13 +23,15 @@ export type RotationEffect =
 export interface RotationRepository {
   /**
    * The rotation, the account's "one at a time" marker and the job's outbox event in one
-   * transaction; `in_progress` when the account already has an active rotation.
+   * transaction; `in_progress` when the account already has an active rotation. With `claim`, a
+   * claim item (`ACCOUNT#<id>` / `ROTATION_CLAIM#<claim>`) is created in the same transaction:
+   * `duplicate` when it exists already (a redelivered trigger queues nothing twice).
    */
   start(
     rotation: Rotation,
     job: DomainEvent,
-    options?: { dueAt?: string },
-  ): Promise<'applied' | 'in_progress' | 'missing'>;
+    options?: { dueAt?: string; claim?: string },
+  ): Promise<'applied' | 'in_progress' | 'missing' | 'duplicate'>;
   get(accountId: string, rotationId: string): Promise<Rotation | undefined>;
   list(accountId: string): Promise<Rotation[]>;
   /** Writes `next` if the stored rotation still has `current.rev`, with the effects; undefined when it lost. */

@@ -1,17 +1,14 @@
 import type { Account } from '../accounts/model';
 import { type AccessDeps, requireMember, requireOwner } from '../accounts/use-cases';
 import { NotFoundError } from '../errors';
-import type { DomainEvent } from '../events';
 import type { Clock, IdGenerator, Keyring, SecurityLog } from '../ports';
 import type { User } from '../users/model';
 import { effectiveCapabilities, findApp } from './apps';
 import { passwordContext } from './engine';
 import { MfaAlreadyEnrolledError, RotationInProgressError, RotationNotSupportedError } from './errors';
 import { boundedSettings } from './generator';
-import { ROTATION_JOB_EVENT } from './jobs';
 import {
   DEFAULT_POLICY,
-  MAX_ATTEMPTS,
   type Rotation,
   type RotationKind,
   type RotationPolicy,
@@ -19,6 +16,7 @@ import {
 } from './model';
 import type { RotationRepository } from './ports';
 import { type AppWebhookRepository, rotationSupported } from './webhooks';
+import { newRotation, rotationJob } from './queue';
 
 export interface RotationDeps extends AccessDeps {
   rotations: RotationRepository;
@@ -30,16 +28,6 @@ export interface RotationDeps extends AccessDeps {
   rotationRetryAfterSeconds?: number;
   /** The workspaces' webhooks: an app without a connector rotates through one when configured. */
   webhooks?: Pick<AppWebhookRepository, 'get'>;
-}
-
-export function rotationJob(rotation: Rotation, newId: IdGenerator): DomainEvent {
-  return {
-    id: newId('evt'),
-    type: ROTATION_JOB_EVENT,
-    occurredAt: rotation.createdAt,
-    workspaceId: rotation.workspaceId,
-    detail: { accountId: rotation.accountId, rotationId: rotation.id },
-  };
 }
 
 function retryAfterOf(deps: Pick<RotationDeps, 'rotationRetryAfterSeconds'>) {
@@ -54,27 +42,10 @@ async function queue(
   requestedBy: string,
   deps: Pick<RotationDeps, 'rotations' | 'clock' | 'newId' | 'rotationRetryAfterSeconds'>,
 ): Promise<Rotation> {
-  const now = deps.clock.now().toISOString();
-  const rotation: Rotation = {
-    id: deps.newId('rot'),
-    accountId: account.id,
-    workspaceId: account.workspaceId,
-    kind,
-    trigger,
-    status: 'queued',
-    step: 'seal',
-    attempts: 0,
-    maxAttempts: MAX_ATTEMPTS,
-    fromVersion: account.passwordVersion ?? 1,
-    steps: [],
-    requestedBy,
-    createdAt: now,
-    updatedAt: now,
-    rev: 0,
-  };
+  const rotation = newRotation(account, kind, trigger, requestedBy, deps);
   const outcome = await deps.rotations.start(rotation, rotationJob(rotation, deps.newId));
   if (outcome === 'missing') throw new NotFoundError('No such account.');
-  if (outcome === 'in_progress') {
+  if (outcome !== 'applied') {
     throw new RotationInProgressError(retryAfterOf(deps), account.activeRotation?.id);
   }
   return rotation;

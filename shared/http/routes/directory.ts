@@ -29,6 +29,9 @@ const directorySettingsView = z.object({
   linkBy: z.enum(LINK_METHODS),
   source: z.enum(['legacy', 'bootstrap', 'admin']),
   updatedAt: z.string(),
+  universalLogout: z.nullable(
+    z.object({ issuer: z.string(), jwksUrl: z.string(), audience: z.optional(z.string()) }),
+  ),
 });
 
 const orphanListQuery = z.strictObject({
@@ -45,6 +48,7 @@ const orphanedAccountView = z.object({
     z.object({ id: z.string(), name: z.string(), email: z.string(), status: z.enum(USER_STATUSES) }),
   ),
 });
+const httpUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(1024));
 
 /** The workspace directory for people: the sharing picker, workspace roles, who may join. */
 export const directoryRoutes = {
@@ -107,15 +111,24 @@ export const directoryRoutes = {
     clientTypes: ['web'],
     roles: ['owner', 'super_admin', 'admin'],
     summary:
-      'Sets just-in-time provisioning and its email domains, and how first sign-ins link to SCIM users (`linkBy`).',
+      'Sets just-in-time provisioning and its email domains, how first sign-ins link to SCIM users (`linkBy`), and the IdP allowed to send Universal Logout requests (`universalLogout`: issuer, JWKS URL, optional audience; null turns it off).',
     status: 200,
     body: z.strictObject({
       jitProvisioning: z.boolean(),
       allowedEmailDomains: z.array(domain).check(z.maxLength(50)),
       linkBy: z.optional(z.enum(LINK_METHODS)),
+      universalLogout: z.optional(
+        z.nullable(
+          z.strictObject({
+            issuer: z.string().check(z.minLength(1), z.maxLength(1024)),
+            jwksUrl: httpUrl,
+            audience: z.optional(httpUrl),
+          }),
+        ),
+      ),
     }),
     response: z.object({ directory: directorySettingsView }),
-    errors: ['forbidden'],
+    errors: ['forbidden', 'insecure_jwks_url'],
   },
   listOrphanedAccounts: {
     method: 'GET',
