@@ -15,8 +15,8 @@ import {
   type RotationTrigger,
 } from './model';
 import type { RotationRepository } from './ports';
-import { type AppWebhookRepository, rotationSupported } from './webhooks';
 import { newRotation, rotationJob } from './queue';
+import { type AppWebhookRepository, rotationSupported } from './webhooks';
 
 export interface RotationDeps extends AccessDeps {
   rotations: RotationRepository;
