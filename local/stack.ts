@@ -243,8 +243,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [ENV.inboundEmailDomain]: process.env[ENV.inboundEmailDomain] ?? 'inbound.latchkey.local',
       // The demo app is served by this gateway; the demo connector drives it over HTTP.
       [ENV.demoAppUrl]: `http://127.0.0.1:${options.apiPort}/_local/apps/demo`,
-      // The local-only SSRF allowance: webhooks may use this one loopback origin over plain HTTP, so the
-      // demo app can answer as a customer's endpoint. Never set in AWS (test/infra asserts it).
+      // The local-only SSRF allowance: webhooks and Universal Logout JWKS URLs may use this one loopback
+      // origin over plain HTTP, so the demo app can answer as a customer's endpoint and the dev IdP's keys
+      // can be fetched. Never set in AWS (test/infra asserts it).
       [ENV.webhookLocalOrigin]: `http://127.0.0.1:${options.apiPort}`,
       ...options.env,
     });

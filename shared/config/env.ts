@@ -62,9 +62,10 @@ export const ENV = {
   /** Base URL of the demo app (`/_local/apps/demo` on the local gateway); unset in AWS. */
   demoAppUrl: 'DEMO_APP_URL',
   /**
-   * Only set by the local runtime: the one loopback origin (`http://127.0.0.1:<port>`) a webhook may
-   * use despite the SSRF rules (plain HTTP, loopback), so the demo app can answer as an endpoint.
-   * Never set in AWS (an infra test asserts it is absent from every function).
+   * Only set by the local runtime: the one loopback origin (`http://127.0.0.1:<port>`) a customer-set
+   * outbound URL may use despite the SSRF rules (plain HTTP, loopback): a webhook (the demo app answers
+   * as an endpoint) and a Universal Logout JWKS (the dev IdP's). Never set in AWS (an infra test asserts
+   * it is absent from every function).
    */
   webhookLocalOrigin: 'WEBHOOK_LOCAL_ORIGIN',
 } as const;

@@ -1,4 +1,3 @@
-import { checkWebhookUrl } from '../adapters/connectors/address-policy';
 import { newWebhookSecret } from '../adapters/connectors/webhook-signature';
 import { makeAccountRepository } from '../adapters/dynamodb/account-repository';
 import { makeAppWebhookRepository } from '../adapters/dynamodb/app-webhook-repository';
@@ -10,7 +9,6 @@ import { makeGrantLedger } from '../adapters/dynamodb/logout-repository';
 import { makeRotationRepository } from '../adapters/dynamodb/rotation-repository';
 import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-repository';
 import { makeTeamAccess } from '../adapters/team-access';
-import { ENV, optionalEnv } from '../config/env';
 import { recordIfOrphaned } from '../domain/directory/continuity';
 import type { LoginDeps } from '../domain/logins/use-cases';
 import { recordGrant } from '../domain/logout/grants';
@@ -19,6 +17,7 @@ import type { WebhookDeps } from '../domain/rotation/webhooks';
 import { withDeviceKeys } from './devices';
 import { httpRuntime } from './http';
 import { accountSettings, sharedKeyring } from './keyring';
+import { outboundUrlCheck } from './outbound';
 
 /** The HTTP runtime plus the accounts context: repositories, the keyring and settings. */
 export function accountsRuntime() {
@@ -58,16 +57,12 @@ export function accountsRuntime() {
   };
   const webhooks = makeAppWebhookRepository(doc, tableName);
   const rotationDeps: RotationDeps = { ...accountDeps, rotations, webhooks };
-  const localOrigin = optionalEnv(ENV.webhookLocalOrigin);
   const webhookDeps: WebhookDeps = {
     webhooks,
     keyring: accountDeps.keyring,
     clock: deps.clock,
     security: deps.security,
-    checkUrl: (url) => {
-      const checked = checkWebhookUrl(url, localOrigin);
-      return checked.ok ? undefined : checked.reason;
-    },
+    checkUrl: outboundUrlCheck(),
     newSecret: newWebhookSecret,
   };
   return { ...runtime, accountDeps, rotationDeps, webhookDeps };

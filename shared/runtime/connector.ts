@@ -10,6 +10,7 @@ import { ENV, optionalEnv, positiveIntEnv, requireEnv } from '../config/env';
 import type { AppDriver, ConnectorDeps } from '../domain/rotation/connector';
 import { webhookSecretContext } from '../domain/rotation/webhooks';
 import { sharedKeyring } from './keyring';
+import { localOutboundOrigin } from './outbound';
 
 /** One connector call's time box (the connector function's own timeout sits just above it). */
 export function connectorTimeoutMs(): number {
@@ -32,7 +33,7 @@ export function connectorDeps(): ConnectorDeps {
   if (demoUrl) drivers.demo = makeDemoDriver({ baseUrl: demoUrl, timeoutMs: connectorTimeoutMs() });
   const webhooks = makeAppWebhookRepository(doc, tableName);
   const keyring = sharedKeyring();
-  const localOrigin = optionalEnv(ENV.webhookLocalOrigin);
+  const localOrigin = localOutboundOrigin();
   const timeoutMs = Math.min(WEBHOOK_TIMEOUT_MS, connectorTimeoutMs());
   return {
     secrets: {

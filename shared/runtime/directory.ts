@@ -3,9 +3,9 @@ import { makeContinuityRepository } from '../adapters/dynamodb/continuity-reposi
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeTeamAccess } from '../adapters/team-access';
-import { ENV, optionalEnv } from '../config/env';
 import { httpCore } from './core';
 import { makeNotifier } from './notify';
+import { outboundUrlCheck } from './outbound';
 
 /** The directory for people: teams, the accounts shared with them, the user picker and workspace roles. */
 export function directoryRuntime() {
@@ -18,8 +18,8 @@ export function directoryRuntime() {
     settings: makeDirectorySettingsStore(doc, tableName),
     orphans: makeContinuityRepository(doc, tableName).orphans,
     notifier: makeNotifier(doc, tableName).notifier,
-    // The dev IdP serves its keys over plain HTTP on loopback; only the local runtime may use that.
-    allowLoopbackJwks: optionalEnv(ENV.stage) === 'local',
+    // The webhook connector's outbound rules; locally the dev IdP's JWKS on the gateway's loopback origin.
+    checkJwksUrl: outboundUrlCheck(),
   };
   return { deps, options };
 }

@@ -180,43 +180,48 @@ describe('universal logout and the rotations it queues, over HTTP', () => {
       endpoint = `${stack.apiUrl}/v1/workspaces/${workspaceId}/global-token-revocation`;
     });
 
-    it('is refused until the workspace configures its IdP, and an HTTP JWKS off loopback is refused', async () => {
+    it('is refused until the workspace configures its IdP; a JWKS URL off the outbound rules is refused', async () => {
+      // The local runtime's one SSRF allowance: plain HTTP to exactly the gateway's loopback origin.
+      const devJwks = `${stack.apiUrl.replace('localhost', '127.0.0.1')}/_local/.well-known/jwks.json`;
       const unconfigured = await revoke(await logoutToken(), { format: 'email', email: owner.email });
-      const insecure = await api.call(
-        'PUT',
-        '/v1/workspace/directory',
-        as({
-          body: {
-            jitProvisioning: true,
-            allowedEmailDomains: ['acme.example'],
-            universalLogout: { issuer: DEV_IDP.issuer, jwksUrl: 'http://idp.example/jwks.json' },
-          },
-        }),
-      );
-      const configured = await api.call(
-        'PUT',
-        '/v1/workspace/directory',
-        as({
-          body: {
-            jitProvisioning: true,
-            allowedEmailDomains: ['acme.example'],
-            universalLogout: {
-              issuer: DEV_IDP.issuer,
-              jwksUrl: `${stack.apiUrl}/_local/.well-known/jwks.json`,
+      const put = (jwksUrl: string) =>
+        api.call(
+          'PUT',
+          '/v1/workspace/directory',
+          as({
+            body: {
+              jitProvisioning: true,
+              allowedEmailDomains: ['acme.example'],
+              universalLogout: { issuer: DEV_IDP.issuer, jwksUrl },
             },
-          },
-        }),
-      );
+          }),
+        );
+      const insecure = await put('http://idp.example/jwks.json');
+      const metadata = await put('https://169.254.169.254/latest/meta-data/jwks');
+      const privateRange = await put('https://10.0.0.5/keys');
+      const otherLoopback = await put(`${stack.apiUrl}/_local/.well-known/jwks.json`);
+      const refusedLeftNothing = await api.call('GET', '/v1/workspace/directory', as());
+      const configured = await put(devJwks);
 
       expect(unconfigured.status).toBe(401);
       expect(unconfigured.body).toMatchObject({ error: 'invalid_token', reason: 'not_configured' });
-      expect(insecure.status).toBe(400);
-      expect(insecure.body.error).toBe('insecure_jwks_url');
-      expect(configured.status).toBe(200);
-      expect(configured.body.directory.universalLogout).toEqual({
-        issuer: DEV_IDP.issuer,
-        jwksUrl: `${stack.apiUrl}/_local/.well-known/jwks.json`,
+      expect(insecure).toMatchObject({
+        status: 422,
+        body: { error: 'jwks_url_refused', reason: 'not HTTPS' },
       });
+      expect(metadata).toMatchObject({
+        status: 422,
+        body: { error: 'jwks_url_refused', reason: 'an address in a refused range (linkLocal)' },
+      });
+      expect(privateRange).toMatchObject({
+        status: 422,
+        body: { error: 'jwks_url_refused', reason: 'an address in a refused range (private)' },
+      });
+      // `localhost` is not the allowed origin (only its exact loopback address is).
+      expect(otherLoopback).toMatchObject({ status: 422, body: { error: 'jwks_url_refused' } });
+      expect(refusedLeftNothing.body.directory.universalLogout).toBeNull();
+      expect(configured.status).toBe(200);
+      expect(configured.body.directory.universalLogout).toEqual({ issuer: DEV_IDP.issuer, jwksUrl: devJwks });
     });
 
     it('logs the subject out by email and queues their granted rotation; the token is single use', async () => {

@@ -62,6 +62,14 @@ export function checkedLookup(
   };
 }
 
+/** What a safe request is for, in its error messages (`the webhook URL is refused: ...`). */
+export interface SafeRequestOptions extends SafePostOptions {
+  /** Names the endpoint in failures: `webhook` (default), `JWKS`... */
+  label?: string;
+  /** Ends the call early too (jose passes one with its own timeout). */
+  signal?: AbortSignal;
+}
+
 /**
  * POSTs a JSON body to a customer's endpoint under the SSRF rules: HTTPS only (except the local
  * allowance), no refused address either as a literal or after DNS resolution, the checked address is
@@ -75,18 +83,40 @@ export async function safePost(
   body: string,
   options: SafePostOptions,
 ): Promise<SafeResponse> {
+  return safeRequest('POST', rawUrl, { ...headers, 'content-type': 'application/json' }, body, options);
+}
+
+/** GETs a customer-configured URL (an IdP's JWKS) under the same SSRF rules as {@link safePost}. */
+export async function safeGet(
+  rawUrl: string,
+  headers: Record<string, string>,
+  options: SafeRequestOptions,
+): Promise<SafeResponse> {
+  return safeRequest('GET', rawUrl, headers, undefined, options);
+}
+
+async function safeRequest(
+  method: 'GET' | 'POST',
+  rawUrl: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  options: SafeRequestOptions,
+): Promise<SafeResponse> {
+  const label = options.label ?? 'webhook';
   const checked = checkWebhookUrl(rawUrl, options.localOrigin);
-  if (!checked.ok) throw new ConnectorError(`the webhook URL is refused: ${checked.reason}`);
+  if (!checked.ok) throw new ConnectorError(`the ${label} URL is refused: ${checked.reason}`);
+  if (options.signal?.aborted) throw new ConnectorError(`the ${label} call was cancelled`, true);
   const url = checked.url;
   const local = options.localOrigin !== undefined && url.origin === options.localOrigin;
   const transport = url.protocol === 'https:' ? https : http;
-  const payload = Buffer.from(body, 'utf8');
+  const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
   return new Promise<SafeResponse>((resolve, reject) => {
     let settled = false;
     const finish = (error: ConnectorError | undefined, response?: SafeResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       if (error) {
         request.destroy();
         reject(error);
@@ -95,8 +125,8 @@ export async function safePost(
     const request = transport.request(
       url,
       {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length },
+        method,
+        headers: payload ? { ...headers, 'content-length': payload.length } : headers,
         // The local allowance's loopback origin skips the address check; everything else resolves through it.
         ...(local ? {} : { lookup: checkedLookup(options.resolve ?? resolveAll, options.addressAllowed) }),
         ...(options.ca ? { ca: options.ca } : {}),
@@ -106,7 +136,7 @@ export async function safePost(
         const status = response.statusCode ?? 0;
         if (status >= 300 && status < 400) {
           finish(
-            new ConnectorError(`the webhook answered a redirect (HTTP ${status}), which is not followed`),
+            new ConnectorError(`the ${label} answered a redirect (HTTP ${status}), which is not followed`),
           );
           return;
         }
@@ -116,27 +146,29 @@ export async function safePost(
           size += chunk.length;
           if (size > options.maxResponseBytes) {
             finish(
-              new ConnectorError(`the webhook’s answer is larger than ${options.maxResponseBytes} bytes`),
+              new ConnectorError(`the ${label}’s answer is larger than ${options.maxResponseBytes} bytes`),
             );
             return;
           }
           chunks.push(chunk);
         });
         response.on('end', () => finish(undefined, { status, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', () => finish(new ConnectorError('the webhook connection failed')));
+        response.on('error', () => finish(new ConnectorError(`the ${label} connection failed`)));
       },
     );
     const timer = setTimeout(
-      () => finish(new ConnectorError(`the webhook did not answer within ${options.timeoutMs} ms`, true)),
+      () => finish(new ConnectorError(`the ${label} did not answer within ${options.timeoutMs} ms`, true)),
       options.timeoutMs,
     );
+    const onAbort = () => finish(new ConnectorError(`the ${label} call was cancelled`, true));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EWEBHOOKBLOCKED') {
-        finish(new ConnectorError(`the webhook host is refused: ${error.message}`));
-      } else if (error.code === 'ENOTFOUND') finish(new ConnectorError('the webhook host does not resolve'));
+        finish(new ConnectorError(`the ${label} host is refused: ${error.message}`));
+      } else if (error.code === 'ENOTFOUND') finish(new ConnectorError(`the ${label} host does not resolve`));
       else if (error.code?.startsWith('ERR_TLS') || error.code?.includes('CERT')) {
-        finish(new ConnectorError('the webhook’s TLS certificate is not trusted'));
-      } else finish(new ConnectorError('the webhook is unreachable'));
+        finish(new ConnectorError(`the ${label}’s TLS certificate is not trusted`));
+      } else finish(new ConnectorError(`the ${label} is unreachable`));
     });
     request.end(payload);
   });

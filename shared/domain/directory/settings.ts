@@ -3,10 +3,15 @@ import type { Clock, SecurityLog } from '../ports';
 import type { CallerIdentity, User } from '../users/model';
 import type { DirectorySettings, LinkMethod, UniversalLogoutSettings } from './settings-model';
 
-/** A JWKS URL that is not HTTPS (400 `insecure_jwks_url`). */
-export class InsecureJwksUrlError extends DomainError {
-  constructor() {
-    super('The JWKS URL must use https.');
+/**
+ * A JWKS URL the outbound rules refuse (422 `jwks_url_refused`, `reason`): not HTTPS, credentials or a
+ * fragment in it, an IP literal of a private, loopback or link-local range, a non-public host name.
+ */
+export class JwksUrlRefusedError extends DomainError {
+  constructor(reason: string) {
+    super(`The JWKS URL is refused: ${reason}. Use your identity provider's public HTTPS JWKS URL.`, {
+      reason,
+    });
   }
 }
 
@@ -101,17 +106,6 @@ export async function getDirectorySettings(caller: User, deps: DirectorySettings
   return view(await directorySettingsOf(caller.workspaceId, deps));
 }
 
-/**
- * The IdP's keys are fetched over HTTPS only; plain HTTP is allowed for a loopback host in the local
- * runtime (the dev IdP), never in AWS.
- */
-function assertJwksUrl(raw: string, allowLoopback: boolean) {
-  const url = new URL(raw);
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol === 'https:' || (allowLoopback && loopback && url.protocol === 'http:')) return;
-  throw new InsecureJwksUrlError();
-}
-
 /** Replaces the settings (roles and the trusted web session are the route's). */
 export async function updateDirectorySettings(
   caller: User,
@@ -122,11 +116,21 @@ export async function updateDirectorySettings(
     /** Absent: unchanged; null: Universal Logout requests are no longer accepted. */
     universalLogout?: { issuer: string; jwksUrl: string; audience?: string | undefined } | null | undefined;
   },
-  deps: DirectorySettingsDeps & { security: SecurityLog; allowLoopbackJwks?: boolean },
+  deps: DirectorySettingsDeps & {
+    security: SecurityLog;
+    /**
+     * The outbound URL rules the webhook connector applies (HTTPS, no private/loopback/link-local
+     * literal, a public host name; the local runtime's one loopback origin): the refusal's reason, or
+     * undefined. The address a name resolves to is checked again at each fetch.
+     */
+    checkJwksUrl: (url: string) => string | undefined;
+  },
 ) {
   const current = await directorySettingsOf(caller.workspaceId, deps);
   const logout = input.universalLogout === undefined ? current.universalLogout : input.universalLogout;
-  if (logout) assertJwksUrl(logout.jwksUrl, deps.allowLoopbackJwks === true);
+  // A newly given URL is checked; one kept as it was is checked at each fetch (an older one may predate the rules).
+  const refused = input.universalLogout ? deps.checkJwksUrl(input.universalLogout.jwksUrl) : undefined;
+  if (refused) throw new JwksUrlRefusedError(refused);
   const next: DirectorySettings = {
     jitProvisioning: input.jitProvisioning,
     allowedEmailDomains: [...new Set(input.allowedEmailDomains.map((domain) => domain.toLowerCase()))].sort(),

@@ -22,9 +22,13 @@ export class LogoutTokenError extends DomainError {
   }
 }
 
-/** The IdP's JWKS could not be fetched (503 `jwks_unavailable`): the IdP retries later. */
+/**
+ * The IdP's JWKS could not be fetched (503 `jwks_unavailable`): the IdP retries later. `why` (a refused
+ * URL or address, a redirect, an oversize answer...) is for the security log only: the anonymous caller
+ * is not told how the configured URL resolves.
+ */
 export class JwksUnavailableError extends DomainError {
-  constructor() {
+  constructor(readonly why: string = 'unavailable') {
     super("The identity provider's signing keys could not be fetched. Try again later.", { retryAfter: 30 });
   }
 }

@@ -1,6 +1,11 @@
 import type { DirectorySettingsStore } from '../directory/settings';
 import type { UserRepository } from '../ports';
-import { InvalidSubjectError, LogoutTokenError, UnsupportedSubjectFormatError } from './errors';
+import {
+  InvalidSubjectError,
+  JwksUnavailableError,
+  LogoutTokenError,
+  UnsupportedSubjectFormatError,
+} from './errors';
 import type { LogoutTokens } from './ports';
 import { type LogoutDeps, type LogoutReport, logOutEverywhere } from './use-cases';
 
@@ -69,14 +74,6 @@ export async function globalTokenRevocation(
   const token = bearerToken(input.authorization);
   const config = (await deps.settings.get(input.workspaceId))?.universalLogout;
   if (!config) throw new LogoutTokenError('not_configured');
-  const claims = await deps.logoutTokens.verify(token, {
-    issuer: config.issuer,
-    jwksUrl: config.jwksUrl,
-    audience: config.audience ?? input.endpoint,
-    maxLifetimeSeconds: MAX_LOGOUT_TOKEN_LIFETIME_SECONDS,
-  });
-  const subject = parseSubjectId(input.subId);
-  if (!(await deps.logoutTokens.consume(claims))) throw new LogoutTokenError('replayed');
   const fail = (reason: string) =>
     deps.security.record({
       event: 'user.universal_logout',
@@ -85,6 +82,20 @@ export async function globalTokenRevocation(
       actorUserId: 'idp',
       reason: `${input.workspaceId}:${reason}`,
     });
+  const claims = await deps.logoutTokens
+    .verify(token, {
+      issuer: config.issuer,
+      jwksUrl: config.jwksUrl,
+      audience: config.audience ?? input.endpoint,
+      maxLifetimeSeconds: MAX_LOGOUT_TOKEN_LIFETIME_SECONDS,
+    })
+    .catch((error: unknown) => {
+      // Why the keys are out of reach (e.g. the JWKS host resolves to a private address) is for admins.
+      if (error instanceof JwksUnavailableError) fail(`jwks_unavailable:${error.why}`);
+      throw error;
+    });
+  const subject = parseSubjectId(input.subId);
+  if (!(await deps.logoutTokens.consume(claims))) throw new LogoutTokenError('replayed');
   const user = await findSubject(input.workspaceId, subject, deps);
   if (!user) {
     fail(`unknown_subject:${subject.format}`);

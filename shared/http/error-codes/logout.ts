@@ -1,4 +1,4 @@
-import { InsecureJwksUrlError } from '../../domain/directory/settings';
+import { JwksUrlRefusedError } from '../../domain/directory/settings';
 import {
   InvalidSubjectError,
   JwksUnavailableError,
@@ -12,5 +12,5 @@ export const LOGOUT_ERRORS: readonly ErrorMapping[] = [
   [UnsupportedSubjectFormatError, 400, 'unsupported_subject_format'],
   [InvalidSubjectError, 400, 'invalid_subject'],
   [JwksUnavailableError, 503, 'jwks_unavailable'],
-  [InsecureJwksUrlError, 400, 'insecure_jwks_url'],
+  [JwksUrlRefusedError, 422, 'jwks_url_refused'],
 ];

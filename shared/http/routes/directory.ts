@@ -128,7 +128,7 @@ export const directoryRoutes = {
       ),
     }),
     response: z.object({ directory: directorySettingsView }),
-    errors: ['forbidden', 'insecure_jwks_url'],
+    errors: ['forbidden', 'jwks_url_refused'],
   },
   listOrphanedAccounts: {
     method: 'GET',

@@ -1,14 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWebhookUrl, isPublicAddress } from '../../../shared/adapters/connectors/address-policy';
 import { checkedLookup, safePost } from '../../../shared/adapters/connectors/safe-http';
 import { ConnectorError } from '../../../shared/domain/rotation/errors';
+import { localServers, throwAwayCertificate } from '../../support/tls';
 
 const limits = { timeoutMs: 1_000, maxResponseBytes: 64 * 1024 };
 
@@ -121,52 +116,14 @@ describe('checkedLookup', () => {
 });
 
 describe('safePost against real local servers', () => {
-  const servers: Array<http.Server | https.Server> = [];
-  let dir: string;
+  const { listen, plain, closeAll } = localServers();
   let tls: { key: Buffer; cert: Buffer };
-
-  async function listen<S extends http.Server | https.Server>(server: S): Promise<number> {
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return (server.address() as AddressInfo).port;
-  }
-  const plain = (handler: http.RequestListener) => listen(http.createServer(handler));
 
   beforeAll(() => {
     // A throw-away certificate for a name that exists nowhere but in the tests' own resolver.
-    dir = mkdtempSync(join(tmpdir(), 'webhook-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=hooks.customer.test',
-        '-addext',
-        'subjectAltName=DNS:hooks.customer.test',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+    tls = throwAwayCertificate('hooks.customer.test');
   });
-  afterAll(async () => {
-    for (const server of servers) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(closeAll);
 
   const failure = async (promise: Promise<unknown>) => {
     const error = await promise.then(
