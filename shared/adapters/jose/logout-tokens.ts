@@ -91,8 +91,9 @@ function failureOf(error: unknown): Error {
   }
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey)
     return new LogoutTokenError('bad_signature');
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
-    return new JwksUnavailableError();
+  if (error instanceof errors.JWKSTimeout) return new JwksUnavailableError('the JWKS did not answer in time');
+  if (error instanceof errors.JWKSInvalid)
+    return new JwksUnavailableError('the JWKS answer is not a JWK set');
   if (error instanceof errors.JOSEError) return new LogoutTokenError('malformed');
   // The safe fetch failed (refused URL or address, DNS, connection, redirect, size, non-200): out of reach.
   return new JwksUnavailableError(error instanceof JwksFetchError ? error.message : undefined);

@@ -253,19 +253,23 @@ describe('the JWKS fetch at verification time (real local servers)', () => {
     );
   });
 
-  it('answers 503, not 401, when the JWKS answers an error status or something that is not JSON', async () => {
+  it('answers 503, not 401, when the JWKS answers an error status, something that is not JSON or not a key set', async () => {
     const port = await plain((req, res) => {
       if (req.url === '/down') res.writeHead(500).end('{"error":"down"}');
+      else if (req.url === '/json') res.end('{"keys":"none"}');
       else res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
     });
     const origin = `http://127.0.0.1:${port}`;
     const down = await verifyAgainst(`${origin}/down`, { localOrigin: origin });
     const html = await verifyAgainst(`${origin}/html`, { localOrigin: origin });
+    const notASet = await verifyAgainst(`${origin}/json`, { localOrigin: origin });
 
     expect(toErrorResponse(down)).toMatchObject({ status: 503, body: { error: 'jwks_unavailable' } });
     expect((down as JwksUnavailableError).why).toBe('the JWKS answered HTTP 500');
     expect(toErrorResponse(html)).toMatchObject({ status: 503, body: { error: 'jwks_unavailable' } });
     expect((html as JwksUnavailableError).why).toBe('the JWKS answer is not JSON');
+    expect(toErrorResponse(notASet)).toMatchObject({ status: 503, body: { error: 'jwks_unavailable' } });
+    expect((notASet as JwksUnavailableError).why).toBe('the JWKS answer is not a JWK set');
   });
 
   it('gives up within the time box', async () => {
