@@ -58,7 +58,8 @@ export function capacityInputs(results: Record<string, unknown>): FlowCounts[] {
       // claim transaction per 100 jobs, one completion transaction per 25 jobs, whatever the number of
       // endpoints (the bench's per-endpoint average is amortized over batches of 100 jobs and would
       // undercount a batch this small).
-      'DynamoDB requests': num(inbound[0]?.['DynamoDB requests']) + 1 + Math.ceil(3 / 100) + Math.ceil(3 / 25),
+      'DynamoDB requests':
+        num(inbound[0]?.['DynamoDB requests']) + 1 + Math.ceil(3 / 100) + Math.ceil(3 / 25),
       'handler p50 ms': round(p50(inbound[0])),
       emails: 0,
       'SMS in': 1,
