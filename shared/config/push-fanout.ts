@@ -3,8 +3,8 @@
  * benchmark read these, so the bench measures what is deployed.
  *
  * 100 messages (one job each) per invocation: a batch's DynamoDB work is a few round trips whatever its
- * size (one BatchGetItem of the recipients' push devices, claims in transactions of 100, completions
- * in BatchWriteItems of 25 that overlap the publishing), so larger batches spend proportionally less
+ * size (one BatchGetItem of the recipients' push devices, claims in transactions of 100 jobs, completions
+ * in transactions of 25 jobs that overlap the publishing), so larger batches spend proportionally less
  * time on them. SQS only hands Lambda more than 10 messages with a batching window of at least 1 s,
  * which the queue already had: the wait for a lone push is unchanged.
  */

@@ -392,25 +392,31 @@ export interface PushGateway {
   publish(endpointArn: string, message: PushMessage): Promise<PublishOutcome>;
 }
 
-/** At-most-once push per (notification, device), surviving SQS redelivery. */
+/** What a worker learns when it claims a push job (one notification to one recipient's devices). */
+export interface PushJobClaim {
+  /** True when this caller may deliver now (never claimed, released, or its last lease ran out). */
+  granted: boolean;
+  /** Devices an earlier attempt already handled (sent, or found disabled): never published again. */
+  delivered: string[];
+  /** The claim's lease: the completion holds only while it is still the job's current claim. */
+  leaseUntil: string;
+}
+
+/**
+ * The push delivery log, one record per job (per notification): a claim with a lease before
+ * publishing, then a completion listing the device ids handled. A redelivered job skips the devices
+ * listed; a job still held by a live lease, or done, is skipped whole.
+ */
 export interface PushDeliveryLog {
-  /** True when this caller may send now (never sent, and no live claim by another worker). */
-  claim(notificationId: string, deviceId: string, now: Date, leaseSeconds: number): Promise<boolean>;
-  complete(
-    notificationId: string,
-    deviceId: string,
-    outcome: PublishOutcome | 'undeliverable',
-  ): Promise<void>;
-  release(notificationId: string, deviceId: string): Promise<void>;
-  /** `claim` for many (notification, device) pairs in batched conditional writes, in input order. */
-  claimMany(
-    items: Array<{ notificationId: string; deviceId: string }>,
-    now: Date,
-    leaseSeconds: number,
-  ): Promise<boolean[]>;
-  /** `complete` for many, in batched writes. */
-  completeMany(
-    items: Array<{ notificationId: string; deviceId: string; outcome: PublishOutcome | 'undeliverable' }>,
+  /** Claims the jobs (by notification id) in batched conditional writes; results in input order. */
+  claimJobs(notificationIds: string[], now: Date, leaseSeconds: number): Promise<PushJobClaim[]>;
+  /**
+   * Records each job's devices handled so far: `done` ends the job (later claims are refused);
+   * otherwise the claim is released so a retry may take it at once and skip those devices. Each write
+   * holds only while this worker's claim (`leaseUntil`) is still the current one.
+   */
+  completeJobs(
+    items: Array<{ notificationId: string; leaseUntil: string; delivered: string[]; done: boolean }>,
   ): Promise<void>;
 }
 

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { deviceKeys, makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { inboxKeys } from '../../shared/adapters/dynamodb/inbox-repository';
-import { makeNotificationRepository } from '../../shared/adapters/dynamodb/notification-repository';
+import {
+  makeNotificationRepository,
+  notificationKeys,
+} from '../../shared/adapters/dynamodb/notification-repository';
 import { makePushCoalescer } from '../../shared/adapters/dynamodb/push-coalescer';
 import { makePushDevicesReader, pushDevicesKey } from '../../shared/adapters/dynamodb/push-devices';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
@@ -205,35 +208,42 @@ describe('notifications on DynamoDB Local', () => {
     expect((await listMyNotifications(user, { limit: 10 }, deps)).items).toEqual([]);
   });
 
-  it('lets one of ten simultaneous workers claim a push', async () => {
+  it('lets one of ten simultaneous workers claim a push job, and none once it is done', async () => {
     const notification = unique('ntf');
     const now = new Date();
 
     const claims = await Promise.all(
-      Array.from({ length: 10 }, () => deliveries.claim(notification, 'dev_1', now, 60)),
+      Array.from({ length: 10 }, () => deliveries.claimJobs([notification], now, 60)),
     );
 
-    expect(claims.filter(Boolean)).toHaveLength(1);
-    await deliveries.complete(notification, 'dev_1', 'sent');
-    expect(await deliveries.claim(notification, 'dev_1', new Date(now.getTime() + 3_600_000), 60)).toBe(
-      false,
-    );
+    const granted = claims.flat().filter((claim) => claim.granted);
+    expect(granted).toHaveLength(1);
+    const [winner] = granted;
+    if (!winner) throw new Error('no claim granted');
+    await deliveries.completeJobs([
+      { notificationId: notification, leaseUntil: winner.leaseUntil, delivered: ['dev_1'], done: true },
+    ]);
+    const later = await deliveries.claimJobs([notification], new Date(now.getTime() + 3_600_000), 60);
+    expect(later.map((claim) => claim.granted)).toEqual([false]);
   });
 
-  it('lets one of five simultaneous batched claims take each push, and skips completed ones', async () => {
+  it('lets one of five simultaneous batched claims take each job, and skips completed ones', async () => {
     const notifications = [unique('ntf'), unique('ntf'), unique('ntf')];
-    const items = notifications.map((notificationId) => ({ notificationId, deviceId: 'dev_1' }));
     const now = new Date();
 
-    const rounds = await Promise.all(Array.from({ length: 5 }, () => deliveries.claimMany(items, now, 60)));
+    const rounds = await Promise.all(
+      Array.from({ length: 5 }, () => deliveries.claimJobs(notifications, now, 60)),
+    );
 
-    expect(notifications.map((_, i) => rounds.filter((granted) => granted[i]).length)).toEqual([1, 1, 1]);
-    await deliveries.completeMany(items.map((item) => ({ ...item, outcome: 'sent' as const })));
-    expect(await deliveries.claimMany(items, new Date(now.getTime() + 3_600_000), 60)).toEqual([
-      false,
-      false,
-      false,
+    expect(notifications.map((_, i) => rounds.filter((round) => round[i]?.granted).length)).toEqual([
+      1, 1, 1,
     ]);
+    const leaseUntil = new Date(now.getTime() + 60_000).toISOString();
+    await deliveries.completeJobs(
+      notifications.map((notificationId) => ({ notificationId, leaseUntil, delivered: [], done: true })),
+    );
+    const later = await deliveries.claimJobs(notifications, new Date(now.getTime() + 3_600_000), 60);
+    expect(later.map((claim) => claim.granted)).toEqual([false, false, false]);
   });
 
   it('marks an inbound message notified with its notifications, once: a replay writes nothing', async () => {
@@ -266,17 +276,79 @@ describe('notifications on DynamoDB Local', () => {
     expect(claim.Item?.notified).toBe(true);
   });
 
-  it('lets a claim be taken over once its lease ran out without completion', async () => {
+  it('lets a claim be taken over once its lease ran out, and ignores the late completion of the first worker', async () => {
     const notification = unique('ntf');
-    const now = new Date('2026-11-23T12:00:00.000Z');
-    expect(await deliveries.claim(notification, 'dev_1', now, 60)).toBe(true);
+    const [first] = await deliveries.claimJobs([notification], new Date('2026-11-23T12:00:00.000Z'), 60);
+    expect(first?.granted).toBe(true);
 
-    expect(await deliveries.claim(notification, 'dev_1', new Date('2026-11-23T12:00:30.000Z'), 60)).toBe(
-      false,
+    const early = await deliveries.claimJobs([notification], new Date('2026-11-23T12:00:30.000Z'), 60);
+    expect(early[0]?.granted).toBe(false);
+    const [second] = await deliveries.claimJobs([notification], new Date('2026-11-23T12:01:01.000Z'), 60);
+    expect(second).toMatchObject({ granted: true, delivered: [] });
+
+    // The first worker's completion comes too late: it must not end the job the second one holds.
+    await deliveries.completeJobs([
+      { notificationId: notification, leaseUntil: first?.leaseUntil ?? '', delivered: ['dev_1'], done: true },
+    ]);
+    const stored = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: notificationKeys.delivery(notification),
+        ConsistentRead: true,
+      }),
     );
-    expect(await deliveries.claim(notification, 'dev_1', new Date('2026-11-23T12:01:01.000Z'), 60)).toBe(
-      true,
+    expect(stored.Item).toMatchObject({ status: 'sending', leaseUntil: second?.leaseUntil });
+    expect(stored.Item?.delivered).toBeUndefined();
+  });
+
+  it('retries a job after a partial publish failure: only the devices not yet reached get the push', async () => {
+    const user = await member(unique('ws'));
+    const phones = await Promise.all(
+      ['arn:a', 'arn:b', 'arn:c'].map((arn) => trustedMobile(user.id, user.workspaceId, activePush(arn))),
     );
+    const published: string[] = [];
+    let failing = true;
+    const gateway: PushGateway = {
+      platformConfigured: () => true,
+      createEndpoint: async () => '',
+      updateEndpoint: async () => 'updated',
+      deleteEndpoint: async () => undefined,
+      publish: async (arn) => {
+        if (arn === 'arn:b' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
+        published.push(arn);
+        return 'sent';
+      },
+    };
+    const job: PushJob = {
+      kind: 'deliver',
+      notificationId: unique('ntf'),
+      userId: user.id,
+      type: 'account_shared',
+      title: 't',
+      body: 'b',
+      data: {},
+    };
+    const deps = { gateway, deliveries, devices, clock: { now: () => new Date() }, concurrency: 4 };
+
+    const first = await deliverPushJobs([job], deps);
+    expect(first).toMatchObject({ sent: 2, failed: 1, failedJobs: [0] });
+    failing = false;
+    // SQS redelivers the failed job, and a duplicate copy of it arrives afterwards.
+    const retry = await deliverPushJobs([job], deps);
+    const duplicate = await deliverPushJobs([job], deps);
+
+    expect(retry).toMatchObject({ sent: 1, skipped: 2, failedJobs: [] });
+    expect(duplicate).toMatchObject({ sent: 0, skipped: 3, failedJobs: [] });
+    expect(published.sort()).toEqual(['arn:a', 'arn:b', 'arn:c']);
+    const stored = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: notificationKeys.delivery(job.notificationId),
+        ConsistentRead: true,
+      }),
+    );
+    expect(stored.Item?.status).toBe('done');
+    expect([...(stored.Item?.delivered as string[])].sort()).toEqual(phones.map((p) => p.id).sort());
   });
 
   it('sends no second push when the same job is delivered again, and disables a dead endpoint', async () => {

@@ -24,7 +24,7 @@ import type { User } from '../../domain/users/model';
 import { newId } from '../ids';
 import { cancellationCodes } from './conditions';
 import { inboxKeys } from './inbox-repository';
-import { batchGetAll, batchPutAll, transactEach } from './operations';
+import { batchGetAll, transactEach } from './operations';
 import { outboxPut } from './outbox';
 import { userItem, userKeys } from './user-repository';
 
@@ -52,10 +52,8 @@ export const notificationKeys = {
     [SK]: `NOTIFICATION#${createdAt}#${id}`,
   }),
   notificationPrefix: 'NOTIFICATION#',
-  delivery: (notificationId: string, deviceId: string) => ({
-    [PK]: `PUSH#${notificationId}`,
-    [SK]: `DEVICE#${deviceId}`,
-  }),
+  /** The delivery log of one push job: a notification to its recipient's devices. */
+  delivery: (notificationId: string) => ({ [PK]: `PUSH#${notificationId}`, [SK]: 'JOB' }),
 };
 
 /** One attribute per type (`type_<name>`), so changing some types never overwrites the others. */
@@ -267,72 +265,86 @@ export function makeNotificationRepository(
     },
   };
 
-  const claimOperation = (notificationId: string, deviceId: string, now: Date, leaseSeconds: number) => ({
-    Put: {
-      TableName: tableName,
-      Item: {
-        ...notificationKeys.delivery(notificationId, deviceId),
-        [TABLE.entityAttribute]: 'PushDelivery',
-        status: 'sending',
-        leaseUntil: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
-        [TABLE.ttlAttribute]: epochSeconds(now) + 24 * 60 * 60,
-      },
-      // Never claimed, or claimed by a worker whose lease ran out without completing.
-      ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :sending AND #leaseUntil < :now)',
-      ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#leaseUntil': 'leaseUntil' },
-      ExpressionAttributeValues: { ':sending': 'sending', ':now': now.toISOString() },
+  const leaseNames = { '#status': 'status', '#leaseUntil': 'leaseUntil' };
+  /**
+   * Takes a job's claim: a first claim when it was never claimed, a takeover when it was released or
+   * its lease ran out. `delivered` is kept, so a retry skips the devices already handled.
+   */
+  const claimUpdate = (notificationId: string, now: Date, leaseUntil: string, takeover: boolean) => ({
+    TableName: tableName,
+    Key: notificationKeys.delivery(notificationId),
+    UpdateExpression: 'SET #entity = :entity, #status = :sending, #leaseUntil = :leaseUntil, #ttl = :ttl',
+    ConditionExpression: takeover ? '#status = :sending AND #leaseUntil < :now' : 'attribute_not_exists(#pk)',
+    ExpressionAttributeNames: {
+      ...leaseNames,
+      '#entity': TABLE.entityAttribute,
+      '#ttl': TABLE.ttlAttribute,
+      ...(takeover ? {} : { '#pk': PK }),
+    },
+    ExpressionAttributeValues: {
+      ':entity': 'PushDelivery',
+      ':sending': 'sending',
+      ':leaseUntil': leaseUntil,
+      ':ttl': epochSeconds(now) + 24 * 60 * 60,
+      ...(takeover ? { ':now': now.toISOString() } : {}),
     },
   });
 
   const deliveries: PushDeliveryLog = {
-    claimMany: (items, now, leaseSeconds) =>
-      transactEach(
+    async claimJobs(notificationIds, now, leaseSeconds) {
+      const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000).toISOString();
+      // First delivery, the common case: never claimed, in transactions of up to 100.
+      const fresh = await transactEach(
         doc,
-        items.map((item) => claimOperation(item.notificationId, item.deviceId, now, leaseSeconds)),
-      ),
-    async completeMany(items) {
-      const expiresAt = epochSeconds(new Date()) + 24 * 60 * 60;
-      await batchPutAll(
-        doc,
-        tableName,
-        items.map((item) => ({
-          ...notificationKeys.delivery(item.notificationId, item.deviceId),
-          [TABLE.entityAttribute]: 'PushDelivery',
-          status: item.outcome,
-          [TABLE.ttlAttribute]: expiresAt,
+        notificationIds.map((id) => ({
+          Update: claimUpdate(id, now, leaseUntil, false),
         })),
       );
-    },
-    async claim(notificationId, deviceId, now, leaseSeconds) {
-      try {
-        await doc.send(new PutCommand(claimOperation(notificationId, deviceId, now, leaseSeconds).Put));
-        return true;
-      } catch (error) {
-        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
-    },
-    async complete(notificationId, deviceId, outcome) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: notificationKeys.delivery(notificationId, deviceId),
-          UpdateExpression: 'SET #status = :outcome REMOVE #leaseUntil',
-          ExpressionAttributeNames: { '#status': 'status', '#leaseUntil': 'leaseUntil' },
-          ExpressionAttributeValues: { ':outcome': outcome },
+      // A retry: released, or claimed by a worker whose lease ran out; the update returns what an
+      // earlier attempt already handled. A job done or held by a live lease is refused.
+      return Promise.all(
+        notificationIds.map(async (id, i) => {
+          if (fresh[i]) return { granted: true, delivered: [], leaseUntil };
+          try {
+            const taken = await doc.send(
+              new UpdateCommand({
+                ...claimUpdate(id, now, leaseUntil, true),
+                ReturnValues: 'ALL_NEW',
+              }),
+            );
+            const delivered = (taken.Attributes?.delivered as string[] | undefined) ?? [];
+            return { granted: true, delivered, leaseUntil };
+          } catch (error) {
+            if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+              return { granted: false, delivered: [], leaseUntil };
+            }
+            throw error;
+          }
         }),
       );
     },
-    async release(notificationId, deviceId) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: notificationKeys.delivery(notificationId, deviceId),
-          UpdateExpression: 'SET #leaseUntil = :past',
-          ConditionExpression: '#status = :sending',
-          ExpressionAttributeNames: { '#status': 'status', '#leaseUntil': 'leaseUntil' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':past': new Date(0).toISOString() },
-        }),
+    async completeJobs(items) {
+      // Only while this worker's claim is the current one: a worker whose lease ran out and was taken
+      // over writes nothing (the new owner records the job).
+      await transactEach(
+        doc,
+        items.map((item) => ({
+          Update: {
+            TableName: tableName,
+            Key: notificationKeys.delivery(item.notificationId),
+            UpdateExpression: 'SET #status = :status, #leaseUntil = :leaseUntil, delivered = :delivered',
+            ConditionExpression: '#status = :sending AND #leaseUntil = :mine',
+            ExpressionAttributeNames: leaseNames,
+            ExpressionAttributeValues: {
+              ':status': item.done ? 'done' : 'sending',
+              // Released: a retry may take it over at once.
+              ':leaseUntil': item.done ? item.leaseUntil : new Date(0).toISOString(),
+              ':delivered': item.delivered,
+              ':sending': 'sending',
+              ':mine': item.leaseUntil,
+            },
+          },
+        })),
       );
     },
   };

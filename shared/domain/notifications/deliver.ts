@@ -6,6 +6,7 @@ import type {
   PushDeliveryLog,
   PushGateway,
   PushJob,
+  PushJobClaim,
   PushTarget,
 } from '../ports';
 import { NOTIFICATION_CATALOGUE } from './catalogue';
@@ -41,21 +42,29 @@ interface WorkItem {
   target: PushTarget;
 }
 type Outcome = WorkItem & { outcome: PublishOutcome };
+interface JobWork {
+  index: number;
+  job: DeliverJob;
+  items: WorkItem[];
+}
+type Completion = Parameters<PushDeliveryLog['completeJobs']>[0][number] & { index: number };
 
-/** Claims per transaction (DynamoDB's limit) and completions per BatchWriteItem (its limit). */
+/** Jobs claimed per call (one transaction of up to 100) and completions per transaction. */
 const CLAIM_CHUNK = 100;
 const COMPLETE_CHUNK = 25;
 
 /**
  * Publishes every target of every job through one pool of `concurrency` publishes in flight. The
- * DynamoDB work is per batch, not per endpoint, and overlaps the publishing: the recipients' push
- * devices are read for the whole batch at once (jobs that name their targets skip it); every
- * (notification, device) is claimed in conditional transactions of up to 100 before it is published,
- * and each claimed chunk enters the pool as soon as its claim returns; outcomes are recorded in
- * BatchWriteItems of 25 while the rest is still being published. A redelivered message therefore
- * sends no second push. A disabled or missing endpoint marks the device's registration inactive; a
- * transient error releases the claim and fails the job so SQS retries it (targets already sent are
- * skipped then).
+ * DynamoDB work is per batch and per job, not per endpoint, and overlaps the publishing: the
+ * recipients' push devices are read for the whole batch at once (jobs that name their targets skip
+ * it); each job (a notification to one recipient) is claimed with a lease, in conditional
+ * transactions of up to 100 jobs, and each claimed chunk enters the pool as soon as its claim returns;
+ * when all of a job's publishes have settled, its completion (the device ids handled) is written,
+ * conditional on the claim still being this worker's, in transactions of 25 while the rest is still
+ * being published. A redelivered job that is done, or held by a live claim, is skipped whole. A
+ * disabled or missing endpoint marks the device's registration inactive (and counts as handled); a
+ * transient error fails the job so SQS retries it, and its completion releases the claim listing the
+ * devices already handled, which the retry skips.
  */
 export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = {
@@ -88,9 +97,18 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
   }
 
   const work = await resolveTargets(jobs, deps, now, report, fail);
+  // One claim per job; a second copy of a job in the same batch is skipped (its notification is the
+  // same, and one transaction cannot hold two writes to one item).
+  const byJob = new Map<string, JobWork>();
+  for (const item of work) {
+    const entry = byJob.get(item.job.notificationId);
+    if (!entry) byJob.set(item.job.notificationId, { index: item.index, job: item.job, items: [item] });
+    else if (entry.index === item.index) entry.items.push(item);
+    else report.skipped++;
+  }
 
   const outcomes: Outcome[] = [];
-  let unrecorded: Outcome[] = [];
+  let unrecorded: Completion[] = [];
   const recording: Promise<void>[] = [];
   const record = () => {
     const items = unrecorded;
@@ -98,59 +116,80 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
     if (items.length === 0) return;
     recording.push(
       deps.deliveries
-        .completeMany(
-          items.map(({ job, target, outcome }) => ({
-            notificationId: job.notificationId,
-            deviceId: target.deviceId,
-            outcome,
-          })),
-        )
+        .completeJobs(items.map(({ index: _, ...completion }) => completion))
         // Sent, but not recorded: the claims' leases still stop a second push until they run out.
         .catch((error) => {
-          for (const { index, job } of items) fail(index, error, job.kind);
+          for (const { index } of items) fail(index, error, 'deliver');
         }),
     );
   };
-  const publish = async (item: WorkItem) => {
-    const { job, target, index } = item;
-    try {
-      const outcome = await deps.gateway.publish(target.endpointArn, {
-        type: job.type,
-        title: job.title,
-        body: job.body,
-        category: NOTIFICATION_CATALOGUE[job.type].category,
-        data: job.data,
-      });
-      outcomes.push({ ...item, outcome });
-      unrecorded.push({ ...item, outcome });
-      if (unrecorded.length >= COMPLETE_CHUNK) record();
-    } catch (error) {
-      fail(index, error, job.kind);
-      await deps.deliveries.release(job.notificationId, target.deviceId).catch(() => undefined);
-    }
+  const deliverJob = async ({ index, job, items }: JobWork, claim: PushJobClaim) => {
+    const done = new Set(claim.delivered);
+    const delivered = [...claim.delivered];
+    let transient = false;
+    await Promise.all(
+      items.map((item) => {
+        const { target } = item;
+        if (done.has(target.deviceId)) {
+          report.skipped++;
+          return undefined;
+        }
+        const publish = async () => {
+          try {
+            const outcome = await deps.gateway.publish(target.endpointArn, {
+              type: job.type,
+              title: job.title,
+              body: job.body,
+              category: NOTIFICATION_CATALOGUE[job.type].category,
+              data: job.data,
+            });
+            outcomes.push({ ...item, outcome });
+            delivered.push(target.deviceId);
+          } catch (error) {
+            transient = true;
+            fail(index, error, job.kind);
+          }
+        };
+        const published = pool(publish);
+        running.push(published);
+        return published;
+      }),
+    );
+    unrecorded.push({
+      index,
+      notificationId: job.notificationId,
+      leaseUntil: claim.leaseUntil,
+      delivered,
+      done: !transient,
+    });
+    if (unrecorded.length >= COMPLETE_CHUNK) record();
   };
 
-  const chunks: WorkItem[][] = [];
-  for (let i = 0; i < work.length; i += CLAIM_CHUNK) chunks.push(work.slice(i, i + CLAIM_CHUNK));
+  const pending = [...byJob.values()];
+  const chunks: JobWork[][] = [];
+  for (let i = 0; i < pending.length; i += CLAIM_CHUNK) chunks.push(pending.slice(i, i + CLAIM_CHUNK));
+  const delivering: Promise<void>[] = [];
   await Promise.all(
     chunks.map(async (chunk) => {
-      let granted: boolean[];
+      let claims: PushJobClaim[];
       try {
-        granted = await deps.deliveries.claimMany(
-          chunk.map(({ job, target }) => ({ notificationId: job.notificationId, deviceId: target.deviceId })),
+        claims = await deps.deliveries.claimJobs(
+          chunk.map(({ job }) => job.notificationId),
           now,
           deps.leaseSeconds ?? 60,
         );
       } catch (error) {
-        for (const { index, job } of chunk) fail(index, error, job.kind);
+        for (const { index } of chunk) fail(index, error, 'deliver');
         return;
       }
-      chunk.forEach((item, i) => {
-        if (granted[i]) running.push(pool(() => publish(item)));
-        else report.skipped++;
+      chunk.forEach((entry, i) => {
+        const claim = claims[i];
+        if (claim?.granted) delivering.push(deliverJob(entry, claim));
+        else report.skipped += entry.items.length;
       });
     }),
   );
+  await Promise.all(delivering);
   await Promise.all(running);
   record();
   await Promise.all(recording);

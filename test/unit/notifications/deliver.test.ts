@@ -11,7 +11,7 @@ function fakes(
   const published: string[] = [];
   const deleted: string[] = [];
   const inactive: string[] = [];
-  const claims = new Map<string, string>();
+  const claims = new Map<string, { status: string; leaseUntil: string; delivered: string[] }>();
   let inFlight = 0;
   let maxInFlight = 0;
   const gateway: PushGateway = {
@@ -32,23 +32,30 @@ function fakes(
       return outcome;
     },
   };
-  const claim = async (n: string, d: string) => {
-    if (claims.has(`${n}/${d}`)) return false;
-    claims.set(`${n}/${d}`, 'sending');
-    return true;
-  };
-  const complete = async (n: string, d: string, outcome: string) => {
-    claims.set(`${n}/${d}`, outcome);
-  };
+  // The delivery log's contract in memory: one record per job, claimed with a lease, completed with
+  // the devices handled (done, or released for a retry).
   const deliveries: PushDeliveryLog = {
-    claim,
-    complete,
-    claimMany: (items) => Promise.all(items.map((item) => claim(item.notificationId, item.deviceId))),
-    completeMany: async (items) => {
-      for (const item of items) await complete(item.notificationId, item.deviceId, item.outcome);
+    claimJobs: async (ids, now, leaseSeconds) => {
+      const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000).toISOString();
+      return ids.map((id) => {
+        const record = claims.get(id);
+        if (record && (record.status !== 'sending' || record.leaseUntil >= now.toISOString())) {
+          return { granted: false, delivered: [], leaseUntil };
+        }
+        claims.set(id, { status: 'sending', leaseUntil, delivered: record?.delivered ?? [] });
+        return { granted: true, delivered: record?.delivered ?? [], leaseUntil };
+      });
     },
-    release: async (n, d) => {
-      claims.delete(`${n}/${d}`);
+    completeJobs: async (items) => {
+      for (const item of items) {
+        const record = claims.get(item.notificationId);
+        if (record?.status !== 'sending' || record.leaseUntil !== item.leaseUntil) continue;
+        claims.set(item.notificationId, {
+          status: item.done ? 'done' : 'sending',
+          leaseUntil: item.done ? item.leaseUntil : new Date(0).toISOString(),
+          delivered: item.delivered,
+        });
+      }
     },
   };
   const listed: string[] = [];
@@ -129,15 +136,30 @@ describe('deliverPushJobs', () => {
   it('fails only the jobs with transient errors and lets their retry send just the rest', async () => {
     const throttled = Object.assign(new Error('slow down'), { name: 'ThrottledException' });
     const f = fakes({ c: throttled });
-    const jobs = [job('n1', ['a']), job('n2', ['b', 'c'])];
+    const jobs = [job('n1', ['a']), job('n2', ['b', 'c', 'd'])];
 
     const report = await deliverPushJobs(jobs, f.deps);
-    expect(report.failedJobs).toEqual([1]);
-    expect(f.claims.get('n2/dev_c')).toBeUndefined();
+    expect(report).toMatchObject({ sent: 3, failedJobs: [1] });
+    // The failed job's claim is released at once, listing what it already handled.
+    expect(f.claims.get('n2')).toMatchObject({ status: 'sending', leaseUntil: new Date(0).toISOString() });
+    expect(f.claims.get('n2')?.delivered.sort()).toEqual(['dev_b', 'dev_d']);
+    expect(f.claims.get('n1')).toMatchObject({ status: 'done', delivered: ['dev_a'] });
 
     const retryDeps = { ...f.deps, gateway: { ...f.deps.gateway, publish: async () => 'sent' as const } };
     const retry = await deliverPushJobs([jobs[1] as PushJob], retryDeps);
-    expect(retry).toMatchObject({ sent: 1, skipped: 1, failedJobs: [] });
+    expect(retry).toMatchObject({ sent: 1, skipped: 2, failedJobs: [] });
+    expect(f.claims.get('n2')?.status).toBe('done');
+    expect(f.published.sort()).toEqual(['a', 'b', 'd']);
+  });
+
+  it('skips a whole job another worker holds with a live claim', async () => {
+    const f = fakes();
+    await f.deps.deliveries.claimJobs(['n1'], new Date(), 60);
+
+    const report = await deliverPushJobs([job('n1', ['a', 'b']), job('n2', ['c'])], f.deps);
+
+    expect(report).toMatchObject({ sent: 1, skipped: 2, failedJobs: [] });
+    expect(f.published).toEqual(['c']);
   });
 
   it('reads the devices of a job that names no targets: trusted mobiles with a live endpoint, minus the excluded', async () => {
@@ -206,11 +228,11 @@ describe('deliverPushJobs', () => {
     expect(f.published).toEqual(['named']);
   });
 
-  it('publishes a claimed chunk while later claims are still being written, and records outcomes 25 at a time', async () => {
+  it('publishes a claimed chunk while later claims are still being written, and records jobs 25 at a time', async () => {
     const f = fakes({}, 1);
     const events: string[] = [];
     const completions: number[] = [];
-    const claimMany = f.deps.deliveries.claimMany;
+    const { claimJobs, completeJobs } = f.deps.deliveries;
     let calls = 0;
     const deps = {
       ...f.deps,
@@ -223,29 +245,30 @@ describe('deliverPushJobs', () => {
         },
       },
       deliveries: {
-        ...f.deps.deliveries,
-        claimMany: async (...args: Parameters<typeof claimMany>) => {
+        claimJobs: async (...args: Parameters<typeof claimJobs>) => {
           // The second chunk's claim answers late: the first chunk must not wait for it.
           if (calls++ > 0) await new Promise((resolve) => setTimeout(resolve, 30));
-          const granted = await claimMany(...args);
+          const granted = await claimJobs(...args);
           events.push(`claimed ${args[0].length}`);
           return granted;
         },
-        completeMany: async (items: Parameters<typeof f.deps.deliveries.completeMany>[0]) => {
+        completeJobs: async (items: Parameters<typeof completeJobs>[0]) => {
           completions.push(items.length);
-          return f.deps.deliveries.completeMany(items);
+          return completeJobs(items);
         },
       },
     };
-    const endpoints = Array.from({ length: 150 }, (_, i) => `e${i}`);
+    // 150 jobs of two endpoints each: claims and completions count jobs, not endpoints.
+    const jobs = Array.from({ length: 150 }, (_, i) => job(`n${i}`, [`e${i}`, `f${i}`]));
 
-    const report = await deliverPushJobs([job('n1', endpoints)], deps);
+    const report = await deliverPushJobs(jobs, deps);
 
-    expect(report.sent).toBe(150);
+    expect(report.sent).toBe(300);
     expect(events.filter((e) => e.startsWith('claimed'))).toEqual(['claimed 100', 'claimed 50']);
     expect(events.indexOf('publish')).toBeLessThan(events.indexOf('claimed 50'));
     expect(Math.max(...completions)).toBeLessThanOrEqual(25);
     expect(completions.reduce((a, b) => a + b, 0)).toBe(150);
+    expect([...f.claims.values()].every((c) => c.status === 'done' && c.delivered.length === 2)).toBe(true);
     expect(f.maxInFlight()).toBeLessThanOrEqual(8);
   });
 
@@ -254,7 +277,7 @@ describe('deliverPushJobs', () => {
     const down = Object.assign(new Error('down'), { name: 'TimeoutError' });
     const deps = {
       ...f.deps,
-      deliveries: { ...f.deps.deliveries, claimMany: async () => Promise.reject(down) },
+      deliveries: { ...f.deps.deliveries, claimJobs: async () => Promise.reject(down) },
     };
 
     const report = await deliverPushJobs([job('n1', ['a']), job('n2', ['b'])], deps);
