@@ -2,7 +2,7 @@ import { CALL_BUDGETS } from '../adapters/aws/call-budget';
 import { makeHmac } from '../adapters/crypto/hmac';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
 import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
-import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { makeIdentityLinker } from '../adapters/dynamodb/directory-reads';
 import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
@@ -41,11 +41,11 @@ export function httpCore() {
     newId,
     security: securityLog,
   };
-  const directory = makeDirectoryRepository(doc, tableName);
   const settings = makeDirectorySettingsStore(doc, tableName);
   const callerDeps = {
     ...core,
-    link: directory.linkIdentity,
+    // Only the linker, not the whole directory repository (bundle budget, docs/performance.md).
+    link: makeIdentityLinker(doc, tableName).linkIdentity,
     directorySettings: (workspace: Workspace) =>
       directorySettingsOf(workspace.id, { settings, clock: core.clock }),
   };
