@@ -1,7 +1,7 @@
 import { CALL_BUDGETS } from '../adapters/aws/call-budget';
 import { makeHmac } from '../adapters/crypto/hmac';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
-import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
+import { makeDeviceReads } from '../adapters/dynamodb/device-reads';
 import { makeIdentityLinker } from '../adapters/dynamodb/directory-reads';
 import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
@@ -35,7 +35,8 @@ export function httpCore() {
   const doc = sharedDocumentClient();
   const core = {
     users: makeUserRepository(doc, tableName),
-    devices: makeDeviceRepository(doc, tableName),
+    // The device check's reads; groups that enrol or change devices add the full repository.
+    devices: makeDeviceReads(doc, tableName),
     hmac: serverHmac(),
     clock: systemClock,
     newId,
