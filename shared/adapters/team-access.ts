@@ -3,6 +3,7 @@ import { teamMembership, teamRecipients } from '../domain/directory/teams';
 import { teamPrincipals } from '../domain/secrets/ports';
 import type { User } from '../domain/users/model';
 import { makeAccountRepository } from './dynamodb/account-repository';
+import { makeTeamReads } from './dynamodb/directory-reads';
 import { makeDirectoryRepository } from './dynamodb/directory-repository';
 import { makeShareLinkRepository } from './dynamodb/share-link-repository';
 
@@ -36,6 +37,7 @@ export function makeAccessLister(doc: DynamoDBDocumentClient, tableName: string)
 
 /** Teams as principals of vaults and secrets: who a user acts as, and which teams can be granted. */
 export function makeSecretPrincipals(doc: DynamoDBDocumentClient, tableName: string) {
-  const directory = makeDirectoryRepository(doc, tableName);
-  return { principalsOf: teamPrincipals(directory.teamsOfUser), teams: directory };
+  // The team reads alone, not the whole directory repository (bundle budget, docs/performance.md).
+  const teams = makeTeamReads(doc, tableName);
+  return { principalsOf: teamPrincipals(teams.teamsOfUser), teams };
 }

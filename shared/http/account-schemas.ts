@@ -74,7 +74,8 @@ export const accountListResponse = z.object({
   items: z.array(accountSchema),
   nextCursor: z.nullable(z.string()),
 });
-export const deletedResponse = z.object({ deleted: z.literal(true) });
+// Shared by every group's deletes; kept in schemas.ts so a group needs not load this module for it.
+export { deletedResponse } from './schemas';
 
 export const memberParams = z.strictObject({ id, userId: id });
 export const memberSchema = z.object({

@@ -269,3 +269,6 @@ export const notificationListResponse = z.object({
   items: z.array(notificationSchema),
   nextCursor: z.nullable(z.string()),
 });
+
+/** What every delete answers. */
+export const deletedResponse = z.object({ deleted: z.literal(true) });

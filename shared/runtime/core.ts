@@ -1,8 +1,8 @@
 import { CALL_BUDGETS } from '../adapters/aws/call-budget';
 import { makeHmac } from '../adapters/crypto/hmac';
 import { sharedDocumentClient } from '../adapters/dynamodb/client';
-import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
-import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
+import { makeDeviceReads } from '../adapters/dynamodb/device-reads';
+import { makeIdentityLinker } from '../adapters/dynamodb/directory-reads';
 import { makeDirectorySettingsStore } from '../adapters/dynamodb/directory-settings';
 import { makeUserRepository } from '../adapters/dynamodb/user-repository';
 import { newId, systemClock } from '../adapters/ids';
@@ -35,17 +35,18 @@ export function httpCore() {
   const doc = sharedDocumentClient();
   const core = {
     users: makeUserRepository(doc, tableName),
-    devices: makeDeviceRepository(doc, tableName),
+    // The device check's reads; groups that enrol or change devices add the full repository.
+    devices: makeDeviceReads(doc, tableName),
     hmac: serverHmac(),
     clock: systemClock,
     newId,
     security: securityLog,
   };
-  const directory = makeDirectoryRepository(doc, tableName);
   const settings = makeDirectorySettingsStore(doc, tableName);
   const callerDeps = {
     ...core,
-    link: directory.linkIdentity,
+    // Only the linker, not the whole directory repository (bundle budget, docs/performance.md).
+    link: makeIdentityLinker(doc, tableName).linkIdentity,
     directorySettings: (workspace: Workspace) =>
       directorySettingsOf(workspace.id, { settings, clock: core.clock }),
   };

@@ -1,4 +1,5 @@
 import { makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
+import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
 import { makeEmailQuota } from '../adapters/dynamodb/email-quota';
 import { makeMailOutbox, makeOutboxMailer } from '../adapters/dynamodb/outbox-mail';
 import { ENV, optionalEnv } from '../config/env';
@@ -16,34 +17,49 @@ import { makeNotifier } from './notify';
 export { httpCore } from './core';
 
 /**
- * The core plus notifications, email and identity confirmation: for the groups that send, notify or
- * guard routes with a confirmation. Throws naming the missing variable when the config is incomplete.
+ * The core plus what an identity confirmation needs (challenges, notifications, email) and nothing
+ * else: for the groups whose routes may ask for a confirmation but never enrol or change devices (the
+ * device reads of the core suffice; bundle budget, docs/performance.md). Throws naming the missing
+ * variable when the config is incomplete.
  */
-export function httpRuntime() {
+export function confirmingRuntime() {
   const { doc, tableName, core, options } = httpCore();
   const notifications = makeNotifier(doc, tableName);
   const challenges = makeChallengeRepository(doc, tableName);
   const mailOutbox = makeMailOutbox(sharedKeyring(), core);
   const deps = {
-    // The core's full repositories win over the narrower ones notify() asks for.
     ...notifications.deps,
     ...core,
     // Every email of a request goes out through the outbox (sealed): no SES call inside a request.
     mailOutbox,
     mailer: makeOutboxMailer(doc, tableName, mailOutbox),
     notifier: notifications.notifier,
-    emails: defaultDeviceEmails,
     challenges,
     emailQuota: makeEmailQuota(doc, tableName),
     notificationSettings: notifications.deps.settings,
-    workspaceAdmins: (workspaceId: string) => challenges.workspaceAdmins(workspaceId),
     identityEmails: defaultIdentityEmails,
     webBaseUrl: optionalEnv(ENV.webBaseUrl),
-  } satisfies Omit<DeviceDeps, 'deviceKeys'> & NotifyDeps & IdentityDeps;
+  } satisfies NotifyDeps & IdentityDeps;
   return {
     doc,
     tableName,
     deps,
     options: { ...options, confirm: confirmationCheck(deps) } satisfies GroupOptions,
   };
+}
+
+/**
+ * The confirming runtime plus the full device repository and the device emails: for the groups that
+ * send, notify, enrol or change devices. Throws naming the missing variable when the config is incomplete.
+ */
+export function httpRuntime() {
+  const runtime = confirmingRuntime();
+  const { doc, tableName, deps: confirming } = runtime;
+  const deps = {
+    ...confirming,
+    devices: makeDeviceRepository(doc, tableName),
+    emails: defaultDeviceEmails,
+    workspaceAdmins: (workspaceId: string) => confirming.challenges.workspaceAdmins(workspaceId),
+  } satisfies Omit<DeviceDeps, 'deviceKeys'> & NotifyDeps & IdentityDeps;
+  return { ...runtime, deps };
 }

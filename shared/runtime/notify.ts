@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
+import { makeDeviceReads } from '../adapters/dynamodb/device-reads';
 import { makeNotificationRepository } from '../adapters/dynamodb/notification-repository';
 import { makeOutboxPushQueue } from '../adapters/dynamodb/outbox';
 import { makePushCoalescer } from '../adapters/dynamodb/push-coalescer';
@@ -15,7 +15,7 @@ export function makeNotifier(
 ): { notifier: Notifier; deps: NotifyDeps & { queue: PushQueue } } {
   const { settings, inbox } = makeNotificationRepository(doc, tableName, { newId });
   const deps = {
-    devices: makeDeviceRepository(doc, tableName),
+    devices: makeDeviceReads(doc, tableName),
     settings,
     // Records and push jobs are written together (the jobs as outbox items, relayed to SQS after
     // commit): no SQS call here.

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { identityKeys, makeChallengeRepository } from '../adapters/dynamodb/challenge-repository';
+import { makeDeviceRepository } from '../adapters/dynamodb/device-repository';
 import { makeDirectoryRepository } from '../adapters/dynamodb/directory-repository';
 import { makeOutboxPushQueue } from '../adapters/dynamodb/outbox';
 import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
@@ -22,6 +23,8 @@ export function scimRuntime(): ScimHandlerDeps {
     newId: core.newId,
     deprovision: {
       ...core,
+      // Deprovisioning disables the user's devices: the full repository, not the core's reads.
+      devices: makeDeviceRepository(doc, tableName),
       // Endpoint deletions go through the outbox: no SQS call inside the SCIM request.
       queue: makeOutboxPushQueue(doc, tableName, { clock: core.clock, newId: core.newId }),
       ...makeAccessLister(doc, tableName),

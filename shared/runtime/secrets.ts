@@ -2,15 +2,15 @@ import { makeShareLinkRepository } from '../adapters/dynamodb/share-link-reposit
 import { makeVaultRepository } from '../adapters/dynamodb/vault-repository';
 import { makeSecretPrincipals } from '../adapters/team-access';
 import type { SecretDeps } from '../domain/secrets/use-cases';
-import { httpRuntime } from './http';
+import { confirmingRuntime } from './http';
 import { sharedKeyring } from './keyring';
 
 /**
- * The HTTP runtime plus vaults and secrets: the repository, the accounts' keyring, principals. No
+ * The confirming runtime (no device writes) plus vaults and secrets: the repository, the accounts' keyring, principals. No
  * attachments bucket here: its routes are the attachments group's (`runtime/attachments.ts`).
  */
 export function secretsRuntime() {
-  const runtime = httpRuntime();
+  const runtime = confirmingRuntime();
   const { doc, tableName, deps } = runtime;
   const secretDeps: SecretDeps & typeof deps = {
     ...deps,

@@ -5,24 +5,21 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
 import {
-  CLIENT_TYPES,
   DEVICE_RULES,
-  DEVICE_STATUSES,
   type Device,
   type DeviceCode,
   type DevicePublicKey,
   holdsSlot,
   nameKey,
-  PUSH_PLATFORMS,
   type PushRegistration,
 } from '../../domain/devices/model';
 import type { DomainEvent } from '../../domain/events';
 import type { DeviceRepository, ResendOutcome, WriteOutcome } from '../../domain/ports';
 import type { User } from '../../domain/users/model';
 import { cancellationCodes, isActiveOwnerOf, itemIsNew } from './conditions';
+import { deviceKeys, makeDeviceReads, toDevice } from './device-reads';
 import { hourlyCount, queryPrefix, type UpdateInput, conditionalUpdate as update } from './operations';
 import { outboxPut } from './outbox';
 import { makePushDevicesReader, pushDevicesUpdate, pushEntry } from './push-devices';
@@ -31,100 +28,8 @@ import { userKeys } from './user-repository';
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
 
-/** Key builders for the devices context; everything lives in the owning user's partition. */
-export const deviceKeys = {
-  device: (userId: string, deviceId: string) => ({ [PK]: `USER#${userId}`, [SK]: `DEVICE#${deviceId}` }),
-  devicePrefix: 'DEVICE#',
-  /** Unique, case-insensitive device name per user. */
-  name: (userId: string, name: string) => ({ [PK]: `USER#${userId}`, [SK]: `DEVICE_NAME#${nameKey(name)}` }),
-  /** How many slots the user's devices hold, and their consecutive wrong codes. */
-  slots: (userId: string) => ({ [PK]: `USER#${userId}`, [SK]: 'DEVICE_SLOTS' }),
-  /** Code resends in one clock hour (fixed window), for the per-user hourly cap. */
-  sends: (userId: string, hour: number) => ({ [PK]: `USER#${userId}`, [SK]: `CODE_SENDS#${hour}` }),
-  /** One of the user's few pending-approval lanes, held by one request until it is decided or expires. */
-  approvalLane: (userId: string, lane: number) => ({
-    [PK]: `USER#${userId}`,
-    [SK]: `APPROVAL_LANE#${lane}`,
-  }),
-  approvalLanePrefix: 'APPROVAL_LANE#',
-  /** Approval requests in one clock hour (fixed window), for the per-user hourly cap. */
-  approvals: (userId: string, hour: number) => ({ [PK]: `USER#${userId}`, [SK]: `APPROVALS#${hour}` }),
-  /** Which device holds a push token (by its HMAC): one token, one device. */
-  pushToken: (tokenHash: string) => ({ [PK]: `PUSH_TOKEN#${tokenHash}`, [SK]: 'OWNER' }),
-  /** Set by "deny and report": no approval request until `until`. */
-  approvalBlock: (userId: string) => ({ [PK]: `USER#${userId}`, [SK]: 'APPROVAL_BLOCK' }),
-};
-
-const codeSchema = z.object({
-  hash: z.string(),
-  expiresAt: z.string(),
-  attempts: z.number(),
-  sentAt: z.string(),
-});
-const deviceItem = z.object({
-  id: z.string(),
-  userId: z.string(),
-  workspaceId: z.string(),
-  clientType: z.enum(CLIENT_TYPES),
-  os: z.string(),
-  browser: z.optional(z.string()),
-  model: z.optional(z.string()),
-  name: z.string(),
-  status: z.enum(DEVICE_STATUSES),
-  verificationMethod: z.enum(['email_code', 'approval']),
-  credentialHash: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  lastSeenAt: z.string(),
-  trustedAt: z.optional(z.string()),
-  pendingUntil: z.optional(z.string()),
-  code: z.optional(codeSchema),
-  numberToMatch: z.optional(z.string()),
-  candidates: z.optional(z.array(z.string())),
-  approvalLane: z.optional(z.number()),
-  flags: z.optional(z.array(z.string())),
-  push: z.optional(
-    z.object({
-      platform: z.enum(PUSH_PLATFORMS),
-      tokenHash: z.string(),
-      endpointArn: z.optional(z.string()),
-      active: z.boolean(),
-      updatedAt: z.string(),
-    }),
-  ),
-  publicKey: z.optional(
-    z.object({
-      kty: z.literal('EC'),
-      crv: z.literal('P-256'),
-      x: z.string(),
-      y: z.string(),
-      thumbprint: z.string(),
-      setAt: z.string(),
-    }),
-  ),
-});
-
-function toDevice(item: Record<string, unknown>): Device {
-  const parsed = deviceItem.parse(item);
-  const device: Device = { ...parsed } as Device;
-  const optional = [
-    'browser',
-    'model',
-    'trustedAt',
-    'pendingUntil',
-    'code',
-    'push',
-    'numberToMatch',
-    'candidates',
-    'approvalLane',
-    'flags',
-    'publicKey',
-  ] as const;
-  for (const key of optional) {
-    if (device[key] === undefined) delete device[key];
-  }
-  return device;
-}
+/** The keys live with the narrow reads (`device-reads.ts`); tests and tools find them here too. */
+export { deviceKeys } from './device-reads';
 
 const epochSeconds = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
 
@@ -189,20 +94,8 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     );
   const wasTrusted = (device: Device) => device.status === 'trusted';
 
-  async function getDevice(userId: string, deviceId: string) {
-    const { Item } = await doc.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: deviceKeys.device(userId, deviceId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? toDevice(Item) : undefined;
-  }
-
-  async function listDevices(userId: string) {
-    return (await queryPrefix(doc, tableName, `USER#${userId}`, deviceKeys.devicePrefix)).map(toDevice);
-  }
+  const reads = makeDeviceReads(doc, tableName);
+  const { getDevice, listDevices } = reads;
 
   const countInHour = (key: Record<string, string>, cap: number, hour: number, entity: string) => ({
     Update: hourlyCount(tableName, key, cap, hour, entity),
@@ -660,16 +553,6 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     }
   }
 
-  async function touch(device: Device, now: Date) {
-    await conditionalUpdate({
-      Key: deviceKeys.device(device.userId, device.id),
-      UpdateExpression: 'SET #lastSeenAt = :now',
-      ConditionExpression: 'attribute_exists(#pk)',
-      ExpressionAttributeNames: { '#lastSeenAt': 'lastSeenAt', '#pk': PK },
-      ExpressionAttributeValues: { ':now': now.toISOString() },
-    });
-  }
-
   async function deprovisionUser(
     user: User,
     devices: Device[],
@@ -908,7 +791,7 @@ export function makeDeviceRepository(doc: DynamoDBDocumentClient, tableName: str
     blockApprovals,
     retire,
     rename,
-    touch,
+    touch: reads.touch,
     deprovisionUser,
     disableAll,
     recordCodeFailure: async (userId, budget, now, since) => {

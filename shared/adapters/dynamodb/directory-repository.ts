@@ -1,12 +1,10 @@
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import { TABLE } from '../../config/table';
 import type { DirectoryRepository, TeamGrant, TeamMember } from '../../domain/directory/ports';
 import {
@@ -17,64 +15,26 @@ import {
   type ScimUserData,
   type Team,
 } from '../../domain/directory/scim-model';
-import type { DirectorySettings } from '../../domain/directory/settings';
 import { InvalidCursorError } from '../../domain/errors';
 import type { DomainEvent } from '../../domain/events';
-import type { CallerIdentity, User, Workspace } from '../../domain/users/model';
+import type { User } from '../../domain/users/model';
 import { cancellationCodes, isActiveOwnerOf, itemExists, itemIsNew } from './conditions';
-import { queryAll as queryPages } from './operations';
+import {
+  byGsi,
+  directoryKeys,
+  directoryReads,
+  makeIdentityLinker,
+  makeTeamReads,
+  toDirectoryUser,
+  toTeam,
+} from './directory-reads';
 import { outboxPut } from './outbox';
-import { userItem, userKeys } from './user-repository';
+import { userKeys } from './user-repository';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
 const GPK = TABLE.gsi1.partitionKey;
 const GSK = TABLE.gsi1.sortKey;
-
-/** Key builders of the directory: the only place these formats are written. */
-export const directoryKeys = {
-  /** Unique per workspace, case-insensitively (RFC 7643: userName is caseExact false). */
-  userName: (workspaceId: string, userName: string) => ({
-    [PK]: `SCIM_USERNAME#${workspaceId}#${userName.toLowerCase()}`,
-    [SK]: 'CLAIM',
-  }),
-  /** Unique per workspace; caseExact, as RFC 7643 defines externalId. */
-  userExternalId: (workspaceId: string, externalId: string) => ({
-    [PK]: `SCIM_USER_EXTERNAL#${workspaceId}#${externalId}`,
-    [SK]: 'CLAIM',
-  }),
-  groupExternalId: (workspaceId: string, externalId: string) => ({
-    [PK]: `SCIM_GROUP_EXTERNAL#${workspaceId}#${externalId}`,
-    [SK]: 'CLAIM',
-  }),
-  /** A hand-kept index of users by display name: `displayName eq` is one query. */
-  userDisplayName: (workspaceId: string, displayName: string, userId: string) => ({
-    [PK]: `WORKSPACE#${workspaceId}#USER_NAMES`,
-    [SK]: `${displayName.toLowerCase()}#${userId}`,
-  }),
-  workspaceUsers: (workspaceId: string) => `WORKSPACE#${workspaceId}#USERS`,
-  team: (teamId: string) => ({ [PK]: `TEAM#${teamId}`, [SK]: 'META' }),
-  /** gsi1: the teams of a workspace, by name. */
-  workspaceTeam: (workspaceId: string, displayName: string, teamId: string) => ({
-    [GPK]: `WORKSPACE#${workspaceId}#TEAMS`,
-    [GSK]: `NAME#${displayName.toLowerCase()}#${teamId}`,
-  }),
-  /** One item per membership; gsi1 gives the teams of a user. */
-  teamMember: (teamId: string, userId: string) => ({ [PK]: `TEAM#${teamId}`, [SK]: `MEMBER#${userId}` }),
-  /** An account shared with a team; gsi1 gives the accounts of a team. */
-  teamGrant: (accountId: string, teamId: string) => ({
-    [PK]: `ACCOUNT#${accountId}`,
-    [SK]: `TEAM#${teamId}`,
-  }),
-  accountOfTeam: (teamId: string, accountId: string) => ({
-    [GPK]: `TEAM#${teamId}#ACCOUNTS`,
-    [GSK]: `ACCOUNT#${accountId}`,
-  }),
-  memberOf: (userId: string, teamId: string) => ({
-    [GPK]: `USER#${userId}#TEAMS`,
-    [GSK]: `TEAM#${teamId}`,
-  }),
-};
 
 const ENTITY = {
   claim: 'ScimClaim',
@@ -83,38 +43,6 @@ const ENTITY = {
   member: 'TeamMember',
   grant: 'TeamGrant',
 };
-
-/** The user item plus what the directory keeps on it: its version and the SCIM attributes. */
-const directoryUserItem = z.extend(userItem, {
-  version: z.optional(z.number()),
-  scim: z.optional(z.record(z.string(), z.unknown())),
-  scimDeleted: z.optional(z.boolean()),
-});
-const teamItem = z.object({
-  id: z.string(),
-  workspaceId: z.string(),
-  displayName: z.string(),
-  externalId: z.optional(z.string()),
-  memberCount: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  version: z.number(),
-});
-const claimItem = z.object({ userId: z.string() });
-
-function toDirectoryUser(item: Record<string, unknown>): DirectoryUser {
-  const parsed = directoryUserItem.parse(item);
-  const { version, scim, scimDeleted: _deleted, ...user } = parsed;
-  return {
-    user: user as User,
-    ...(scim ? { scim: scim as unknown as ScimUserData } : {}),
-    version: version ?? 0,
-  };
-}
-
-function toTeam(item: Record<string, unknown>): Team {
-  return teamItem.parse(item) as Team;
-}
 
 /** The user item is at `version` (a user written before SCIM has none: version 0). */
 function atVersion(version: number) {
@@ -134,22 +62,9 @@ function atVersion(version: number) {
 const MEMBERS_PER_TRANSACTION = 90;
 
 export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: string): DirectoryRepository {
-  const get = async (key: Record<string, string>) =>
-    (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
-
-  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, cap?: number) =>
-    queryPages(doc, tableName, input, cap);
-
-  const byGsi = (partition: string, sortCondition?: { op: '=' | 'begins_with'; value: string }) => ({
-    IndexName: TABLE.gsi1.indexName,
-    KeyConditionExpression: sortCondition
-      ? sortCondition.op === '='
-        ? '#pk = :pk AND #sk = :sk'
-        : '#pk = :pk AND begins_with(#sk, :sk)'
-      : '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': GPK, ...(sortCondition ? { '#sk': GSK } : {}) },
-    ExpressionAttributeValues: { ':pk': partition, ...(sortCondition ? { ':sk': sortCondition.value } : {}) },
-  });
+  const reads = directoryReads(doc, tableName);
+  const { get, queryAll, claimOwner } = reads;
+  const teams = makeTeamReads(doc, tableName);
 
   async function getUsers(ids: string[]): Promise<DirectoryUser[]> {
     const found: DirectoryUser[] = [];
@@ -176,21 +91,8 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     return entry.user.workspaceId === workspaceId ? entry : undefined;
   }
 
-  async function claimOwner(key: Record<string, string>) {
-    const item = await get(key);
-    return item ? [claimItem.parse(item).userId] : [];
-  }
-
   async function findUserIds(workspaceId: string, attribute: string, value: string): Promise<string[]> {
-    const usersByEmail = async () =>
-      (
-        await queryAll(
-          byGsi(directoryKeys.workspaceUsers(workspaceId), {
-            op: '=',
-            value: `EMAIL#${value.toLowerCase()}`,
-          }),
-        )
-      ).map((item) => ({ id: String(item.id), managed: item.scim !== undefined }));
+    const usersByEmail = () => reads.usersByEmail(workspaceId, value);
     switch (attribute) {
       case 'userName': {
         const claimed = await claimOwner(directoryKeys.userName(workspaceId, value));
@@ -502,13 +404,6 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
 
   // Teams
 
-  async function getTeam(workspaceId: string, teamId: string) {
-    const item = await get(directoryKeys.team(teamId));
-    if (!item) return undefined;
-    const team = toTeam(item);
-    return team.workspaceId === workspaceId ? team : undefined;
-  }
-
   async function listTeamMembers(teamId: string): Promise<TeamMember[]> {
     const items = await queryAll({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
@@ -702,87 +597,6 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
   }
 
   const userOf = (item: Record<string, unknown>) => toDirectoryUser(item).user;
-
-  /** The one not yet linked user among `ids` that `eligible` accepts, or undefined (none, or ambiguous). */
-  async function soleUnlinked(
-    ids: string[],
-    eligible: (item: Record<string, unknown>, user: User) => boolean,
-  ) {
-    const items = await Promise.all(ids.map((id) => get(userKeys.user(id))));
-    const unlinked = items.filter(
-      (item): item is Record<string, unknown> =>
-        item !== undefined && !item.linkedIdentity && !item.scimDeleted && eligible(item, userOf(item)),
-    );
-    return unlinked.length === 1 ? userOf(unlinked[0] as Record<string, unknown>) : undefined;
-  }
-
-  async function linkTarget(identity: CallerIdentity, settings: DirectorySettings, workspace: Workspace) {
-    if (settings.linkBy === 'external_id') {
-      // Entra's `oid` is the stable object id its SCIM client sends as externalId; others use `sub`.
-      const externalId = identity.objectId ?? identity.subject;
-      const byExternalId = await soleUnlinked(
-        await findUserIds(workspace.id, 'externalId', externalId),
-        (item, user) => item.scim !== undefined && user.workspaceId === workspace.id,
-      );
-      if (byExternalId) return byExternalId;
-    }
-    if (!identity.emailVerified) return undefined;
-    const email = identity.email.toLowerCase();
-    // By verified email: SCIM users only where the workspace links by email; bootstrap's invited owner always.
-    return soleUnlinked(
-      await findUserIds(workspace.id, 'email', email),
-      (item, user) =>
-        user.email === email &&
-        user.workspaceId === workspace.id &&
-        (item.invited === true || (settings.linkBy === 'verified_email' && item.scim !== undefined)),
-    );
-  }
-
-  async function linkIdentity(
-    identity: CallerIdentity,
-    settings: DirectorySettings,
-    workspace: Workspace,
-  ): Promise<User | undefined> {
-    const target = await linkTarget(identity, settings, workspace);
-    if (!target) return undefined;
-    const identityKey = userKeys.identity(identity.issuer, identity.subject);
-    const outcome = await transact(
-      [
-        {
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...identityKey,
-              [TABLE.entityAttribute]: 'Identity',
-              userId: target.id,
-              issuer: identity.issuer,
-              createdAt: new Date().toISOString(),
-            },
-            ...itemIsNew,
-          },
-        },
-        {
-          Update: {
-            TableName: tableName,
-            Key: userKeys.user(target.id),
-            // One IdP identity per provisioned user: a second one never takes it over.
-            UpdateExpression: 'SET #linked = :linked REMOVE #invited',
-            ConditionExpression:
-              'attribute_exists(#pk) AND attribute_not_exists(#linked) AND attribute_not_exists(#deleted)',
-            ExpressionAttributeNames: {
-              '#pk': PK,
-              '#linked': 'linkedIdentity',
-              '#deleted': 'scimDeleted',
-              '#invited': 'invited',
-            },
-            ExpressionAttributeValues: { ':linked': identityKey[PK] },
-          },
-        },
-      ],
-      [],
-    );
-    return outcome === 'applied' ? target : undefined;
-  }
 
   async function putTeamGrant(grant: TeamGrant) {
     try {
@@ -1002,11 +816,6 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     return items.slice(0, limit).map(userOf);
   }
 
-  async function teamsOfUser(userId: string) {
-    const items = await queryAll(byGsi(`USER#${userId}#TEAMS`));
-    return items.map((item) => String(item.teamId));
-  }
-
   return {
     getUser,
     findUserIds,
@@ -1017,7 +826,7 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     updateUser,
     removeUser,
     reactivateUser,
-    getTeam,
+    getTeam: teams.getTeam,
     listTeamMembers,
     findTeamIds,
     scanTeams,
@@ -1025,7 +834,7 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     createTeam,
     updateTeam,
     deleteTeam,
-    linkIdentity,
+    linkIdentity: makeIdentityLinker(doc, tableName).linkIdentity,
     searchUsers,
     setRole,
     owners,
@@ -1034,6 +843,6 @@ export function makeDirectoryRepository(doc: DynamoDBDocumentClient, tableName: 
     teamGrants,
     accountsOfTeam,
     teamsWithMember,
-    teamsOfUser,
+    teamsOfUser: teams.teamsOfUser,
   };
 }

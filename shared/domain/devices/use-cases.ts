@@ -474,7 +474,7 @@ export async function resendDeviceCode(
 export async function authenticateDevice(
   caller: User,
   credential: string | undefined,
-  deps: Pick<DeviceDeps, 'devices' | 'hmac' | 'clock'>,
+  deps: Pick<DeviceDeps, 'hmac' | 'clock'> & { devices: Pick<DeviceRepository, 'getDevice' | 'touch'> },
 ): Promise<Device> {
   if (!credential) throw new DeviceCredentialRequiredError();
   const parsed = parseCredential(credential);

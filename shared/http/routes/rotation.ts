@@ -1,4 +1,3 @@
-import { deletedResponse } from '../account-schemas';
 import {
   appListResponse,
   appWebhookBody,
@@ -14,7 +13,7 @@ import {
   versionParams,
 } from '../rotation-schemas';
 import type { RouteSpec } from '../route-spec';
-import { idParams } from '../schemas';
+import { deletedResponse, idParams } from '../schemas';
 
 const account = { params: idParams, auth: 'trusted', group: 'accounts' } as const;
 const appWebhook = {

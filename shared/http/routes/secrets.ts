@@ -1,4 +1,3 @@
-import { deletedResponse } from '../account-schemas';
 import {
   attachmentListResponse,
   attachmentParams,
@@ -8,7 +7,7 @@ import {
   purgedResponse,
 } from '../attachment-schemas';
 import type { RouteSpec } from '../route-spec';
-import { listQuery } from '../schemas';
+import { deletedResponse, listQuery } from '../schemas';
 import {
   createSecretBody,
   grantBody,

@@ -1,6 +1,5 @@
-import { deletedResponse } from '../account-schemas';
 import type { RouteSpec } from '../route-spec';
-import { listQuery } from '../schemas';
+import { deletedResponse, listQuery } from '../schemas';
 import {
   createShareLinkBody,
   createShareLinkResponse,

@@ -1,8 +1,7 @@
 import * as z from 'zod/mini';
 import { ACCOUNT_ROLES } from '../../domain/accounts/model';
-import { deletedResponse } from '../account-schemas';
 import type { RouteSpec } from '../route-spec';
-import { idParams } from '../schemas';
+import { deletedResponse, idParams } from '../schemas';
 
 const id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'must be an id'));
 const teamSummary = z.object({ id: z.string(), name: z.string(), memberCount: z.number() });
