@@ -159,10 +159,21 @@ describe('universal logout and the rotations it queues, over HTTP', () => {
 
     expect(first.body.rotations.queued).toHaveLength(1);
     const rotationId = first.body.rotations.queued[0].rotationId;
-    // Either still running (reported with its id) or already done (older than the rotation): never twice.
-    expect(second.body.rotations.queued).toEqual([]);
+    const ended = await rotations(granted);
+    const firstRotation = ended.find((r) => r.id === rotationId);
     for (const running of second.body.rotations.inProgress) expect(running.rotationId).toBe(rotationId);
-    expect((await rotations(granted)).map((r) => r.id)).toEqual([rotationId]);
+    if (second.body.rotations.queued.length === 0) {
+      // Still running (reported with its id) or already succeeded (newer than the grant): never twice.
+      expect(ended.map((r) => r.id)).toEqual([rotationId]);
+    } else {
+      // Only when the first one had already failed (on a busy machine the demo app can miss the
+      // connector's time box): a failed rotation leaves the granted password, so it rotates again.
+      expect(firstRotation?.status).toBe('failed');
+      expect(second.body.rotations.inProgress).toEqual([]);
+      expect(ended.map((r) => r.id).sort()).toEqual(
+        [rotationId, second.body.rotations.queued[0].rotationId].sort(),
+      );
+    }
   });
 
   describe('the IdP-initiated form (Global Token Revocation, signed by the dev IdP)', () => {
