@@ -69,6 +69,24 @@ export const memberItem = (membership: Membership) => ({
   ...membership,
 });
 
+/**
+ * Writes a membership only if it is still the one that was read (none, or `previous`'s role): two
+ * writers changing one membership cannot both win.
+ */
+export const memberPut = (tableName: string, membership: Membership, previous: AccountRole | undefined) => ({
+  Put: {
+    TableName: tableName,
+    Item: memberItem(membership),
+    ...(previous
+      ? {
+          ConditionExpression: '#role = :previous',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: { ':previous': previous },
+        }
+      : itemIsNew),
+  },
+});
+
 /** Owners are counted on the account so that "the last owner stays" is one condition. */
 export const ownerCountChange = (tableName: string, accountId: string, delta: number) => ({
   Update: {
@@ -338,22 +356,7 @@ export function makeAccountRepository(doc: DynamoDBDocumentClient, tableName: st
     },
 
     async putMember(accountId, membership, previous): Promise<WriteOutcome | 'last_owner'> {
-      const items: unknown[] = [
-        {
-          Put: {
-            TableName: tableName,
-            Item: memberItem(membership),
-            // Still the role that was read: two owners changing one membership cannot both win.
-            ...(previous
-              ? {
-                  ConditionExpression: '#role = :previous',
-                  ExpressionAttributeNames: { '#role': 'role' },
-                  ExpressionAttributeValues: { ':previous': previous },
-                }
-              : itemIsNew),
-          },
-        },
-      ];
+      const items: unknown[] = [memberPut(tableName, membership, previous)];
       if (previous === 'owner' && membership.role !== 'owner') items.push(ownerDelta(accountId, -1));
       else if (previous !== 'owner' && membership.role === 'owner') items.push(ownerDelta(accountId, 1));
       else

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
 import type { OrphanedAccountEntry, OrphanedAccountIndex } from '../../domain/directory/continuity';
-import { accountKeys, memberItem, ownerCountChange } from './account-repository';
+import { accountKeys, memberPut, ownerCountChange } from './account-repository';
 import { cancellationCodes, itemExists, itemIsNew } from './conditions';
 import { outboxPut } from './outbox';
 
@@ -141,20 +141,8 @@ export function makeContinuityRepository(doc: DynamoDBDocumentClient, tableName:
                   ...itemExists,
                 },
               },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: memberItem(membership),
-                  // Still the membership that was read (none, or a collaborator's).
-                  ...(previous
-                    ? {
-                        ConditionExpression: '#role = :previous',
-                        ExpressionAttributeNames: { '#role': 'role' },
-                        ExpressionAttributeValues: { ':previous': previous },
-                      }
-                    : itemIsNew),
-                },
-              },
+              // Still the membership that was read (none, or a collaborator's).
+              memberPut(tableName, membership, previous),
               ...(previous === 'owner' ? [] : [ownerCountChange(tableName, account.id, 1)]),
               outboxPut(tableName, event),
             ] as never,
