@@ -33,9 +33,11 @@ export function accountsRuntime() {
     clock: deps.clock,
   };
   const ledger = makeGrantLedger(doc, tableName);
+  const webhooks = makeAppWebhookRepository(doc, tableName);
   const accountDeps: LoginDeps = {
     ...deps,
     accounts,
+    webhooks,
     inbox: makeInboxRepository(doc, tableName),
     keyring: sharedKeyring(),
     teamAccess: makeTeamAccess(doc, tableName).teamAccess,
@@ -55,7 +57,6 @@ export function accountsRuntime() {
       },
     },
   };
-  const webhooks = makeAppWebhookRepository(doc, tableName);
   const rotationDeps: RotationDeps = { ...accountDeps, rotations, webhooks };
   const webhookDeps: WebhookDeps = {
     webhooks,

@@ -166,6 +166,9 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     const account = await webhookAccount();
     const refused = await api.call('POST', `/v1/accounts/${account.id}/rotations`, as());
     expect(refused).toMatchObject({ status: 422, body: { error: 'rotation_not_supported' } });
+    expect(
+      (await api.call('GET', `/v1/accounts/${account.id}`, as())).body.account.capabilities.passwordRotation,
+    ).toBe(false);
   });
 
   it('configures: the secret is returned once, GET shows no secret, a URL change keeps it, rotateSecret replaces it', async () => {
@@ -190,6 +193,36 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     expect(rotated).not.toHaveProperty('secret');
     expect(again.body.secret).toMatch(/^whsec_/);
     expect(again.body.secret).not.toBe(created.secret);
+  });
+
+  it('account views and the security level agree with rotation: an app with a webhook shows passwordRotation', async () => {
+    const account = await webhookAccount({ atDemo: false });
+    const other = await api.call(
+      'POST',
+      '/v1/accounts',
+      as({
+        body: { appName: 'Vendor Portal', appId: 'vendor-portal', username: 'v', password: 'Vendor-pw-1' },
+      }),
+    );
+    secrets.add('Vendor-pw-1');
+    const shown = await api.call('GET', `/v1/accounts/${account.id}`, as());
+    const listed = await api.call('GET', '/v1/accounts?limit=100', as());
+    const level = await api.call('GET', `/v1/accounts/${account.id}/security-level`, as());
+    const otherLevel = await api.call('GET', `/v1/accounts/${other.body.account.id}/security-level`, as());
+    const rotated = (body: { milestones: Array<{ id: string; reason: string }> }) =>
+      body.milestones.find((m) => m.id === 'passwords_rotated')?.reason;
+    const capabilityOf = (id: string) =>
+      (listed.body.items as Array<{ id: string; capabilities: { passwordRotation: boolean } }>).find(
+        (item) => item.id === id,
+      )?.capabilities.passwordRotation;
+
+    expect(shown.body.account.capabilities).toMatchObject({ passwordRotation: true, mfaEnrollment: false });
+    expect(capabilityOf(account.id)).toBe(true);
+    // vendor-portal has no webhook in this workspace: still not rotatable, everywhere.
+    expect(other.body.account.capabilities.passwordRotation).toBe(false);
+    expect(capabilityOf(other.body.account.id)).toBe(false);
+    expect(rotated(level.body)).toBe('Set a rotation policy: on a schedule or after logins.');
+    expect(rotated(otherLevel.body)).toContain('configure the workspace’s webhook');
   });
 
   it('rotates through the signed webhook: the demo app verifies it, the new password logs in there and is what the next grant hands out', async () => {
@@ -321,8 +354,10 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     const shown = await api.call('GET', '/v1/apps/acme-ads/webhook', as());
     const again = await confirmed('DELETE', '/v1/apps/acme-ads/webhook');
     const refused = await api.call('POST', `/v1/accounts/${account.id}/rotations`, as());
+    const shownAccount = await api.call('GET', `/v1/accounts/${account.id}`, as());
 
     expect(removed).toMatchObject({ status: 200, body: { deleted: true } });
+    expect(shownAccount.body.account.capabilities.passwordRotation).toBe(false);
     expect(shown.status).toBe(404);
     expect(again.status).toBe(404);
     expect(refused).toMatchObject({ status: 422, body: { error: 'rotation_not_supported' } });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeAppWebhookRepository } from '../../shared/adapters/dynamodb/app-webhook-repository';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
+import type { Account } from '../../shared/domain/accounts/model';
 import {
   type AppWebhook,
   deleteAppWebhook,
@@ -10,6 +11,7 @@ import {
   type WebhookDeps,
   webhookSecretContext,
 } from '../../shared/domain/rotation/webhooks';
+import { toAccountViews } from '../../shared/http/account-views';
 import { aUser, fixedClock } from '../support/fakes';
 import { localTable, unique } from './dynamo';
 
@@ -112,5 +114,69 @@ describe('app webhooks on DynamoDB Local', () => {
       putAppWebhook(caller, 'acme-ads', { url: 'https://hooks.example.com/z' }, racing),
     ).rejects.toBeInstanceOf(WebhookConflictError);
     expect((await webhooks.get(caller.workspaceId, 'acme-ads'))?.url).toBe('https://other.example.com/');
+  });
+
+  /** The DynamoDB commands `run` sends through the shared client. */
+  async function commandsOf(run: () => Promise<unknown>): Promise<string[]> {
+    const seen: string[] = [];
+    const name = `count-${unique('m')}`;
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        seen.push(context.commandName ?? 'unknown');
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await run();
+    } finally {
+      doc.middlewareStack.remove(name);
+    }
+    return seen;
+  }
+
+  const account = (workspaceId: string, i: number, appId?: string): Account => ({
+    id: `acc_${i}`,
+    workspaceId,
+    appName: appId ?? 'Custom',
+    ...(appId ? { appId } : {}),
+    username: `u${i}`,
+    password: { v: 1, edk: 'k', iv: 'i', tag: 't', ct: 'c' },
+    capabilities: { managedPhone: false, acceptsVoip: false, managedEmail: true },
+    ownerCount: 1,
+    createdBy: 'usr_1',
+    createdAt: '2026-11-29T00:00:00.000Z',
+    updatedAt: '2026-11-29T00:00:00.000Z',
+  });
+
+  it('account views show passwordRotation where the workspace has a webhook, for one query per page whatever its size', async () => {
+    const workspaceId = unique('ws');
+    const other = unique('ws');
+    expect(await webhooks.put(webhook(workspaceId, 1), undefined)).toBe(true);
+    expect(await webhooks.put({ ...webhook(other, 1), appId: 'vendor-portal' }, undefined)).toBe(true);
+    const apps = ['acme-ads', 'vendor-portal', 'demo', undefined];
+    const page = Array.from({ length: 100 }, (_, i) => ({
+      account: account(workspaceId, i, apps[i % apps.length]),
+      role: 'owner' as const,
+    }));
+    const withoutWebhookApps = page.filter(({ account }) => account.appId === 'demo' || !account.appId);
+
+    let views: Awaited<ReturnType<typeof toAccountViews>> = [];
+    const pageCalls = await commandsOf(async () => {
+      views = await toAccountViews(workspaceId, page, webhooks);
+    });
+    const noWebhookAppCalls = await commandsOf(() =>
+      toAccountViews(workspaceId, withoutWebhookApps, webhooks),
+    );
+    const rotatable = Object.fromEntries(
+      views.map((v) => [v.appId ?? 'none', v.capabilities.passwordRotation]),
+    );
+
+    // acme-ads has the workspace's webhook, demo its own connector; vendor-portal's webhook is another
+    // workspace's, and an account without a catalogue app never rotates.
+    expect(rotatable).toEqual({ 'acme-ads': true, 'vendor-portal': false, demo: true, none: false });
+    expect(pageCalls).toEqual(['QueryCommand']);
+    expect(noWebhookAppCalls).toEqual([]);
+    expect(JSON.stringify(views)).not.toContain('"ct"');
   });
 });

@@ -2,7 +2,7 @@ import type { Account, EncryptedSecret } from '../accounts/model';
 import { DomainError, NotFoundError } from '../errors';
 import type { Clock, Keyring, SecurityLog } from '../ports';
 import type { User } from '../users/model';
-import { effectiveCapabilities, findApp } from './apps';
+import { type AppCapabilities, effectiveCapabilities, findApp } from './apps';
 
 /**
  * The `webhook` connector's configuration: for a catalogue app Latchkey does not automate, a
@@ -24,6 +24,8 @@ export interface AppWebhook {
 
 export interface AppWebhookRepository {
   get(workspaceId: string, appId: string): Promise<AppWebhook | undefined>;
+  /** The ids of the apps the workspace configured a webhook for (one query, no secrets read). */
+  appIds(workspaceId: string): Promise<string[]>;
   /** Writes `next` only if the stored one still has `expectedRev` (`undefined`: none may exist). */
   put(next: AppWebhook, expectedRev: number | undefined): Promise<boolean>;
   /** Removes it; false when there was none. */
@@ -133,6 +135,13 @@ export async function deleteAppWebhook(caller: User, appId: string, deps: Webhoo
   deps.security.record({ event: 'webhook.deleted', outcome: 'success', userId: caller.id, reason: appId });
 }
 
+/** The catalogue app whose rotation would go through a webhook: no connector, so no rotation of its own. */
+function webhookAppOf(account: Pick<Account, 'capabilities' | 'appId'>): string | undefined {
+  if (effectiveCapabilities(account).passwordRotation) return undefined;
+  const app = findApp(account.appId);
+  return app && !app.connector ? app.id : undefined;
+}
+
 /**
  * Whether the account's password can be rotated: its catalogue app has a connector, or its workspace
  * configured a webhook for that app.
@@ -142,7 +151,27 @@ export async function rotationSupported(
   webhooks: Pick<AppWebhookRepository, 'get'> | undefined,
 ): Promise<boolean> {
   if (effectiveCapabilities(account).passwordRotation) return true;
-  const app = findApp(account.appId);
-  if (!app || app.connector || !webhooks) return false;
-  return (await webhooks.get(account.workspaceId, app.id)) !== undefined;
+  const appId = webhookAppOf(account);
+  if (!appId || !webhooks) return false;
+  return (await webhooks.get(account.workspaceId, appId)) !== undefined;
+}
+
+/**
+ * What account views show as capabilities, in agreement with `rotationSupported`: the catalogue's,
+ * with `passwordRotation` on where the workspace configured a webhook for the app. Built for a page of
+ * accounts of one workspace at a fixed cost: no read when no account names an app without a
+ * connector, otherwise one query for the workspace's webhooks (not one read per account).
+ */
+export async function viewCapabilities(
+  workspaceId: string,
+  accounts: ReadonlyArray<Pick<Account, 'capabilities' | 'appId' | 'workspaceId'>>,
+  webhooks: Pick<AppWebhookRepository, 'appIds'> | undefined,
+): Promise<(account: Pick<Account, 'capabilities' | 'appId' | 'workspaceId'>) => AppCapabilities> {
+  const needed = webhooks && accounts.some((a) => a.workspaceId === workspaceId && webhookAppOf(a));
+  const configured = new Set(needed ? await webhooks.appIds(workspaceId) : []);
+  return (account) => {
+    const capabilities = effectiveCapabilities(account);
+    const appId = account.workspaceId === workspaceId ? webhookAppOf(account) : undefined;
+    return appId && configured.has(appId) ? { ...capabilities, passwordRotation: true } : capabilities;
+  };
 }
