@@ -65,6 +65,11 @@ export function accountsRuntime() {
     security: deps.security,
     checkUrl: outboundUrlCheck(),
     newSecret: newWebhookSecret,
+    // The owners' notice of a change: notification list and push, email through the outbox (capped).
+    notifier: deps.notifier,
+    workspaceAdmins: deps.workspaceAdmins,
+    emailQuota: deps.emailQuota,
+    mailer: deps.mailer,
   };
   return { ...runtime, accountDeps, rotationDeps, webhookDeps };
 }

@@ -3,6 +3,7 @@ import { DomainError, NotFoundError } from '../errors';
 import type { Clock, Keyring, SecurityLog } from '../ports';
 import type { User } from '../users/model';
 import { type AppCapabilities, effectiveCapabilities, findApp } from './apps';
+import { noticeWebhookChange, type WebhookNoticeDeps } from './webhook-notice';
 
 /**
  * The `webhook` connector's configuration: for a catalogue app Latchkey does not automate, a
@@ -56,7 +57,7 @@ export class WebhookConflictError extends DomainError {
   }
 }
 
-export interface WebhookDeps {
+export interface WebhookDeps extends WebhookNoticeDeps {
   webhooks: AppWebhookRepository;
   keyring: Keyring;
   clock: Clock;
@@ -117,6 +118,16 @@ export async function putAppWebhook(
     userId: caller.id,
     reason: appId,
   });
+  // Where passwords go changed: the owners are told (a new secret alone sends them nowhere new).
+  if (!existing || existing.url !== next.url) {
+    await noticeWebhookChange(
+      caller,
+      appId,
+      existing ? 'updated' : 'created',
+      { url: next.url, previousUrl: existing?.url },
+      deps,
+    );
+  }
   return { webhook: toWebhookView(next), ...(secret ? { secret } : {}) };
 }
 
@@ -129,10 +140,13 @@ export async function getAppWebhook(caller: User, appId: string, deps: Pick<Webh
 
 export async function deleteAppWebhook(caller: User, appId: string, deps: WebhookDeps): Promise<void> {
   webhookApp(appId);
-  if (!(await deps.webhooks.remove(caller.workspaceId, appId))) {
+  // Read first only to name the origin that stops receiving passwords in the owners' notice.
+  const existing = await deps.webhooks.get(caller.workspaceId, appId);
+  if (!existing || !(await deps.webhooks.remove(caller.workspaceId, appId))) {
     throw new NotFoundError('No webhook is configured for this app.');
   }
   deps.security.record({ event: 'webhook.deleted', outcome: 'success', userId: caller.id, reason: appId });
+  await noticeWebhookChange(caller, appId, 'deleted', { url: existing.url }, deps);
 }
 
 /** The catalogue app whose rotation would go through a webhook: no connector, so no rotation of its own. */
