@@ -93,8 +93,9 @@ export const GROUP_NEEDS: Record<
   accounts: { table: 'readwrite', hmac: true, secrets: true },
   phone: { table: 'readwrite', hmac: true, secrets: true, phone: true },
   totp: { table: 'readwrite', hmac: true, secrets: true },
-  // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox.
-  scim: { table: 'readwrite', hmac: true },
+  // The SCIM token is checked with the HMAC key; deprovisioning's push clean-up goes through the outbox,
+  // and so does the admins' email when the IdP removes the last owner (sealed: the secrets key).
+  scim: { table: 'readwrite', hmac: true, secrets: true },
   directory: { table: 'readwrite', hmac: true },
   secrets: { table: 'readwrite', hmac: true, secrets: true },
   attachments: { table: 'readwrite', hmac: true, secrets: true, attachments: true },

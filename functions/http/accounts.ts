@@ -34,7 +34,7 @@ import {
   viewPasswordVersion,
 } from '../../shared/domain/rotation/use-cases';
 import { deleteAppWebhook, getAppWebhook, putAppWebhook } from '../../shared/domain/rotation/webhooks';
-import { toAccountView, toMemberView } from '../../shared/http/account-views';
+import { toAccountViews, toMemberView, toOneAccountView } from '../../shared/http/account-views';
 import { createLazyGroupHandler } from '../../shared/http/handler';
 import { ownerFirst } from '../../shared/http/owner-first';
 import { toRotationView, toVersionView } from '../../shared/http/rotation-views';
@@ -48,23 +48,23 @@ const demoAppUrl = optionalEnv(ENV.demoAppUrl);
 export const handler = createLazyGroupHandler(
   'accounts',
   { ...accountsRoutes, ...rotationRoutes },
-  ({ accountDeps: deps, rotationDeps, webhookDeps }) => ({
+  ({ accountDeps: deps, rotationDeps, webhookDeps, webhookDeps: { webhooks } }) => ({
     createAccount: async ({ caller, body }) => ({
-      account: toAccountView(await createAccount(caller, body, deps), 'owner'),
+      account: await toOneAccountView(await createAccount(caller, body, deps), 'owner', webhooks),
     }),
     listAccounts: async ({ caller, query }) => {
       const page = await listAccounts(caller, { limit: query.limit ?? 50, cursor: query.cursor }, deps);
       return {
-        items: page.items.map((item) => toAccountView(item.account, item.role)),
+        items: await toAccountViews(caller.workspaceId, page.items, webhooks),
         nextCursor: page.nextCursor,
       };
     },
     getAccount: async ({ caller, params }) => {
       const { account, membership } = await requireMember(caller, params.id, deps);
-      return { account: toAccountView(account, membership.role) };
+      return { account: await toOneAccountView(account, membership.role, webhooks) };
     },
     updateAccount: async ({ caller, params, body }) => ({
-      account: toAccountView(await updateAccount(caller, params.id, body, deps), 'owner'),
+      account: await toOneAccountView(await updateAccount(caller, params.id, body, deps), 'owner', webhooks),
     }),
     viewPassword: async ({ caller, params }) => ({ password: await viewPassword(caller, params.id, deps) }),
     listMembers: async ({ caller, params }) => ({

@@ -1,17 +1,47 @@
 import type * as zc from 'zod/v4/core';
 import type { Account, AccountRole, Membership } from '../domain/accounts/model';
-import { effectiveCapabilities } from '../domain/rotation/apps';
+import type { AppCapabilities } from '../domain/rotation/apps';
+import { type AppWebhookRepository, viewCapabilities } from '../domain/rotation/webhooks';
 import type { accountSchema, memberSchema } from './account-schemas';
 
+type AccountView = zc.input<typeof accountSchema>;
+
+/**
+ * Views of a page of the caller's accounts, their capabilities agreeing with what rotation accepts
+ * (an app rotated through the workspace's webhook shows `passwordRotation`): at most one extra read
+ * for the whole page (`viewCapabilities`).
+ */
+export async function toAccountViews(
+  workspaceId: string,
+  items: ReadonlyArray<{ account: Account; role: AccountRole }>,
+  webhooks: Pick<AppWebhookRepository, 'appIds'> | undefined,
+): Promise<AccountView[]> {
+  const capabilities = await viewCapabilities(
+    workspaceId,
+    items.map((item) => item.account),
+    webhooks,
+  );
+  return items.map(({ account, role }) => toAccountView(account, role, capabilities(account)));
+}
+
+/** One account's view (see `toAccountViews`). */
+export async function toOneAccountView(
+  account: Account,
+  role: AccountRole,
+  webhooks: Pick<AppWebhookRepository, 'appIds'> | undefined,
+): Promise<AccountView> {
+  return (await toAccountViews(account.workspaceId, [{ account, role }], webhooks))[0] as AccountView;
+}
+
 /** Never the password or the TOTP seed: only that TOTP is configured, and how. */
-export function toAccountView(account: Account, role: AccountRole): zc.input<typeof accountSchema> {
+function toAccountView(account: Account, role: AccountRole, capabilities: AppCapabilities): AccountView {
   return {
     id: account.id,
     appName: account.appName,
     ...(account.loginUrl ? { loginUrl: account.loginUrl } : {}),
     username: account.username,
     ...(account.appId ? { appId: account.appId } : {}),
-    capabilities: effectiveCapabilities(account),
+    capabilities,
     passwordVersion: account.passwordVersion ?? 1,
     ...(account.activeRotation
       ? {

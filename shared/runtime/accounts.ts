@@ -33,9 +33,11 @@ export function accountsRuntime() {
     clock: deps.clock,
   };
   const ledger = makeGrantLedger(doc, tableName);
+  const webhooks = makeAppWebhookRepository(doc, tableName);
   const accountDeps: LoginDeps = {
     ...deps,
     accounts,
+    webhooks,
     inbox: makeInboxRepository(doc, tableName),
     keyring: sharedKeyring(),
     teamAccess: makeTeamAccess(doc, tableName).teamAccess,
@@ -55,7 +57,6 @@ export function accountsRuntime() {
       },
     },
   };
-  const webhooks = makeAppWebhookRepository(doc, tableName);
   const rotationDeps: RotationDeps = { ...accountDeps, rotations, webhooks };
   const webhookDeps: WebhookDeps = {
     webhooks,
@@ -64,6 +65,11 @@ export function accountsRuntime() {
     security: deps.security,
     checkUrl: outboundUrlCheck(),
     newSecret: newWebhookSecret,
+    // The owners' notice of a change: notification list and push, email through the outbox (capped).
+    notifier: deps.notifier,
+    workspaceAdmins: deps.workspaceAdmins,
+    emailQuota: deps.emailQuota,
+    mailer: deps.mailer,
   };
   return { ...runtime, accountDeps, rotationDeps, webhookDeps };
 }

@@ -144,6 +144,11 @@ describe('continuity of access over HTTP', () => {
     const deprovisioned = await deactivate(ws, ws.owner.id);
     const retried = await deactivate(ws, ws.owner.id);
     const notifications = await api.call('GET', '/v1/me/notifications', as(admin));
+    const mailed = (await stack.sentEmails()).filter(
+      (email) =>
+        email.subject === 'Latchkey: your workspace has no owner' &&
+        email.destination.to.includes(admin.email),
+    );
     const port = new URL(stack.dynamodbEndpoint).port;
     const run = await promisify(execFile)(
       process.execPath,
@@ -169,6 +174,9 @@ describe('continuity of access over HTTP', () => {
     const lost = notifications.body.items.filter((n: { type: string }) => n.type === 'workspace_owner_lost');
     expect(lost).toHaveLength(1);
     expect(lost[0].data).toEqual({ userId: ws.owner.id });
+    // The same alert by email (outbox, relay, SES emulator), once despite the retried deprovisioning.
+    expect(mailed).toHaveLength(1);
+    expect(mailed[0]?.body.text).toContain('the last active owner of your Latchkey workspace');
     expect(JSON.parse(run.stdout)).toMatchObject({ owner: admin.email, outcome: 'owner_promoted' });
     expect(me.body.user).toMatchObject({ id: admin.id, workspaceRole: 'owner' });
   });

@@ -4,6 +4,7 @@ import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
 import { newWebhookSecret, signedHeaders } from '../../shared/adapters/connectors/webhook-signature';
 import { extensionKey, openJwe, registerKeyedExtension, trustedUser } from '../support/e2e-devices';
+import { captureLogs } from '../support/http-event';
 import { appears, client, storedItems } from './client';
 
 type Admin = Awaited<ReturnType<typeof trustedUser>>;
@@ -23,14 +24,19 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
   const secrets = new Set<string>();
 
   beforeAll(async () => {
-    stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
+    // INFO: the security events and notification logs are what the secret scan below searches.
+    stack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'INFO' } });
     api = client(stack);
     const email = `whk-owner-${randomUUID().slice(0, 6)}@acme.example`;
     await api.bootstrap(workspace, email);
     admin = await trustedUser(api, email, workspace);
     endpoint = `${stack.apiUrl.replace('localhost', '127.0.0.1')}/_local/apps/demo/webhook`;
   });
-  afterAll(() => stack?.stop());
+  const logs = captureLogs();
+  afterAll(async () => {
+    logs.restore();
+    await stack?.stop();
+  });
 
   const as = (extra: Record<string, unknown> = {}) => ({ token: admin.token, device: admin.web, ...extra });
   const demo = (path: string, body: unknown) => api.call('POST', `/_local/apps/demo${path}`, { body });
@@ -166,6 +172,9 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     const account = await webhookAccount();
     const refused = await api.call('POST', `/v1/accounts/${account.id}/rotations`, as());
     expect(refused).toMatchObject({ status: 422, body: { error: 'rotation_not_supported' } });
+    expect(
+      (await api.call('GET', `/v1/accounts/${account.id}`, as())).body.account.capabilities.passwordRotation,
+    ).toBe(false);
   });
 
   it('configures: the secret is returned once, GET shows no secret, a URL change keeps it, rotateSecret replaces it', async () => {
@@ -190,6 +199,68 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     expect(rotated).not.toHaveProperty('secret');
     expect(again.body.secret).toMatch(/^whsec_/);
     expect(again.body.secret).not.toBe(created.secret);
+  });
+
+  it('tells the owner of each change of where passwords go: notification list, push and email (origin only, no secret)', async () => {
+    const webhookMails = async () =>
+      (await stack.sentEmails()).filter(
+        (mail) => mail.destination.to.includes(admin.email) && /webhook/i.test(mail.subject),
+      );
+    const before = (await webhookMails()).length;
+    const moved = await confirmed('PUT', '/v1/apps/acme-ads/webhook', { url: `${endpoint}?v=3` });
+    const back = await confirmed('PUT', '/v1/apps/acme-ads/webhook', { url: endpoint });
+    const listed = await api.call('GET', '/v1/me/notifications?limit=50', as());
+    const changes = (listed.body.items as Array<{ type: string; data: Record<string, string> }>).filter(
+      (n) => n.type === 'app_webhook_changed',
+    );
+    const mails = (await webhookMails()).slice(before);
+    const pushes = (await api.call('GET', '/_local/outbox/push')).body.items.filter(
+      (p: { type: string }) => p.type === 'app_webhook_changed',
+    );
+    const origin = new URL(endpoint).origin;
+
+    expect([moved.status, back.status]).toEqual([200, 200]);
+    // Newest first: the two URL changes of this test, then those of the configuration test before.
+    expect(changes.slice(0, 2).map((n) => n.data)).toEqual([
+      { appId: 'acme-ads', actorUserId: admin.userId, change: 'updated', origin },
+      { appId: 'acme-ads', actorUserId: admin.userId, change: 'updated', origin },
+    ]);
+    expect(changes.at(-1)?.data.change).toBe('created');
+    expect(mails).toHaveLength(2);
+    expect(mails[0]?.body.text).toContain(`now sent to: ${origin}`);
+    expect(mails[0]?.body.text).not.toContain('?v=3');
+    // Repeats about the same app within a minute are coalesced into one push; the list keeps each.
+    expect(pushes.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('account views and the security level agree with rotation: an app with a webhook shows passwordRotation', async () => {
+    const account = await webhookAccount({ atDemo: false });
+    const other = await api.call(
+      'POST',
+      '/v1/accounts',
+      as({
+        body: { appName: 'Vendor Portal', appId: 'vendor-portal', username: 'v', password: 'Vendor-pw-1' },
+      }),
+    );
+    secrets.add('Vendor-pw-1');
+    const shown = await api.call('GET', `/v1/accounts/${account.id}`, as());
+    const listed = await api.call('GET', '/v1/accounts?limit=100', as());
+    const level = await api.call('GET', `/v1/accounts/${account.id}/security-level`, as());
+    const otherLevel = await api.call('GET', `/v1/accounts/${other.body.account.id}/security-level`, as());
+    const rotated = (body: { milestones: Array<{ id: string; reason: string }> }) =>
+      body.milestones.find((m) => m.id === 'passwords_rotated')?.reason;
+    const capabilityOf = (id: string) =>
+      (listed.body.items as Array<{ id: string; capabilities: { passwordRotation: boolean } }>).find(
+        (item) => item.id === id,
+      )?.capabilities.passwordRotation;
+
+    expect(shown.body.account.capabilities).toMatchObject({ passwordRotation: true, mfaEnrollment: false });
+    expect(capabilityOf(account.id)).toBe(true);
+    // vendor-portal has no webhook in this workspace: still not rotatable, everywhere.
+    expect(other.body.account.capabilities.passwordRotation).toBe(false);
+    expect(capabilityOf(other.body.account.id)).toBe(false);
+    expect(rotated(level.body)).toBe('Set a rotation policy: on a schedule or after logins.');
+    expect(rotated(otherLevel.body)).toContain('configure the workspace’s webhook');
   });
 
   it('rotates through the signed webhook: the demo app verifies it, the new password logs in there and is what the next grant hands out', async () => {
@@ -321,18 +392,26 @@ describe('webhook connector over HTTP (demo app as the customer endpoint)', () =
     const shown = await api.call('GET', '/v1/apps/acme-ads/webhook', as());
     const again = await confirmed('DELETE', '/v1/apps/acme-ads/webhook');
     const refused = await api.call('POST', `/v1/accounts/${account.id}/rotations`, as());
+    const shownAccount = await api.call('GET', `/v1/accounts/${account.id}`, as());
 
     expect(removed).toMatchObject({ status: 200, body: { deleted: true } });
+    expect(shownAccount.body.account.capabilities.passwordRotation).toBe(false);
     expect(shown.status).toBe(404);
     expect(again.status).toBe(404);
     expect(refused).toMatchObject({ status: 422, body: { error: 'rotation_not_supported' } });
   });
 
-  it('stores no signing secret and no password in clear', async () => {
+  it('stores and logs no signing secret and no password in clear', async () => {
     const stored = await storedItems(stack);
+    const logged = logs.lines.join('');
+    const emailed = JSON.stringify(await stack.sentEmails());
     expect(secrets.size).toBeGreaterThan(8);
     for (const secret of secrets) {
       expect(appears(secret, stored), `${secret.slice(0, 10)}… is stored in clear`).toBe(false);
+      expect(logged.includes(secret), `${secret.slice(0, 10)}… is logged`).toBe(false);
+      expect(emailed.includes(secret), `${secret.slice(0, 10)}… is emailed`).toBe(false);
     }
+    // The scan saw the INFO lines: the webhook's security events are among them.
+    expect(logs.json().some((line) => line.securityEvent === 'webhook.created')).toBe(true);
   });
 });

@@ -1,12 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../../local/dynamodb-local';
+import { freePort } from '../../local/ports';
+import { listSentEmails, type SesLocal, startSesLocal } from '../../local/ses-local';
+import { CALL_BUDGETS, clientOptions } from '../../shared/adapters/aws/call-budget';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
 import { makeChallengeRepository } from '../../shared/adapters/dynamodb/challenge-repository';
 import { makeContinuityRepository } from '../../shared/adapters/dynamodb/continuity-repository';
 import { makeDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { makeDirectoryRepository } from '../../shared/adapters/dynamodb/directory-repository';
+import { makeEmailQuota } from '../../shared/adapters/dynamodb/email-quota';
+import {
+  makeMailOutbox,
+  makeOutboxMailDelivery,
+  makeOutboxMailer,
+} from '../../shared/adapters/dynamodb/outbox-mail';
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
+import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
+import { makeSesMailer } from '../../shared/adapters/ses/mailer';
 import { RoleNotAllowedError } from '../../shared/domain/accounts/errors';
 import type { Account } from '../../shared/domain/accounts/model';
 import { type AccountDeps, removeMember } from '../../shared/domain/accounts/use-cases';
@@ -25,6 +39,7 @@ import {
   setWorkspaceRole,
 } from '../../shared/domain/directory/roles';
 import { InvalidCursorError, NotFoundError } from '../../shared/domain/errors';
+import type { DomainEvent } from '../../shared/domain/events';
 import {
   applyDeprovisioning,
   type DeprovisionDeps,
@@ -393,12 +408,42 @@ describe('orphaned accounts on DynamoDB Local', () => {
   });
 });
 
-describe('the IdP deprovisioning the last workspace owner, on DynamoDB Local', () => {
-  it('alerts the admins once (notification list), not while another owner is left', async () => {
+describe('the IdP deprovisioning the last workspace owner, on DynamoDB Local and aws-ses-v2-local', () => {
+  let ses: SesLocal;
+  let sesMailer: ReturnType<typeof makeSesMailer>;
+  beforeAll(async () => {
+    const port = await freePort();
+    ses = await startSesLocal(port);
+    const client = new SESv2Client({
+      ...clientOptions(CALL_BUDGETS.worker, {
+        region: LOCAL_AWS.region,
+        endpoint: `http://127.0.0.1:${port}`,
+      }),
+      credentials: LOCAL_AWS.credentials,
+    });
+    sesMailer = makeSesMailer(client, { from: 'no-reply@latchkey.local', budget: CALL_BUDGETS.worker });
+  });
+  afterAll(() => ses.stop());
+
+  it('alerts the admins once (notification list and an email through the outbox), not while another owner is left', async () => {
     const workspace = unique('lost');
     const [owner, coOwner] = await twoOwners(workspace);
     const admin = await workspaceMember(users, workspace, 'admin');
+    const superAdmin = await workspaceMember(users, workspace, 'super_admin');
+    const member = await workspaceMember(users, workspace, 'user');
     const { notifier, deps: notifyDeps } = makeNotifier(doc, tableName);
+    // The outbox the request path writes to, and the relay's delivery that sends each event to SES.
+    const keyring = makeKeyring(localDataKeys(randomBytes(32)));
+    const mailOutbox = makeMailOutbox(keyring, { clock, newId });
+    const outboxed: DomainEvent[] = [];
+    const recordingOutbox = {
+      event: async (email: Parameters<typeof mailOutbox.event>[0]) => {
+        const event = await mailOutbox.event(email);
+        outboxed.push(event);
+        return event;
+      },
+    };
+    const deliver = makeOutboxMailDelivery({ keyring, mailer: sesMailer, doc, tableName });
     const alertDeps = {
       owners: directory.owners,
       workspaceAdmins: makeChallengeRepository(doc, tableName).workspaceAdmins,
@@ -406,6 +451,8 @@ describe('the IdP deprovisioning the last workspace owner, on DynamoDB Local', (
       claimAlert,
       security,
       clock,
+      mailer: makeOutboxMailer(doc, tableName, recordingOutbox),
+      emailQuota: makeEmailQuota(doc, tableName),
     };
     const alert = (user: User) => alertIfOwnerless(user, alertDeps);
     const deps: DeprovisionDeps = { ...deprovisionDeps, alertOwnerLost: alert };
@@ -422,5 +469,18 @@ describe('the IdP deprovisioning the last workspace owner, on DynamoDB Local', (
       { type: 'workspace_owner_lost', data: { userId: coOwner.id } },
     ]);
     expect(await directory.owners(owner.workspaceId, 5)).toEqual([]);
+    // One email per admin and super admin, sent by the relay: not to the user, nor the owners.
+    for (const event of outboxed) expect(await deliver(event)).toBe('sent');
+    const sent = (await listSentEmails(ses.url)).filter((email) =>
+      [admin, superAdmin, member, owner, coOwner].some((u) => email.destination.to.includes(u.email)),
+    );
+    expect(sent.map((email) => email.destination.to[0]).sort()).toEqual(
+      [admin.email, superAdmin.email].sort(),
+    );
+    for (const email of sent) {
+      expect(email.subject).toBe('Latchkey: your workspace has no owner');
+      expect(email.body.text).toContain(`${coOwner.email}), the last active owner`);
+      expect(email.body.text).toContain('npm run bootstrap');
+    }
   });
 });

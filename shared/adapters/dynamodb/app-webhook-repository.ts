@@ -2,14 +2,15 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } fr
 import { TABLE } from '../../config/table';
 import type { AppWebhook, AppWebhookRepository } from '../../domain/rotation/webhooks';
 import { type Condition, itemExists, itemIsNew } from './conditions';
-import { withoutTableAttributes } from './operations';
+import { queryAll, withoutTableAttributes } from './operations';
 
 const PK = TABLE.partitionKey;
 const SK = TABLE.sortKey;
+const SK_PREFIX = 'APP_WEBHOOK#';
 
 export const appWebhookKey = (workspaceId: string, appId: string) => ({
   [PK]: `WORKSPACE#${workspaceId}`,
-  [SK]: `APP_WEBHOOK#${appId}`,
+  [SK]: `${SK_PREFIX}${appId}`,
 });
 
 /** The stored webhook is still the revision the writer read: two admins cannot overwrite each other. */
@@ -34,6 +35,19 @@ export function makeAppWebhookRepository(
         }),
       );
       return out.Item ? (withoutTableAttributes(out.Item) as unknown as AppWebhook) : undefined;
+    },
+
+    async appIds(workspaceId) {
+      // One query over the workspace's webhook items (one per app without a connector: a handful),
+      // projecting the app id only: the sealed secrets never leave the table for a list.
+      const items = await queryAll(doc, tableName, {
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#app': 'appId' },
+        ExpressionAttributeValues: { ':pk': `WORKSPACE#${workspaceId}`, ':prefix': SK_PREFIX },
+        ProjectionExpression: '#app',
+        ConsistentRead: true,
+      });
+      return items.map((item) => item.appId as string);
     },
 
     async put(next, expectedRev) {

@@ -17,6 +17,7 @@ import type {
 } from '../ports';
 import { effectiveCapabilities, findApp } from '../rotation/apps';
 import { PasswordVersionConflictError, RotationInProgressError } from '../rotation/errors';
+import { type AppWebhookRepository, rotationSupported } from '../rotation/webhooks';
 import { cleanLabel } from '../text/sanitize';
 import type { User } from '../users/model';
 import {
@@ -62,6 +63,8 @@ export interface AccountDeps {
    * counts them), so the account may now need an admin (`domain/directory/continuity.ts`).
    */
   afterOwnerRemoved?: (accountId: string, formerOwnerId: string) => Promise<unknown>;
+  /** The workspace's webhook connectors: an app without a connector of its own may rotate through one. */
+  webhooks?: Pick<AppWebhookRepository, 'get'>;
 }
 
 /** What the managed-number routes and account deletion need (no keyring, no notifier). */
@@ -470,7 +473,7 @@ export async function securityLevel(caller: User, accountId: string, deps: Accou
           ? `Shared with ${members.length - 1} other member(s).`
           : 'Share it with a collaborator.',
     },
-    passwordsRotated(account),
+    await passwordsRotated(account, deps),
   ];
   const next = milestones.find((m) => !m.done);
   return {
@@ -480,14 +483,19 @@ export async function securityLevel(caller: User, accountId: string, deps: Accou
   };
 }
 
-/** Milestone 5: a policy rotates the account (schedule or after logins) and its last rotation succeeded. */
-function passwordsRotated(account: Account): Milestone {
+/**
+ * Milestone 5: a policy rotates the account (schedule or after logins) and its last rotation
+ * succeeded. Rotatable as the rotation routes decide it: a connector, or the workspace's webhook.
+ */
+async function passwordsRotated(account: Account, deps: Pick<AccountDeps, 'webhooks'>): Promise<Milestone> {
   const id = 'passwords_rotated';
-  if (!effectiveCapabilities(account).passwordRotation) {
+  if (!(await rotationSupported(account, deps.webhooks))) {
     return {
       id,
       done: false,
-      reason: 'Name a catalogue app whose connector rotates passwords (GET /v1/apps).',
+      reason: findApp(account.appId)
+        ? 'This app has no connector: an admin can configure the workspace’s webhook for it (PUT /v1/apps/{appId}/webhook).'
+        : 'Name a catalogue app whose connector rotates passwords (GET /v1/apps).',
     };
   }
   if (!account.rotates) {

@@ -1,9 +1,19 @@
 import { RoleNotAllowedError } from '../accounts/errors';
 import { type Account, type Membership, mayOwnAccounts } from '../accounts/model';
+import { type EmailCapDeps, sendNotice } from '../email-caps';
 import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import { pageFor } from '../pagination';
-import type { AccountRepository, Clock, Hmac, IdGenerator, Notifier, SecurityLog } from '../ports';
+import type {
+  AccountRepository,
+  Clock,
+  Hmac,
+  IdGenerator,
+  Notifier,
+  OutgoingEmail,
+  SecurityLog,
+} from '../ports';
+import { cleanLabel } from '../text/sanitize';
 import type { User } from '../users/model';
 import type { DirectoryRepository } from './ports';
 import { RoleChangeConflictError } from './roles';
@@ -255,7 +265,23 @@ export async function assignOrphanedAccountOwner(
   return membership;
 }
 
-export interface OwnerLostDeps {
+/** The operator-level email that goes with the `workspace_owner_lost` notification. */
+export function ownerLostEmail(input: { to: string; lost: User; at: Date }): OutgoingEmail {
+  const who = `${cleanLabel(input.lost.name).text} (${cleanLabel(input.lost.email).text})`;
+  return {
+    to: input.to,
+    subject: 'Latchkey: your workspace has no owner',
+    text:
+      `Your identity provider deprovisioned ${who}, the last active owner of your Latchkey workspace ` +
+      `(${input.lost.workspaceId}), at ${input.at.toISOString()}.\n\n` +
+      'Until a new owner is named, nobody can do what only owners do (assign owner roles, recover the ' +
+      'workspace). Name a new owner now: provision an owner through your identity provider, or have your ' +
+      'operator run `npm run bootstrap -- --workspace <workspace> --owner-email <email>`.\n\n' +
+      'If you did not expect this, check the identity provider: someone may have removed the owner on purpose.',
+  };
+}
+
+export interface OwnerLostDeps extends EmailCapDeps {
   owners: (workspaceId: string, limit: number) => Promise<User[]>;
   /** Active owners, super admins and admins (no owner is left: super admins and admins). */
   workspaceAdmins: (workspaceId: string) => Promise<User[]>;
@@ -271,7 +297,7 @@ export type OwnerLostOutcome = 'not_owner' | 'owner_left' | 'already_alerted' | 
 /**
  * After the IdP deprovisioned a workspace owner (SCIM is the source of truth: the API would have
  * refused): when no active owner is left, the workspace admins get a `workspace_owner_lost`
- * notification (their notification list and a push), once per deprovisioning. A new owner is then
+ * notification (their notification list and a push) and an email, once per deprovisioning. A new owner is then
  * named with the bootstrap command (`npm run bootstrap -- --workspace W --owner-email E`).
  */
 export async function alertIfOwnerless(user: User, deps: OwnerLostDeps): Promise<OwnerLostOutcome> {
@@ -286,6 +312,16 @@ export async function alertIfOwnerless(user: User, deps: OwnerLostDeps): Promise
     admins.map((admin) => admin.id),
     { userId: user.id },
   );
+  // Push may reach no one (no registered phone, a policy that turned the type off): every admin also
+  // gets an email, through the outbox (sealed at rest, sent by the relay after this write).
+  for (const admin of admins) {
+    await sendNotice(
+      deps,
+      admin.id,
+      'security_alert',
+      ownerLostEmail({ to: admin.email, lost: user, at: now }),
+    );
+  }
   deps.security.record({
     event: 'workspace.owner_lost',
     outcome: 'success',

@@ -55,6 +55,14 @@ export const NOTIFICATION_CATALOGUE = {
     // The owner the IdP deprovisioned.
     ids: ['userId'],
   },
+  app_webhook_changed: {
+    title: 'App webhook changed',
+    body: 'Where an app’s rotated passwords are sent has changed',
+    category: 'APP_WEBHOOK_CHANGED',
+    // `change`: created, updated or deleted; `origin`: the URL's scheme, host and port only (the
+    // owners must see where passwords go; the path, which may hold a token, is left out).
+    ids: ['appId', 'actorUserId', 'change', 'origin'],
+  },
 } as const satisfies Record<
   string,
   { title: string; body: string; category: string; ids: readonly string[] }

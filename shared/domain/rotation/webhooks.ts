@@ -2,7 +2,8 @@ import type { Account, EncryptedSecret } from '../accounts/model';
 import { DomainError, NotFoundError } from '../errors';
 import type { Clock, Keyring, SecurityLog } from '../ports';
 import type { User } from '../users/model';
-import { effectiveCapabilities, findApp } from './apps';
+import { type AppCapabilities, effectiveCapabilities, findApp } from './apps';
+import { noticeWebhookChange, type WebhookNoticeDeps } from './webhook-notice';
 
 /**
  * The `webhook` connector's configuration: for a catalogue app Latchkey does not automate, a
@@ -24,6 +25,8 @@ export interface AppWebhook {
 
 export interface AppWebhookRepository {
   get(workspaceId: string, appId: string): Promise<AppWebhook | undefined>;
+  /** The ids of the apps the workspace configured a webhook for (one query, no secrets read). */
+  appIds(workspaceId: string): Promise<string[]>;
   /** Writes `next` only if the stored one still has `expectedRev` (`undefined`: none may exist). */
   put(next: AppWebhook, expectedRev: number | undefined): Promise<boolean>;
   /** Removes it; false when there was none. */
@@ -54,7 +57,7 @@ export class WebhookConflictError extends DomainError {
   }
 }
 
-export interface WebhookDeps {
+export interface WebhookDeps extends WebhookNoticeDeps {
   webhooks: AppWebhookRepository;
   keyring: Keyring;
   clock: Clock;
@@ -115,6 +118,16 @@ export async function putAppWebhook(
     userId: caller.id,
     reason: appId,
   });
+  // Where passwords go changed: the owners are told (a new secret alone sends them nowhere new).
+  if (!existing || existing.url !== next.url) {
+    await noticeWebhookChange(
+      caller,
+      appId,
+      existing ? 'updated' : 'created',
+      { url: next.url, previousUrl: existing?.url },
+      deps,
+    );
+  }
   return { webhook: toWebhookView(next), ...(secret ? { secret } : {}) };
 }
 
@@ -127,10 +140,20 @@ export async function getAppWebhook(caller: User, appId: string, deps: Pick<Webh
 
 export async function deleteAppWebhook(caller: User, appId: string, deps: WebhookDeps): Promise<void> {
   webhookApp(appId);
-  if (!(await deps.webhooks.remove(caller.workspaceId, appId))) {
+  // Read first only to name the origin that stops receiving passwords in the owners' notice.
+  const existing = await deps.webhooks.get(caller.workspaceId, appId);
+  if (!existing || !(await deps.webhooks.remove(caller.workspaceId, appId))) {
     throw new NotFoundError('No webhook is configured for this app.');
   }
   deps.security.record({ event: 'webhook.deleted', outcome: 'success', userId: caller.id, reason: appId });
+  await noticeWebhookChange(caller, appId, 'deleted', { url: existing.url }, deps);
+}
+
+/** The catalogue app whose rotation would go through a webhook: no connector, so no rotation of its own. */
+function webhookAppOf(account: Pick<Account, 'capabilities' | 'appId'>): string | undefined {
+  if (effectiveCapabilities(account).passwordRotation) return undefined;
+  const app = findApp(account.appId);
+  return app && !app.connector ? app.id : undefined;
 }
 
 /**
@@ -142,7 +165,27 @@ export async function rotationSupported(
   webhooks: Pick<AppWebhookRepository, 'get'> | undefined,
 ): Promise<boolean> {
   if (effectiveCapabilities(account).passwordRotation) return true;
-  const app = findApp(account.appId);
-  if (!app || app.connector || !webhooks) return false;
-  return (await webhooks.get(account.workspaceId, app.id)) !== undefined;
+  const appId = webhookAppOf(account);
+  if (!appId || !webhooks) return false;
+  return (await webhooks.get(account.workspaceId, appId)) !== undefined;
+}
+
+/**
+ * What account views show as capabilities, in agreement with `rotationSupported`: the catalogue's,
+ * with `passwordRotation` on where the workspace configured a webhook for the app. Built for a page of
+ * accounts of one workspace at a fixed cost: no read when no account names an app without a
+ * connector, otherwise one query for the workspace's webhooks (not one read per account).
+ */
+export async function viewCapabilities(
+  workspaceId: string,
+  accounts: ReadonlyArray<Pick<Account, 'capabilities' | 'appId' | 'workspaceId'>>,
+  webhooks: Pick<AppWebhookRepository, 'appIds'> | undefined,
+): Promise<(account: Pick<Account, 'capabilities' | 'appId' | 'workspaceId'>) => AppCapabilities> {
+  const needed = webhooks && accounts.some((a) => a.workspaceId === workspaceId && webhookAppOf(a));
+  const configured = new Set(needed ? await webhooks.appIds(workspaceId) : []);
+  return (account) => {
+    const capabilities = effectiveCapabilities(account);
+    const appId = account.workspaceId === workspaceId ? webhookAppOf(account) : undefined;
+    return appId && configured.has(appId) ? { ...capabilities, passwordRotation: true } : capabilities;
+  };
 }

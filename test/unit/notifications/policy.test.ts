@@ -71,8 +71,9 @@ describe('notification catalogue', () => {
 
   it('never names a secret among the ids any type may carry', () => {
     for (const entry of Object.values(NOTIFICATION_CATALOGUE)) {
-      // `candidates` are the three numbers an approver picks from: shown to the approver anyway.
-      for (const id of entry.ids) expect(id).toMatch(/Id$|^candidates$/);
+      // `candidates` are the three numbers an approver picks from: shown to the approver anyway;
+      // `change` is a verb and `origin` a URL's scheme, host and port (no path, no secret).
+      for (const id of entry.ids) expect(id).toMatch(/Id$|^candidates$|^change$|^origin$/);
     }
   });
 });
