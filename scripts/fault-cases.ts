@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { twoWaySmsPayload } from '../local/messaging-simulator';
 import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
 import { CALL_BUDGETS } from '../shared/adapters/aws/call-budget';
-import { stackClient } from './stack-client';
+import { redriveOutboxItem } from '../shared/adapters/dynamodb/outbox';
+import { stackClient, stackDocumentClient } from './stack-client';
 
 /**
  * The fault cases of `npm run faults`, each a function over a booted local stack returning what it
@@ -243,6 +245,130 @@ export async function mailFailing(stack: LocalStack): Promise<FaultResult> {
       'emails sent after SES came back': retriedMails,
       'jobs dead-lettered owing the email': deadLettered,
       'emails sent after a redrive': afterRedrive,
+    },
+  };
+}
+
+/**
+ * SES failing, on the emails request paths record as `email.send` outbox events (device codes, magic
+ * links, notices): here a device registration's emailed code. The registration answers 201 while SES
+ * refuses connections (the device and its code are stored); the outbox relay's send fails and the
+ * stream retries the record. SES back while retries remain: the email is sent once and its code
+ * verifies the device. SES down through every retry: the record goes to the relay's dead letters
+ * (nothing sent, nothing dropped), and a redrive (`redriveOutboxItem`, what the runbook does with the
+ * DLQ message) sends it once; a second redrive sends nothing more.
+ */
+export async function outboxMailFailing(stack: LocalStack): Promise<FaultResult> {
+  const api = stackClient(stack);
+  const doc = stackDocumentClient(stack);
+  const problems: string[] = [];
+  const ownerEmail = `${unique('ses-owner')}@acme.example`;
+  const workspace = await api.bootstrap(unique('ws'), ownerEmail, ['acme.example']);
+  await api.webSession(ownerEmail, workspace);
+  const mailsTo = async (email: string) =>
+    (await stack.sentEmails()).filter((mail) => mail.destination.to.includes(email)).length;
+  /** A new user registers a web device: the answer is 201 with an emailed code owed. */
+  async function registerWhileSesDown(label: string) {
+    const email = `${unique(label)}@acme.example`;
+    const token = await api.token(email, workspace);
+    const registered = await api.call('POST', '/v1/devices', {
+      token,
+      body: { clientType: 'web', os: 'Linux', browser: 'Firefox' },
+    });
+    if (registered.status !== 201 || registered.body?.verification?.method !== 'email_code') {
+      problems.push(
+        `${label}: registering answered ${registered.status} ${registered.body?.verification?.method ?? ''} while SES was down`,
+      );
+    }
+    return { email, token, credential: registered.body?.credential, deviceId: registered.body?.device?.id };
+  }
+  async function verifies(user: Awaited<ReturnType<typeof registerWhileSesDown>>) {
+    try {
+      const verified = await api.call('POST', `/v1/devices/${user.deviceId}/verify`, {
+        token: user.token,
+        device: user.credential,
+        body: { code: await api.emailedCode(user.email) },
+      });
+      return verified.status === 200;
+    } catch {
+      return false;
+    }
+  }
+  const relay = () => stack.outboxRelay.snapshot();
+
+  let retriedMails = 0;
+  let failedSends = 0;
+  let retriedVerified = false;
+  let deadLettered = 0;
+  let mailsWhileDead = 0;
+  let afterRedrive = 0;
+  let afterSecondRedrive = 0;
+  let redrivenVerified = false;
+  await stack.push.drain();
+  try {
+    // Retried: SES comes back after the relay's first failed send, while retries remain.
+    const failedBefore = relay().failedAttempts;
+    const deadBefore = relay().deadLetters.length;
+    await stack.ses.pause();
+    const retried = await registerWhileSesDown('ses-retried');
+    const deadline = Date.now() + 30_000;
+    while (relay().failedAttempts === failedBefore && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    failedSends = relay().failedAttempts - failedBefore;
+    await stack.ses.resume();
+    retriedMails = await mailsTo(retried.email);
+    retriedVerified = await verifies(retried);
+    // The verification's own notice ("a device was trusted") goes out before SES is paused again.
+    await stack.push.drain();
+    if (failedSends < 1) problems.push('the relay never failed a send while SES was paused');
+    if (relay().deadLetters.length !== deadBefore)
+      problems.push('a send retried while SES came back was dead-lettered');
+
+    // Dead-lettered: SES stays down through every retry; a redrive once it is back sends it once.
+    await stack.ses.pause();
+    const dead = await registerWhileSesDown('ses-dead');
+    await stack.push.drain();
+    const parked = relay().deadLetters.slice(deadBefore);
+    deadLettered = parked.length;
+    await stack.ses.resume();
+    // Back up, before any redrive: the relay moved past the dead record and sent nothing for it.
+    mailsWhileDead = await mailsTo(dead.email);
+    const redrive = async () => {
+      for (const letter of parked) {
+        const key = unmarshall(letter.keys as Parameters<typeof unmarshall>[0]);
+        if (!(await redriveOutboxItem(doc, stack.tableName, key)))
+          problems.push(`dead letter ${letter.sequenceNumber}: no outbox item to redrive`);
+      }
+    };
+    await redrive();
+    afterRedrive = await mailsTo(dead.email);
+    await redrive();
+    afterSecondRedrive = await mailsTo(dead.email);
+    redrivenVerified = await verifies(dead);
+  } finally {
+    await stack.ses.resume();
+  }
+  if (retriedMails !== 1) problems.push(`the retried code email was sent ${retriedMails} times, not once`);
+  if (!retriedVerified) problems.push('the retried code did not verify the device');
+  if (deadLettered !== 1)
+    problems.push(`${deadLettered} relay dead letters for the one email SES never took, not 1`);
+  if (mailsWhileDead !== 0) problems.push('the dead-lettered email was sent before any redrive');
+  if (afterRedrive !== 1)
+    problems.push(`after a redrive the code email was sent ${afterRedrive} times, not once`);
+  if (afterSecondRedrive !== 1)
+    problems.push(`a second redrive sent the email again (${afterSecondRedrive} in all)`);
+  if (!redrivenVerified) problems.push('the redriven code did not verify the device');
+  return {
+    case: 'SES sends failing (outboxed emails: a device code)',
+    problems,
+    figures: {
+      'relay sends failed before SES came back': failedSends,
+      'emails sent after SES came back': retriedMails,
+      'records dead-lettered by the relay': deadLettered,
+      'emails sent after a redrive': afterRedrive,
+      'emails after a second redrive': afterSecondRedrive,
+      'devices verified with the delayed codes': [retriedVerified, redrivenVerified].filter(Boolean).length,
     },
   };
 }

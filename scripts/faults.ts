@@ -3,6 +3,7 @@ import {
   databaseOutage,
   type FaultResult,
   mailFailing,
+  outboxMailFailing,
   poisonMessages,
   pushFailing,
 } from './fault-cases';
@@ -22,6 +23,7 @@ try {
   // Fewer failures than the local push queue's 3 receives: retried, then sent once; then SNS down for good.
   results.push(await pushFailing(stack, 2));
   results.push(await mailFailing(stack));
+  results.push(await outboxMailFailing(stack));
   // Last: it stops and restarts the database under the stack.
   results.push(await databaseOutage(stack, 20));
 } finally {
