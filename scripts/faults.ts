@@ -1,3 +1,4 @@
+import './quiet-env';
 import {
   bootPersistedStack,
   databaseOutage,
@@ -13,8 +14,6 @@ import {
  * (DynamoDB Local with -dbPath in a temporary directory). Prints each case's figures and problems;
  * exits 1 when any case found one. Not part of `npm test` (the e2e tier runs a small version).
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
 
 const { stack, remove } = await bootPersistedStack();
 const results: FaultResult[] = [];
