@@ -254,11 +254,12 @@ export async function mailFailing(stack: LocalStack): Promise<FaultResult> {
  * links, notices): here a device registration's emailed code. The registration answers 201 while SES
  * refuses connections (the device and its code are stored); the outbox relay's send fails and the
  * stream retries the record. SES back while retries remain: the email is sent once and its code
- * verifies the device. SES down through every retry: the record goes to the relay's dead letters
- * (nothing sent, nothing dropped), and a redrive (`redriveOutboxItem`, what the runbook does with the
- * DLQ message) sends it once; a second redrive sends nothing more.
+ * verifies the device. SES down through every retry: each record goes to the relay's dead letters
+ * (nothing sent, nothing dropped; the shard moves on to the next record), and a redrive
+ * (`redriveOutboxItem`, what the runbook does with the DLQ message) sends it once; a second redrive
+ * sends nothing more. `emails` registrations in each part.
  */
-export async function outboxMailFailing(stack: LocalStack): Promise<FaultResult> {
+export async function outboxMailFailing(stack: LocalStack, emails = 1): Promise<FaultResult> {
   const api = stackClient(stack);
   const doc = stackDocumentClient(stack);
   const problems: string[] = [];
@@ -280,7 +281,13 @@ export async function outboxMailFailing(stack: LocalStack): Promise<FaultResult>
         `${label}: registering answered ${registered.status} ${registered.body?.verification?.method ?? ''} while SES was down`,
       );
     }
-    return { email, token, credential: registered.body?.credential, deviceId: registered.body?.device?.id };
+    return {
+      email,
+      token,
+      status: registered.status,
+      credential: registered.body?.credential,
+      deviceId: registered.body?.device?.id,
+    };
   }
   async function verifies(user: Awaited<ReturnType<typeof registerWhileSesDown>>) {
     try {
@@ -296,44 +303,72 @@ export async function outboxMailFailing(stack: LocalStack): Promise<FaultResult>
   }
   const relay = () => stack.outboxRelay.snapshot();
 
-  let retriedMails = 0;
-  let failedSends = 0;
-  let retriedVerified = false;
-  let deadLettered = 0;
-  let mailsWhileDead = 0;
-  let afterRedrive = 0;
-  let afterSecondRedrive = 0;
-  let redrivenVerified = false;
+  /** Emails each user received; anything but exactly one is a problem. */
+  async function exactlyOnce(users: Array<{ email: string }>, when: string) {
+    let total = 0;
+    for (const user of users) {
+      const got = await mailsTo(user.email);
+      total += got;
+      if (got !== 1) problems.push(`${when}: ${user.email} got ${got} code emails, not 1`);
+    }
+    return total;
+  }
+  async function allVerify(users: Array<Awaited<ReturnType<typeof registerWhileSesDown>>>, when: string) {
+    let verified = 0;
+    for (const user of users) {
+      if (await verifies(user)) verified++;
+      else problems.push(`${when}: the code emailed to ${user.email} did not verify the device`);
+    }
+    // The verifications' own notices ("a device was trusted") go out before SES is paused again.
+    await stack.push.drain();
+    return verified;
+  }
+
+  const figures = {
+    'registrations answered 201 while SES was down': 0,
+    'relay sends failed before SES came back': 0,
+    'emails sent after SES came back': 0,
+    'records dead-lettered by the relay': 0,
+    'emails sent before a redrive': 0,
+    'emails sent after a redrive': 0,
+    'emails after a second redrive': 0,
+    'devices verified with the delayed codes': 0,
+  };
   await stack.push.drain();
   try {
     // Retried: SES comes back after the relay's first failed send, while retries remain.
     const failedBefore = relay().failedAttempts;
     const deadBefore = relay().deadLetters.length;
     await stack.ses.pause();
-    const retried = await registerWhileSesDown('ses-retried');
+    const retried = [];
+    for (let i = 0; i < emails; i++) retried.push(await registerWhileSesDown('ses-retried'));
     const deadline = Date.now() + 30_000;
     while (relay().failedAttempts === failedBefore && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    failedSends = relay().failedAttempts - failedBefore;
+    figures['relay sends failed before SES came back'] = relay().failedAttempts - failedBefore;
     await stack.ses.resume();
-    retriedMails = await mailsTo(retried.email);
-    retriedVerified = await verifies(retried);
-    // The verification's own notice ("a device was trusted") goes out before SES is paused again.
-    await stack.push.drain();
-    if (failedSends < 1) problems.push('the relay never failed a send while SES was paused');
+    figures['emails sent after SES came back'] = await exactlyOnce(retried, 'retried');
+    figures['devices verified with the delayed codes'] += await allVerify(retried, 'retried');
+    if (figures['relay sends failed before SES came back'] < 1)
+      problems.push('the relay never failed a send while SES was paused');
     if (relay().deadLetters.length !== deadBefore)
       problems.push('a send retried while SES came back was dead-lettered');
 
-    // Dead-lettered: SES stays down through every retry; a redrive once it is back sends it once.
+    // Dead-lettered: SES stays down through every retry; a redrive once it is back sends each once.
     await stack.ses.pause();
-    const dead = await registerWhileSesDown('ses-dead');
+    const dead = [];
+    for (let i = 0; i < emails; i++) dead.push(await registerWhileSesDown('ses-dead'));
     await stack.push.drain();
     const parked = relay().deadLetters.slice(deadBefore);
-    deadLettered = parked.length;
+    figures['records dead-lettered by the relay'] = parked.length;
+    if (parked.length !== emails)
+      problems.push(`${parked.length} relay dead letters for the ${emails} emails SES never took`);
     await stack.ses.resume();
-    // Back up, before any redrive: the relay moved past the dead record and sent nothing for it.
-    mailsWhileDead = await mailsTo(dead.email);
+    // Back up, before any redrive: the relay moved past the dead records and sent nothing for them.
+    for (const user of dead) figures['emails sent before a redrive'] += await mailsTo(user.email);
+    if (figures['emails sent before a redrive'] !== 0)
+      problems.push('a dead-lettered email was sent before any redrive');
     const redrive = async () => {
       for (const letter of parked) {
         const key = unmarshall(letter.keys as Parameters<typeof unmarshall>[0]);
@@ -342,35 +377,17 @@ export async function outboxMailFailing(stack: LocalStack): Promise<FaultResult>
       }
     };
     await redrive();
-    afterRedrive = await mailsTo(dead.email);
+    figures['emails sent after a redrive'] = await exactlyOnce(dead, 'after a redrive');
     await redrive();
-    afterSecondRedrive = await mailsTo(dead.email);
-    redrivenVerified = await verifies(dead);
+    figures['emails after a second redrive'] = await exactlyOnce(dead, 'after a second redrive');
+    figures['devices verified with the delayed codes'] += await allVerify(dead, 'redriven');
+    figures['registrations answered 201 while SES was down'] = [...retried, ...dead].filter(
+      (user) => user.status === 201,
+    ).length;
   } finally {
     await stack.ses.resume();
   }
-  if (retriedMails !== 1) problems.push(`the retried code email was sent ${retriedMails} times, not once`);
-  if (!retriedVerified) problems.push('the retried code did not verify the device');
-  if (deadLettered !== 1)
-    problems.push(`${deadLettered} relay dead letters for the one email SES never took, not 1`);
-  if (mailsWhileDead !== 0) problems.push('the dead-lettered email was sent before any redrive');
-  if (afterRedrive !== 1)
-    problems.push(`after a redrive the code email was sent ${afterRedrive} times, not once`);
-  if (afterSecondRedrive !== 1)
-    problems.push(`a second redrive sent the email again (${afterSecondRedrive} in all)`);
-  if (!redrivenVerified) problems.push('the redriven code did not verify the device');
-  return {
-    case: 'SES sends failing (outboxed emails: a device code)',
-    problems,
-    figures: {
-      'relay sends failed before SES came back': failedSends,
-      'emails sent after SES came back': retriedMails,
-      'records dead-lettered by the relay': deadLettered,
-      'emails sent after a redrive': afterRedrive,
-      'emails after a second redrive': afterSecondRedrive,
-      'devices verified with the delayed codes': [retriedVerified, redrivenVerified].filter(Boolean).length,
-    },
-  };
+  return { case: `SES sends failing (outboxed emails: device codes, ${emails} per part)`, problems, figures };
 }
 
 /**

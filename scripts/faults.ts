@@ -22,7 +22,8 @@ try {
   // Fewer failures than the local push queue's 3 receives: retried, then sent once; then SNS down for good.
   results.push(await pushFailing(stack, 2));
   results.push(await mailFailing(stack));
-  results.push(await outboxMailFailing(stack));
+  // Three device codes in each part: each retried and sent once, or dead-lettered and redriven once.
+  results.push(await outboxMailFailing(stack, 3));
   // Last: it stops and restarts the database under the stack.
   results.push(await databaseOutage(stack, 20));
 } finally {

@@ -50,8 +50,10 @@ describe('faults: poison messages, SNS failing, SES failing (rotation email, out
 
     expect(result.problems).toEqual([]);
     expect(result.figures).toMatchObject({
+      'registrations answered 201 while SES was down': 2,
       'emails sent after SES came back': 1,
       'records dead-lettered by the relay': 1,
+      'emails sent before a redrive': 0,
       'emails sent after a redrive': 1,
       'emails after a second redrive': 1,
       'devices verified with the delayed codes': 2,
