@@ -29,7 +29,7 @@ import { startS3Local } from './s3-local';
 import { findSeedUser, SEED_WORKSPACE, seed, seedWorkspaceOf } from './seed';
 import { listSentEmails, type StoredEmail, startSesLocal } from './ses-local';
 import { createLocalSqsQueue, type LocalSqsQueue } from './sqs-queue';
-import { startStreamRelay } from './stream-relay';
+import { type StreamRelay, startStreamRelay } from './stream-relay';
 
 export interface LocalStackOptions {
   apiPort: number;
@@ -76,6 +76,8 @@ export interface LocalStack {
   ses: { pause(): Promise<void>; resume(): Promise<void> };
   /** The local SQS queues by name (fault injection and inspection in tests). */
   queues: Record<string, LocalSqsQueue>;
+  /** The outbox relay's stream consumer: records read, failed hand-overs, dead letters (fault runs). */
+  outboxRelay: Pick<StreamRelay, 'snapshot'>;
   issueToken(email: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -585,6 +587,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return listSentEmails(ses.url);
       },
       queues: Object.fromEntries(queues.map((queue) => [queue.name, queue])),
+      outboxRelay: { snapshot: relay.snapshot },
       issueToken: async (email) => {
         const known = describeUser(email);
         return (await idp.issue({ email, ...known })).token;

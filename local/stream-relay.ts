@@ -7,6 +7,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { STREAM_RETRY_ATTEMPTS } from '../shared/config/stream-consumers';
 import { LOCAL_AWS } from './dynamodb-local';
 
 /**
@@ -32,8 +33,11 @@ export interface StreamDeadLetter {
 /**
  * The local stand-in for Lambda's DynamoDB Streams event source: polls DynamoDB Local's own stream of
  * the table, hands each batch to the consumer, and on a partial batch failure retries from the first
- * failed record (as `reportBatchItemFailures` does); after `maxRetries` the failed records go to a
- * dead-letter list (the on-failure destination) and the shard moves on.
+ * failed record (as `reportBatchItemFailures` does); after `maxRetries` (default: the deployed event
+ * source mappings' `retryAttempts`) the failed record goes to a dead-letter list (the on-failure
+ * destination; the batch split of `bisectBatchOnError` isolates it the same way) and the shard moves
+ * on to the records after it. `failedAttempts` counts every failed hand-over, so a fault run can wait
+ * for a retry to be under way.
  */
 export async function startStreamRelay(options: {
   /** How `/_local/queues` and the log name this consumer (default `outbox-relay`). */
@@ -52,11 +56,12 @@ export async function startStreamRelay(options: {
   tables.destroy();
   const streamArn = table.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
-  const maxRetries = options.maxRetries ?? 3;
+  const maxRetries = options.maxRetries ?? STREAM_RETRY_ATTEMPTS;
   const name = options.name ?? 'outbox-relay';
   const iterators = new Map<string, string | undefined>();
   const deadLetters: StreamDeadLetter[] = [];
   let recordsRead = 0;
+  let failedAttempts = 0;
   let stopped = false;
 
   async function refreshShards() {
@@ -93,6 +98,7 @@ export async function startStreamRelay(options: {
         return;
       }
       recordsRead += failedFrom;
+      failedAttempts++;
       pending = pending.slice(failedFrom);
       if (attempt > maxRetries) {
         const [first] = pending;
@@ -149,7 +155,7 @@ export async function startStreamRelay(options: {
       serial(async () => {
         while ((await pollOnce()) > 0);
       }),
-    snapshot: () => ({ name, recordsRead, deadLetters: [...deadLetters] }),
+    snapshot: () => ({ name, recordsRead, failedAttempts, deadLetters: [...deadLetters] }),
     async stop() {
       stopped = true;
       await running;

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { twoWaySmsPayload } from '../local/messaging-simulator';
 import { listSentEmails } from '../local/ses-local';
 import type { LocalStack } from '../local/stack';
 import { CALL_BUDGETS } from '../shared/adapters/aws/call-budget';
-import { stackClient } from './stack-client';
+import { redriveOutboxItem } from '../shared/adapters/dynamodb/outbox';
+import { stackClient, stackDocumentClient } from './stack-client';
 
 /**
  * The fault cases of `npm run faults`, each a function over a booted local stack returning what it
@@ -245,6 +247,147 @@ export async function mailFailing(stack: LocalStack): Promise<FaultResult> {
       'emails sent after a redrive': afterRedrive,
     },
   };
+}
+
+/**
+ * SES failing, on the emails request paths record as `email.send` outbox events (device codes, magic
+ * links, notices): here a device registration's emailed code. The registration answers 201 while SES
+ * refuses connections (the device and its code are stored); the outbox relay's send fails and the
+ * stream retries the record. SES back while retries remain: the email is sent once and its code
+ * verifies the device. SES down through every retry: each record goes to the relay's dead letters
+ * (nothing sent, nothing dropped; the shard moves on to the next record), and a redrive
+ * (`redriveOutboxItem`, what the runbook does with the DLQ message) sends it once; a second redrive
+ * sends nothing more. `emails` registrations in each part.
+ */
+export async function outboxMailFailing(stack: LocalStack, emails = 1): Promise<FaultResult> {
+  const api = stackClient(stack);
+  const doc = stackDocumentClient(stack);
+  const problems: string[] = [];
+  const ownerEmail = `${unique('ses-owner')}@acme.example`;
+  const workspace = await api.bootstrap(unique('ws'), ownerEmail, ['acme.example']);
+  await api.webSession(ownerEmail, workspace);
+  const mailsTo = async (email: string) =>
+    (await stack.sentEmails()).filter((mail) => mail.destination.to.includes(email)).length;
+  /** A new user registers a web device: the answer is 201 with an emailed code owed. */
+  async function registerWhileSesDown(label: string) {
+    const email = `${unique(label)}@acme.example`;
+    const token = await api.token(email, workspace);
+    const registered = await api.call('POST', '/v1/devices', {
+      token,
+      body: { clientType: 'web', os: 'Linux', browser: 'Firefox' },
+    });
+    if (registered.status !== 201 || registered.body?.verification?.method !== 'email_code') {
+      problems.push(
+        `${label}: registering answered ${registered.status} ${registered.body?.verification?.method ?? ''} while SES was down`,
+      );
+    }
+    return {
+      email,
+      token,
+      status: registered.status,
+      credential: registered.body?.credential,
+      deviceId: registered.body?.device?.id,
+    };
+  }
+  async function verifies(user: Awaited<ReturnType<typeof registerWhileSesDown>>) {
+    try {
+      const verified = await api.call('POST', `/v1/devices/${user.deviceId}/verify`, {
+        token: user.token,
+        device: user.credential,
+        body: { code: await api.emailedCode(user.email) },
+      });
+      return verified.status === 200;
+    } catch {
+      return false;
+    }
+  }
+  const relay = () => stack.outboxRelay.snapshot();
+
+  /** Emails each user received; anything but exactly one is a problem. */
+  async function exactlyOnce(users: Array<{ email: string }>, when: string) {
+    let total = 0;
+    for (const user of users) {
+      const got = await mailsTo(user.email);
+      total += got;
+      if (got !== 1) problems.push(`${when}: ${user.email} got ${got} code emails, not 1`);
+    }
+    return total;
+  }
+  async function allVerify(users: Array<Awaited<ReturnType<typeof registerWhileSesDown>>>, when: string) {
+    let verified = 0;
+    for (const user of users) {
+      if (await verifies(user)) verified++;
+      else problems.push(`${when}: the code emailed to ${user.email} did not verify the device`);
+    }
+    // The verifications' own notices ("a device was trusted") go out before SES is paused again.
+    await stack.push.drain();
+    return verified;
+  }
+
+  const figures = {
+    'registrations answered 201 while SES was down': 0,
+    'relay sends failed before SES came back': 0,
+    'emails sent after SES came back': 0,
+    'records dead-lettered by the relay': 0,
+    'emails sent before a redrive': 0,
+    'emails sent after a redrive': 0,
+    'emails after a second redrive': 0,
+    'devices verified with the delayed codes': 0,
+  };
+  await stack.push.drain();
+  try {
+    // Retried: SES comes back after the relay's first failed send, while retries remain.
+    const failedBefore = relay().failedAttempts;
+    const deadBefore = relay().deadLetters.length;
+    await stack.ses.pause();
+    const retried = [];
+    for (let i = 0; i < emails; i++) retried.push(await registerWhileSesDown('ses-retried'));
+    const deadline = Date.now() + 30_000;
+    while (relay().failedAttempts === failedBefore && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    figures['relay sends failed before SES came back'] = relay().failedAttempts - failedBefore;
+    await stack.ses.resume();
+    figures['emails sent after SES came back'] = await exactlyOnce(retried, 'retried');
+    figures['devices verified with the delayed codes'] += await allVerify(retried, 'retried');
+    if (figures['relay sends failed before SES came back'] < 1)
+      problems.push('the relay never failed a send while SES was paused');
+    if (relay().deadLetters.length !== deadBefore)
+      problems.push('a send retried while SES came back was dead-lettered');
+
+    // Dead-lettered: SES stays down through every retry; a redrive once it is back sends each once.
+    await stack.ses.pause();
+    const dead = [];
+    for (let i = 0; i < emails; i++) dead.push(await registerWhileSesDown('ses-dead'));
+    await stack.push.drain();
+    const parked = relay().deadLetters.slice(deadBefore);
+    figures['records dead-lettered by the relay'] = parked.length;
+    if (parked.length !== emails)
+      problems.push(`${parked.length} relay dead letters for the ${emails} emails SES never took`);
+    await stack.ses.resume();
+    // Back up, before any redrive: the relay moved past the dead records and sent nothing for them.
+    for (const user of dead) figures['emails sent before a redrive'] += await mailsTo(user.email);
+    if (figures['emails sent before a redrive'] !== 0)
+      problems.push('a dead-lettered email was sent before any redrive');
+    const redrive = async () => {
+      for (const letter of parked) {
+        const key = unmarshall(letter.keys as Parameters<typeof unmarshall>[0]);
+        if (!(await redriveOutboxItem(doc, stack.tableName, key)))
+          problems.push(`dead letter ${letter.sequenceNumber}: no outbox item to redrive`);
+      }
+    };
+    await redrive();
+    figures['emails sent after a redrive'] = await exactlyOnce(dead, 'after a redrive');
+    await redrive();
+    figures['emails after a second redrive'] = await exactlyOnce(dead, 'after a second redrive');
+    figures['devices verified with the delayed codes'] += await allVerify(dead, 'redriven');
+    figures['registrations answered 201 while SES was down'] = [...retried, ...dead].filter(
+      (user) => user.status === 201,
+    ).length;
+  } finally {
+    await stack.ses.resume();
+  }
+  return { case: `SES sends failing (outboxed emails: device codes, ${emails} per part)`, problems, figures };
 }
 
 /**

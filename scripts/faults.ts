@@ -1,8 +1,10 @@
+import './quiet-env';
 import {
   bootPersistedStack,
   databaseOutage,
   type FaultResult,
   mailFailing,
+  outboxMailFailing,
   poisonMessages,
   pushFailing,
 } from './fault-cases';
@@ -12,8 +14,6 @@ import {
  * (DynamoDB Local with -dbPath in a temporary directory). Prints each case's figures and problems;
  * exits 1 when any case found one. Not part of `npm test` (the e2e tier runs a small version).
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
 
 const { stack, remove } = await bootPersistedStack();
 const results: FaultResult[] = [];
@@ -22,6 +22,8 @@ try {
   // Fewer failures than the local push queue's 3 receives: retried, then sent once; then SNS down for good.
   results.push(await pushFailing(stack, 2));
   results.push(await mailFailing(stack));
+  // Three device codes in each part: each retried and sent once, or dead-lettered and redriven once.
+  results.push(await outboxMailFailing(stack, 3));
   // Last: it stops and restarts the database under the stack.
   results.push(await databaseOutage(stack, 20));
 } finally {

@@ -1,33 +1,51 @@
-import { randomUUID } from 'node:crypto';
+import './quiet-env';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { compactDecrypt } from 'jose';
 import { summarize } from '../bench/stats';
 import { bootInMemoryStack } from '../local/boot';
 import { LOCAL_AWS } from '../local/dynamodb-local';
 import type { LocalStack } from '../local/stack';
 import { inboxKeys } from '../shared/adapters/dynamodb/inbox-repository';
 import { queryPrefix } from '../shared/adapters/dynamodb/operations';
-import { logger } from '../shared/observability';
-import { checkInboundMessages, checkIssuedCodes, type IssuedCode, injectFault } from './load-consistency';
+import {
+  checkInboundMessages,
+  checkIssuedCodes,
+  checkLoginGrants,
+  GRANT_FAULTS,
+  type GrantFault,
+  type IssuedCode,
+  type IssuedGrant,
+  injectFault,
+  injectGrantFault,
+} from './load-consistency';
 import { stackClient } from './stack-client';
 
 /**
  * `npm run load`: a bounded, realistic mix against the local stack on loopback (an in-memory stack on
  * free ports, in this process): device onboarding by emailed code, inbox reads, inbound SMS (with
- * replays of accepted ones), identity challenges approved by push. Prints throughput, p50/p99 and
- * errors per operation, then checks that every accepted inbound message is stored exactly once (and
- * announced once per member) and that every issued code was consumed or will expire within its
- * lifetime. Exit 1 on a lost or duplicated message or a code that would live on; not part of npm test.
+ * replays of accepted ones), identity challenges approved by push, and login grants (a browser
+ * extension's whole login: the grant opened with its device key, the app's SMS code received through
+ * the grant's code poll, the result reported). Prints throughput, p50/p99 and errors per operation,
+ * then checks that every accepted inbound message is stored exactly once (and announced once per
+ * member), that every issued code was consumed or will expire within its lifetime, and that every
+ * login grant was stored and counted once, dies on time, holds no secret, got at most one code (its
+ * own) and put its (user, account) in universal logout's grant ledger. Exit 1 on any problem; not part
+ * of npm test.
  *
  * LOAD_SECONDS (default 20), LOAD_WORKERS (default 8); LOAD_INJECT=duplicate|lost damages the table
- * before the check (a second copy of one message, or one message deleted): the run must then exit 1.
+ * before the check (a second copy of one message, or one message deleted), and LOAD_INJECT=
+ * grant-unledgered|grant-long-lived|grant-code-twice damages the grants' records (see
+ * `injectGrantFault`): the run must then exit 1.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
 const WORKERS = Number(process.env.LOAD_WORKERS ?? 8);
 const CHALLENGE_LIFETIME_MS = 2 * 60 * 1000;
+/** Grants go to 3 accounts shared with 6 extension users: 18 (user, account) pairs, one login each at a time. */
+const GRANT_ACCOUNTS = 3;
+const GRANT_USERS = 6;
 
 type Op = 'onboarding' | 'inbox read' | 'inbound sms' | 'sms replay' | 'identity challenge' | 'login grant';
 const WEIGHTS: Array<[Op, number]> = [
@@ -36,12 +54,9 @@ const WEIGHTS: Array<[Op, number]> = [
   ['inbound sms', 3],
   ['sms replay', 1],
   ['identity challenge', 1],
-  // Login grants (issue 14) are not on main yet: weight 0 keeps the slot in the table and the mix.
-  ['login grant', 0],
+  ['login grant', 2],
 ];
 
-// The logger is created by the imports above, before this module's body runs: quiet it directly too.
-logger.setLogLevel('CRITICAL');
 const stack: LocalStack = await bootInMemoryStack({ quiet: true, env: { POWERTOOLS_LOG_LEVEL: 'CRITICAL' } });
 const doc = DynamoDBDocumentClient.from(
   new DynamoDBClient({ ...LOCAL_AWS, endpoint: stack.dynamodbEndpoint }),
@@ -52,9 +67,14 @@ const { call, expectStatus, webSession, userWithPhone, sharedAccount, bootstrap 
 const issuedCodes: IssuedCode[] = [];
 
 /** Register a web device and, unless `leavePending`, verify it with the emailed code. */
-async function onboard(email: string, workspace: string | undefined, leavePending: boolean) {
+async function onboard(
+  email: string,
+  workspace: string | undefined,
+  leavePending: boolean,
+  registration?: Record<string, unknown>,
+) {
   const issuedAt = Date.now();
-  const session = await webSession(email, workspace, leavePending);
+  const session = await webSession(email, workspace, leavePending, registration);
   issuedCodes.push({
     userId: session.userId,
     deviceId: session.deviceId,
@@ -72,7 +92,8 @@ async function owner(name: string) {
 }
 
 console.log(
-  'Setting up: 4 owners with a trusted phone, one shared account with a managed number, 3 members...',
+  `Setting up: 4 owners with a trusted phone, one shared account with a managed number, 3 members; ` +
+    `${GRANT_ACCOUNTS} accounts shared with ${GRANT_USERS} browser-extension users for login grants...`,
 );
 const owners: Array<Awaited<ReturnType<typeof owner>>> = [];
 for (let i = 0; i < 4; i++) owners.push(await owner(`owner${i}`));
@@ -90,6 +111,47 @@ const account = await sharedAccount(
 const accountId = account.id;
 const phoneNumber = account.phoneNumber;
 const members = [main.userId, ...collaborators.map((c) => c.userId)];
+
+/** An extension user: a trusted device registered with a P-256 key whose private half stays here. */
+async function extensionUser(index: number) {
+  const pair = (await webcrypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, [
+    'deriveBits',
+  ])) as webcrypto.CryptoKeyPair;
+  const publicKey = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
+  const session = await onboard(
+    `ext${index}-${randomUUID().slice(0, 6)}@load.example`,
+    main.workspace,
+    false,
+    {
+      clientType: 'extension',
+      os: 'macOS',
+      browser: 'Chrome',
+      publicKey,
+    },
+  );
+  return { ...session, privateKey: pair.privateKey };
+}
+const extensionUsers: Array<Awaited<ReturnType<typeof extensionUser>>> = [];
+for (let i = 0; i < GRANT_USERS; i++) extensionUsers.push(await extensionUser(i));
+const grantAccounts: Array<Awaited<ReturnType<typeof sharedAccount>> & { accepted: string[] }> = [];
+for (let i = 0; i < GRANT_ACCOUNTS; i++) {
+  const shared = await sharedAccount(
+    main,
+    extensionUsers.map((user) => user.userId),
+  );
+  grantAccounts.push({ ...shared, accepted: [] });
+}
+/** What `sharedAccount` stores: each grant's payload must carry exactly these. */
+const GRANT_CREDENTIALS = { username: 'ads@load.example', password: 'p@ss-Word-42' };
+const grantPairs = extensionUsers.flatMap((user) => grantAccounts.map((shared) => ({ user, shared })));
+const issuedGrants: IssuedGrant[] = [];
+let grantSenders = 0;
+
+async function openJwe(jwe: string, privateKey: webcrypto.CryptoKey) {
+  const { plaintext } = await compactDecrypt(jwe, privateKey as Parameters<typeof compactDecrypt>[1]);
+  // biome-ignore lint/suspicious/noExplicitAny: the payload's fields are compared one by one
+  return JSON.parse(new TextDecoder().decode(plaintext)) as Record<string, any>;
+}
 
 const accepted: string[] = [];
 const challenges: Array<{
@@ -162,8 +224,93 @@ const ops: Record<Op, () => Promise<'ok' | 'limited'>> = {
       busy.delete(who.userId);
     }
   },
-  'login grant': async () => 'ok',
+  'login grant': async () => {
+    // One login per (user, account) at a time, as one browser extension does.
+    const free = grantPairs.filter((pair) => !busy.has(`${pair.user.userId}:${pair.shared.id}`));
+    const pair = free[Math.floor(Math.random() * free.length)];
+    if (!pair) return 'limited';
+    const slot = `${pair.user.userId}:${pair.shared.id}`;
+    busy.add(slot);
+    try {
+      return await loginRound(pair.user, pair.shared);
+    } finally {
+      busy.delete(slot);
+    }
+  },
 };
+
+/**
+ * A browser extension's login: a grant, opened with the device key; the app texts a code to the
+ * managed number (a sender unique to this login, so concurrent logins on the account are told apart
+ * with `?from=`); the code poll hands it over sealed to the same key; the result is reported.
+ */
+async function loginRound(
+  user: (typeof extensionUsers)[number],
+  shared: (typeof grantAccounts)[number],
+): Promise<'ok' | 'limited'> {
+  const as = { token: user.token, device: user.credential };
+  const granted = await call('POST', `/v1/accounts/${shared.id}/login-grants`, as);
+  // The hourly grant caps (30 per user, 120 per account) are rules, not failures.
+  if (granted.status === 429) return 'limited';
+  expectStatus(granted, 201, 'login grant');
+  const grant = granted.body.grant as { id: string; expiresAt: string; jwe: string };
+  const issued: IssuedGrant = {
+    grantId: grant.id,
+    accountId: shared.id,
+    userId: user.userId,
+    deviceId: user.deviceId,
+  };
+  issuedGrants.push(issued);
+  const payload = await openJwe(grant.jwe, user.privateKey);
+  if (
+    payload.grantId !== grant.id ||
+    payload.accountId !== shared.id ||
+    payload.username !== GRANT_CREDENTIALS.username ||
+    payload.password !== GRANT_CREDENTIALS.password ||
+    payload.expiresAt !== grant.expiresAt
+  ) {
+    throw new Error(`grant ${grant.id}: the sealed payload is not this grant's credentials`);
+  }
+
+  const from = `+1202556${String(grantSenders++ % 10_000).padStart(4, '0')}`;
+  const code = String(100000 + Math.floor(Math.random() * 900000));
+  const inboundMessageId = randomUUID();
+  expectStatus(
+    await call('POST', '/_local/inbound/sms', {
+      body: { from, to: shared.phoneNumber, body: `Your Fault Ads code is ${code}.`, inboundMessageId },
+    }),
+    202,
+    'grant code sms',
+  );
+  shared.accepted.push(inboundMessageId);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const poll = await call(
+      'GET',
+      `/v1/accounts/${shared.id}/login-grants/${grant.id}/code?from=${encodeURIComponent(from)}`,
+      as,
+    );
+    expectStatus(poll, 200, 'grant code poll');
+    if (poll.body.status === 'ready') {
+      const sealed = await openJwe(poll.body.jwe, user.privateKey);
+      if (sealed.grantId !== grant.id || sealed.code !== code || sealed.from !== from)
+        throw new Error(`grant ${grant.id}: got code ${sealed.code} from ${sealed.from}, not its own`);
+      issued.codeMessageId = sealed.messageId;
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`grant ${grant.id}: its code never arrived`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expectStatus(
+    await call('POST', `/v1/accounts/${shared.id}/login-results`, {
+      ...as,
+      body: { success: true, grantId: grant.id },
+    }),
+    201,
+    'login result',
+  );
+  return 'ok';
+}
 
 async function challengeRound(who: (typeof owners)[number]): Promise<'ok' | 'limited'> {
   {
@@ -256,12 +403,33 @@ for (const [op, list] of errors)
 const inject = process.env.LOAD_INJECT;
 if (inject === 'duplicate' || inject === 'lost') {
   console.log(`LOAD_INJECT=${inject}: ${await injectFault(doc, stack.tableName, accountId, inject)}`);
+} else if (GRANT_FAULTS.includes(inject as GrantFault)) {
+  const what = await injectGrantFault(doc, stack.tableName, issuedGrants, inject as GrantFault);
+  console.log(`LOAD_INJECT=${inject}: ${what}`);
 } else if (inject) {
-  throw new Error(`LOAD_INJECT is 'duplicate' or 'lost', not ${inject}`);
+  throw new Error(`LOAD_INJECT is one of duplicate, lost, ${GRANT_FAULTS.join(', ')}; not ${inject}`);
 }
+const grantMembers = [main.userId, ...extensionUsers.map((user) => user.userId)];
 const problems = [
   ...(await checkInboundMessages(doc, stack.tableName, { accountId, accepted, members })),
+  ...(
+    await Promise.all(
+      grantAccounts.map((shared) =>
+        checkInboundMessages(doc, stack.tableName, {
+          accountId: shared.id,
+          accepted: shared.accepted,
+          members: grantMembers,
+        }),
+      ),
+    )
+  ).flat(),
   ...(await checkIssuedCodes(doc, stack.tableName, issuedCodes)),
+  ...(await checkLoginGrants(doc, stack.tableName, {
+    grants: issuedGrants,
+    users: extensionUsers.map((user) => user.userId),
+    accounts: grantAccounts.map((shared) => shared.id),
+    secrets: [GRANT_CREDENTIALS.password],
+  })),
 ];
 const unique = [...new Set(accepted)];
 const storedCount = (await queryPrefix(doc, stack.tableName, `ACCOUNT#${accountId}`, inboxKeys.prefix))
@@ -284,7 +452,9 @@ for (const challenge of challenges) {
 }
 console.log(
   `consistency: ${unique.length} inbound messages accepted (${replays} replays), ${storedCount} stored; ` +
-    `${issuedCodes.length} codes issued (${issuedCodes.filter((i) => i.verified).length} consumed); ${challenges.length} challenges`,
+    `${issuedCodes.length} codes issued (${issuedCodes.filter((i) => i.verified).length} consumed); ${challenges.length} challenges; ` +
+    `${issuedGrants.length} login grants (${issuedGrants.filter((g) => g.codeMessageId).length} got their SMS code) ` +
+    `on ${grantAccounts.length} accounts, ${grantAccounts.reduce((n, a) => n + a.accepted.length, 0)} code SMS accepted`,
 );
 await stack.stop();
 if (problems.length > 0) {
@@ -292,5 +462,7 @@ if (problems.length > 0) {
   for (const problem of problems.slice(0, 20)) console.log(`  ${problem}`);
   process.exit(1);
 }
-console.log('OK: nothing lost, nothing duplicated, no code left alive past its lifetime');
+console.log(
+  'OK: nothing lost, nothing duplicated, no code left alive past its lifetime, every grant stored, counted and ledgered once',
+);
 process.exit(0);

@@ -59,15 +59,20 @@ export function stackClient(stack: LocalStack) {
     return code;
   }
 
-  /** A trusted web session by emailed code; `leavePending` stops after registering (code unused). */
-  async function webSession(email: string, workspace?: string, leavePending = false) {
+  /**
+   * A trusted web session by emailed code; `leavePending` stops after registering (code unused).
+   * `registration` replaces the device's registration body (an extension with a public key, say).
+   */
+  async function webSession(
+    email: string,
+    workspace?: string,
+    leavePending = false,
+    registration: Record<string, unknown> = { clientType: 'web', os: 'Linux', browser: 'Firefox' },
+  ) {
     const userToken = await token(email, workspace);
     const me = await call('GET', '/v1/me', { token: userToken });
     expectStatus(me, 200, 'me');
-    const registered = await call('POST', '/v1/devices', {
-      token: userToken,
-      body: { clientType: 'web', os: 'Linux', browser: 'Firefox' },
-    });
+    const registered = await call('POST', '/v1/devices', { token: userToken, body: registration });
     expectStatus(registered, 201, 'register');
     const session = {
       token: userToken,

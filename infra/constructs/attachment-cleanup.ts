@@ -11,6 +11,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ATTACHMENT_CLEANUP_FILTERS } from '../../shared/adapters/dynamodb/secret-removals';
 import { ENV } from '../../shared/config/env';
+import { STREAM_RETRY_ATTEMPTS } from '../../shared/config/stream-consumers';
 import { deadLetterQueue } from './dead-letters';
 import { LatchkeyFunction } from './latchkey-function';
 
@@ -64,7 +65,7 @@ export class AttachmentCleanup extends Construct {
         batchSize: 25,
         maxBatchingWindow: Duration.seconds(5),
         bisectBatchOnError: true,
-        retryAttempts: 8,
+        retryAttempts: STREAM_RETRY_ATTEMPTS,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.deadLetters),
         filters: ATTACHMENT_CLEANUP_FILTERS.map((pattern) => FilterCriteria.filter(pattern)),

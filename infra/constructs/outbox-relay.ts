@@ -11,6 +11,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OUTBOX_ENTITY } from '../../shared/adapters/dynamodb/outbox';
 import { ENV } from '../../shared/config/env';
+import { STREAM_RETRY_ATTEMPTS } from '../../shared/config/stream-consumers';
 import { TABLE } from '../../shared/config/table';
 import { deadLetterQueue } from './dead-letters';
 import { LatchkeyFunction } from './latchkey-function';
@@ -59,7 +60,7 @@ export class OutboxRelay extends Construct {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(1),
         bisectBatchOnError: true,
-        retryAttempts: 8,
+        retryAttempts: STREAM_RETRY_ATTEMPTS,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.deadLetters),
         filters: [

@@ -4,12 +4,13 @@ import {
   bootPersistedStack,
   databaseOutage,
   mailFailing,
+  outboxMailFailing,
   poisonMessages,
   pushFailing,
 } from '../../scripts/fault-cases';
 
 /** Small versions of `npm run faults`, on one persisted stack (the outage case stops its database). */
-describe('faults: poison messages, SNS failing, SES failing, database outage', () => {
+describe('faults: poison messages, SNS failing, SES failing (rotation email, outboxed email), database outage', () => {
   let stack: LocalStack;
   let remove: () => Promise<void>;
 
@@ -41,6 +42,21 @@ describe('faults: poison messages, SNS failing, SES failing, database outage', (
       'emails sent after SES came back': 1,
       'jobs dead-lettered owing the email': 1,
       'emails sent after a redrive': 1,
+    });
+  });
+
+  it('keeps a device registration while SES fails: its code email is retried, or dead-lettered and redriven once', async () => {
+    const result = await outboxMailFailing(stack);
+
+    expect(result.problems).toEqual([]);
+    expect(result.figures).toMatchObject({
+      'registrations answered 201 while SES was down': 2,
+      'emails sent after SES came back': 1,
+      'records dead-lettered by the relay': 1,
+      'emails sent before a redrive': 0,
+      'emails sent after a redrive': 1,
+      'emails after a second redrive': 1,
+      'devices verified with the delayed codes': 2,
     });
   });
 

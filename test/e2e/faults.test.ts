@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootInMemoryStack } from '../../local/boot';
 import type { LocalStack } from '../../local/stack';
+import { STREAM_RETRY_ATTEMPTS } from '../../shared/config/stream-consumers';
 import { approvedPhone, registerPush, trustedWebSession } from '../support/e2e-devices';
 import { client } from './client';
 
@@ -72,6 +73,9 @@ describe('faults after a committed write', () => {
     expect(request.status).toBe(201);
     expect(pushesTo(carol.phoneId)).toEqual([]);
     expect(queues.streams[0].deadLetters).toHaveLength(before + 1);
-    expect(queues.streams[0].deadLetters.at(-1)).toMatchObject({ eventName: 'INSERT', attempts: 4 });
+    expect(queues.streams[0].deadLetters.at(-1)).toMatchObject({
+      eventName: 'INSERT',
+      attempts: STREAM_RETRY_ATTEMPTS + 1,
+    });
   });
 });

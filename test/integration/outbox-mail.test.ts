@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../local/dynamodb-local';
 import { freePort } from '../../local/ports';
 import { listSentEmails, type SesLocal, startSesLocal } from '../../local/ses-local';
 import { CALL_BUDGETS, clientOptions } from '../../shared/adapters/aws/call-budget';
-import { outboxKey, outboxPut } from '../../shared/adapters/dynamodb/outbox';
+import { outboxKey, outboxPut, redriveOutboxItem } from '../../shared/adapters/dynamodb/outbox';
 import {
   makeMailOutbox,
   makeOutboxMailDelivery,
@@ -15,6 +15,7 @@ import {
 import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
 import { makeSesMailer } from '../../shared/adapters/ses/mailer';
+import { TABLE } from '../../shared/config/table';
 import { fixedClock } from '../support/fakes';
 import { localTable, unique } from './dynamo';
 
@@ -84,5 +85,53 @@ describe('emails through the outbox (DynamoDB Local, aws-ses-v2-local)', () => {
     const deliver = makeOutboxMailDelivery({ keyring, mailer: sesMailer, doc, tableName });
 
     await expect(deliver({ ...event, id: unique('evt') })).rejects.toThrow();
+  });
+
+  it('redrives a dead-lettered email as a fresh item carrying the same event, sent once however often redriven', async () => {
+    const to = `${unique('dora')}@acme.example`;
+    const event = await outbox.event(codeEmail(to));
+    await doc.send(new PutCommand(outboxPut(tableName, event).Put));
+    const deliver = makeOutboxMailDelivery({ keyring, mailer: sesMailer, doc, tableName });
+
+    const first = await redriveOutboxItem(
+      doc,
+      tableName,
+      outboxKey(event.id),
+      new Date('2026-11-30T01:00:00Z'),
+    );
+    const second = await redriveOutboxItem(
+      doc,
+      tableName,
+      outboxKey(event.id),
+      new Date('2026-11-30T01:05:00Z'),
+    );
+    const { Items = [] } = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :redrive)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': outboxKey(event.id)[TABLE.partitionKey], ':redrive': 'REDRIVE#' },
+      }),
+    );
+    // What the relay does with each INSERT the redrives cause: the same event, so one email.
+    const outcomes = [];
+    for (const item of Items) outcomes.push(await deliver(item.event));
+
+    expect([first, second]).toEqual([event.id, event.id]);
+    expect(Items.map((item) => item[TABLE.sortKey])).toEqual([
+      'REDRIVE#2026-11-30T01:00:00.000Z',
+      'REDRIVE#2026-11-30T01:05:00.000Z',
+    ]);
+    expect(Items.map((item) => item.event)).toEqual([event, event]);
+    expect(outcomes).toEqual(['sent', 'already_sent']);
+    expect((await listSentEmails(ses.url)).filter((email) => email.destination.to.includes(to))).toHaveLength(
+      1,
+    );
+  });
+
+  it('redrives nothing from a key that holds no outbox item', async () => {
+    const redriven = await redriveOutboxItem(doc, tableName, outboxKey(unique('evt_missing')));
+
+    expect(redriven).toBeUndefined();
   });
 });

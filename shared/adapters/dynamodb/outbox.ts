@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../../config/table';
 import { type DomainEvent, pushJobsEvent } from '../../domain/events';
 import type { Clock, IdGenerator, PushQueue } from '../../domain/ports';
@@ -62,4 +62,36 @@ export function makeOutboxPushQueue(
       await doc.send(new PutCommand(outboxPut(tableName, event).Put));
     },
   };
+}
+
+/**
+ * A redrive of an outbox item the relay dead-lettered (its stream record's `Keys`, unmarshalled): the
+ * item's event written again as a new item in the same partition (`REDRIVE#<time>`), so the stream
+ * carries a fresh INSERT and the relay relays it. A Put over the item itself would not do: an
+ * unchanged item writes no stream record, a changed one a MODIFY, which the relay's filter drops.
+ * Consumers dedupe on the event id (an email already sent is skipped), so redriving twice sends
+ * nothing twice. Answers the redriven event's id, or undefined when the key holds no outbox item.
+ */
+export async function redriveOutboxItem(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: Record<string, unknown>,
+  now = new Date(),
+): Promise<string | undefined> {
+  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  const event = outboxEventOf(Item);
+  if (!Item || !event) return undefined;
+  await doc.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...Item,
+        [TABLE.sortKey]: `REDRIVE#${now.toISOString()}`,
+        [TABLE.ttlAttribute]: Math.floor(now.getTime() / 1000) + OUTBOX_RETENTION_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    }),
+  );
+  return event.id;
 }
