@@ -205,18 +205,18 @@ describe('the web app: admin pages (people, orphaned accounts, rotate by hand, a
     await adminPage('App webhooks');
     const card = computer.getByRole('region', { name: 'Vendor Portal' });
     await card.getByText('No webhook').waitFor();
-    const url = card.getByLabel('Webhook URL for Vendor Portal');
+    const setWebhook = async (url: string) => {
+      await card.getByLabel('Webhook URL for Vendor Portal').fill(url);
+      await card.getByRole('button', { name: 'Set webhook' }).click();
+      await approveFromPhone(computer, phone, "Change an app's rotation webhook");
+    };
 
-    await url.fill('http://127.0.0.1:9/hook');
-    await card.getByRole('button', { name: 'Set webhook' }).click();
-    await approveFromPhone(computer, phone, "Change an app's rotation webhook");
+    await setWebhook('http://127.0.0.1:9/hook');
     const refused = card.getByRole('alert');
     await refused.waitFor({ timeout: 15_000 });
     const refusedText = await refused.textContent();
 
-    await url.fill('https://hooks.acme.example/latchkey');
-    await card.getByRole('button', { name: 'Set webhook' }).click();
-    await approveFromPhone(computer, phone, "Change an app's rotation webhook");
+    await setWebhook('https://hooks.acme.example/latchkey');
     const secret = card.getByTestId('webhook-secret');
     await secret.waitFor({ timeout: 15_000 });
     const shown = await secret.textContent();
