@@ -5,7 +5,6 @@ import { ConfirmationProvider } from './confirm-identity';
 import { DeviceGate } from './device-trust';
 import { CALLBACK_PATH, finishOidcSignIn } from './oidc';
 import { AccountPage, AccountsPage } from './pages/accounts';
-import { isAdmin } from './pages/admin';
 import { AppWebhooksPage } from './pages/app-webhooks';
 import { ConfirmLinkPage } from './pages/confirm-link';
 import { DevicesPage } from './pages/devices';
@@ -18,6 +17,7 @@ import { ShareLinkPage } from './pages/share-link';
 import { ShareLinksPage } from './pages/share-links';
 import { SecretPage, VaultPage, VaultsPage } from './pages/vaults';
 import { WorkspacePage } from './pages/workspace';
+import { isAdmin } from './roles';
 import { Link, navigate, usePath } from './router';
 import { SignInPage } from './sign-in';
 

@@ -3,13 +3,6 @@ import type { ReactNode } from 'react';
 import { api, describeErrorWithCode } from '../api';
 import { Link, usePageTitle, usePath } from '../router';
 
-/** Workspace roles that see the admin pages (the API's `roles` for these routes say the same). */
-export const ADMIN_ROLES: readonly string[] = ['owner', 'super_admin', 'admin'];
-
-export function isAdmin(role: string): boolean {
-  return ADMIN_ROLES.includes(role);
-}
-
 const ADMIN_PAGES = [
   { to: '/admin/people', label: 'People' },
   { to: '/admin/orphaned-accounts', label: 'Orphaned accounts' },

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api';
 import { useConfirmation } from '../confirm-identity';
+import { mayLogOut } from '../roles';
 import { Link } from '../router';
 import { AdminFrame, type DirectoryUser, ErrorNote, useDirectory } from './admin';
 
@@ -13,7 +14,7 @@ const plural = (count: number, one: string, many: string) => `${count} ${count =
  * The workspace's people for admins, with "Log out everywhere" (universal logout): a first click asks
  * to be sure, the second runs the identity-confirmed call and shows what the API reports it did.
  */
-export function PeoplePage(props: { me: { id: string } }) {
+export function PeoplePage(props: { me: { id: string; workspaceRole: string } }) {
   const [q, setQ] = useState('');
   const { query, items, more } = useDirectory(q.trim());
   return (
@@ -24,7 +25,12 @@ export function PeoplePage(props: { me: { id: string } }) {
       {items?.length === 0 ? <p>Nobody matches.</p> : null}
       <ul className="plain">
         {items?.map((user) => (
-          <Person key={user.id} user={user} self={user.id === props.me.id} />
+          <Person
+            key={user.id}
+            user={user}
+            self={user.id === props.me.id}
+            mayLogOut={mayLogOut(props.me, user)}
+          />
         ))}
       </ul>
       {more}
@@ -32,7 +38,7 @@ export function PeoplePage(props: { me: { id: string } }) {
   );
 }
 
-function Person(props: { user: DirectoryUser; self: boolean }) {
+function Person(props: { user: DirectoryUser; self: boolean; mayLogOut: boolean }) {
   const { user } = props;
   const confirm = useConfirmation();
   const queries = useQueryClient();
@@ -65,7 +71,7 @@ function Person(props: { user: DirectoryUser; self: boolean }) {
         </span>
         {props.self ? <span className="tag">You</span> : null}
       </p>
-      {props.self ? null : asking ? (
+      {!props.mayLogOut ? null : asking ? (
         <fieldset>
           <legend>Log out {user.name} everywhere?</legend>
           <p>
