@@ -137,7 +137,7 @@ describe('the web app: admin pages (people, orphaned accounts, rotate by hand, a
     const card = computer
       .getByRole('listitem')
       .filter({ has: computer.getByRole('heading', { name: 'Ledger' }) });
-    await card.getByText(leaverEmail).waitFor();
+    await card.getByText(`${leaverEmail} (deprovisioned)`, { exact: true }).waitFor();
     await card.getByLabel('New owner of Ledger').selectOption({ label: 'Carol Admin (carol@acme.example)' });
     await capture(computer, 'admin-orphaned-accounts');
     await card.getByRole('button', { name: 'Make owner' }).click();

@@ -62,8 +62,14 @@ function OrphanCard(props: { orphan: Orphan; onAssigned: (message: string) => vo
         <dd>{formatTime(orphan.orphanedAt)}</dd>
         <dt>Former owners</dt>
         <dd>
-          {orphan.formerOwners.map((owner) => `${owner.name} (${owner.email}, ${owner.status})`).join('; ') ||
-            'unknown'}
+          {orphan.formerOwners
+            .map((owner) =>
+              // A just-in-time user without a display name has their email as name: say it once.
+              owner.name === owner.email
+                ? `${owner.email} (${owner.status})`
+                : `${owner.name} (${owner.email}, ${owner.status})`,
+            )
+            .join('; ') || 'unknown'}
         </dd>
       </dl>
       <form onSubmit={submit}>
