@@ -136,11 +136,23 @@ export async function emailedCode(stack: LocalStack, to: string, previous = 0): 
   );
 }
 
-/** Signs in, names the browser and enters the emailed code: the browser is a trusted device. */
-export async function trustByCode(stack: LocalStack, page: Page, email: string): Promise<void> {
+/**
+ * Signs in, names the browser and enters the emailed code: the browser is a trusted device. With
+ * `hasTrustedDevice` (the person trusted another device already, so the browser waits for its approval)
+ * it takes "I don't have access to my trusted device" to get the code instead.
+ */
+export async function trustByCode(
+  stack: LocalStack,
+  page: Page,
+  email: string,
+  options: { hasTrustedDevice?: boolean } = {},
+): Promise<void> {
   const previous = await codeMailCount(stack, email);
   await signIn(page, email);
   await page.getByRole('button', { name: 'Continue' }).click();
+  if (options.hasTrustedDevice) {
+    await page.getByRole('button', { name: "I don't have access to my trusted device" }).click();
+  }
   await page.getByLabel('Code from the email').fill(await emailedCode(stack, email, previous));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();

@@ -47,6 +47,12 @@ export function describeError(error: unknown): string {
   return 'Something went wrong.';
 }
 
+/** The API's failure as shown to admins: its sentence plus the stable `error` code, for a support ticket. */
+export function describeErrorWithCode(error: unknown): { text: string; code?: string } {
+  if (error instanceof ApiError) return { text: error.message, code: error.code };
+  return { text: describeError(error) };
+}
+
 export function isApiError(error: unknown, code: string): error is ApiError {
   return error instanceof ApiError && error.code === code;
 }

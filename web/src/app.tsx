@@ -5,14 +5,19 @@ import { ConfirmationProvider } from './confirm-identity';
 import { DeviceGate } from './device-trust';
 import { CALLBACK_PATH, finishOidcSignIn } from './oidc';
 import { AccountPage, AccountsPage } from './pages/accounts';
+import { AppWebhooksPage } from './pages/app-webhooks';
 import { ConfirmLinkPage } from './pages/confirm-link';
 import { DevicesPage } from './pages/devices';
 import { NotificationsPage } from './pages/notifications';
+import { OrphanedAccountsPage } from './pages/orphaned-accounts';
+import { PeoplePage } from './pages/people';
 import { PhonePage } from './pages/phone';
+import { RotateByHandPage } from './pages/rotate-by-hand';
 import { ShareLinkPage } from './pages/share-link';
 import { ShareLinksPage } from './pages/share-links';
 import { SecretPage, VaultPage, VaultsPage } from './pages/vaults';
 import { WorkspacePage } from './pages/workspace';
+import { isAdmin } from './roles';
 import { Link, navigate, usePath } from './router';
 import { SignInPage } from './sign-in';
 
@@ -23,7 +28,11 @@ const NAV = [
   { to: '/devices', label: 'Devices' },
   { to: '/notifications', label: 'Notifications' },
   { to: '/workspace', label: 'Workspace' },
+  // Workspace admins only: the pages behind it call admin routes, which answer 403 to anyone else.
+  { to: '/admin', label: 'Admin', admin: true },
 ];
+
+type Me = { id: string; name: string; email: string; workspaceRole: string };
 
 export function App() {
   const path = usePath();
@@ -77,14 +86,14 @@ function SignedIn() {
       ) : (
         <DeviceGate>
           <Shell user={me.data} onSignOut={signOut} />
-          <Pages />
+          <Pages me={me.data} />
         </DeviceGate>
       )}
     </ConfirmationProvider>
   );
 }
 
-function Shell(props: { user: { name: string; email: string }; onSignOut: () => void }) {
+function Shell(props: { user: Me; onSignOut: () => void }) {
   const path = usePath();
   return (
     <header className="shell">
@@ -93,7 +102,7 @@ function Shell(props: { user: { name: string; email: string }; onSignOut: () => 
       </a>
       <nav aria-label="Main">
         <span className="brand">Latchkey</span>
-        {NAV.map((item) => (
+        {NAV.filter((item) => !item.admin || isAdmin(props.user.workspaceRole)).map((item) => (
           <Link key={item.to} to={item.to} current={path.startsWith(item.to)}>
             {item.label}
           </Link>
@@ -109,8 +118,12 @@ function Shell(props: { user: { name: string; email: string }; onSignOut: () => 
   );
 }
 
-function Pages() {
+function Pages(props: { me: Me }) {
   const path = usePath();
+  if (path.startsWith('/admin/orphaned-accounts')) return <OrphanedAccountsPage />;
+  if (path.startsWith('/admin/rotate-by-hand')) return <RotateByHandPage />;
+  if (path.startsWith('/admin/app-webhooks')) return <AppWebhooksPage />;
+  if (path.startsWith('/admin')) return <PeoplePage me={props.me} />;
   const account = /^\/accounts\/([\w-]+)$/.exec(path);
   if (account?.[1]) return <AccountPage id={account[1]} />;
   const vault = /^\/vaults\/([\w-]+)$/.exec(path);
