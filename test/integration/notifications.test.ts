@@ -351,6 +351,70 @@ describe('notifications on DynamoDB Local', () => {
     expect([...(stored.Item?.delivered as string[])].sort()).toEqual(phones.map((p) => p.id).sort());
   });
 
+  it('carries a notification to 10 recipients per job: one claim each, every recipient reached once, a dead endpoint disabled under its owner', async () => {
+    const { deps, queued } = setup();
+    const workspace = unique('ws');
+    const people = await Promise.all(Array.from({ length: 12 }, () => member(workspace)));
+    const phones = await Promise.all(
+      people.map((person, i) => trustedMobile(person.id, person.workspaceId, activePush(`arn:${i}`))),
+    );
+    const published: string[] = [];
+    let failing = true;
+    const gateway: PushGateway = {
+      platformConfigured: () => true,
+      createEndpoint: async () => '',
+      updateEndpoint: async () => 'updated',
+      deleteEndpoint: async () => undefined,
+      publish: async (arn) => {
+        if (arn === 'arn:3' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
+        if (arn === 'arn:11') return 'endpoint_disabled';
+        published.push(arn);
+        return 'sent';
+      },
+    };
+    const deliverDeps = { gateway, deliveries, devices, clock: { now: () => new Date() }, concurrency: 4 };
+
+    const result = await notify(
+      'account_shared',
+      people.map((person) => person.id),
+      { accountId: unique('acc') },
+      deps,
+    );
+    const first = await deliverPushJobs(queued, deliverDeps);
+    failing = false;
+    const retry = await deliverPushJobs(queued, deliverDeps);
+
+    expect(result.delivered).toBe(12);
+    // Two jobs: the first ten recipients, then two; each keyed by its first recipient's record.
+    expect(queued.map((job) => job.kind === 'deliver' && (job.recipients ?? [job.userId]).length)).toEqual([
+      10, 2,
+    ]);
+    const [group] = queued as Array<Extract<PushJob, { kind: 'deliver' }>>;
+    expect(group?.recipients).toEqual(people.slice(0, 10).map((person) => person.id));
+    expect(group?.userId).toBe(people[0]?.id);
+    const records = await listMyNotifications(people[0] as (typeof people)[0], { limit: 5 }, deps);
+    expect(records.items.map((item) => item.id)).toContain(group?.notificationId);
+    // The throttled publish failed its group only; the retry reached just that device.
+    expect(first).toMatchObject({ sent: 10, disabled: 1, failed: 1, failedJobs: [0] });
+    // (the disabled endpoint is no target any more: marked inactive by the first run)
+    expect(retry).toMatchObject({ sent: 1, skipped: 10, failedJobs: [] });
+    expect(published.sort()).toEqual(Array.from({ length: 11 }, (_, i) => `arn:${i}`).sort());
+    for (const job of queued) {
+      const stored = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: notificationKeys.delivery((job as { notificationId: string }).notificationId),
+        }),
+      );
+      expect(stored.Item).toMatchObject({ status: 'done' });
+    }
+    expect((await devices.getDevice(people[11]?.id as string, phones[11]?.id as string))?.push).toMatchObject(
+      {
+        active: false,
+      },
+    );
+  });
+
   it('sends no second push when the same job is delivered again, and disables a dead endpoint', async () => {
     const user = await member(unique('ws'));
     const phone = await trustedMobile(user.id, user.workspaceId, activePush('arn:phone'));

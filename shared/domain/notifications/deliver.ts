@@ -39,6 +39,8 @@ type DeliverJob = Extract<PushJob, { kind: 'deliver' }>;
 interface WorkItem {
   index: number;
   job: DeliverJob;
+  /** The owner of the target device (one of the job's recipients). */
+  userId: string;
   target: PushTarget;
 }
 type Outcome = WorkItem & { outcome: PublishOutcome };
@@ -194,14 +196,14 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
   record();
   await Promise.all(recording);
 
-  for (const { job, target, outcome, index } of outcomes) {
+  for (const { userId, target, outcome, index, job } of outcomes) {
     if (outcome === 'sent') {
       report.sent++;
       continue;
     }
     report.disabled++;
     try {
-      await deps.devices.markPushInactive(job.userId, target.deviceId, target.endpointArn, outcome);
+      await deps.devices.markPushInactive(userId, target.deviceId, target.endpointArn, outcome);
     } catch (error) {
       fail(index, error, job.kind);
     }
@@ -210,8 +212,11 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
   return report;
 }
 
+/** The users a job delivers to: its recipients when it carries a group, else its one user. */
+const usersOf = (job: DeliverJob) => job.recipients ?? [job.userId];
+
 /**
- * Every (job, target) to publish. Jobs that name no targets get their user's push devices, read for
+ * Every (job, target) to publish. Jobs that name no targets get their users' push devices, read for
  * the whole batch in one call, minus the devices the job excludes (the requesting device).
  */
 async function resolveTargets(
@@ -227,7 +232,7 @@ async function resolveTargets(
   let devices: Map<string, PushDevice[]> | undefined = new Map();
   if (lookups.length > 0) {
     try {
-      devices = await deps.devices.pushDevices([...new Set(lookups.map(({ job }) => job.userId))]);
+      devices = await deps.devices.pushDevices([...new Set(lookups.flatMap(({ job }) => usersOf(job)))]);
     } catch (error) {
       for (const { index, job } of lookups) fail(index, error, job.kind);
       devices = undefined;
@@ -236,18 +241,20 @@ async function resolveTargets(
   const work: WorkItem[] = [];
   for (const [index, job] of jobs.entries()) {
     if (job.kind !== 'deliver') continue;
-    let targets = job.targets;
-    if (!targets) {
-      if (!devices) continue;
-      const excluded = new Set(job.excludeDeviceIds ?? []);
+    if (job.targets) {
+      for (const target of job.targets) work.push({ index, job, userId: job.userId, target });
+      continue;
+    }
+    if (!devices) continue;
+    const excluded = new Set(job.excludeDeviceIds ?? []);
+    for (const userId of usersOf(job)) {
       const found = pushTargets(
-        (devices.get(job.userId) ?? []).filter((d) => !excluded.has(d.id)),
+        (devices.get(userId) ?? []).filter((d) => !excluded.has(d.id)),
         now,
       );
       report.undeliverable += found.undeliverable;
-      targets = found.targets;
+      for (const target of found.targets) work.push({ index, job, userId, target });
     }
-    for (const target of targets) work.push({ index, job, target });
   }
   return work;
 }
