@@ -99,6 +99,15 @@ const activePush = (arn: string) => ({
   updatedAt: '2026-11-23T11:00:00.000Z',
 });
 
+/** An SNS that answers each publish with `publish(arn)` (and manages no endpoints). */
+const gatewayWith = (publish: PushGateway['publish']): PushGateway => ({
+  platformConfigured: () => true,
+  createEndpoint: async () => '',
+  updateEndpoint: async () => 'updated',
+  deleteEndpoint: async () => undefined,
+  publish,
+});
+
 describe('notifications on DynamoDB Local', () => {
   it('delivers by policy: enforced beats a preference, an off preference suppresses, off types go nowhere', async () => {
     const { deps, queued } = setup();
@@ -149,16 +158,10 @@ describe('notifications on DynamoDB Local', () => {
       deps,
     );
     const published: string[] = [];
-    const gateway: PushGateway = {
-      platformConfigured: () => true,
-      createEndpoint: async () => '',
-      updateEndpoint: async () => 'updated',
-      deleteEndpoint: async () => undefined,
-      publish: async (arn) => {
-        published.push(arn);
-        return 'sent';
-      },
-    };
+    const gateway = gatewayWith(async (arn) => {
+      published.push(arn);
+      return 'sent';
+    });
     const report = await deliverPushJobs(queued, {
       gateway,
       deliveries,
@@ -308,17 +311,11 @@ describe('notifications on DynamoDB Local', () => {
     );
     const published: string[] = [];
     let failing = true;
-    const gateway: PushGateway = {
-      platformConfigured: () => true,
-      createEndpoint: async () => '',
-      updateEndpoint: async () => 'updated',
-      deleteEndpoint: async () => undefined,
-      publish: async (arn) => {
-        if (arn === 'arn:b' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
-        published.push(arn);
-        return 'sent';
-      },
-    };
+    const gateway = gatewayWith(async (arn) => {
+      if (arn === 'arn:b' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
+      published.push(arn);
+      return 'sent';
+    });
     const job: PushJob = {
       kind: 'deliver',
       notificationId: unique('ntf'),
@@ -360,18 +357,12 @@ describe('notifications on DynamoDB Local', () => {
     );
     const published: string[] = [];
     let failing = true;
-    const gateway: PushGateway = {
-      platformConfigured: () => true,
-      createEndpoint: async () => '',
-      updateEndpoint: async () => 'updated',
-      deleteEndpoint: async () => undefined,
-      publish: async (arn) => {
-        if (arn === 'arn:3' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
-        if (arn === 'arn:11') return 'endpoint_disabled';
-        published.push(arn);
-        return 'sent';
-      },
-    };
+    const gateway = gatewayWith(async (arn) => {
+      if (arn === 'arn:3' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
+      if (arn === 'arn:11') return 'endpoint_disabled';
+      published.push(arn);
+      return 'sent';
+    });
     const deliverDeps = { gateway, deliveries, devices, clock: { now: () => new Date() }, concurrency: 4 };
 
     const result = await notify(
@@ -419,16 +410,10 @@ describe('notifications on DynamoDB Local', () => {
     const user = await member(unique('ws'));
     const phone = await trustedMobile(user.id, user.workspaceId, activePush('arn:phone'));
     const published: string[] = [];
-    const gateway: PushGateway = {
-      platformConfigured: () => true,
-      createEndpoint: async () => '',
-      updateEndpoint: async () => 'updated',
-      deleteEndpoint: async () => undefined,
-      publish: async (arn) => {
-        published.push(arn);
-        return arn === 'arn:phone' ? 'sent' : 'endpoint_disabled';
-      },
-    };
+    const gateway = gatewayWith(async (arn) => {
+      published.push(arn);
+      return arn === 'arn:phone' ? 'sent' : 'endpoint_disabled';
+    });
     const job: PushJob = {
       kind: 'deliver',
       notificationId: unique('ntf'),
