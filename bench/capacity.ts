@@ -54,12 +54,11 @@ export function capacityInputs(results: Record<string, unknown>): FlowCounts[] {
     {
       flow: 'inbound SMS code to a 3-member account',
       'API calls': 0,
-      // The fan-out's share for one small batch (3 jobs, 9 targets): one read of the push devices, one
-      // claim transaction per 100 jobs, one completion transaction per 25 jobs, whatever the number of
-      // endpoints (the bench's per-endpoint average is amortized over batches of 100 jobs and would
+      // The fan-out's share for one small batch: the 3 members are one job (up to 10 recipients per
+      // job), so one read of the push devices, one claim and one completion transaction, whatever the
+      // number of endpoints (the bench's per-endpoint average is amortized over full batches and would
       // undercount a batch this small).
-      'DynamoDB requests':
-        num(inbound[0]?.['DynamoDB requests']) + 1 + Math.ceil(3 / 100) + Math.ceil(3 / 25),
+      'DynamoDB requests': num(inbound[0]?.['DynamoDB requests']) + 1 + 1 + 1,
       'handler p50 ms': round(p50(inbound[0])),
       emails: 0,
       'SMS in': 1,

@@ -179,6 +179,8 @@ export async function benchPushFanout(stack: LocalStack, recipients = 1000, endp
     'endpoints per recipient': endpoints,
     'notify wall ms': round(notifyMs),
     'notify DynamoDB requests per recipient': round(notifyRequests / recipients, 2),
+    // One SQS message per job; a job carries the notification to up to PUSH_FANOUT.recipientsPerJob people.
+    'push jobs': jobs.length,
     'fan-out wall ms': round(fanoutMs),
     'Publish calls': published,
     'Publish calls/s': round((published / fanoutMs) * 1000),

@@ -1,16 +1,18 @@
 /**
- * How the push fan-out consumes its queue; the CDK event source, the local queue, the function and the
- * benchmark read these, so the bench measures what is deployed.
+ * How notifications become push jobs and how the fan-out consumes its queue; `notify`, the CDK event
+ * source, the local queue, the function and the benchmark read these, so the bench measures what is
+ * deployed.
  *
- * 100 messages (one job each) per invocation: a batch's DynamoDB work is a few round trips whatever its
- * size (one BatchGetItem of the recipients' push devices, claims in transactions of 100 jobs, completions
- * in transactions of 25 jobs that overlap the publishing), so larger batches spend proportionally less
- * time on them. SQS only hands Lambda more than 10 messages with a batching window of at least 1 s,
- * which the queue already had: the wait for a lone push is unchanged.
+ * A job carries one notification to up to 10 recipients: the delivery log's claim and completion are
+ * per job, so a notification to 1,000 people costs 100 of each instead of 1,000 (and 100 queue
+ * messages). 10 jobs (up to 100 recipients) per invocation keep a big notification spread over the
+ * invocations SQS runs at once, and a batch of 10 needs no batching window: a lone push (an approval
+ * request) is handed over as soon as it is queued.
  */
 export const PUSH_FANOUT = {
-  batchSize: 100,
-  maxBatchingWindowSeconds: 1,
+  recipientsPerJob: 10,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
   /** Publish calls in flight per invocation (five invocations: 80 in flight when the queue is busy). */
   concurrency: 16,
 } as const;

@@ -364,6 +364,13 @@ export type PushJob =
        */
       targets?: PushTarget[];
       excludeDeviceIds?: string[];
+      /**
+       * Every user the job delivers to, when it carries one notification to several recipients (the
+       * same title, body and data): `userId` is then the first of them and `notificationId` that
+       * recipient's record, the job's key in the delivery log. One claim and one completion cover the
+       * group, so the log's writes grow with the jobs, not the recipients. Never with `targets`.
+       */
+      recipients?: string[];
     }
   | { kind: 'delete_endpoints'; userId: string; endpointArns: string[] };
 

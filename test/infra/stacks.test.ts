@@ -434,8 +434,9 @@ describe('CDK app: push delivery', () => {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
     });
     app.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 100,
-      MaximumBatchingWindowInSeconds: 1,
+      // Ten jobs of up to ten recipients each; no batching window, so a lone approval push waits for none.
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.absent(),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     app.api.hasResourceProperties('AWS::CloudWatch::Alarm', {

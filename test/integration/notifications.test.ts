@@ -99,6 +99,15 @@ const activePush = (arn: string) => ({
   updatedAt: '2026-11-23T11:00:00.000Z',
 });
 
+/** An SNS that answers each publish with `publish(arn)` (and manages no endpoints). */
+const gatewayWith = (publish: PushGateway['publish']): PushGateway => ({
+  platformConfigured: () => true,
+  createEndpoint: async () => '',
+  updateEndpoint: async () => 'updated',
+  deleteEndpoint: async () => undefined,
+  publish,
+});
+
 describe('notifications on DynamoDB Local', () => {
   it('delivers by policy: enforced beats a preference, an off preference suppresses, off types go nowhere', async () => {
     const { deps, queued } = setup();
@@ -149,16 +158,10 @@ describe('notifications on DynamoDB Local', () => {
       deps,
     );
     const published: string[] = [];
-    const gateway: PushGateway = {
-      platformConfigured: () => true,
-      createEndpoint: async () => '',
-      updateEndpoint: async () => 'updated',
-      deleteEndpoint: async () => undefined,
-      publish: async (arn) => {
-        published.push(arn);
-        return 'sent';
-      },
-    };
+    const gateway = gatewayWith(async (arn) => {
+      published.push(arn);
+      return 'sent';
+    });
     const report = await deliverPushJobs(queued, {
       gateway,
       deliveries,
@@ -308,17 +311,11 @@ describe('notifications on DynamoDB Local', () => {
     );
     const published: string[] = [];
     let failing = true;
-    const gateway: PushGateway = {
-      platformConfigured: () => true,
-      createEndpoint: async () => '',
-      updateEndpoint: async () => 'updated',
-      deleteEndpoint: async () => undefined,
-      publish: async (arn) => {
-        if (arn === 'arn:b' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
-        published.push(arn);
-        return 'sent';
-      },
-    };
+    const gateway = gatewayWith(async (arn) => {
+      if (arn === 'arn:b' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
+      published.push(arn);
+      return 'sent';
+    });
     const job: PushJob = {
       kind: 'deliver',
       notificationId: unique('ntf'),
@@ -351,20 +348,72 @@ describe('notifications on DynamoDB Local', () => {
     expect([...(stored.Item?.delivered as string[])].sort()).toEqual(phones.map((p) => p.id).sort());
   });
 
+  it('carries a notification to 10 recipients per job: one claim each, every recipient reached once, a dead endpoint disabled under its owner', async () => {
+    const { deps, queued } = setup();
+    const workspace = unique('ws');
+    const people = await Promise.all(Array.from({ length: 12 }, () => member(workspace)));
+    const phones = await Promise.all(
+      people.map((person, i) => trustedMobile(person.id, person.workspaceId, activePush(`arn:${i}`))),
+    );
+    const published: string[] = [];
+    let failing = true;
+    const gateway = gatewayWith(async (arn) => {
+      if (arn === 'arn:3' && failing) throw Object.assign(new Error('slow down'), { name: 'Throttling' });
+      if (arn === 'arn:11') return 'endpoint_disabled';
+      published.push(arn);
+      return 'sent';
+    });
+    const deliverDeps = { gateway, deliveries, devices, clock: { now: () => new Date() }, concurrency: 4 };
+
+    const result = await notify(
+      'account_shared',
+      people.map((person) => person.id),
+      { accountId: unique('acc') },
+      deps,
+    );
+    const first = await deliverPushJobs(queued, deliverDeps);
+    failing = false;
+    const retry = await deliverPushJobs(queued, deliverDeps);
+
+    expect(result.delivered).toBe(12);
+    // Two jobs: the first ten recipients, then two; each keyed by its first recipient's record.
+    expect(queued.map((job) => job.kind === 'deliver' && (job.recipients ?? [job.userId]).length)).toEqual([
+      10, 2,
+    ]);
+    const [group] = queued as Array<Extract<PushJob, { kind: 'deliver' }>>;
+    expect(group?.recipients).toEqual(people.slice(0, 10).map((person) => person.id));
+    expect(group?.userId).toBe(people[0]?.id);
+    const records = await listMyNotifications(people[0] as (typeof people)[0], { limit: 5 }, deps);
+    expect(records.items.map((item) => item.id)).toContain(group?.notificationId);
+    // The throttled publish failed its group only; the retry reached just that device.
+    expect(first).toMatchObject({ sent: 10, disabled: 1, failed: 1, failedJobs: [0] });
+    // (the disabled endpoint is no target any more: marked inactive by the first run)
+    expect(retry).toMatchObject({ sent: 1, skipped: 10, failedJobs: [] });
+    expect(published.sort()).toEqual(Array.from({ length: 11 }, (_, i) => `arn:${i}`).sort());
+    for (const job of queued) {
+      const stored = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: notificationKeys.delivery((job as { notificationId: string }).notificationId),
+        }),
+      );
+      expect(stored.Item).toMatchObject({ status: 'done' });
+    }
+    expect((await devices.getDevice(people[11]?.id as string, phones[11]?.id as string))?.push).toMatchObject(
+      {
+        active: false,
+      },
+    );
+  });
+
   it('sends no second push when the same job is delivered again, and disables a dead endpoint', async () => {
     const user = await member(unique('ws'));
     const phone = await trustedMobile(user.id, user.workspaceId, activePush('arn:phone'));
     const published: string[] = [];
-    const gateway: PushGateway = {
-      platformConfigured: () => true,
-      createEndpoint: async () => '',
-      updateEndpoint: async () => 'updated',
-      deleteEndpoint: async () => undefined,
-      publish: async (arn) => {
-        published.push(arn);
-        return arn === 'arn:phone' ? 'sent' : 'endpoint_disabled';
-      },
-    };
+    const gateway = gatewayWith(async (arn) => {
+      published.push(arn);
+      return arn === 'arn:phone' ? 'sent' : 'endpoint_disabled';
+    });
     const job: PushJob = {
       kind: 'deliver',
       notificationId: unique('ntf'),

@@ -16,6 +16,7 @@ const pushJob = z.discriminatedUnion('kind', [
       z.array(z.object({ deviceId: z.string(), endpointArn: z.string(), platform: z.enum(PUSH_PLATFORMS) })),
     ),
     excludeDeviceIds: z.optional(z.array(z.string())),
+    recipients: z.optional(z.array(z.string())),
   }),
   z.object({ kind: z.literal('delete_endpoints'), userId: z.string(), endpointArns: z.array(z.string()) }),
 ]);

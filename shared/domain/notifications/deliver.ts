@@ -39,15 +39,11 @@ type DeliverJob = Extract<PushJob, { kind: 'deliver' }>;
 interface WorkItem {
   index: number;
   job: DeliverJob;
+  /** The owner of the target device (one of the job's recipients). */
+  userId: string;
   target: PushTarget;
 }
 type Outcome = WorkItem & { outcome: PublishOutcome };
-interface JobEntry {
-  index: number;
-  job: DeliverJob;
-  /** Further copies of the same job in the batch: skipped. */
-  copies: number;
-}
 interface JobWork {
   index: number;
   job: DeliverJob;
@@ -55,11 +51,8 @@ interface JobWork {
 }
 type Completion = Parameters<PushDeliveryLog['completeJobs']>[0][number] & { index: number };
 
-/**
- * Jobs read and claimed together (up to 100 keys per BatchGetItem and 100 jobs per claim transaction),
- * and completions per transaction (written while the rest is still being published).
- */
-const CHUNK = 100;
+/** Jobs claimed per call (one transaction of up to 100) and completions per transaction. */
+const CLAIM_CHUNK = 100;
 const COMPLETE_CHUNK = 25;
 
 /**
@@ -105,14 +98,15 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
     }
   }
 
+  const work = await resolveTargets(jobs, deps, now, report, fail);
   // One claim per job; a second copy of a job in the same batch is skipped (its notification is the
   // same, and one transaction cannot hold two writes to one item).
-  const byJob = new Map<string, JobEntry>();
-  for (const [index, job] of jobs.entries()) {
-    if (job.kind !== 'deliver') continue;
-    const entry = byJob.get(job.notificationId);
-    if (entry) entry.copies++;
-    else byJob.set(job.notificationId, { index, job, copies: 0 });
+  const byJob = new Map<string, JobWork>();
+  for (const item of work) {
+    const entry = byJob.get(item.job.notificationId);
+    if (!entry) byJob.set(item.job.notificationId, { index: item.index, job: item.job, items: [item] });
+    else if (entry.index === item.index) entry.items.push(item);
+    else report.skipped++;
   }
 
   const outcomes: Outcome[] = [];
@@ -130,22 +124,6 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
           for (const { index } of items) fail(index, error, 'deliver');
         }),
     );
-  };
-  const complete = (c: {
-    index: number;
-    job: DeliverJob;
-    claim: PushJobClaim;
-    delivered: string[];
-    done: boolean;
-  }) => {
-    unrecorded.push({
-      index: c.index,
-      notificationId: c.job.notificationId,
-      leaseUntil: c.claim.leaseUntil,
-      delivered: c.delivered,
-      done: c.done,
-    });
-    if (unrecorded.length >= COMPLETE_CHUNK) record();
   };
   const deliverJob = async ({ index, job, items }: JobWork, claim: PushJobClaim) => {
     const done = new Set(claim.delivered);
@@ -179,59 +157,53 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
         return published;
       }),
     );
-    complete({ index, job, claim, delivered, done: !transient });
+    unrecorded.push({
+      index,
+      notificationId: job.notificationId,
+      leaseUntil: claim.leaseUntil,
+      delivered,
+      done: !transient,
+    });
+    if (unrecorded.length >= COMPLETE_CHUNK) record();
   };
 
-  // Each chunk's jobs are claimed while their devices are read (the claim is per job, so it does not
-  // wait for the targets): the publishing starts after one round trip. A claimed job that turns out to
-  // have nothing to publish is completed as done with the rest; one whose devices could not be read
-  // releases its claim for the retry.
-  const entries = [...byJob.values()];
+  const pending = [...byJob.values()];
+  const chunks: JobWork[][] = [];
+  for (let i = 0; i < pending.length; i += CLAIM_CHUNK) chunks.push(pending.slice(i, i + CLAIM_CHUNK));
   const delivering: Promise<void>[] = [];
-  const prepare = async (chunk: JobEntry[]) => {
-    const [work, claimed] = await Promise.all([
-      resolveTargets(chunk, deps, now, report, fail),
-      deps.deliveries
-        .claimJobs(
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let claims: PushJobClaim[];
+      try {
+        claims = await deps.deliveries.claimJobs(
           chunk.map(({ job }) => job.notificationId),
           now,
           deps.leaseSeconds ?? 60,
-        )
-        .catch((error: unknown) => ({ error })),
-    ]);
-    if ('error' in claimed) {
-      for (const { index } of chunk) if (!failed.has(index)) fail(index, claimed.error, 'deliver');
-      return;
-    }
-    const targets = new Map(work.map((entry) => [entry.index, entry]));
-    chunk.forEach(({ index, job, copies }, i) => {
-      const claim = claimed[i];
-      const entry = targets.get(index);
-      if (entry) report.skipped += copies * entry.items.length;
-      if (!claim?.granted) {
-        report.skipped += entry?.items.length ?? 0;
+        );
+      } catch (error) {
+        for (const { index } of chunk) fail(index, error, 'deliver');
         return;
       }
-      if (entry && entry.items.length > 0) delivering.push(deliverJob(entry, claim));
-      else complete({ index, job, claim, delivered: claim.delivered, done: entry !== undefined });
-    });
-  };
-  const chunks: JobEntry[][] = [];
-  for (let i = 0; i < entries.length; i += CHUNK) chunks.push(entries.slice(i, i + CHUNK));
-  await Promise.all(chunks.map(prepare));
+      chunk.forEach((entry, i) => {
+        const claim = claims[i];
+        if (claim?.granted) delivering.push(deliverJob(entry, claim));
+        else report.skipped += entry.items.length;
+      });
+    }),
+  );
   await Promise.all(delivering);
   await Promise.all(running);
   record();
   await Promise.all(recording);
 
-  for (const { job, target, outcome, index } of outcomes) {
+  for (const { userId, target, outcome, index, job } of outcomes) {
     if (outcome === 'sent') {
       report.sent++;
       continue;
     }
     report.disabled++;
     try {
-      await deps.devices.markPushInactive(job.userId, target.deviceId, target.endpointArn, outcome);
+      await deps.devices.markPushInactive(userId, target.deviceId, target.endpointArn, outcome);
     } catch (error) {
       fail(index, error, job.kind);
     }
@@ -240,41 +212,49 @@ export async function deliverPushJobs(jobs: PushJob[], deps: DeliverDeps): Promi
   return report;
 }
 
+/** The users a job delivers to: its recipients when it carries a group, else its one user. */
+const usersOf = (job: DeliverJob) => job.recipients ?? [job.userId];
+
 /**
- * Each job's targets. Jobs that name none get their user's push devices, read for the whole chunk in
- * one call, minus the devices the job excludes (the requesting device). A failed read fails its jobs.
+ * Every (job, target) to publish. Jobs that name no targets get their users' push devices, read for
+ * the whole batch in one call, minus the devices the job excludes (the requesting device).
  */
 async function resolveTargets(
-  entries: JobEntry[],
+  jobs: PushJob[],
   deps: DeliverDeps,
   now: Date,
   report: DeliveryReport,
   fail: (index: number, error: unknown, kind: string) => void,
-): Promise<JobWork[]> {
-  const lookups = entries.filter(({ job }) => !job.targets);
+): Promise<WorkItem[]> {
+  const lookups = jobs.flatMap((job, index) =>
+    job.kind === 'deliver' && !job.targets ? [{ job, index }] : [],
+  );
   let devices: Map<string, PushDevice[]> | undefined = new Map();
   if (lookups.length > 0) {
     try {
-      devices = await deps.devices.pushDevices([...new Set(lookups.map(({ job }) => job.userId))]);
+      devices = await deps.devices.pushDevices([...new Set(lookups.flatMap(({ job }) => usersOf(job)))]);
     } catch (error) {
       for (const { index, job } of lookups) fail(index, error, job.kind);
       devices = undefined;
     }
   }
-  const work: JobWork[] = [];
-  for (const { index, job } of entries) {
-    let targets = job.targets;
-    if (!targets) {
-      if (!devices) continue;
-      const excluded = new Set(job.excludeDeviceIds ?? []);
+  const work: WorkItem[] = [];
+  for (const [index, job] of jobs.entries()) {
+    if (job.kind !== 'deliver') continue;
+    if (job.targets) {
+      for (const target of job.targets) work.push({ index, job, userId: job.userId, target });
+      continue;
+    }
+    if (!devices) continue;
+    const excluded = new Set(job.excludeDeviceIds ?? []);
+    for (const userId of usersOf(job)) {
       const found = pushTargets(
-        (devices.get(job.userId) ?? []).filter((d) => !excluded.has(d.id)),
+        (devices.get(userId) ?? []).filter((d) => !excluded.has(d.id)),
         now,
       );
       report.undeliverable += found.undeliverable;
-      targets = found.targets;
+      for (const target of found.targets) work.push({ index, job, userId, target });
     }
-    work.push({ index, job, items: targets.map((target) => ({ index, job, target })) });
   }
   return work;
 }

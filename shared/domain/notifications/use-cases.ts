@@ -5,6 +5,7 @@ import {
   type PushPlatform,
   type PushRegistration,
 } from '../devices/model';
+import { PUSH_FANOUT } from '../../config/push-fanout';
 import { NotFoundError } from '../errors';
 import { pageFor } from '../pagination';
 import type {
@@ -131,18 +132,24 @@ export async function notify(
     createdAt: now.toISOString(),
   }));
   const excluded = options.excludeDeviceIds?.length ? { excludeDeviceIds: options.excludeDeviceIds } : {};
-  const jobs: PushJob[] = records
-    .filter((record) => pushed.has(record.userId))
-    .map((record) => ({
+  // One job per group of recipients: the same push to each, one delivery-log claim for the group.
+  const pushedRecords = records.filter((record) => pushed.has(record.userId));
+  const jobs: PushJob[] = [];
+  for (let i = 0; i < pushedRecords.length; i += PUSH_FANOUT.recipientsPerJob) {
+    const group = pushedRecords.slice(i, i + PUSH_FANOUT.recipientsPerJob);
+    const [first] = group as [NotificationRecord, ...NotificationRecord[]];
+    jobs.push({
       kind: 'deliver',
-      notificationId: record.id,
-      userId: record.userId,
+      notificationId: first.id,
+      userId: first.userId,
       type,
-      title: record.title,
-      body: record.body,
+      title: first.title,
+      body: first.body,
       data,
       ...excluded,
-    }));
+      ...(group.length > 1 ? { recipients: group.map((record) => record.userId) } : {}),
+    });
+  }
   const outcome =
     records.length > 0 || options.inboundMessageId
       ? await deps.inbox.commit({

@@ -57,6 +57,18 @@ describe('makeSqsPushQueue (SendMessageBatch)', () => {
 describe('parsePushJob', () => {
   it('accepts the jobs the queue carries and refuses anything else', () => {
     expect(parsePushJob(JSON.stringify(job))).toEqual(job);
+    const group: PushJob = {
+      kind: 'deliver',
+      notificationId: 'ntf_1',
+      userId: 'usr_1',
+      recipients: ['usr_1', 'usr_2'],
+      type: 'account_shared',
+      title: 't',
+      body: 'b',
+      data: { accountId: 'acc_1' },
+    };
+    expect(parsePushJob(JSON.stringify(group))).toEqual(group);
+    expect(parsePushJob(JSON.stringify({ ...group, recipients: 'usr_1' }))).toBeUndefined();
     expect(parsePushJob('{"kind":"deliver"}')).toBeUndefined();
     expect(parsePushJob('not json')).toBeUndefined();
   });
