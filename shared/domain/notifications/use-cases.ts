@@ -1,3 +1,4 @@
+import { PUSH_FANOUT } from '../../config/push-fanout';
 import {
   type Device,
   effectiveStatus,
@@ -5,7 +6,6 @@ import {
   type PushPlatform,
   type PushRegistration,
 } from '../devices/model';
-import { PUSH_FANOUT } from '../../config/push-fanout';
 import { NotFoundError } from '../errors';
 import { pageFor } from '../pagination';
 import type {
