@@ -22,7 +22,7 @@ import {
 import { toAccountViews } from '../../shared/http/account-views';
 import { makeNotifier } from '../../shared/runtime/notify';
 import { aUser, fixedClock } from '../support/fakes';
-import { localTable, unique, workspaceMember } from './dynamo';
+import { commandsOf, localTable, unique, workspaceMember } from './dynamo';
 
 describe('app webhooks on DynamoDB Local', () => {
   const { doc, tableName } = localTable();
@@ -142,25 +142,6 @@ describe('app webhooks on DynamoDB Local', () => {
     expect((await webhooks.get(caller.workspaceId, 'acme-ads'))?.url).toBe('https://other.example.com/');
   });
 
-  /** The DynamoDB commands `run` sends through the shared client. */
-  async function commandsOf(run: () => Promise<unknown>): Promise<string[]> {
-    const seen: string[] = [];
-    const name = `count-${unique('m')}`;
-    doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        seen.push(context.commandName ?? 'unknown');
-        return next(args);
-      },
-      { step: 'initialize', name },
-    );
-    try {
-      await run();
-    } finally {
-      doc.middlewareStack.remove(name);
-    }
-    return seen;
-  }
-
   const account = (workspaceId: string, i: number, appId?: string): Account => ({
     id: `acc_${i}`,
     workspaceId,
@@ -188,10 +169,10 @@ describe('app webhooks on DynamoDB Local', () => {
     const withoutWebhookApps = page.filter(({ account }) => account.appId === 'demo' || !account.appId);
 
     let views: Awaited<ReturnType<typeof toAccountViews>> = [];
-    const pageCalls = await commandsOf(async () => {
+    const pageCalls = await commandsOf(doc, async () => {
       views = await toAccountViews(workspaceId, page, webhooks);
     });
-    const noWebhookAppCalls = await commandsOf(() =>
+    const noWebhookAppCalls = await commandsOf(doc, () =>
       toAccountViews(workspaceId, withoutWebhookApps, webhooks),
     );
     const rotatable = Object.fromEntries(

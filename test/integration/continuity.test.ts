@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../local/dynamodb-local';
-import { freePort } from '../../local/ports';
-import { listSentEmails, type SesLocal, startSesLocal } from '../../local/ses-local';
-import { CALL_BUDGETS, clientOptions } from '../../shared/adapters/aws/call-budget';
+import { listSentEmails, type SesLocal } from '../../local/ses-local';
 import { makeHmac } from '../../shared/adapters/crypto/hmac';
 import { makeAccountRepository } from '../../shared/adapters/dynamodb/account-repository';
 import { makeChallengeRepository } from '../../shared/adapters/dynamodb/challenge-repository';
@@ -20,7 +16,7 @@ import {
 import { makeUserRepository } from '../../shared/adapters/dynamodb/user-repository';
 import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
-import { makeSesMailer } from '../../shared/adapters/ses/mailer';
+import type { makeSesMailer } from '../../shared/adapters/ses/mailer';
 import { RoleNotAllowedError } from '../../shared/domain/accounts/errors';
 import type { Account } from '../../shared/domain/accounts/model';
 import { type AccountDeps, removeMember } from '../../shared/domain/accounts/use-cases';
@@ -48,6 +44,7 @@ import {
 import type { User } from '../../shared/domain/users/model';
 import { makeNotifier } from '../../shared/runtime/notify';
 import { localTable, unique, workspaceMember } from './dynamo';
+import { localSesMailer } from './ses';
 
 const { doc, tableName } = localTable();
 const users = makeUserRepository(doc, tableName);
@@ -412,16 +409,7 @@ describe('the IdP deprovisioning the last workspace owner, on DynamoDB Local and
   let ses: SesLocal;
   let sesMailer: ReturnType<typeof makeSesMailer>;
   beforeAll(async () => {
-    const port = await freePort();
-    ses = await startSesLocal(port);
-    const client = new SESv2Client({
-      ...clientOptions(CALL_BUDGETS.worker, {
-        region: LOCAL_AWS.region,
-        endpoint: `http://127.0.0.1:${port}`,
-      }),
-      credentials: LOCAL_AWS.credentials,
-    });
-    sesMailer = makeSesMailer(client, { from: 'no-reply@latchkey.local', budget: CALL_BUDGETS.worker });
+    ({ ses, sesMailer } = await localSesMailer());
   });
   afterAll(() => ses.stop());
 

@@ -21,7 +21,7 @@ import {
 } from '../../shared/domain/directory/scim-use-cases';
 import { teamMembership } from '../../shared/domain/directory/teams';
 import type { DomainEvent } from '../../shared/domain/events';
-import { localTable, unique } from './dynamo';
+import { commandsOf, localTable, unique } from './dynamo';
 
 const { doc, tableName } = localTable();
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -77,25 +77,6 @@ async function outboxItem(eventId: string) {
   return Item;
 }
 
-/** Records the commands `run` sends through the shared client. */
-async function commandsOf(run: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const name = `count-${unique('m')}`;
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      seen.push(context.commandName ?? 'unknown');
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  try {
-    await run();
-  } finally {
-    doc.middlewareStack.remove(name);
-  }
-  return seen;
-}
-
 describe('SCIM directory on DynamoDB Local', () => {
   it('answers eq on userName (any case) and externalId with claim reads, displayName with one query, never the workspace partition', async () => {
     const context = await workspace();
@@ -109,21 +90,21 @@ describe('SCIM directory on DynamoDB Local', () => {
     let byUserName: Awaited<ReturnType<typeof listUsers>> | undefined;
     let byName: Awaited<ReturnType<typeof listUsers>> | undefined;
     let other: Awaited<ReturnType<typeof listUsers>> | undefined;
-    const userNameCalls = await commandsOf(async () => {
+    const userNameCalls = await commandsOf(doc, async () => {
       byUserName = await listUsers(
         context,
         { filter: 'USERNAME eq "USER3@X.example" and externalId eq "ext-3"', startIndex: 1, count: 10 },
         deps(),
       );
     });
-    const nameCalls = await commandsOf(async () => {
+    const nameCalls = await commandsOf(doc, async () => {
       byName = await listUsers(
         context,
         { filter: 'displayName eq "person 5"', startIndex: 1, count: 10 },
         deps(),
       );
     });
-    const otherCalls = await commandsOf(async () => {
+    const otherCalls = await commandsOf(doc, async () => {
       other = await listUsers(
         context,
         { filter: 'displayName sw "Person" and not (userName ew "0@x.example")', startIndex: 2, count: 3 },
@@ -389,7 +370,7 @@ describe('SCIM directory on DynamoDB Local', () => {
     }
 
     let membership: Awaited<ReturnType<typeof teamMembership>>;
-    const commands = await commandsOf(async () => {
+    const commands = await commandsOf(doc, async () => {
       membership = await teamMembership(`acc_${context.workspaceId}`, user, { directory });
     });
     const outsider = await teamMembership(

@@ -104,3 +104,25 @@ export async function outboxJobsOf(
     (item.event.detail.jobs as PushJob[]).filter((job) => job.userId === userId),
   ).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
+
+/** The DynamoDB commands `run` sends through `doc`, in order. */
+export async function commandsOf(
+  doc: DynamoDBDocumentClient,
+  run: () => Promise<unknown>,
+): Promise<string[]> {
+  const seen: string[] = [];
+  const name = `count-${unique('m')}`;
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      seen.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    await run();
+  } finally {
+    doc.middlewareStack.remove(name);
+  }
+  return seen;
+}

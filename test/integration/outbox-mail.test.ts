@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../local/dynamodb-local';
-import { freePort } from '../../local/ports';
-import { listSentEmails, type SesLocal, startSesLocal } from '../../local/ses-local';
-import { CALL_BUDGETS, clientOptions } from '../../shared/adapters/aws/call-budget';
+import { listSentEmails, type SesLocal } from '../../local/ses-local';
 import { outboxKey, outboxPut, redriveOutboxItem } from '../../shared/adapters/dynamodb/outbox';
 import {
   makeMailOutbox,
@@ -14,10 +10,11 @@ import {
 } from '../../shared/adapters/dynamodb/outbox-mail';
 import { newId } from '../../shared/adapters/ids';
 import { localDataKeys, makeKeyring } from '../../shared/adapters/kms/keyring';
-import { makeSesMailer } from '../../shared/adapters/ses/mailer';
+import type { makeSesMailer } from '../../shared/adapters/ses/mailer';
 import { TABLE } from '../../shared/config/table';
 import { fixedClock } from '../support/fakes';
 import { localTable, unique } from './dynamo';
+import { localSesMailer } from './ses';
 
 const { doc, tableName } = localTable();
 
@@ -25,16 +22,7 @@ describe('emails through the outbox (DynamoDB Local, aws-ses-v2-local)', () => {
   let ses: SesLocal;
   let sesMailer: ReturnType<typeof makeSesMailer>;
   beforeAll(async () => {
-    const port = await freePort();
-    ses = await startSesLocal(port);
-    const client = new SESv2Client({
-      ...clientOptions(CALL_BUDGETS.worker, {
-        region: LOCAL_AWS.region,
-        endpoint: `http://127.0.0.1:${port}`,
-      }),
-      credentials: LOCAL_AWS.credentials,
-    });
-    sesMailer = makeSesMailer(client, { from: 'no-reply@latchkey.local', budget: CALL_BUDGETS.worker });
+    ({ ses, sesMailer } = await localSesMailer());
   });
   afterAll(() => ses.stop());
 
