@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verify } from 'otplib';
 import * as z from 'zod';
 import { verifyWebhook } from '../shared/adapters/connectors/webhook-signature';
-import { readJson } from './messaging-simulator';
+import { readJson, readText } from './messaging-simulator';
 
 /** What `POST /_local/apps/demo/faults` can make the demo app do to its next changes. */
 export const DEMO_FAULTS = ['none', 'fail_once', 'fail_always', 'accept_then_timeout'] as const;
@@ -45,17 +45,6 @@ export interface DemoWebhookDelivery {
   verified: boolean;
   /** Why it was rejected (`bad_signature`, `stale_timestamp`, `replayed`...) or what it answered. */
   outcome: string;
-}
-
-async function readRaw(req: IncomingMessage, limit = 64 * 1024): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 interface DemoUser {
@@ -100,7 +89,7 @@ export function createDemoApp() {
     req: IncomingMessage,
     json: (status: number, body: unknown) => boolean,
   ): Promise<boolean> {
-    const raw = await readRaw(req);
+    const raw = await readText(req);
     const headerOf = (name: string) => req.headers[name] as string | undefined;
     const note = (delivery: DemoWebhookDelivery) => deliveries.push(delivery) && undefined;
     if (!webhookSecret || raw === undefined) {

@@ -71,7 +71,8 @@ export function sqsSmsEvent(input: z.infer<typeof inboundSmsRequest>, at = new D
   };
 }
 
-export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+/** A request body as text, or undefined once it passes `limit` bytes. */
+export async function readText(req: IncomingMessage, limit = 64 * 1024): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -79,8 +80,14 @@ export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise
     if (size > limit) return undefined;
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+  const text = await readText(req, limit);
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+    return JSON.parse(text || 'null');
   } catch {
     return undefined;
   }

@@ -399,7 +399,7 @@ export interface PushGateway {
   publish(endpointArn: string, message: PushMessage): Promise<PublishOutcome>;
 }
 
-/** What a worker learns when it claims a push job (one notification to one recipient's devices). */
+/** What a worker learns when it claims a push job (one notification to its recipients' devices). */
 export interface PushJobClaim {
   /** True when this caller may deliver now (never claimed, released, or its last lease ran out). */
   granted: boolean;

@@ -52,7 +52,7 @@ export const notificationKeys = {
     [SK]: `NOTIFICATION#${createdAt}#${id}`,
   }),
   notificationPrefix: 'NOTIFICATION#',
-  /** The delivery log of one push job: a notification to its recipient's devices. */
+  /** The delivery log of one push job: a notification to its recipients' devices. */
   delivery: (notificationId: string) => ({ [PK]: `PUSH#${notificationId}`, [SK]: 'JOB' }),
 };
 

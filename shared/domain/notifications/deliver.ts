@@ -59,7 +59,7 @@ const COMPLETE_CHUNK = 25;
  * Publishes every target of every job through one pool of `concurrency` publishes in flight. The
  * DynamoDB work is per batch and per job, not per endpoint, and overlaps the publishing: the
  * recipients' push devices are read for the whole batch at once (jobs that name their targets skip
- * it); each job (a notification to one recipient) is claimed with a lease, in conditional
+ * it); each job (one notification to up to 10 recipients) is claimed with a lease, in conditional
  * transactions of up to 100 jobs, and each claimed chunk enters the pool as soon as its claim returns;
  * when all of a job's publishes have settled, its completion (the device ids handled) is written,
  * conditional on the claim still being this worker's, in transactions of 25 while the rest is still
